@@ -1,0 +1,85 @@
+// Service configuration: one schema for the environment, validated once at start.
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATABASE_PATH: Type.String({ minLength: 1, default: './data/statements.db' }),
+  LOG_LEVEL: Type.Union(
+    LOG_LEVELS.map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  AUTH_DISABLED: Type.Boolean({ default: false }),
+  SEED: Type.Boolean({ default: true }),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** A file path, or `:memory:` for a throw-away database. */
+  databasePath: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Only an explicit AUTH_DISABLED=true makes writes anonymous. */
+  authDisabled: boolean;
+  /** Load the FO briefing seed into an empty database at start. */
+  seed: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const INTEGER = /^-?\d+$/;
+const BOOLEAN: Record<string, boolean> = { true: true, false: false, '1': true, '0': false };
+
+/** Reads the environment, applies defaults and fails with one message naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(EnvSchema.properties) as [string, { type?: string }][]) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    if (schema.type === 'integer') {
+      raw[name] = INTEGER.test(text.trim()) ? Number(text) : text;
+    } else if (schema.type === 'boolean') {
+      raw[name] = BOOLEAN[text.trim().toLowerCase()] ?? text;
+    } else {
+      raw[name] = text;
+    }
+  }
+  const value = Value.Default(EnvSchema, raw) as Record<string, unknown>;
+  for (const error of Value.Errors(EnvSchema, value)) {
+    const name = error.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+    problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${describe(name)}`);
+  }
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const env_ = value as Static<typeof EnvSchema>;
+  return {
+    port: env_.PORT,
+    host: env_.HOST,
+    databasePath: env_.DATABASE_PATH,
+    logLevel: env_.LOG_LEVEL,
+    authDisabled: env_.AUTH_DISABLED,
+    seed: env_.SEED,
+  };
+}
+
+function describe(name: string): string {
+  switch (name) {
+    case 'PORT':
+      return 'must be an integer from 0 to 65535';
+    case 'LOG_LEVEL':
+      return `must be one of ${LOG_LEVELS.join(', ')}`;
+    case 'AUTH_DISABLED':
+    case 'SEED':
+      return 'must be true or false';
+    default:
+      return 'must be a non-empty string';
+  }
+}

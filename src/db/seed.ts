@@ -1,0 +1,20 @@
+// The seed: every bundle in seeds/, loaded through the same import service users call.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bundle, ImportResult } from '../modules/imports/imports.schema.js';
+import { runImport } from '../modules/imports/imports.service.js';
+import type { Db } from './client.js';
+
+export const SEEDS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../seeds');
+
+export function seedBundles(): { file: string; bundle: Bundle }[] {
+  return readdirSync(SEEDS_FOLDER)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, bundle: JSON.parse(readFileSync(join(SEEDS_FOLDER, file), 'utf8')) as Bundle }));
+}
+
+export function loadSeeds(db: Db): { file: string; result: ImportResult }[] {
+  return seedBundles().map(({ file, bundle }) => ({ file, result: runImport(db, bundle) }));
+}

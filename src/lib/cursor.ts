@@ -1,0 +1,60 @@
+// Opaque keyset cursors, bound to the filters and sort of the request that made them.
+import { createHash } from 'node:crypto';
+import { AppError } from './errors.js';
+
+export type SortValue = string | number;
+
+interface CursorBody {
+  /** Hash of the collection, filters and sort the cursor belongs to. */
+  k: string;
+  /** The sort value and id of the last row on the previous page. */
+  v: [SortValue, string];
+}
+
+/** A stable key for "these filters, this sort": reordering query parameters does not change it. */
+export function bindingKey(collection: string, sort: string, filters: Record<string, unknown>): string {
+  const canonical = Object.keys(filters)
+    .sort()
+    .filter((k) => filters[k] !== undefined)
+    .map((k) => [k, filters[k]]);
+  return createHash('sha256')
+    .update(JSON.stringify([collection, sort, canonical]))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+export function encodeCursor(key: string, value: SortValue, id: string): string {
+  const body: CursorBody = { k: key, v: [value, id] };
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, key: string): [SortValue, string] {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('is not a cursor this API issued');
+  }
+  if (!isCursorBody(body)) throw invalid('is not a cursor this API issued');
+  if (body.k !== key) {
+    throw invalid(
+      'was issued for other filters or another sort: keep them as they were when the cursor was issued, or drop the cursor to start again',
+    );
+  }
+  return body.v;
+}
+
+function isCursorBody(body: unknown): body is CursorBody {
+  if (typeof body !== 'object' || body === null) return false;
+  const { k, v } = body as Record<string, unknown>;
+  return (
+    typeof k === 'string' &&
+    Array.isArray(v) &&
+    v.length === 2 &&
+    (typeof v[0] === 'string' || typeof v[0] === 'number') &&
+    typeof v[1] === 'string'
+  );
+}
+
+const invalid = (why: string) =>
+  new AppError('INVALID_CURSOR', `The cursor ${why}.`, { errors: [{ in: 'querystring', path: '/cursor', message: `cursor ${why}` }] });

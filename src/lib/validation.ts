@@ -1,0 +1,84 @@
+// Request validation: Ajv that never coerces or strips a body, and problem-ready error lists.
+import { AjvCompiler } from '@fastify/ajv-compiler';
+import type { FastifyServerOptions } from 'fastify';
+import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+import type { FieldError } from './errors.js';
+import { ID_PATTERN } from './schemas.js';
+
+// A body is data: no coercion ({"text": 5} stays a number and fails) and no silent removal of unknown
+// fields. Query strings and path parameters arrive as text, so there types are converted (limit=5).
+const bodyOptions = { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true } as const;
+const textOptions = { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: true } as const;
+
+export const schemaController: FastifyServerOptions['schemaController'] = {
+  compilersFactory: {
+    buildValidator(externalSchemas, ajvServerOptions) {
+      const plugins = ajvServerOptions?.plugins ?? [];
+      const forBody = AjvCompiler()(externalSchemas, { plugins, customOptions: { ...bodyOptions } });
+      const forText = AjvCompiler()(externalSchemas, { plugins, customOptions: { ...textOptions } });
+      return (route) => (route.httpPart === 'body' ? forBody(route) : forText(route));
+    },
+  },
+};
+
+const PATTERN_MESSAGES: Record<string, string> = {
+  [ID_PATTERN]: "must be a lowercase slug: letters a–z, digits and single hyphens (e.g. 'talks-with-ttp')",
+  '^https?://': 'must be an http:// or https:// URL',
+  '^[A-Z]{3}$': 'must be an ISO 3166-1 alpha-3 code in capitals (e.g. PAK)',
+};
+
+const FORMAT_MESSAGES: Record<string, string> = {
+  date: 'must be a valid date as YYYY-MM-DD',
+  'date-time': 'must be a UTC timestamp as YYYY-MM-DDTHH:MM:SS.sssZ',
+  uri: 'must be an absolute URL',
+};
+
+type Part = FieldError['in'];
+
+/** Turns Ajv's errors into one entry per bad field, with a JSON Pointer and a message a person can act on. */
+export function toFieldErrors(errors: FastifySchemaValidationError[], part: string): FieldError[] {
+  const where = (['body', 'querystring', 'params', 'headers'].includes(part) ? part : 'body') as Part;
+  const out = new Map<string, FieldError>();
+  for (const e of errors) {
+    const params = e.params as Record<string, unknown>;
+    let path = e.instancePath;
+    let message = e.message ?? 'is not valid';
+    switch (e.keyword) {
+      case 'additionalProperties':
+        path = `${path}/${String(params.additionalProperty)}`;
+        message = where === 'querystring' ? 'is not a known query parameter for this route' : 'is not a known field';
+        break;
+      case 'required':
+        path = `${path}/${String(params.missingProperty)}`;
+        message = 'is required';
+        break;
+      case 'enum':
+        message = `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
+        break;
+      case 'pattern':
+        message = PATTERN_MESSAGES[String(params.pattern)] ?? `must match the pattern ${String(params.pattern)}`;
+        break;
+      case 'format':
+        message = FORMAT_MESSAGES[String(params.format)] ?? message;
+        break;
+      case 'type':
+        message = `must be ${String(params.type).replace(',', ' or ')}`;
+        break;
+      case 'minLength':
+        if (params.limit === 1) message = 'must not be empty';
+        break;
+      case 'uniqueItems':
+        message = `must not repeat a value (items ${String(params.j)} and ${String(params.i)} are equal)`;
+        break;
+    }
+    const key = `${path}\u0000${message}`;
+    if (!out.has(key)) out.set(key, { in: where, path, message });
+  }
+  return [...out.values()];
+}
+
+export function describeFieldErrors(errors: FieldError[]): string {
+  const shown = errors.slice(0, 5).map((e) => `${e.in} ${e.path || '(root)'} ${e.message}`);
+  const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : '';
+  return `${shown.join('; ')}${more}.`;
+}

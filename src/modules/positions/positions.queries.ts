@@ -1,0 +1,147 @@
+// Queries over positions: the list, the derived evidence fields, the timeline rule, and the store.
+import { and, asc, eq, gt, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { AppError } from '../../lib/errors.js';
+import { anyOf, type ListQuery } from '../../lib/pagination.js';
+import { now } from '../../lib/records.js';
+import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
+import { subtree } from '../../lib/tree.js';
+import { actors } from '../actors/actors.table.js';
+import { statements } from '../statements/statements.table.js';
+import { topics } from '../topics/topics.table.js';
+import type { Position, PositionFieldValues } from './positions.schema.js';
+import { positionEvidence, positions } from './positions.table.js';
+
+type PositionRow = typeof positions.$inferSelect;
+type EvidenceItem = Position['evidence'][number];
+
+/** Evidence of a page of positions in one query, each list in date order, with the derived fields. */
+function hydrate(db: Db, rows: PositionRow[]): Position[] {
+  const byPosition = new Map<string, EvidenceItem[]>(rows.map((r) => [r.id, []]));
+  if (rows.length > 0) {
+    const evidence = db
+      .select({
+        positionId: positionEvidence.positionId,
+        statementId: positionEvidence.statementId,
+        relation: positionEvidence.relation,
+        statedOn: statements.statedOn,
+      })
+      .from(positionEvidence)
+      .innerJoin(statements, eq(statements.id, positionEvidence.statementId))
+      .where(
+        inArray(
+          positionEvidence.positionId,
+          rows.map((r) => r.id),
+        ),
+      )
+      .orderBy(asc(positionEvidence.positionId), sql`${statements.statedOn} IS NULL`, asc(statements.statedOn), asc(positionEvidence.ord))
+      .all();
+    for (const { positionId, ...item } of evidence) byPosition.get(positionId)?.push(item);
+  }
+  return rows.map((r) => {
+    const evidence = byPosition.get(r.id) ?? [];
+    const dates = evidence.flatMap((e) => (e.statedOn ? [e.statedOn] : []));
+    return {
+      ...r,
+      evidence,
+      firstStatedOn: dates[0] ?? null,
+      lastReaffirmedOn: dates.at(-1) ?? null,
+      statementCount: evidence.length,
+    };
+  });
+}
+
+export const positionStore: Store<PositionFieldValues, Position> = {
+  collection: 'positions',
+  table: positions,
+  blank: { validTo: null },
+  getMany: (db, ids) => hydrate(db, rowsByIds(db, positions, ids)),
+  fieldsOf(record) {
+    const { firstStatedOn: _f, lastReaffirmedOn: _l, statementCount: _c, evidence, ...fields } = stripMeta(record);
+    return { ...fields, evidence: evidence.map(({ statementId, relation }) => ({ statementId, relation })) };
+  },
+  canonical: (fields) => ({ ...fields, evidence: [...fields.evidence].sort((a, b) => a.statementId.localeCompare(b.statementId)) }),
+  write(db, id, { evidence, ...fields }, meta, existing) {
+    writeRow(db, positions, { ...fields, ...meta }, existing !== undefined);
+    db.delete(positionEvidence).where(eq(positionEvidence.positionId, id)).run();
+    db.insert(positionEvidence)
+      .values(evidence.map((e, ord) => ({ positionId: id, statementId: e.statementId, relation: e.relation, ord })))
+      .run();
+  },
+  references: (f) => [
+    { path: '/actorId', table: actors, id: f.actorId },
+    { path: '/topicId', table: topics, id: f.topicId },
+    ...f.evidence.map((e, i) => ({ path: `/evidence/${i}/statementId`, table: statements, id: e.statementId })),
+  ],
+  check: checkTimeline,
+  referrers: [],
+};
+
+/**
+ * An actor's positions on one topic form a timeline without overlaps. A new position that starts after
+ * the open one closes it (its validTo becomes the new validFrom); any other overlap is a 409.
+ */
+function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Position | undefined): void {
+  const seen = new Map<string, number>();
+  f.evidence.forEach((e, i) => {
+    const first = seen.get(e.statementId);
+    if (first !== undefined) {
+      throw new AppError('INVALID_RECORD', `Statement '${e.statementId}' appears twice in evidence (items ${first} and ${i}).`, {
+        errors: [{ in: 'body', path: `/evidence/${i}/statementId`, message: `repeats evidence item ${first}` }],
+      });
+    }
+    seen.set(e.statementId, i);
+  });
+  if (f.validTo !== null && f.validTo <= f.validFrom) {
+    throw new AppError('INVALID_RECORD', `validTo ${f.validTo} must be after validFrom ${f.validFrom}.`, {
+      errors: [{ in: 'body', path: '/validTo', message: `must be after validFrom (${f.validFrom})` }],
+    });
+  }
+  const others = db
+    .select()
+    .from(positions)
+    .where(and(eq(positions.actorId, f.actorId), eq(positions.topicId, f.topicId), ne(positions.id, id)))
+    .orderBy(asc(positions.validFrom))
+    .all();
+  const open = existing ? undefined : others.find((o) => o.validTo === null && o.validFrom < f.validFrom);
+  for (const other of others) {
+    const otherTo = other === open ? f.validFrom : other.validTo;
+    const overlaps = f.validFrom < (otherTo ?? '9999-12-31') && other.validFrom < (f.validTo ?? '9999-12-31');
+    if (overlaps) {
+      throw new AppError(
+        'POSITION_OVERLAP',
+        `${f.actorId}'s position on ${f.topicId} from ${f.validFrom}${f.validTo ? ` to ${f.validTo}` : ''} overlaps position '${other.id}' (${other.validFrom} to ${other.validTo ?? 'now'}). Periods of one actor on one topic must not overlap.`,
+        { conflictingPositionId: other.id },
+      );
+    }
+  }
+  if (open) {
+    db.update(positions)
+      .set({ validTo: f.validFrom, updatedAt: now(), version: open.version + 1 })
+      .where(eq(positions.id, open.id))
+      .run();
+  }
+}
+
+export function listPositions(db: Db, query: ListQuery & Record<string, unknown>) {
+  const q = query as ListQuery & { actor?: string; topic?: string; stance?: string; asOf?: string };
+  const topicIds = anyOf(q.topic);
+  return listRecords(
+    db,
+    {
+      collection: 'positions',
+      table: positions,
+      id: positions.id,
+      sortable: { validFrom: positions.validFrom, createdAt: positions.createdAt, updatedAt: positions.updatedAt, id: positions.id },
+      defaultSort: 'validFrom',
+    },
+    query,
+    [
+      q.actor ? inArray(positions.actorId, anyOf(q.actor) ?? []) : undefined,
+      topicIds ? inArray(positions.topicId, subtree(topics, topicIds)) : undefined,
+      q.stance ? inArray(positions.stance, anyOf(q.stance) as Position['stance'][]) : undefined,
+      q.asOf ? and(lte(positions.validFrom, q.asOf), or(isNull(positions.validTo), gt(positions.validTo, q.asOf))) : undefined,
+    ],
+    (rows) => hydrate(db, rows as PositionRow[]),
+  );
+}

@@ -1,0 +1,58 @@
+// The HTTP contract of positions.
+import { type Static, Type } from 'typebox';
+import { EnumFilter, entitySchemas, Id, IdFilter, IsoDate, listQuery, Nullable, StringEnum, Text } from '../../lib/schemas.js';
+import { EVIDENCE_RELATIONS, STANCES } from '../../lib/vocabularies.js';
+
+const Evidence = Type.Object(
+  {
+    statementId: Id,
+    relation: StringEnum(
+      EVIDENCE_RELATIONS,
+      'How the statement bears on the position: first asserts it, reiterates it, hardens or softens its wording, qualifies or contradicts it.',
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PositionFields = {
+  actorId: { ...Id, description: 'Who holds the position.' },
+  topicId: { ...Id, description: 'What it is about.' },
+  stance: StringEnum(STANCES, 'The stance on the topic.'),
+  summary: Text(2000, 'The position as one sentence: "Pakistan will not hold talks with the TTP".'),
+  validFrom: { ...IsoDate, description: 'The first day the position is held.' },
+  validTo: Nullable({ ...IsoDate, description: 'The day a later position took over (exclusive); null while still held.' }),
+  evidence: Type.Array(Evidence, {
+    minItems: 1,
+    maxItems: 500,
+    description: 'The statements that show it; at least one, each statement once.',
+  }),
+};
+
+const EvidenceRead = Type.Object({
+  statementId: Id,
+  relation: StringEnum(EVIDENCE_RELATIONS),
+  statedOn: Nullable({ ...IsoDate, description: 'When the statement was made (read-only).' }),
+});
+
+export const {
+  record: PositionSchema,
+  create: PositionCreateSchema,
+  patch: PositionPatchSchema,
+} = entitySchemas('Position', PositionFields, ['actorId', 'topicId', 'stance', 'summary', 'validFrom', 'evidence'], {
+  description: "An actor's stance on a topic over a period, evidenced by statements. An actor's periods on one topic never overlap.",
+  derived: {
+    evidence: Type.Array(EvidenceRead, { description: 'The evidence in date order (undated statements last).' }),
+    firstStatedOn: Nullable({ ...IsoDate, description: 'The earliest date among the evidence (read-only).' }),
+    lastReaffirmedOn: Nullable({ ...IsoDate, description: 'The latest date among the evidence (read-only).' }),
+    statementCount: Type.Integer({ minimum: 1, description: 'How many statements evidence it (read-only).' }),
+  },
+});
+export type Position = Static<typeof PositionSchema>;
+export type PositionFieldValues = Static<typeof PositionCreateSchema> extends infer C ? Omit<Required<C>, 'id'> : never;
+
+export const PositionListQuerySchema = listQuery(['validFrom', 'createdAt', 'updatedAt', 'id'], 'validFrom', {
+  actor: IdFilter('Held by any of these actors.'),
+  topic: IdFilter('On any of these topics or their descendants.'),
+  stance: EnumFilter(STANCES, 'Only these stances.'),
+  asOf: { ...IsoDate, description: 'Only positions held on this date (validFrom ≤ asOf < validTo). Without it, every period: a timeline.' },
+});

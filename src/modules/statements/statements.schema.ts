@@ -1,0 +1,65 @@
+// The HTTP contract of statements.
+import { type Static, Type } from 'typebox';
+import {
+  EnumFilter,
+  entitySchemas,
+  Id,
+  IdFilter,
+  IdList,
+  IsoDate,
+  Language,
+  listQuery,
+  Nullable,
+  StringEnum,
+  Text,
+} from '../../lib/schemas.js';
+import { ACT_CAMEO_CODES, ACTS, STATEMENT_KINDS } from '../../lib/vocabularies.js';
+
+const actList = Object.entries(ACT_CAMEO_CODES)
+  .map(([act, code]) => `${act} (CAMEO ${code})`)
+  .join(', ');
+
+export const StatementFields = {
+  text: Text(20000, 'What was said: the exact words for a quote, the reported content for a paraphrase.'),
+  kind: StringEnum(STATEMENT_KINDS, "quote: the speaker's exact words; paraphrase: reported speech."),
+  speakerId: { ...Id, description: 'The actor who spoke.' },
+  onBehalfOfId: Nullable({ ...Id, description: 'Whom the speaker represents (Pakistan for its spokesperson).' }),
+  speakerRole: Nullable(Text(300, 'The role as attributed at the time ("Foreign Office Spokesperson").')),
+  statedOn: Nullable({ ...IsoDate, description: 'When it was said; null when the source does not say.' }),
+  eventId: Nullable({ ...Id, description: 'Where it was said.' }),
+  sourceIds: Type.Array(Id, { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Where it is reported; at least one.' }),
+  topicIds: IdList('What it is about.'),
+  addresseeIds: IdList('Whom it is aimed at.'),
+  respondsToId: Nullable({ ...Id, description: 'The statement it answers, also across governments.' }),
+  context: Nullable(Text(5000, 'The question or criticism it responds to.')),
+  acts: Type.Array(StringEnum(ACTS), { uniqueItems: true, maxItems: 20, description: `What kind of act it is: ${actList}.` }),
+  language: Nullable(Language),
+};
+
+export const {
+  record: StatementSchema,
+  create: StatementCreateSchema,
+  patch: StatementPatchSchema,
+} = entitySchemas('Statement', StatementFields, ['text', 'kind', 'speakerId', 'sourceIds'], {
+  description: 'One thing an actor said, as a verbatim quote or a paraphrase, with where it comes from.',
+});
+export type Statement = Static<typeof StatementSchema>;
+export type StatementFieldValues = Omit<Statement, 'id' | 'createdAt' | 'updatedAt' | 'version'>;
+
+export const StatementListQuerySchema = listQuery(['statedOn', 'createdAt', 'updatedAt', 'id'], '-statedOn', {
+  speaker: IdFilter('Said by any of these actors.'),
+  onBehalfOf: IdFilter('Said on behalf of any of these actors.'),
+  topic: IdFilter('About any of these topics or their descendants.'),
+  addressee: IdFilter('Aimed at any of these actors.'),
+  event: IdFilter('Said at any of these events.'),
+  source: IdFilter('Reported by any of these sources.'),
+  respondsTo: IdFilter('Answering any of these statements.'),
+  kind: EnumFilter(STATEMENT_KINDS, 'Only these kinds.'),
+  act: EnumFilter(ACTS, 'Having any of these acts.'),
+  language: Type.String({
+    pattern: '^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*(?:,[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)*$',
+    description: 'In any of these languages (en,ur).',
+  }),
+  from: { ...IsoDate, description: 'Stated on or after this date.' },
+  to: { ...IsoDate, description: 'Stated on or before this date.' },
+});

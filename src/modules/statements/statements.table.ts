@@ -1,0 +1,63 @@
+// Storage for statements and their links: sources, topics, addressees and acts.
+import { sql } from 'drizzle-orm';
+import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { oneOf, timestamps } from '../../db/columns.js';
+import { STATEMENT_KINDS } from '../../lib/vocabularies.js';
+import { actors } from '../actors/actors.table.js';
+import { events } from '../events/events.table.js';
+import { sources } from '../sources/sources.table.js';
+import { topics } from '../topics/topics.table.js';
+
+export const statements = sqliteTable(
+  'statements',
+  {
+    id: text('id').primaryKey(),
+    text: text('text').notNull(),
+    kind: text('kind', { enum: STATEMENT_KINDS }).notNull(),
+    speakerId: text('speaker_id')
+      .notNull()
+      .references(() => actors.id),
+    onBehalfOfId: text('on_behalf_of_id').references(() => actors.id),
+    speakerRole: text('speaker_role'),
+    statedOn: text('stated_on'),
+    eventId: text('event_id').references(() => events.id),
+    respondsToId: text('responds_to_id').references((): AnySQLiteColumn => statements.id),
+    context: text('context'),
+    language: text('language'),
+    ...timestamps,
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    oneOf('statements_kind_check', t.kind, STATEMENT_KINDS),
+    check('statements_text_check', sql`length(trim(${t.text})) > 0`),
+    index('statements_speaker_idx').on(t.speakerId, t.statedOn, t.id),
+    index('statements_on_behalf_of_idx').on(t.onBehalfOfId, t.statedOn, t.id),
+    index('statements_event_idx').on(t.eventId),
+    index('statements_responds_to_idx').on(t.respondsToId),
+    index('statements_stated_on_idx').on(t.statedOn, t.id),
+  ],
+);
+
+/** One link table shape: the statement, the linked value, and its position in the statement's array. */
+function statementLink<const Name extends string, const Column extends string>(name: Name, column: Column, target?: AnySQLiteColumn) {
+  return sqliteTable(
+    name,
+    {
+      statementId: text('statement_id')
+        .notNull()
+        .references(() => statements.id, { onDelete: 'cascade' }),
+      value: target
+        ? text(column)
+            .notNull()
+            .references(() => target)
+        : text(column).notNull(),
+      ord: integer('ord').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.statementId, t.value] }), index(`${name}_value_idx`).on(t.value, t.statementId)],
+  );
+}
+
+export const statementSources = statementLink('statement_sources', 'source_id', sources.id);
+export const statementTopics = statementLink('statement_topics', 'topic_id', topics.id);
+export const statementAddressees = statementLink('statement_addressees', 'actor_id', actors.id);
+export const statementActs = statementLink('statement_acts', 'act');

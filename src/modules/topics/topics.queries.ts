@@ -1,0 +1,47 @@
+// Queries over topics: the list and the store the shared write path uses.
+import { inArray, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { anyOf, type ListQuery } from '../../lib/pagination.js';
+import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
+import { assertNoCycle, subtree } from '../../lib/tree.js';
+import { positions } from '../positions/positions.table.js';
+import { statementTopics } from '../statements/statements.table.js';
+import type { Topic, TopicFieldValues } from './topics.schema.js';
+import { topics } from './topics.table.js';
+
+export const topicStore: Store<TopicFieldValues, Topic> = {
+  collection: 'topics',
+  table: topics,
+  blank: { parentId: null, aliases: [], description: null },
+  getMany: (db, ids) => rowsByIds(db, topics, ids),
+  fieldsOf: stripMeta,
+  write: (db, _id, fields, meta, existing) => writeRow(db, topics, { ...fields, ...meta }, existing !== undefined),
+  references: (f) => [{ path: '/parentId', table: topics, id: f.parentId }],
+  check: (db, id, fields) => assertNoCycle(db, topics, id, fields.parentId, 'topics'),
+  referrers: [
+    { collection: 'topics', field: 'parentId', column: topics.parentId, owner: topics.id },
+    { collection: 'statements', field: 'topicIds', column: statementTopics.value, owner: statementTopics.statementId },
+    { collection: 'positions', field: 'topicId', column: positions.topicId, owner: positions.id },
+  ],
+};
+
+export function listTopics(db: Db, query: ListQuery & Record<string, unknown>) {
+  const q = query as ListQuery & { parent?: string; root?: boolean; within?: string };
+  return listRecords(
+    db,
+    {
+      collection: 'topics',
+      table: topics,
+      id: topics.id,
+      sortable: { id: topics.id, name: topics.name, createdAt: topics.createdAt, updatedAt: topics.updatedAt },
+      defaultSort: 'id',
+    },
+    query,
+    [
+      q.parent ? inArray(topics.parentId, anyOf(q.parent) ?? []) : undefined,
+      q.root === true ? isNull(topics.parentId) : undefined,
+      q.within ? inArray(topics.id, subtree(topics, anyOf(q.within) ?? [])) : undefined,
+    ],
+    (rows) => rows as Topic[],
+  );
+}

@@ -1,0 +1,103 @@
+// Every failure leaves as an RFC 9457 problem with a stable code and the request id.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, ERRORS, type ErrorCode, type FieldError, problemType } from '../lib/errors.js';
+import { describeFieldErrors, toFieldErrors } from '../lib/validation.js';
+
+export const errorsPlugin = fp(
+  async (app) => {
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
+
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const appError = toAppError(error);
+      if (appError.status >= 500) {
+        request.log.error({ err: error }, 'request failed');
+      }
+      return sendProblem(request, reply, appError);
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(
+        request,
+        reply,
+        new AppError('ROUTE_NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}. See /docs for the API.`),
+      ),
+    );
+  },
+  { name: 'errors' },
+);
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  const { status, code, detail, extra } = error;
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({
+      type: problemType(code),
+      title: ERRORS[code].title,
+      status,
+      detail,
+      instance: request.url.split('?')[0],
+      code,
+      requestId: String(request.id),
+      ...extra,
+    });
+}
+
+interface SqliteError extends Error {
+  code: string;
+}
+
+function toAppError(error: FastifyError): AppError {
+  if (error instanceof AppError) return error;
+  if (error.validation) {
+    const errors = toFieldErrors(error.validation, error.validationContext ?? 'body');
+    return new AppError('VALIDATION_FAILED', describeFieldErrors(errors), { errors });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of this route.`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return bodyError('The body is empty but Content-Type is application/json: send a JSON object.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return bodyError(`The body is not valid JSON: ${error.message}.`);
+    case 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER':
+      return new AppError('UNAUTHORIZED', 'Writes need an API key: send Authorization: Bearer <key>.');
+    case 'FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER':
+      return new AppError('UNAUTHORIZED', 'The API key is missing, malformed, unknown or revoked.');
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new AppError('UNAVAILABLE', 'The database is busy; retry shortly.');
+  }
+  if ((error as unknown as SqliteError).code?.startsWith('SQLITE_CONSTRAINT')) {
+    // The service checks references and rules before writing; this is the database's backstop.
+    return new AppError('INVALID_RECORD', `The database refused the write: ${error.message}.`);
+  }
+  if (error instanceof SyntaxError) return bodyError(`The body is not valid JSON: ${error.message}.`);
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code: ErrorCode =
+      status === 404
+        ? 'NOT_FOUND'
+        : status === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : status === 415
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : status === 405
+              ? 'METHOD_NOT_ALLOWED'
+              : status === 406
+                ? 'NOT_ACCEPTABLE'
+                : 'VALIDATION_FAILED';
+    return new AppError(code, error.message);
+  }
+  return new AppError('INTERNAL', 'Something went wrong on our side. Quote the requestId when you report it.');
+}
+
+function bodyError(detail: string): AppError {
+  const errors: FieldError[] = [{ in: 'body', path: '', message: detail }];
+  return new AppError('VALIDATION_FAILED', detail, { errors });
+}

@@ -1,0 +1,61 @@
+// Test helper: an app on its own fresh SQLite file, with a write key, closed after the test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
+
+export interface TestApp {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  key: string;
+  dir: string;
+  /** inject with the write key; pass `auth: false` to send none. */
+  request(options: InjectOptions & { auth?: boolean }): Promise<LightMyRequestResponse>;
+  /** The parsed JSON body of a request, asserting nothing. */
+  json<T = any>(
+    options: InjectOptions & { auth?: boolean },
+  ): Promise<{ status: number; body: T; headers: LightMyRequestResponse['headers'] }>;
+}
+
+/** Builds the app on a new database file in a temp folder; `seed: true` loads the FO briefing. */
+export async function makeApp(t: TestContext, options: { seed?: boolean } = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-test-'));
+  const app = await buildApp({ databasePath: join(dir, 'test.db'), logLevel: 'silent', authDisabled: false, seed: options.seed ?? false });
+  const key = createKey(app.db, 'test');
+  t.after(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const request = ({ auth = true, ...options }: InjectOptions & { auth?: boolean }) =>
+    app.inject({ ...options, headers: { ...(auth ? { authorization: `Bearer ${key}` } : {}), ...options.headers } });
+  return {
+    app,
+    key,
+    dir,
+    request,
+    async json(options) {
+      const res = await request(options);
+      return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
+    },
+  };
+}
+
+/** A minimal world to hang statements on: an actor, a source, a topic tree. */
+export async function seedMinimal(t: TestApp): Promise<void> {
+  const posts: [string, unknown][] = [
+    ['/v1/actors', { id: 'pakistan', name: 'Pakistan', kind: 'state', countryCode: 'PAK' }],
+    ['/v1/actors', { id: 'spokesperson', name: 'A Spokesperson', kind: 'person', parentId: 'pakistan' }],
+    ['/v1/actors', { id: 'ttp', name: 'Tehreek-e-Taliban Pakistan', kind: 'armedGroup', aliases: ['TTP'] }],
+    ['/v1/sources', { id: 'report', kind: 'newsReport', title: 'A report', publishedOn: '2024-04-05' }],
+    ['/v1/topics', { id: 'counter-terrorism', name: 'Counter-terrorism' }],
+    ['/v1/topics', { id: 'ttp', name: 'TTP', parentId: 'counter-terrorism' }],
+    ['/v1/topics', { id: 'talks-with-ttp', name: 'Talks with the TTP', parentId: 'ttp' }],
+    ['/v1/topics', { id: 'migration', name: 'Migration' }],
+  ];
+  for (const [url, payload] of posts) {
+    const res = await t.request({ method: 'POST', url, payload });
+    if (res.statusCode !== 201) throw new Error(`seedMinimal ${url}: ${res.statusCode} ${res.body}`);
+  }
+}
