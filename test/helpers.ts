@@ -44,7 +44,7 @@ export async function makeApp(t: TestContext, options: { seed?: boolean } = {}):
 
 /** A minimal world to hang statements on: an actor, a source, a topic tree. */
 export async function seedMinimal(t: TestApp): Promise<void> {
-  const posts: [string, unknown][] = [
+  const posts: [string, Record<string, unknown>][] = [
     ['/v1/actors', { id: 'pakistan', name: 'Pakistan', kind: 'state', countryCode: 'PAK' }],
     ['/v1/actors', { id: 'spokesperson', name: 'A Spokesperson', kind: 'person', parentId: 'pakistan' }],
     ['/v1/actors', { id: 'ttp', name: 'Tehreek-e-Taliban Pakistan', kind: 'armedGroup', aliases: ['TTP'] }],

@@ -1,12 +1,10 @@
 // The seed: every bundle in seeds/, loaded through the same import service users call.
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SEEDS_FOLDER } from '../lib/paths.js';
 import type { Bundle, ImportResult } from '../modules/imports/imports.schema.js';
 import { runImport } from '../modules/imports/imports.service.js';
 import type { Db } from './client.js';
-
-export const SEEDS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../seeds');
 
 export function seedBundles(): { file: string; bundle: Bundle }[] {
   return readdirSync(SEEDS_FOLDER)

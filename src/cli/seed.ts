@@ -1,0 +1,23 @@
+// `npm run db:seed`: upsert the bundles in seeds/ into DATABASE_PATH through the import service.
+// Records the seed defines are reset to the seed's values; nothing else is touched.
+import { loadConfig } from '../config.js';
+import { migrateDatabase, openDatabase } from '../db/client.js';
+import { loadSeeds } from '../db/seed.js';
+import { AppError } from '../lib/errors.js';
+
+try {
+  const { databasePath } = loadConfig(process.env);
+  const db = openDatabase(databasePath);
+  migrateDatabase(db);
+  for (const { file, result } of loadSeeds(db)) {
+    const summary = Object.entries(result.counts)
+      .map(([entity, c]) => `${entity}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`)
+      .join('; ');
+    console.log(`${file}: ${summary}`);
+  }
+  db.$client.close();
+} catch (error) {
+  if (error instanceof AppError) console.error(error.detail, JSON.stringify(error.extra.errors ?? [], null, 2));
+  else console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}
