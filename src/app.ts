@@ -12,7 +12,9 @@ import { importRoutes, importSchemas } from './modules/imports/imports.routes.js
 import { positionRoutes, positionSchemas } from './modules/positions/positions.routes.js';
 import { sourceRoutes, sourceSchemas } from './modules/sources/sources.routes.js';
 import { statementRoutes, statementSchemas } from './modules/statements/statements.routes.js';
+import { statsRoutes, statsSchemas } from './modules/stats/stats.routes.js';
 import { topicRoutes, topicSchemas } from './modules/topics/topics.routes.js';
+import { vocabularyRoutes, vocabularySchemas } from './modules/vocabularies/vocabularies.routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -50,6 +52,8 @@ export async function buildApp(config: AppConfig) {
     ...statementSchemas,
     ...positionSchemas,
     ...importSchemas,
+    ...vocabularySchemas,
+    ...statsSchemas,
   ]) {
     app.addSchema(schema);
   }
@@ -69,5 +73,7 @@ export async function buildApp(config: AppConfig) {
   await app.register(statementRoutes);
   await app.register(positionRoutes);
   await app.register(importRoutes);
+  await app.register(vocabularyRoutes);
+  await app.register(statsRoutes);
   return app;
 }

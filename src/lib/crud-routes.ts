@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type TObject, type TSchema, Type } from 'typebox';
 import type { Db } from '../db/client.js';
 import { notFound, singular } from './errors.js';
+import { expandParameter } from './expand.js';
 import type { ListQuery, PageResult } from './pagination.js';
 import { IdParams, Page, ProblemSchema, ref } from './schemas.js';
 import { createRecord, etag, getRecord, type Meta, patchRecord, removeRecord, type Store } from './store.js';
@@ -13,6 +14,8 @@ export interface Resource<F extends object, R extends Meta> {
   tag: string;
   schemas: { record: TSchema; create: TSchema; patch: TSchema; listQuery: TObject };
   list(db: Db, query: ListQuery & Record<string, unknown>): PageResult<R>;
+  /** `expand=`: the names it takes and how to embed them in a page of records. */
+  expand?: { names: readonly string[]; apply(db: Db, records: R[], requested: string | undefined): R[] };
   /** Extra words for the operations' descriptions (rules the resource enforces). */
   notes?: { list?: string; create?: string; update?: string; remove?: string };
   examples?: { record?: unknown; create?: unknown; patch?: unknown };
@@ -28,6 +31,8 @@ const Problems = {
   422: problem('The record refers to records that do not exist, or breaks a rule of the data model.'),
 };
 const ETagHeader = { ETag: { type: 'string', description: 'The record version, quoted: use it in If-Match / If-None-Match.' } };
+/** No query parameters: any sent is a 400, not silently ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
 const WriteHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'Apply only if the record still has this ETag; 412 otherwise.' })),
 });
@@ -61,9 +66,10 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       },
     },
     async (request, reply) => {
-      const page = resource.list(db, request.query as ListQuery & Record<string, unknown>);
+      const query = request.query as ListQuery & Record<string, unknown>;
+      const page = resource.list(db, query);
       if (page.nextCursor) reply.header('link', `<${nextUrl(request, page.nextCursor)}>; rel="next"`);
-      return page;
+      return resource.expand ? { ...page, data: resource.expand.apply(db, page.data, query.expand as string | undefined) } : page;
     },
   );
 
@@ -76,6 +82,9 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         summary: `Get one ${one}`,
         description: `The ${one} with this id. Sends an ETag; with If-None-Match equal to it, answers 304 without a body.`,
         params: IdParams,
+        querystring: resource.expand
+          ? Type.Object({ expand: Type.Optional(expandParameter(resource.expand.names)) }, { additionalProperties: false })
+          : NoQuery,
         headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ description: 'An ETag from an earlier read.' })) }),
         response: {
           200: { ...ref(schemas.record), description: `The ${one}.`, headers: ETagHeader, ...example(resource.examples?.record) },
@@ -95,7 +104,8 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tagValue || t.trim() === '*')) {
         return reply.code(304).send();
       }
-      return record;
+      const { expand } = request.query as { expand?: string };
+      return resource.expand ? resource.expand.apply(db, [record], expand)[0] : record;
     },
   );
 
@@ -110,6 +120,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         description:
           `Creates a ${one}; the client may choose its id. Answers 201 with a Location header. ${resource.notes?.create ?? ''}`.trim(),
         security,
+        querystring: NoQuery,
         body: { ...ref(schemas.create), ...example(resource.examples?.create) },
         response: {
           201: { ...ref(schemas.record), description: `The new ${one}.`, headers: { ...ETagHeader, Location: { type: 'string' } } },
@@ -139,6 +150,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
           `Changes the fields sent and keeps the others; \`version\` grows by one if anything changed. ${resource.notes?.update ?? ''}`.trim(),
         security,
         params: IdParams,
+        querystring: NoQuery,
         headers: WriteHeaders,
         body: { ...ref(schemas.patch), ...example(resource.examples?.patch) },
         response: {
@@ -172,6 +184,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
           `Deletes the ${one}. Refused with 409 while other records refer to it; nothing cascades. ${resource.notes?.remove ?? ''}`.trim(),
         security,
         params: IdParams,
+        querystring: NoQuery,
         headers: WriteHeaders,
         response: {
           204: { type: 'null', description: 'Deleted.' },
@@ -192,7 +205,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
 }
 
 /** The same request with the cursor of the next page, as a relative URL. */
-function nextUrl(request: FastifyRequest, cursor: string): string {
+export function nextUrl(request: FastifyRequest, cursor: string): string {
   const url = new URL(request.url, 'http://local');
   url.searchParams.set('cursor', cursor);
   return `${url.pathname}${url.search}`;

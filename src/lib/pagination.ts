@@ -1,13 +1,16 @@
 // Keyset pagination shared by every list: sort whitelist, id tiebreak, cursors bound to their filters.
-import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, is, lt, or, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { bindingKey, decodeCursor, encodeCursor } from './cursor.js';
 
 export interface ListSpec {
   collection: string;
   id: SQLiteColumn;
-  /** Sortable fields by their API name; nullable columns sort as '' (first ascending, last descending). */
-  sortable: Record<string, SQLiteColumn>;
+  /**
+   * Sortable fields by their API name: a column (nullable ones sort as '', first ascending, last descending)
+   * or an expression the rows carry under the same name (a search score).
+   */
+  sortable: Record<string, SQLiteColumn | SQL>;
   defaultSort: string;
 }
 
@@ -24,7 +27,8 @@ export interface PageResult<Row> {
   total?: number;
 }
 
-const PAGE_KEYS = new Set(['limit', 'cursor', 'count']);
+// Parameters that shape the page but not which rows it holds: changing them between pages is fine.
+const PAGE_KEYS = new Set(['limit', 'cursor', 'count', 'expand']);
 
 /**
  * Runs one page of a list. `select` receives the full WHERE (filters and keyset), the ORDER BY and the
@@ -41,7 +45,7 @@ export function listPage<Row extends { id: string }>(
   const descending = sort.startsWith('-');
   const field = descending ? sort.slice(1) : sort;
   const column = spec.sortable[field] ?? spec.id;
-  const key = column.notNull ? sql`${column}` : sql`coalesce(${column}, '')`;
+  const key = is(column, SQL) ? column : column.notNull ? sql`${column}` : sql`coalesce(${column}, '')`;
   const bound = Object.fromEntries(Object.entries(query).filter(([k]) => !PAGE_KEYS.has(k) && k !== 'sort'));
   const binding = bindingKey(spec.collection, sort, bound);
 

@@ -56,7 +56,7 @@ export function toFieldErrors(errors: FastifySchemaValidationError[], part: stri
         message = `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
         break;
       case 'pattern':
-        message = PATTERN_MESSAGES[String(params.pattern)] ?? `must match the pattern ${String(params.pattern)}`;
+        message = patternMessage(String(params.pattern));
         break;
       case 'format':
         message = FORMAT_MESSAGES[String(params.format)] ?? message;
@@ -81,4 +81,16 @@ export function describeFieldErrors(errors: FieldError[]): string {
   const shown = errors.slice(0, 5).map((e) => `${e.in} ${e.path || '(root)'} ${e.message}`);
   const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : '';
   return `${shown.join('; ')}${more}.`;
+}
+
+const LIST_OF_WORDS = /^\^\(\?:([\w|]+)\)\(\?:,\(\?:\1\)\)\*\$$/;
+
+function patternMessage(pattern: string): string {
+  const known = PATTERN_MESSAGES[pattern];
+  if (known) return known;
+  const words = LIST_OF_WORDS.exec(pattern)?.[1];
+  if (words) return `must be one or more of ${words.split('|').join(', ')}, separated by commas`;
+  if (pattern.startsWith(ID_PATTERN.slice(0, -1)) && pattern.includes(','))
+    return 'must be one or more ids (lowercase slugs) separated by commas';
+  return `must match the pattern ${pattern}`;
 }

@@ -31,6 +31,7 @@ export const errorsPlugin = fp(
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   const { status, code, detail, extra } = error;
+  if (code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
   return reply
     .code(status)
     .type('application/problem+json')

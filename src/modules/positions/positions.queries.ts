@@ -2,14 +2,18 @@
 import { and, asc, eq, gt, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
+import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import { now } from '../../lib/records.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { subtree } from '../../lib/tree.js';
+import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
+import { statementStore } from '../statements/statements.queries.js';
 import { statements } from '../statements/statements.table.js';
+import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
-import type { Position, PositionFieldValues } from './positions.schema.js';
+import { POSITION_EXPANSIONS, type Position, type PositionFieldValues } from './positions.schema.js';
 import { positionEvidence, positions } from './positions.table.js';
 
 type PositionRow = typeof positions.$inferSelect;
@@ -73,9 +77,29 @@ export const positionStore: Store<PositionFieldValues, Position> = {
     { path: '/topicId', table: topics, id: f.topicId },
     ...f.evidence.map((e, i) => ({ path: `/evidence/${i}/statementId`, table: statements, id: e.statementId })),
   ],
+  resolve: impliedEnd,
   check: checkTimeline,
   referrers: [],
 };
+
+/**
+ * validTo null means "held until a later position takes over": when the actor already has a later position
+ * on the topic, the period ends where that one starts. So a timeline imports the same in any order, and
+ * again unchanged.
+ */
+function impliedEnd(db: Db, id: string, f: PositionFieldValues): PositionFieldValues {
+  if (f.validTo !== null) return f;
+  const next = db
+    .select({ validFrom: positions.validFrom })
+    .from(positions)
+    .where(
+      and(eq(positions.actorId, f.actorId), eq(positions.topicId, f.topicId), ne(positions.id, id), gt(positions.validFrom, f.validFrom)),
+    )
+    .orderBy(asc(positions.validFrom))
+    .limit(1)
+    .get();
+  return next ? { ...f, validTo: next.validFrom } : f;
+}
 
 /**
  * An actor's positions on one topic form a timeline without overlaps. A new position that starts after
@@ -145,3 +169,18 @@ export function listPositions(db: Db, query: ListQuery & Record<string, unknown>
     (rows) => hydrate(db, rows as PositionRow[]),
   );
 }
+
+/** What `expand=` embeds in positions: the actor, the topic, and each evidence item's statement. */
+export const positionExpansions = {
+  names: POSITION_EXPANSIONS,
+  apply(db: Db, records: Position[], requested: string | undefined): Position[] {
+    const expanded = applyExpansions(db, records, requested, {
+      actor: { from: 'actorId', load: actorStore.getMany },
+      topic: { from: 'topicId', load: topicStore.getMany },
+    });
+    if (!requested?.split(',').includes('evidence')) return expanded;
+    const ids = [...new Set(expanded.flatMap((p) => p.evidence.map((e) => e.statementId)))];
+    const byId = new Map(statementStore.getMany(db, ids).map((s) => [s.id, s]));
+    return expanded.map((p) => ({ ...p, evidence: p.evidence.map((e) => ({ ...e, statement: byId.get(e.statementId) })) }));
+  },
+};

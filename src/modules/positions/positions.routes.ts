@@ -1,7 +1,7 @@
 // HTTP routes of positions.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { listPositions, positionStore } from './positions.queries.js';
+import { listPositions, positionExpansions, positionStore } from './positions.queries.js';
 import { PositionCreateSchema, PositionListQuerySchema, PositionPatchSchema, PositionSchema } from './positions.schema.js';
 
 export const positionSchemas = [PositionSchema, PositionCreateSchema, PositionPatchSchema];
@@ -12,10 +12,13 @@ export async function positionRoutes(app: FastifyInstance) {
     tag: 'Positions',
     schemas: { record: PositionSchema, create: PositionCreateSchema, patch: PositionPatchSchema, listQuery: PositionListQuerySchema },
     list: listPositions,
+    expand: positionExpansions,
     notes: {
       list: 'With `asOf`, only the positions held on that date; without it, every period (a timeline). Each position carries its evidence in date order.',
       create:
-        "A position that starts after the actor's open position on the same topic closes it (the open one's validTo becomes this validFrom, and its version grows). Any other overlap is a 409 naming the conflicting position.",
+        "validTo null means held until a later position takes over: a position that starts after the actor's open position on the same topic closes it " +
+        "(the open one's validTo becomes this validFrom, and its version grows), and an open position placed before a later one ends where that one starts. " +
+        'Any other overlap is a 409 naming the conflicting position.',
       update: 'A change of period that overlaps another period of the same actor and topic is a 409.',
     },
     examples: {

@@ -1,7 +1,11 @@
 // The HTTP contract of positions.
 import { type Static, Type } from 'typebox';
-import { EnumFilter, entitySchemas, Id, IdFilter, IsoDate, listQuery, Nullable, StringEnum, Text } from '../../lib/schemas.js';
+import { expandedProperties, expandParameter } from '../../lib/expand.js';
+import { EnumFilter, entitySchemas, Id, IdFilter, IsoDate, listQuery, Nullable, ref, StringEnum, Text } from '../../lib/schemas.js';
 import { EVIDENCE_RELATIONS, STANCES } from '../../lib/vocabularies.js';
+import { ActorSchema } from '../actors/actors.schema.js';
+import { StatementSchema } from '../statements/statements.schema.js';
+import { TopicSchema } from '../topics/topics.schema.js';
 
 const Evidence = Type.Object(
   {
@@ -32,6 +36,7 @@ const EvidenceRead = Type.Object({
   statementId: Id,
   relation: StringEnum(EVIDENCE_RELATIONS),
   statedOn: Nullable({ ...IsoDate, description: 'When the statement was made (read-only).' }),
+  statement: Type.Optional({ ...ref(StatementSchema), description: 'With expand=evidence: the statement.' }),
 });
 
 export const {
@@ -45,14 +50,18 @@ export const {
     firstStatedOn: Nullable({ ...IsoDate, description: 'The earliest date among the evidence (read-only).' }),
     lastReaffirmedOn: Nullable({ ...IsoDate, description: 'The latest date among the evidence (read-only).' }),
     statementCount: Type.Integer({ minimum: 1, description: 'How many statements evidence it (read-only).' }),
+    ...expandedProperties({ actor: { schema: ActorSchema, many: false }, topic: { schema: TopicSchema, many: false } }),
   },
 });
 export type Position = Static<typeof PositionSchema>;
+export const POSITION_EXPANSIONS = ['actor', 'topic', 'evidence'] as const;
+
 export type PositionFieldValues = Static<typeof PositionCreateSchema> extends infer C ? Omit<Required<C>, 'id'> : never;
 
 export const PositionListQuerySchema = listQuery(['validFrom', 'createdAt', 'updatedAt', 'id'], 'validFrom', {
   actor: IdFilter('Held by any of these actors.'),
   topic: IdFilter('On any of these topics or their descendants.'),
   stance: EnumFilter(STANCES, 'Only these stances.'),
+  expand: expandParameter(POSITION_EXPANSIONS),
   asOf: { ...IsoDate, description: 'Only positions held on this date (validFrom ≤ asOf < validTo). Without it, every period: a timeline.' },
 });

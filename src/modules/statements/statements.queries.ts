@@ -1,17 +1,23 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
-import { gte, inArray, lte } from 'drizzle-orm';
+import { count, eq, getTableColumns, gte, inArray, lte, max, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
-import { anyOf, type ListQuery } from '../../lib/pagination.js';
+import { applyExpansions } from '../../lib/expand.js';
+import { anyOf, type ListQuery, listPage } from '../../lib/pagination.js';
 import { type LinkTable, linkedTo, loadLinks, replaceLinks } from '../../lib/records.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { subtree } from '../../lib/tree.js';
+import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
+import { eventStore } from '../events/events.queries.js';
 import { events } from '../events/events.table.js';
 import { positionEvidence } from '../positions/positions.table.js';
+import { sourceStore } from '../sources/sources.queries.js';
 import { sources } from '../sources/sources.table.js';
+import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
-import type { Statement, StatementFieldValues } from './statements.schema.js';
+import { indexStatements, snippetColumn, statementsFts, toFtsQuery, toSnippet } from './statements.fts.js';
+import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from './statements.schema.js';
 import { statementActs, statementAddressees, statementSources, statements, statementTopics } from './statements.table.js';
 
 const link = (table: typeof statementSources | typeof statementTopics | typeof statementAddressees | typeof statementActs): LinkTable => ({
@@ -35,7 +41,7 @@ function hydrate(db: Db, rows: StatementRow[]): Statement[] {
   const [sourceIds, topicIds, addresseeIds, acts] = [links.sourceIds, links.topicIds, links.addresseeIds, links.acts].map((l) =>
     loadLinks(db, l, ids),
   );
-  return rows.map((r) => ({
+  return rows.map(({ doc: _doc, ...r }) => ({
     ...r,
     sourceIds: sourceIds?.get(r.id) ?? [],
     topicIds: topicIds?.get(r.id) ?? [],
@@ -62,11 +68,21 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
   getMany: (db, ids) => hydrate(db, rowsByIds(db, statements, ids)),
   fieldsOf: stripMeta,
   write(db, id, { sourceIds, topicIds, addresseeIds, acts, ...fields }, meta, existing) {
-    writeRow(db, statements, { ...fields, ...meta }, existing !== undefined);
+    const doc = existing
+      ? {}
+      : {
+          doc:
+            (db
+              .select({ last: max(statements.doc) })
+              .from(statements)
+              .get()?.last ?? 0) + 1,
+        };
+    writeRow(db, statements, { ...fields, ...meta, ...doc }, existing !== undefined);
     replaceLinks(db, links.sourceIds, id, sourceIds);
     replaceLinks(db, links.topicIds, id, topicIds);
     replaceLinks(db, links.addresseeIds, id, addresseeIds);
     replaceLinks(db, links.acts, id, acts);
+    indexStatements(db, [id]);
   },
   references: (f) => [
     { path: '/speakerId', table: actors, id: f.speakerId },
@@ -91,6 +107,7 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
 };
 
 export interface StatementFilters {
+  q?: string;
   speaker?: string;
   onBehalfOf?: string;
   topic?: string;
@@ -109,6 +126,7 @@ export interface StatementFilters {
 export function statementFilters(db: Db, q: StatementFilters) {
   const topicIds = anyOf(q.topic);
   return [
+    q.q ? inArray(statements.doc, db.select({ doc: statementsFts.rowid }).from(statementsFts).where(matches(q.q))) : undefined,
     q.speaker ? inArray(statements.speakerId, anyOf(q.speaker) ?? []) : undefined,
     q.onBehalfOf ? inArray(statements.onBehalfOfId, anyOf(q.onBehalfOf) ?? []) : undefined,
     topicIds
@@ -132,18 +150,71 @@ export function statementFilters(db: Db, q: StatementFilters) {
   ];
 }
 
+const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}`;
+
+const listSpec = {
+  collection: 'statements',
+  table: statements,
+  id: statements.id,
+  sortable: { statedOn: statements.statedOn, createdAt: statements.createdAt, updatedAt: statements.updatedAt, id: statements.id },
+  defaultSort: '-statedOn',
+};
+
+/** A page of statements; with `q`, only matches, by relevance unless sorted otherwise, each with a snippet. */
 export function listStatements(db: Db, query: ListQuery & Record<string, unknown>) {
-  return listRecords(
-    db,
-    {
-      collection: 'statements',
-      table: statements,
-      id: statements.id,
-      sortable: { statedOn: statements.statedOn, createdAt: statements.createdAt, updatedAt: statements.updatedAt, id: statements.id },
-      defaultSort: '-statedOn',
-    },
+  const q = query as ListQuery & StatementFilters;
+  if (!q.q) {
+    if (q.sort === 'relevance' || q.sort === '-relevance') {
+      throw new AppError('VALIDATION_FAILED', 'sort=relevance needs a search: add q.', {
+        errors: [{ in: 'querystring', path: '/sort', message: 'relevance is only available with q' }],
+      });
+    }
+    return listRecords(db, listSpec, query, statementFilters(db, q), (rows) => hydrate(db, rows as StatementRow[]));
+  }
+  const filters = [...statementFilters(db, { ...q, q: undefined }), matches(q.q)];
+  const fromMatches = () =>
+    db
+      .select({ ...getTableColumns(statements), relevance: sql<number>`${statementsFts.rank}`.mapWith(Number), highlighted: snippetColumn })
+      .from(statements)
+      .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc));
+  const page = listPage(
+    { ...listSpec, sortable: { ...listSpec.sortable, relevance: sql`${statementsFts.rank}` }, defaultSort: 'relevance' },
     query,
-    statementFilters(db, query as StatementFilters),
-    (rows) => hydrate(db, rows as StatementRow[]),
+    filters,
+    (where, orderBy, limit) =>
+      fromMatches()
+        .where(where)
+        .orderBy(...orderBy)
+        .limit(limit)
+        .all(),
+    (where) =>
+      db.select({ n: count() }).from(statements).innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc)).where(where).get()?.n ??
+      0,
   );
+  const records = hydrate(
+    db,
+    page.data.map(({ relevance: _r, highlighted: _h, ...row }) => row),
+  );
+  return {
+    ...page,
+    data: records.map((record, i) => ({
+      ...record,
+      snippet: toSnippet(page.data[i]?.highlighted ?? ''),
+      score: page.data[i]?.relevance ?? 0,
+    })),
+  };
 }
+
+/** What `expand=` embeds in statements. */
+export const statementExpansions = {
+  names: STATEMENT_EXPANSIONS,
+  apply: (db: Db, records: Statement[], requested: string | undefined) =>
+    applyExpansions(db, records, requested, {
+      speaker: { from: 'speakerId', load: actorStore.getMany },
+      onBehalfOf: { from: 'onBehalfOfId', load: actorStore.getMany },
+      event: { from: 'eventId', load: eventStore.getMany },
+      sources: { from: 'sourceIds', load: sourceStore.getMany },
+      topics: { from: 'topicIds', load: topicStore.getMany },
+      addressees: { from: 'addresseeIds', load: actorStore.getMany },
+    }),
+};

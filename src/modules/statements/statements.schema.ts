@@ -1,5 +1,6 @@
 // The HTTP contract of statements.
 import { type Static, Type } from 'typebox';
+import { expandedProperties, expandParameter } from '../../lib/expand.js';
 import {
   EnumFilter,
   entitySchemas,
@@ -14,6 +15,11 @@ import {
   Text,
 } from '../../lib/schemas.js';
 import { ACT_CAMEO_CODES, ACTS, STATEMENT_KINDS } from '../../lib/vocabularies.js';
+import { ActorSchema } from '../actors/actors.schema.js';
+import { EventSchema } from '../events/events.schema.js';
+import { SourceSchema } from '../sources/sources.schema.js';
+import { TopicSchema } from '../topics/topics.schema.js';
+import { SEARCH_SYNTAX } from './statements.fts.js';
 
 const actList = Object.entries(ACT_CAMEO_CODES)
   .map(([act, code]) => `${act} (CAMEO ${code})`)
@@ -42,11 +48,38 @@ export const {
   patch: StatementPatchSchema,
 } = entitySchemas('Statement', StatementFields, ['text', 'kind', 'speakerId', 'sourceIds'], {
   description: 'One thing an actor said, as a verbatim quote or a paraphrase, with where it comes from.',
+  derived: {
+    snippet: Type.Optional(
+      Type.String({ description: 'With `q` only: the best window of the text, HTML-escaped, with the matched words in <mark>…</mark>.' }),
+    ),
+    score: Type.Optional(Type.Number({ description: 'With `q` only: the relevance (BM25; lower is more relevant).' })),
+    ...expandedProperties({
+      speaker: { schema: ActorSchema, many: false },
+      onBehalfOf: { schema: ActorSchema, many: false, nullable: true },
+      event: { schema: EventSchema, many: false, nullable: true },
+      sources: { schema: SourceSchema, many: true },
+      topics: { schema: TopicSchema, many: true },
+      addressees: { schema: ActorSchema, many: true },
+    }),
+  },
 });
-export type Statement = Static<typeof StatementSchema>;
-export type StatementFieldValues = Omit<Statement, 'id' | 'createdAt' | 'updatedAt' | 'version'>;
 
-export const StatementListQuerySchema = listQuery(['statedOn', 'createdAt', 'updatedAt', 'id'], '-statedOn', {
+export const STATEMENT_EXPANSIONS = ['speaker', 'onBehalfOf', 'event', 'sources', 'topics', 'addressees'] as const;
+export type Statement = Static<typeof StatementSchema>;
+export type StatementFieldValues = Omit<
+  Statement,
+  'id' | 'createdAt' | 'updatedAt' | 'version' | 'snippet' | 'score' | (typeof STATEMENT_EXPANSIONS)[number]
+>;
+
+/** The statement filters, shared by the list, stats and exports. */
+export const SearchText = Type.String({
+  minLength: 1,
+  maxLength: 500,
+  description: `Full-text search over text, context and topic names and aliases. ${SEARCH_SYNTAX}`,
+});
+
+export const StatementFilters = {
+  q: SearchText,
   speaker: IdFilter('Said by any of these actors.'),
   onBehalfOf: IdFilter('Said on behalf of any of these actors.'),
   topic: IdFilter('About any of these topics or their descendants.'),
@@ -62,4 +95,11 @@ export const StatementListQuerySchema = listQuery(['statedOn', 'createdAt', 'upd
   }),
   from: { ...IsoDate, description: 'Stated on or after this date.' },
   to: { ...IsoDate, description: 'Stated on or before this date.' },
+};
+
+export const STATEMENT_SORTS = ['statedOn', 'createdAt', 'updatedAt', 'id', 'relevance'] as const;
+export const StatementListQuerySchema = listQuery(STATEMENT_SORTS, '-statedOn (relevance with q)', {
+  ...StatementFilters,
+  expand: expandParameter(STATEMENT_EXPANSIONS),
 });
+export const SearchQuerySchema = Type.Object({ ...StatementListQuerySchema.properties, q: SearchText }, { additionalProperties: false });

@@ -12,6 +12,8 @@ export const statements = sqliteTable(
   'statements',
   {
     id: text('id').primaryKey(),
+    /** A stable integer key for the full-text index (rowids may change on VACUUM; this never does). */
+    doc: integer('doc').notNull().unique(),
     text: text('text').notNull(),
     kind: text('kind', { enum: STATEMENT_KINDS }).notNull(),
     speakerId: text('speaker_id')

@@ -5,6 +5,7 @@ import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { assertNoCycle, subtree } from '../../lib/tree.js';
 import { positions } from '../positions/positions.table.js';
+import { reindexTopic } from '../statements/statements.fts.js';
 import { statementTopics } from '../statements/statements.table.js';
 import type { Topic, TopicFieldValues } from './topics.schema.js';
 import { topics } from './topics.table.js';
@@ -15,7 +16,11 @@ export const topicStore: Store<TopicFieldValues, Topic> = {
   blank: { parentId: null, aliases: [], description: null },
   getMany: (db, ids) => rowsByIds(db, topics, ids),
   fieldsOf: stripMeta,
-  write: (db, _id, fields, meta, existing) => writeRow(db, topics, { ...fields, ...meta }, existing !== undefined),
+  write(db, id, fields, meta, existing) {
+    writeRow(db, topics, { ...fields, ...meta }, existing !== undefined);
+    // Searches match topic names and aliases: statements filed under a renamed topic are re-indexed.
+    if (existing && (existing.name !== fields.name || existing.aliases.join('\n') !== fields.aliases.join('\n'))) reindexTopic(db, id);
+  },
   references: (f) => [{ path: '/parentId', table: topics, id: f.parentId }],
   check: (db, id, fields) => assertNoCycle(db, topics, id, fields.parentId, 'topics'),
   referrers: [

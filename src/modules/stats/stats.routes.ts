@@ -1,0 +1,77 @@
+// GET /v1/stats/statements and /v1/stats/stances: the numbers dashboards chart.
+import type { FastifyInstance } from 'fastify';
+import { ProblemSchema, ref } from '../../lib/schemas.js';
+import { stanceMatrix, statementStats } from './stats.queries.js';
+import {
+  DIMENSIONS,
+  parseGroupBy,
+  type StanceMatrixQuery,
+  StanceMatrixQuerySchema,
+  StanceMatrixSchema,
+  type StatementStatsQuery,
+  StatementStatsQuerySchema,
+  StatementStatsSchema,
+} from './stats.schema.js';
+
+export const statsSchemas = [StatementStatsSchema, StanceMatrixSchema];
+
+const badRequest = { ...ref(ProblemSchema), description: 'The request is not valid: the problem lists each bad parameter.' };
+
+export async function statsRoutes(app: FastifyInstance) {
+  app.get(
+    '/v1/stats/statements',
+    {
+      schema: {
+        operationId: 'getStatementStats',
+        tags: ['Stats'],
+        summary: 'Count statements by dimension',
+        description: [
+          `Counts the statements matching the filters (the same filters as GET /v1/statements) grouped by one or two of: ${DIMENSIONS.join(', ')}.`,
+          '`groupBy=topic,month` answers "topic by month" in one call.',
+          '',
+          'What the numbers mean:',
+          "- `count` is the number of distinct statements in the cell, equal to the `total` of GET /v1/statements with the same filters, that cell's values as filters, and `count=true`. A statement counts once per cell.",
+          '- A `topic` cell counts the statements about that topic or any of its descendants, like the `topic` filter: a statement about `talks-with-ttp` counts under `talks-with-ttp`, `ttp` and `counter-terrorism`.',
+          '- A statement with several topics, addressees or acts counts in the cell of each, so the counts of those dimensions can add up to more than `total`; for the others they add up to `total`.',
+          '- `null` cells: undated statements (`month`, `year`), no `onBehalfOf` recorded, no topic, addressee or act.',
+          '- `total` is the number of distinct statements matching the filters.',
+          '',
+          'Cells are sorted by count, largest first, then by their values (null last). Only cells with statements are listed.',
+        ].join('\n'),
+        querystring: StatementStatsQuerySchema,
+        response: {
+          200: { ...ref(StatementStatsSchema), description: 'The counts.' },
+          400: badRequest,
+        },
+      },
+    },
+    async (request) => {
+      const { groupBy, ...filters } = request.query as StatementStatsQuery;
+      return statementStats(app.db, parseGroupBy(groupBy), filters);
+    },
+  );
+
+  app.get(
+    '/v1/stats/stances',
+    {
+      schema: {
+        operationId: 'getStanceMatrix',
+        tags: ['Stats'],
+        summary: 'The actor × topic matrix of stances on a date',
+        description:
+          'For each actor and topic, the stance of the position the actor held on `asOf` (validFrom ≤ asOf, and validTo null or after asOf), ' +
+          'with the position that says so. `asOf` defaults to today (UTC). `topic` includes descendants. ' +
+          'A pair with no position held on that date has no cell; `actors` and `topics` list the rows and columns that have at least one.',
+        querystring: StanceMatrixQuerySchema,
+        response: {
+          200: { ...ref(StanceMatrixSchema), description: 'The matrix.' },
+          400: badRequest,
+        },
+      },
+    },
+    async (request) => {
+      const { asOf, ...filters } = request.query as StanceMatrixQuery;
+      return stanceMatrix(app.db, { ...filters, asOf: asOf ?? new Date().toISOString().slice(0, 10) });
+    },
+  );
+}
