@@ -86,6 +86,8 @@ CREATE TABLE `positions` (
 CREATE INDEX `positions_actor_topic_idx` ON `positions` (`actor_id`,`topic_id`,`valid_from`);--> statement-breakpoint
 CREATE INDEX `positions_topic_idx` ON `positions` (`topic_id`,`valid_from`);--> statement-breakpoint
 CREATE INDEX `positions_valid_from_idx` ON `positions` (`valid_from`,`id`);--> statement-breakpoint
+CREATE INDEX `positions_created_idx` ON `positions` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `positions_updated_idx` ON `positions` (`updated_at`,`id`);--> statement-breakpoint
 CREATE TABLE `sources` (
 	`id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,
@@ -166,11 +168,14 @@ CREATE TABLE `statements` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `statements_doc_unique` ON `statements` (`doc`);--> statement-breakpoint
+CREATE INDEX `statements_stated_on_idx` ON `statements` (`stated_on`,`id`);--> statement-breakpoint
 CREATE INDEX `statements_speaker_idx` ON `statements` (`speaker_id`,`stated_on`,`id`);--> statement-breakpoint
 CREATE INDEX `statements_on_behalf_of_idx` ON `statements` (`on_behalf_of_id`,`stated_on`,`id`);--> statement-breakpoint
 CREATE INDEX `statements_event_idx` ON `statements` (`event_id`);--> statement-breakpoint
 CREATE INDEX `statements_responds_to_idx` ON `statements` (`responds_to_id`);--> statement-breakpoint
-CREATE INDEX `statements_stated_on_idx` ON `statements` (`stated_on`,`id`);--> statement-breakpoint
+CREATE INDEX `statements_language_idx` ON `statements` (`language`);--> statement-breakpoint
+CREATE INDEX `statements_created_idx` ON `statements` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `statements_updated_idx` ON `statements` (`updated_at`,`id`);--> statement-breakpoint
 CREATE TABLE `topics` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

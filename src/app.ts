@@ -58,6 +58,9 @@ export async function buildApp(config: AppConfig) {
     app.addSchema(schema);
   }
 
+  // Bodies are JSON; text/plain would otherwise reach validation as a string and read as a 400 about types.
+  app.removeContentTypeParser('text/plain');
+
   app.addHook('preValidation', async (request) => {
     if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
       request.body = trimStrings(request.body);

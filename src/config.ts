@@ -53,12 +53,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       raw[name] = text;
     }
   }
-  const value = Value.Default(EnvSchema, raw) as Record<string, unknown>;
-  for (const error of Value.Errors(EnvSchema, value)) {
-    const name = error.instancePath.replace(/^\//, '').split('/')[0] ?? '';
-    problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${describe(name)}`);
+  // Each variable is checked on its own, so one message names every bad one.
+  for (const [name, value] of Object.entries(raw)) {
+    const schema = EnvSchema.properties[name as keyof typeof EnvSchema.properties];
+    if (!Value.Check(schema, value)) problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${describe(name)}`);
   }
-  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const value = Value.Default(EnvSchema, raw);
+  if (problems.length > 0) throw new ConfigError(problems);
   const env_ = value as Static<typeof EnvSchema>;
   return {
     port: env_.PORT,

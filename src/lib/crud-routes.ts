@@ -4,6 +4,7 @@ import { type TObject, type TSchema, Type } from 'typebox';
 import type { Db } from '../db/client.js';
 import { notFound, singular } from './errors.js';
 import { expandParameter } from './expand.js';
+import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
 import { IdParams, Page, ProblemSchema, ref } from './schemas.js';
 import { createRecord, etag, getRecord, type Meta, patchRecord, removeRecord, type Store } from './store.js';
@@ -14,6 +15,8 @@ export interface Resource<F extends object, R extends Meta> {
   tag: string;
   schemas: { record: TSchema; create: TSchema; patch: TSchema; listQuery: TObject };
   list(db: Db, query: ListQuery & Record<string, unknown>): PageResult<R>;
+  /** CSV / NDJSON export of the list (`format=`): the columns and one row per record. */
+  export?: { columns: readonly string[]; csvRow(record: R): Record<string, unknown> };
   /** `expand=`: the names it takes and how to embed them in a page of records. */
   expand?: { names: readonly string[]; apply(db: Db, records: R[], requested: string | undefined): R[] };
   /** Extra words for the operations' descriptions (rules the resource enforces). */
@@ -30,6 +33,7 @@ const Problems = {
   412: problem('If-Match does not match the current version.'),
   422: problem('The record refers to records that do not exist, or breaks a rule of the data model.'),
 };
+const LinkHeader = { Link: { type: 'string', description: 'rel="next" link, when there is a next page' } };
 const ETagHeader = { ETag: { type: 'string', description: 'The record version, quoted: use it in If-Match / If-None-Match.' } };
 /** No query parameters: any sent is a 400, not silently ignored. */
 export const NoQuery = Type.Object({}, { additionalProperties: false });
@@ -56,17 +60,31 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
           `A page of ${store.collection}. Follow \`nextCursor\` (or the \`Link: rel="next"\` header) for the next page. ${resource.notes?.list ?? ''}`.trim(),
         querystring: schemas.listQuery,
         response: {
-          200: {
-            ...Page(ref(schemas.record)),
-            description: `A page of ${store.collection}.`,
-            headers: { Link: { type: 'string', description: 'rel="next" link, when there is a next page' } },
-          },
+          200: resource.export
+            ? {
+                description: `A page of ${store.collection} (JSON), or every matching one (CSV, NDJSON).`,
+                headers: LinkHeader,
+                content: {
+                  'application/json': { schema: Page(ref(schemas.record)) },
+                  'text/csv': {
+                    schema: { type: 'string', description: `A header line, then one line per record: ${resource.export.columns.join(', ')}.` },
+                  },
+                  'application/x-ndjson': { schema: { type: 'string', description: 'One JSON record per line.' } },
+                },
+              }
+            : { ...Page(ref(schemas.record)), description: `A page of ${store.collection}.`, headers: LinkHeader },
           400: Problems[400],
         },
       },
     },
     async (request, reply) => {
       const query = request.query as ListQuery & Record<string, unknown>;
+      const format = resource.export ? requestedFormat(request) : 'json';
+      if (resource.export && format !== 'json') {
+        const { columns, csvRow } = resource.export;
+        const list = (q: ListQuery & Record<string, unknown>) => resource.list(db, q);
+        return sendExport(request, reply, { name: store.collection, format, list, columns, csvRow });
+      }
       const page = resource.list(db, query);
       if (page.nextCursor) reply.header('link', `<${nextUrl(request, page.nextCursor)}>; rel="next"`);
       return resource.expand ? { ...page, data: resource.expand.apply(db, page.data, query.expand as string | undefined) } : page;

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from './errors.js';
 
-export type SortValue = string | number;
+export type SortValue = string | number | null;
 
 interface CursorBody {
   /** Hash of the collection, filters and sort the cursor belongs to. */
@@ -51,7 +51,7 @@ function isCursorBody(body: unknown): body is CursorBody {
     typeof k === 'string' &&
     Array.isArray(v) &&
     v.length === 2 &&
-    (typeof v[0] === 'string' || typeof v[0] === 'number') &&
+    (typeof v[0] === 'string' || typeof v[0] === 'number' || v[0] === null) &&
     typeof v[1] === 'string'
   );
 }

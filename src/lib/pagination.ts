@@ -1,14 +1,14 @@
 // Keyset pagination shared by every list: sort whitelist, id tiebreak, cursors bound to their filters.
-import { and, asc, desc, eq, gt, is, lt, or, SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, gt, is, lt, or, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { bindingKey, decodeCursor, encodeCursor } from './cursor.js';
+import { bindingKey, decodeCursor, encodeCursor, type SortValue } from './cursor.js';
 
 export interface ListSpec {
   collection: string;
   id: SQLiteColumn;
   /**
-   * Sortable fields by their API name: a column (nullable ones sort as '', first ascending, last descending)
-   * or an expression the rows carry under the same name (a search score).
+   * Sortable fields by their API name: a column (NULL first ascending, last descending) or an expression
+   * the rows carry under the same name (a search score).
    */
   sortable: Record<string, SQLiteColumn | SQL>;
   defaultSort: string;
@@ -28,7 +28,7 @@ export interface PageResult<Row> {
 }
 
 // Parameters that shape the page but not which rows it holds: changing them between pages is fine.
-const PAGE_KEYS = new Set(['limit', 'cursor', 'count', 'expand']);
+const PAGE_KEYS = new Set(['limit', 'cursor', 'count', 'expand', 'format']);
 
 /**
  * Runs one page of a list. `select` receives the full WHERE (filters and keyset), the ORDER BY and the
@@ -45,7 +45,8 @@ export function listPage<Row extends { id: string }>(
   const descending = sort.startsWith('-');
   const field = descending ? sort.slice(1) : sort;
   const column = spec.sortable[field] ?? spec.id;
-  const key = is(column, SQL) ? column : column.notNull ? sql`${column}` : sql`coalesce(${column}, '')`;
+  const key = is(column, SQL) ? column : sql`${column}`;
+  const nullable = !is(column, SQL) && !column.notNull;
   const bound = Object.fromEntries(Object.entries(query).filter(([k]) => !PAGE_KEYS.has(k) && k !== 'sort'));
   const binding = bindingKey(spec.collection, sort, bound);
 
@@ -53,23 +54,35 @@ export function listPage<Row extends { id: string }>(
   let where = filter;
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor, binding);
-    const after = descending
-      ? or(lt(key, value), and(eq(key, value), lt(spec.id, id)))
-      : or(gt(key, value), and(eq(key, value), gt(spec.id, id)));
-    where = and(filter, after);
+    where = and(filter, after(key, spec.id, value, id, descending, nullable));
   }
   const direction = descending ? desc : asc;
+  // SQLite sorts NULL first ascending and last descending, as the keyset condition below assumes.
   const orderBy = column === spec.id ? [direction(spec.id)] : [direction(key), direction(spec.id)];
   const rows = select(where, orderBy, query.limit + 1);
   const more = rows.length > query.limit;
   const data = more ? rows.slice(0, query.limit) : rows;
   const last = data.at(-1);
-  const lastValue = last ? ((last as Record<string, unknown>)[field] as string | number | null) : null;
+  const lastValue = last ? ((last as Record<string, unknown>)[field] as SortValue) : null;
   return {
     data,
-    nextCursor: more && last ? encodeCursor(binding, lastValue ?? '', last.id) : null,
+    nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, last.id) : null,
     ...(query.count ? { total: countRows(filter) } : {}),
   };
+}
+
+/**
+ * Rows after (value, id) in the sort order, where NULL sorts before every value. Written without coalesce
+ * so that an index on (column, id) serves it.
+ */
+function after(key: SQL, id: SQLiteColumn, value: SortValue, lastId: string, descending: boolean, nullable: boolean): SQL | undefined {
+  const tie = (compare: typeof gt) => and(sql`${key} = ${value}`, compare(id, lastId));
+  if (value === null) {
+    const nullTie = and(sql`${key} IS NULL`, (descending ? lt : gt)(id, lastId));
+    return descending ? nullTie : or(nullTie, sql`${key} IS NOT NULL`);
+  }
+  if (descending) return or(sql`${key} < ${value}`, tie(lt), nullable ? sql`${key} IS NULL` : undefined);
+  return or(sql`${key} > ${value}`, tie(gt));
 }
 
 /** `a,b,c` → ['a', 'b', 'c'] (the filter schemas have already checked the shape). */

@@ -13,6 +13,26 @@ export async function positionRoutes(app: FastifyInstance) {
     schemas: { record: PositionSchema, create: PositionCreateSchema, patch: PositionPatchSchema, listQuery: PositionListQuerySchema },
     list: listPositions,
     expand: positionExpansions,
+    export: {
+      columns: [
+        'id',
+        'actorId',
+        'topicId',
+        'stance',
+        'summary',
+        'validFrom',
+        'validTo',
+        'firstStatedOn',
+        'lastReaffirmedOn',
+        'statementCount',
+        'evidence',
+        'createdAt',
+        'updatedAt',
+        'version',
+      ],
+      // In CSV, evidence reads `statementId:relation;…` in date order.
+      csvRow: (position) => ({ ...position, evidence: position.evidence.map((e) => `${e.statementId}:${e.relation}`) }),
+    },
     notes: {
       list: 'With `asOf`, only the positions held on that date; without it, every period (a timeline). Each position carries its evidence in date order.',
       create:

@@ -1,6 +1,7 @@
 // The HTTP contract of positions.
 import { type Static, Type } from 'typebox';
 import { expandedProperties, expandParameter } from '../../lib/expand.js';
+import { FormatParameter } from '../../lib/export.js';
 import { EnumFilter, entitySchemas, Id, IdFilter, IsoDate, listQuery, Nullable, ref, StringEnum, Text } from '../../lib/schemas.js';
 import { EVIDENCE_RELATIONS, STANCES } from '../../lib/vocabularies.js';
 import { ActorSchema } from '../actors/actors.schema.js';
@@ -63,5 +64,6 @@ export const PositionListQuerySchema = listQuery(['validFrom', 'createdAt', 'upd
   topic: IdFilter('On any of these topics or their descendants.'),
   stance: EnumFilter(STANCES, 'Only these stances.'),
   expand: expandParameter(POSITION_EXPANSIONS),
+  format: FormatParameter,
   asOf: { ...IsoDate, description: 'Only positions held on this date (validFrom ≤ asOf < validTo). Without it, every period: a timeline.' },
 });

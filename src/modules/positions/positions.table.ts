@@ -30,6 +30,8 @@ export const positions = sqliteTable(
     index('positions_actor_topic_idx').on(t.actorId, t.topicId, t.validFrom),
     index('positions_topic_idx').on(t.topicId, t.validFrom),
     index('positions_valid_from_idx').on(t.validFrom, t.id),
+    index('positions_created_idx').on(t.createdAt, t.id),
+    index('positions_updated_idx').on(t.updatedAt, t.id),
   ],
 );
 

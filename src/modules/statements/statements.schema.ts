@@ -1,6 +1,7 @@
 // The HTTP contract of statements.
 import { type Static, Type } from 'typebox';
 import { expandedProperties, expandParameter } from '../../lib/expand.js';
+import { FormatParameter } from '../../lib/export.js';
 import {
   EnumFilter,
   entitySchemas,
@@ -82,7 +83,7 @@ export const StatementFilters = {
   q: SearchText,
   speaker: IdFilter('Said by any of these actors.'),
   onBehalfOf: IdFilter('Said on behalf of any of these actors.'),
-  topic: IdFilter('About any of these topics or their descendants.'),
+  topic: IdFilter('About any of these topics or their descendants; a topic may also be named by an alias as a slug (besham).'),
   addressee: IdFilter('Aimed at any of these actors.'),
   event: IdFilter('Said at any of these events.'),
   source: IdFilter('Reported by any of these sources.'),
@@ -101,5 +102,6 @@ export const STATEMENT_SORTS = ['statedOn', 'createdAt', 'updatedAt', 'id', 'rel
 export const StatementListQuerySchema = listQuery(STATEMENT_SORTS, '-statedOn (relevance with q)', {
   ...StatementFilters,
   expand: expandParameter(STATEMENT_EXPANSIONS),
+  format: FormatParameter,
 });
 export const SearchQuerySchema = Type.Object({ ...StatementListQuerySchema.properties, q: SearchText }, { additionalProperties: false });

@@ -32,11 +32,14 @@ export const statements = sqliteTable(
   (t) => [
     oneOf('statements_kind_check', t.kind, STATEMENT_KINDS),
     check('statements_text_check', sql`length(trim(${t.text})) > 0`),
+    index('statements_stated_on_idx').on(t.statedOn, t.id),
     index('statements_speaker_idx').on(t.speakerId, t.statedOn, t.id),
     index('statements_on_behalf_of_idx').on(t.onBehalfOfId, t.statedOn, t.id),
     index('statements_event_idx').on(t.eventId),
     index('statements_responds_to_idx').on(t.respondsToId),
-    index('statements_stated_on_idx').on(t.statedOn, t.id),
+    index('statements_language_idx').on(t.language),
+    index('statements_created_idx').on(t.createdAt, t.id),
+    index('statements_updated_idx').on(t.updatedAt, t.id),
   ],
 );
 
