@@ -1,0 +1,291 @@
+// Full-text search: ranked hits with safe snippets, every filter, paging, aliases, and no 500 on any text.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { makeApp, seedMinimal } from './helpers.js';
+
+const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
+
+test('search ranks matches, marks the words in an HTML-safe snippet, and combines with filters', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const hits = await api.json({ method: 'GET', url: '/v1/search?q=talks%20TTP' });
+  assert.equal(hits.status, 200);
+  assert.equal(hits.body.data[0].id, 'fo-2024-04-04-no-talks-with-ttp');
+  assert.match(hits.body.data[0].snippet, /<mark>talks<\/mark>/);
+  assert.match(hits.body.data[0].snippet, /<mark>TTP<\/mark>/);
+  const scores = hits.body.data.map((h: { score: number }) => h.score);
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => a - b),
+    'most relevant (lowest BM25) first',
+  );
+
+  const same = await api.json({ method: 'GET', url: '/v1/statements?q=talks%20TTP' });
+  assert.deepEqual(ids(same.body), ids(hits.body), '/v1/search and /v1/statements?q= agree');
+
+  const filtered = await api.json({ method: 'GET', url: '/v1/search?q=Afghan&kind=quote&speaker=mumtaz-zahra-baloch&count=true' });
+  assert.ok(filtered.body.total > 0);
+  for (const id of ids(filtered.body)) {
+    const statement = (await api.json({ method: 'GET', url: `/v1/statements/${id}` })).body;
+    assert.equal(statement.kind, 'quote');
+    assert.equal(statement.speakerId, 'mumtaz-zahra-baloch');
+  }
+  assert.equal(filtered.body.total, filtered.body.data.length);
+
+  const byDate = await api.json({ method: 'GET', url: '/v1/search?q=Afghan&sort=-statedOn&limit=100' });
+  assert.equal(byDate.status, 200);
+  assert.ok(byDate.body.data.every((h: { snippet?: string }) => typeof h.snippet === 'string'));
+});
+
+test('snippets escape HTML in the stored text; the text itself is returned as stored', async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  const text = 'Talks <script>alert("x")</script> & more';
+  await api.request({
+    method: 'POST',
+    url: '/v1/statements',
+    payload: { id: 's', text, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] },
+  });
+  const hit = (await api.json({ method: 'GET', url: '/v1/search?q=talks' })).body.data[0];
+  assert.equal(hit.text, text);
+  assert.equal(hit.snippet, '<mark>Talks</mark> &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more');
+});
+
+test('the query syntax: phrases, prefixes, OR, exclusions', async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  const texts: Record<string, string> = {
+    a: 'Pakistan will not hold talks with the TTP',
+    b: 'Talks are the only way forward',
+    c: 'Repatriation of illegal foreigners continues',
+    d: 'The terrorist attack in Bisham is under investigation',
+  };
+  for (const [id, text] of Object.entries(texts)) {
+    const res = await api.request({
+      method: 'POST',
+      url: '/v1/statements',
+      payload: { id, text, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] },
+    });
+    assert.equal(res.statusCode, 201);
+  }
+  const search = async (q: string) =>
+    ids((await api.json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}&limit=100` })).body).sort();
+  assert.deepEqual(await search('talks'), ['a', 'b']);
+  assert.deepEqual(await search('"only way"'), ['b']);
+  assert.deepEqual(await search('"way only"'), []);
+  assert.deepEqual(await search('repatri*'), ['c']);
+  assert.deepEqual(await search('talks -TTP'), ['b']);
+  assert.deepEqual(await search('talks -"only way"'), ['a']);
+  assert.deepEqual(await search('foreigners OR Bisham'), ['c', 'd']);
+  assert.deepEqual(await search('TALKS pakistan'), ['a']);
+});
+
+test('aliases count: a search or a topic filter for Besham finds what is filed under Bisham', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const bySearch = ids((await api.json({ method: 'GET', url: '/v1/search?q=Besham&limit=100' })).body).sort();
+  const byTopic = ids((await api.json({ method: 'GET', url: '/v1/statements?topic=bisham-attack&limit=100' })).body).sort();
+  assert.ok(byTopic.length > 0);
+  assert.deepEqual(bySearch, byTopic);
+  const byAlias = ids((await api.json({ method: 'GET', url: '/v1/statements?topic=besham&limit=100' })).body).sort();
+  assert.deepEqual(byAlias, byTopic);
+
+  // A new alias is searchable at once: statements filed under the topic are re-indexed.
+  const patched = await api.request({
+    method: 'PATCH',
+    url: '/v1/topics/bisham-attack',
+    payload: { aliases: ['Besham', 'Shangla attack'] },
+  });
+  assert.equal(patched.statusCode, 200);
+  assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=Shangla&limit=100' })).body).sort(), byTopic);
+});
+
+test('the index follows every write: create, update and delete', async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  const post = await api.request({
+    method: 'POST',
+    url: '/v1/statements',
+    payload: { id: 's', text: 'first wording', kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] },
+  });
+  assert.equal(post.statusCode, 201);
+  assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=first' })).body), ['s']);
+  await api.request({ method: 'PATCH', url: '/v1/statements/s', payload: { text: 'second wording' } });
+  assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=first' })).body), []);
+  assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=second' })).body), ['s']);
+  await api.request({ method: 'DELETE', url: '/v1/statements/s' });
+  assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=second' })).body), []);
+});
+
+test('search pages by cursor without skipping or repeating hits', async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  for (let i = 0; i < 12; i++) {
+    const text = `talks ${'again '.repeat(i)}number ${i}`;
+    await api.request({
+      method: 'POST',
+      url: '/v1/statements',
+      payload: { id: `s${i}`, text, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] },
+    });
+  }
+  const all = ids((await api.json({ method: 'GET', url: '/v1/search?q=talks&limit=100' })).body);
+  const paged: string[] = [];
+  let url = '/v1/search?q=talks&limit=5';
+  for (;;) {
+    const page = await api.json({ method: 'GET', url });
+    paged.push(...ids(page.body));
+    if (!page.body.nextCursor) break;
+    assert.match(String(page.headers.link), /rel="next"/);
+    url = `/v1/search?q=talks&limit=5&cursor=${page.body.nextCursor}`;
+  }
+  assert.equal(all.length, 12);
+  assert.deepEqual(paged, all);
+});
+
+test('any text is a valid search or a 400 that says why, never a 500', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const valid = [
+    '"unbalanced',
+    'NEAR(',
+    'NEAR(talks ttp, 2)',
+    'talks AND',
+    'OR talks',
+    'talks OR',
+    'a:b',
+    'text:talks',
+    '(talks',
+    'talks)',
+    '^talks',
+    'talks*',
+    '**talks',
+    '{talks}',
+    "Pakistan's",
+    'پاکستان',
+    '巴基斯坦',
+    'talks\u200b',
+    '\u202etalks',
+    '😀 talks',
+    'a'.repeat(500),
+  ];
+  for (const q of valid) {
+    const res = await api.json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}` });
+    assert.equal(res.status, 200, `${JSON.stringify(q)}: ${JSON.stringify(res.body)}`);
+    assert.ok(Array.isArray(res.body.data));
+  }
+  const invalid: [string, string][] = [
+    ['', '/q'],
+    ['   ', '/q'],
+    ['"""', '/q'],
+    ['-talks', '/q'],
+    ['*', '/q'],
+    ['OR', '/q'],
+    ['!!! ???', '/q'],
+    ['a'.repeat(501), '/q'],
+  ];
+  for (const [q, path] of invalid) {
+    const res = await api.json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}` });
+    assert.equal(res.status, 400, `${JSON.stringify(q)}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.code, 'VALIDATION_FAILED');
+    assert.ok(
+      res.body.errors.some((e: { path: string }) => e.path === path),
+      JSON.stringify(res.body.errors),
+    );
+  }
+  const missing = await api.json({ method: 'GET', url: '/v1/search' });
+  assert.equal(missing.status, 400);
+  assert.deepEqual(missing.body.errors, [{ in: 'querystring', path: '/q', message: 'is required' }]);
+  const relevanceWithoutQ = await api.json({ method: 'GET', url: '/v1/statements?sort=relevance' });
+  assert.equal(relevanceWithoutQ.status, 400);
+});
+
+test('expand embeds related records, one query per relation; unknown names are a 400', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const page = await api.json({
+    method: 'GET',
+    url: '/v1/statements?speaker=mumtaz-zahra-baloch&limit=3&expand=speaker,onBehalfOf,event,sources,topics,addressees',
+  });
+  assert.equal(page.status, 200);
+  for (const s of page.body.data) {
+    assert.equal(s.speaker.id, 'mumtaz-zahra-baloch');
+    assert.equal(s.speaker.name, 'Mumtaz Zahra Baloch');
+    assert.equal(s.onBehalfOf.id, 'pakistan');
+    assert.equal(s.event.id, s.eventId);
+    assert.deepEqual(
+      s.sources.map((x: { id: string }) => x.id),
+      s.sourceIds,
+    );
+    assert.deepEqual(
+      s.topics.map((x: { id: string }) => x.id),
+      s.topicIds,
+    );
+    assert.deepEqual(
+      s.addressees.map((x: { id: string }) => x.id),
+      s.addresseeIds,
+    );
+  }
+  const plain = await api.json({ method: 'GET', url: '/v1/statements?limit=1' });
+  assert.equal(plain.body.data[0].speaker, undefined);
+
+  const one = await api.json({
+    method: 'GET',
+    url: '/v1/positions/pakistan-opposes-talks-with-ttp-from-2024-04-04?expand=actor,topic,evidence',
+  });
+  assert.equal(one.body.actor.name, 'Pakistan');
+  assert.equal(one.body.topic.id, 'talks-with-ttp');
+  assert.equal(one.body.evidence[0].statement.id, one.body.evidence[0].statementId);
+  assert.match(one.body.evidence[0].statement.text, /not holding any talks/);
+
+  const undated = await api.json({
+    method: 'GET',
+    url: '/v1/statements/afghan-deputy-interior-minister-advice-pakistan-ttp-dialogue?expand=event',
+  });
+  assert.equal(undated.body.event, null);
+
+  for (const url of ['/v1/statements?expand=bogus', '/v1/positions?expand=speaker', '/v1/actors/pakistan?expand=parent']) {
+    const res = await api.json({ method: 'GET', url });
+    assert.equal(res.status, 400, url);
+    assert.equal(res.body.errors[0].path, '/expand');
+  }
+});
+
+test('exports stream every matching row as CSV or NDJSON, with spreadsheet formulas defused', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const total = (await api.json({ method: 'GET', url: '/v1/statements?speaker=mumtaz-zahra-baloch&count=true&limit=1' })).body.total;
+
+  const ndjson = await api.request({ method: 'GET', url: '/v1/statements?speaker=mumtaz-zahra-baloch&format=ndjson' });
+  assert.equal(ndjson.statusCode, 200);
+  assert.match(String(ndjson.headers['content-type']), /^application\/x-ndjson/);
+  const records = ndjson.body
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.equal(records.length, total, 'every matching row, not one page of 20');
+  assert.ok(records.every((r) => r.speakerId === 'mumtaz-zahra-baloch'));
+
+  const csv = await api.request({ method: 'GET', url: '/v1/statements?speaker=mumtaz-zahra-baloch', headers: { accept: 'text/csv' } });
+  assert.equal(csv.statusCode, 200);
+  assert.match(String(csv.headers['content-type']), /^text\/csv/);
+  assert.match(String(csv.headers['content-disposition']), /attachment; filename="statements.csv"/);
+  const lines = csv.body.trim().split('\n');
+  assert.ok(lines[0]?.startsWith('id,statedOn,kind,speakerId'));
+  assert.ok(csv.body.includes('rejectNegotiation'));
+
+  await api.request({
+    method: 'POST',
+    url: '/v1/statements',
+    payload: {
+      id: 'formula',
+      text: '=HYPERLINK("http://example.org")',
+      kind: 'quote',
+      speakerId: 'pakistan',
+      sourceIds: ['the-news-2024-04-05-pakistan-not-in-talks-with-ttp'],
+    },
+  });
+  const guarded = await api.request({ method: 'GET', url: '/v1/statements?speaker=pakistan&format=csv' });
+  assert.ok(guarded.body.includes(`"'=HYPERLINK(""http://example.org"")"`), guarded.body);
+
+  const positions = await api.request({ method: 'GET', url: '/v1/positions?format=csv&asOf=2024-04-04' });
+  assert.ok(positions.body.includes('fo-2024-04-04-no-talks-with-ttp:reiterates'));
+
+  const withCursor = await api.json({ method: 'GET', url: '/v1/statements?format=csv&cursor=abc' });
+  assert.equal(withCursor.status, 400);
+  assert.equal(withCursor.body.errors[0].path, '/cursor');
+});
