@@ -67,7 +67,10 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
                 content: {
                   'application/json': { schema: Page(ref(schemas.record)) },
                   'text/csv': {
-                    schema: { type: 'string', description: `A header line, then one line per record: ${resource.export.columns.join(', ')}.` },
+                    schema: {
+                      type: 'string',
+                      description: `A header line, then one line per record: ${resource.export.columns.join(', ')}.`,
+                    },
                   },
                   'application/x-ndjson': { schema: { type: 'string', description: 'One JSON record per line.' } },
                 },

@@ -30,6 +30,8 @@ export const openapiPlugin = fp(
           { name: 'Topics', description: 'The issues, as a tree.' },
           { name: 'Sources', description: 'Documents that report what was said.' },
           { name: 'Events', description: 'Occasions where things were said.' },
+          { name: 'Stats', description: 'Counts and stance matrices for dashboards.' },
+          { name: 'Vocabularies', description: 'The controlled lists, with the CAMEO code of each act.' },
           { name: 'Imports', description: 'Bulk upsert of whole briefings.' },
           { name: 'Service', description: 'Health, readiness and problem types.' },
         ],

@@ -147,9 +147,26 @@ function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Pos
   }
 }
 
-export function listPositions(db: Db, query: ListQuery & Record<string, unknown>) {
-  const q = query as ListQuery & { actor?: string; topic?: string; stance?: string; asOf?: string };
+export interface PositionFilters {
+  actor?: string;
+  topic?: string;
+  stance?: string;
+  asOf?: string;
+}
+
+/** The WHERE terms of the position filters, shared by the list and the stance matrix. */
+export function positionFilters(q: PositionFilters) {
   const topicIds = anyOf(q.topic);
+  return [
+    q.actor ? inArray(positions.actorId, anyOf(q.actor) ?? []) : undefined,
+    topicIds ? inArray(positions.topicId, subtree(topics, topicIds)) : undefined,
+    q.stance ? inArray(positions.stance, anyOf(q.stance) as Position['stance'][]) : undefined,
+    // Held on asOf: the period [validFrom, validTo) contains it.
+    q.asOf ? and(lte(positions.validFrom, q.asOf), or(isNull(positions.validTo), gt(positions.validTo, q.asOf))) : undefined,
+  ];
+}
+
+export function listPositions(db: Db, query: ListQuery & Record<string, unknown>) {
   return listRecords(
     db,
     {
@@ -160,12 +177,7 @@ export function listPositions(db: Db, query: ListQuery & Record<string, unknown>
       defaultSort: 'validFrom',
     },
     query,
-    [
-      q.actor ? inArray(positions.actorId, anyOf(q.actor) ?? []) : undefined,
-      topicIds ? inArray(positions.topicId, subtree(topics, topicIds)) : undefined,
-      q.stance ? inArray(positions.stance, anyOf(q.stance) as Position['stance'][]) : undefined,
-      q.asOf ? and(lte(positions.validFrom, q.asOf), or(isNull(positions.validTo), gt(positions.validTo, q.asOf))) : undefined,
-    ],
+    positionFilters(query as PositionFilters),
     (rows) => hydrate(db, rows as PositionRow[]),
   );
 }

@@ -1,9 +1,8 @@
 // Queries behind the dashboard stats: statement counts by one or two dimensions, and the stance matrix.
-import { and, asc, gt, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
-import { anyOf } from '../../lib/pagination.js';
-import { subtree } from '../../lib/tree.js';
+import { positionFilters } from '../positions/positions.queries.js';
 import { positions } from '../positions/positions.table.js';
 import { type StatementFilters, statementFilters } from '../statements/statements.queries.js';
 import { statementActs, statementAddressees, statements, statementTopics } from '../statements/statements.table.js';
@@ -109,7 +108,6 @@ export function statementStats(db: Db, groupBy: Dimension[], filters: StatementF
 
 /** The stance each actor held on each topic on `asOf`: one position at most per pair, periods never overlap. */
 export function stanceMatrix(db: Db, q: { asOf: string; actor?: string; topic?: string }): StanceMatrix {
-  const topicIds = anyOf(q.topic);
   const cells = db
     .select({
       actorId: positions.actorId,
@@ -121,14 +119,7 @@ export function stanceMatrix(db: Db, q: { asOf: string; actor?: string; topic?: 
       validTo: positions.validTo,
     })
     .from(positions)
-    .where(
-      and(
-        q.actor ? inArray(positions.actorId, anyOf(q.actor) ?? []) : undefined,
-        topicIds ? inArray(positions.topicId, subtree(topics, topicIds)) : undefined,
-        lte(positions.validFrom, q.asOf),
-        or(isNull(positions.validTo), gt(positions.validTo, q.asOf)),
-      ),
-    )
+    .where(and(...positionFilters(q)))
     .orderBy(asc(positions.actorId), asc(positions.topicId), asc(positions.validFrom))
     .all();
   return {

@@ -1,0 +1,531 @@
+// Stats over HTTP: statement counts that agree with the list's totals, topic rollups, null cells, strict
+// groupBy, and the actor × topic stance matrix on a date.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { makeApp, seedMinimal, type TestApp } from './helpers.js';
+
+type Body = Record<string, any>;
+type Cell = Record<string, string | number | null>;
+type Params = Record<string, string>;
+
+async function create(t: TestApp, url: string, payload: Body): Promise<Body> {
+  const res = await t.json({ method: 'POST', url, payload });
+  assert.equal(res.status, 201, `POST ${url} ${JSON.stringify(payload)} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+async function get(t: TestApp, url: string): Promise<Body> {
+  const res = await t.json({ method: 'GET', url, auth: false });
+  assert.equal(res.status, 200, `GET ${url} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+const qs = (params: Params) => new URLSearchParams(params).toString();
+
+async function stats(t: TestApp, groupBy: string, filters: Params = {}): Promise<{ groupBy: string[]; total: number; data: Cell[] }> {
+  return (await get(t, `/v1/stats/statements?${qs({ groupBy, ...filters })}`)) as any;
+}
+
+async function listTotal(t: TestApp, filters: Params): Promise<number> {
+  return (await get(t, `/v1/statements?${qs({ ...filters, count: 'true', limit: '1' })}`)).total;
+}
+
+const lastDay = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/** The list filters meaning "this cell's value" for a non-null value of a dimension. */
+function valueFilter(dim: string, value: string): Params {
+  if (dim === 'month') {
+    const [y, m] = value.split('-').map(Number) as [number, number];
+    return { from: `${value}-01`, to: `${value}-${String(lastDay(y, m)).padStart(2, '0')}` };
+  }
+  if (dim === 'year') return { from: `${value}-01-01`, to: `${value}-12-31` };
+  return { [dim]: value };
+}
+
+/** The list filters meaning "has some value" for a dimension, from every non-null value its cells show. */
+function someValueFilter(dim: string, cells: Cell[]): Params {
+  if (dim === 'month' || dim === 'year') return { from: '0001-01-01' };
+  const values = [...new Set(cells.flatMap((c) => (c[dim] === null ? [] : [String(c[dim])])))];
+  return values.length > 0 ? { [dim]: values.join(',') } : { [dim]: 'no-such-value-anywhere' };
+}
+
+/**
+ * Checks the answer against the list: `total` equals the list's total under the same filters, and each
+ * cell's count equals the list's total with the cell's values added as filters. A null value ("none") is
+ * checked by inclusion–exclusion: all, minus those having some value.
+ */
+async function checkAgainstList(t: TestApp, groupBy: string, filters: Params = {}) {
+  const answer = await stats(t, groupBy, filters);
+  const dims = groupBy.split(',');
+  assert.deepEqual(answer.groupBy, dims);
+  // One query parameter cannot hold both the filter and the cell's value: such a check would prove nothing.
+  const cellKeys = dims.flatMap((d) => Object.keys(valueFilter(d, '2024-01')));
+  assert.ok(!cellKeys.some((k) => k in filters), `checkAgainstList cannot check ${groupBy} under ${JSON.stringify(filters)}`);
+  assert.equal(answer.total, await listTotal(t, filters), `total of ${groupBy} ${JSON.stringify(filters)}`);
+  const counts = answer.data.map((c) => c.count as number);
+  assert.deepEqual(
+    counts,
+    [...counts].sort((a, b) => b - a),
+    'sorted by count descending',
+  );
+  for (const cell of answer.data) {
+    assert.deepEqual(Object.keys(cell).sort(), [...dims, 'count'].sort());
+    const fixed = Object.assign({}, filters, ...dims.filter((d) => cell[d] !== null).map((d) => valueFilter(d, String(cell[d]))));
+    const nullDims = dims.filter((d) => cell[d] === null);
+    let expected = 0;
+    for (let mask = 0; mask < 1 << nullDims.length; mask++) {
+      const chosen = nullDims.filter((_, i) => mask & (1 << i));
+      const extra = Object.assign({}, ...chosen.map((d) => someValueFilter(d, answer.data)));
+      expected += (chosen.length % 2 === 0 ? 1 : -1) * (await listTotal(t, { ...fixed, ...extra }));
+    }
+    assert.equal(cell.count, expected, `${groupBy} ${JSON.stringify(filters)} cell ${JSON.stringify(cell)}`);
+  }
+  return answer;
+}
+
+const countOf = (data: Cell[], match: Cell) => data.find((c) => Object.entries(match).every(([k, v]) => c[k] === v))?.count ?? 0;
+
+const ALL_GROUPINGS = [
+  'topic',
+  'speaker',
+  'onBehalfOf',
+  'addressee',
+  'act',
+  'kind',
+  'month',
+  'year',
+  'topic,month',
+  'month,topic',
+  'speaker,act',
+  'addressee,kind',
+  'onBehalfOf,year',
+  'topic,act',
+  'topic,addressee',
+];
+
+test('stats on the seed: every cell equals the list total for its filters, for every dimension and some pairs', async (t) => {
+  const app = await makeApp(t, { seed: true });
+  for (const groupBy of ALL_GROUPINGS) await checkAgainstList(app, groupBy);
+  for (const groupBy of ['topic', 'act,month', 'addressee', 'onBehalfOf,year']) {
+    await checkAgainstList(app, groupBy, { speaker: 'mumtaz-zahra-baloch' });
+  }
+  for (const groupBy of ['topic', 'speaker,month', 'addressee', 'topic,addressee']) {
+    await checkAgainstList(app, groupBy, { act: 'demand,statement', kind: 'paraphrase' });
+  }
+  // Every statement filter of the list applies, full-text search included.
+  const searched = await checkAgainstList(app, 'topic', { q: 'Afghan authorities' });
+  assert.ok(searched.total > 0 && searched.total < 13, `q narrows: ${searched.total}`);
+  await checkAgainstList(app, 'act,month', { q: 'TTP', onBehalfOf: 'pakistan' });
+
+  const byTopic = await stats(app, 'topic');
+  assert.equal(byTopic.total, 13);
+  assert.equal(countOf(byTopic.data, { topic: 'counter-terrorism' }), 8);
+  assert.equal(countOf(byTopic.data, { topic: 'ttp' }), 3);
+  assert.equal(countOf(byTopic.data, { topic: 'talks-with-ttp' }), 2);
+  assert.deepEqual(byTopic.data[0], { topic: 'counter-terrorism', count: 8 });
+  // A parent's cell is never smaller than any child's.
+  const topics = (await get(app, '/v1/topics?limit=100')).data as { id: string; parentId: string | null }[];
+  for (const topic of topics.filter((x) => x.parentId)) {
+    const child = countOf(byTopic.data, { topic: topic.id });
+    assert.ok(countOf(byTopic.data, { topic: topic.parentId }) >= child, `${topic.parentId} ≥ ${topic.id}`);
+  }
+
+  const byMonth = await stats(app, 'month');
+  assert.deepEqual(byMonth.data, [
+    { month: '2024-04', count: 10 },
+    { month: null, count: 3 },
+  ]);
+  const byYear = await stats(app, 'year');
+  assert.deepEqual(byYear.data, [
+    { year: '2024', count: 10 },
+    { year: null, count: 3 },
+  ]);
+  const bySpeaker = await stats(app, 'speaker', { topic: 'ttp' });
+  assert.deepEqual(bySpeaker, {
+    groupBy: ['speaker'],
+    total: 3,
+    data: [
+      { speaker: 'mumtaz-zahra-baloch', count: 2 },
+      { speaker: 'afghan-deputy-interior-minister', count: 1 },
+    ],
+  });
+});
+
+/**
+ * seedMinimal plus a second speaker and topic leaf; statements chosen so that link tables could double
+ * count (a statement tagged with both a topic and its parent), with undated and untagged ones.
+ */
+async function fixture(t: TestApp): Promise<void> {
+  await seedMinimal(t);
+  await create(t, '/v1/actors', { id: 'afghanistan', name: 'Afghanistan', kind: 'state', countryCode: 'AFG' });
+  await create(t, '/v1/actors', { id: 'afghan-minister', name: 'An Afghan minister', kind: 'person', parentId: 'afghanistan' });
+  await create(t, '/v1/topics', { id: 'bisham-attack', name: 'Bisham attack', parentId: 'counter-terrorism' });
+  const statements: Body[] = [
+    { id: 's1', statedOn: '2024-03-28', topicIds: ['talks-with-ttp'], acts: ['rejectNegotiation'], addresseeIds: ['afghanistan'] },
+    {
+      id: 's2',
+      statedOn: '2024-04-04',
+      topicIds: ['ttp', 'talks-with-ttp'],
+      acts: ['demand', 'accuse'],
+      addresseeIds: ['afghanistan', 'ttp'],
+    },
+    { id: 's3', statedOn: '2024-04-04', topicIds: ['bisham-attack', 'migration'], acts: ['statement'] },
+    { id: 's4', statedOn: '2023-12-31', topicIds: ['counter-terrorism'], kind: 'quote' },
+    { id: 's5', statedOn: null, topicIds: ['talks-with-ttp'], speakerId: 'afghan-minister', onBehalfOfId: 'afghanistan', acts: ['appeal'] },
+    { id: 's6', statedOn: null, topicIds: [], speakerId: 'afghan-minister', onBehalfOfId: null },
+  ];
+  for (const s of statements) {
+    await create(t, '/v1/statements', {
+      text: `Statement ${s.id}.`,
+      kind: 'paraphrase',
+      speakerId: 'spokesperson',
+      onBehalfOfId: 'pakistan',
+      sourceIds: ['report'],
+      ...s,
+    });
+  }
+}
+
+test('topic cells roll up descendants and count each statement once, however many of its topics lead there', async (t) => {
+  const app = await makeApp(t);
+  await fixture(app);
+  const answer = await checkAgainstList(app, 'topic');
+  assert.deepEqual(answer, {
+    groupBy: ['topic'],
+    total: 6,
+    data: [
+      // s1, s2, s3 (bisham-attack), s4, s5; s2 is tagged ttp and talks-with-ttp, and still counts once.
+      { topic: 'counter-terrorism', count: 5 },
+      { topic: 'talks-with-ttp', count: 3 },
+      { topic: 'ttp', count: 3 },
+      { topic: 'bisham-attack', count: 1 },
+      { topic: 'migration', count: 1 },
+      // s6 has no topic.
+      { topic: null, count: 1 },
+    ],
+  });
+  // A new statement under talks-with-ttp counts in the cells of talks-with-ttp, ttp and counter-terrorism.
+  await create(app, '/v1/statements', {
+    id: 's7',
+    text: 'Another.',
+    kind: 'paraphrase',
+    speakerId: 'spokesperson',
+    sourceIds: ['report'],
+    topicIds: ['talks-with-ttp'],
+  });
+  const after = await stats(app, 'topic');
+  assert.equal(after.total, 7);
+  assert.equal(countOf(after.data, { topic: 'talks-with-ttp' }), 4);
+  assert.equal(countOf(after.data, { topic: 'ttp' }), 4);
+  assert.equal(countOf(after.data, { topic: 'counter-terrorism' }), 6);
+  assert.equal(countOf(after.data, { topic: 'migration' }), 1);
+});
+
+test('two dimensions: topic by month, with undated statements in the null month', async (t) => {
+  const app = await makeApp(t);
+  await fixture(app);
+  const answer = await checkAgainstList(app, 'topic,month');
+  assert.equal(answer.total, 6);
+  assert.deepEqual(
+    answer.data,
+    [
+      { topic: 'counter-terrorism', month: '2024-04', count: 2 },
+      { topic: 'ttp', month: '2024-04', count: 1 },
+      { topic: 'talks-with-ttp', month: '2024-04', count: 1 },
+      { topic: 'bisham-attack', month: '2024-04', count: 1 },
+      { topic: 'counter-terrorism', month: '2024-03', count: 1 },
+      { topic: 'counter-terrorism', month: '2023-12', count: 1 },
+      { topic: 'counter-terrorism', month: null, count: 1 },
+      { topic: 'migration', month: '2024-04', count: 1 },
+      { topic: 'talks-with-ttp', month: '2024-03', count: 1 },
+      { topic: 'talks-with-ttp', month: null, count: 1 },
+      { topic: 'ttp', month: '2024-03', count: 1 },
+      { topic: 'ttp', month: null, count: 1 },
+      { topic: null, month: null, count: 1 },
+    ].sort((a, b) => b.count - a.count || order(a.topic, b.topic) || order(a.month, b.month)),
+  );
+  // The pair in the other order answers the same cells, sorted by month first.
+  const flipped = await stats(app, 'month,topic');
+  assert.equal(flipped.data.length, answer.data.length);
+  assert.deepEqual(flipped.data[0], { month: '2024-04', topic: 'counter-terrorism', count: 2 });
+  for (const groupBy of ALL_GROUPINGS) await checkAgainstList(app, groupBy);
+  // s2 has topics ttp and talks-with-ttp, acts demand and accuse: one statement in the (counter-terrorism, demand) cell.
+  const topicAct = await stats(app, 'topic,act');
+  assert.equal(countOf(topicAct.data, { topic: 'counter-terrorism', act: 'demand' }), 1);
+  assert.equal(countOf(topicAct.data, { topic: 'ttp', act: 'rejectNegotiation' }), 1);
+  assert.equal(countOf(topicAct.data, { topic: 'counter-terrorism', act: null }), 1);
+});
+
+/** Ascending with nulls last, as the API sorts values. */
+function order(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+test('filters apply before grouping; null cells for no onBehalfOf, no date, no act', async (t) => {
+  const app = await makeApp(t);
+  await fixture(app);
+  const bySpeaker = await checkAgainstList(app, 'year', { speaker: 'afghan-minister' });
+  assert.deepEqual(bySpeaker, { groupBy: ['year'], total: 2, data: [{ year: null, count: 2 }] });
+
+  const onBehalfOf = await checkAgainstList(app, 'onBehalfOf');
+  assert.deepEqual(onBehalfOf.data, [
+    { onBehalfOf: 'pakistan', count: 4 },
+    { onBehalfOf: 'afghanistan', count: 1 },
+    { onBehalfOf: null, count: 1 },
+  ]);
+
+  const acts = await checkAgainstList(app, 'act', { speaker: 'spokesperson', from: '2024-01-01' });
+  assert.deepEqual(acts, {
+    groupBy: ['act'],
+    total: 3,
+    data: [
+      { act: 'accuse', count: 1 },
+      { act: 'demand', count: 1 },
+      { act: 'rejectNegotiation', count: 1 },
+      { act: 'statement', count: 1 },
+    ],
+  });
+  const noAct = await stats(app, 'act');
+  assert.equal(countOf(noAct.data, { act: null }), 2); // s4 and s6
+
+  const addressees = await checkAgainstList(app, 'addressee,kind', { topic: 'ttp' });
+  assert.deepEqual(addressees, {
+    groupBy: ['addressee', 'kind'],
+    total: 3,
+    data: [
+      { addressee: 'afghanistan', kind: 'paraphrase', count: 2 },
+      { addressee: 'ttp', kind: 'paraphrase', count: 1 },
+      { addressee: null, kind: 'paraphrase', count: 1 },
+    ],
+  });
+
+  // Filters that match nothing: a total of 0 and no cells.
+  assert.deepEqual(await stats(app, 'topic,month', { speaker: 'ttp' }), { groupBy: ['topic', 'month'], total: 0, data: [] });
+  assert.deepEqual(await stats(app, 'act', { act: 'threaten' }), { groupBy: ['act'], total: 0, data: [] });
+  // A date range leaves undated statements out, as in the list.
+  assert.deepEqual(await stats(app, 'topic', { speaker: 'afghan-minister', to: '2030-01-01' }), { groupBy: ['topic'], total: 0, data: [] });
+  // Statements with no value in a link dimension still count in total, in the null cell.
+  assert.deepEqual(await stats(app, 'addressee', { speaker: 'afghan-minister' }), {
+    groupBy: ['addressee'],
+    total: 2,
+    data: [{ addressee: null, count: 2 }],
+  });
+});
+
+test('bad groupBy, bad filters and unknown parameters are a 400 naming the parameter', async (t) => {
+  const app = await makeApp(t, { seed: true });
+  const cases: [string, string, RegExp][] = [
+    ['groupBy=colour', '/groupBy', /'colour' is not a dimension/],
+    ['groupBy=topic,month,year', '/groupBy', /at most two/],
+    ['groupBy=topic,topic', '/groupBy', /'topic' twice/],
+    ['groupBy=', '/groupBy', /must not be empty/],
+    ['groupBy=topic,', '/groupBy', /'' is not a dimension/],
+    ['groupBy=Topic', '/groupBy', /'Topic' is not a dimension/],
+    ['groupBy=topic&groupBy=month', '/groupBy', /must be string/],
+    ['speaker=pakistan', '/groupBy', /is required/],
+    ['groupBy=topic&colour=red', '/colour', /not a known query parameter/],
+    ['groupBy=topic&limit=5', '/limit', /not a known query parameter/],
+    ['groupBy=topic&kind=rumour', '/kind', /must/],
+    ['groupBy=topic&from=2024-02-30', '/from', /valid date/],
+    ["groupBy=topic&speaker=x'%20OR%201=1", '/speaker', /must/],
+  ];
+  for (const [query, path, message] of cases) {
+    const res = await app.json({ method: 'GET', url: `/v1/stats/statements?${query}` });
+    assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.code, 'VALIDATION_FAILED', query);
+    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', query);
+    assert.ok(
+      res.body.errors.some(
+        (e: { in: string; path: string; message: string }) => e.in === 'querystring' && e.path === path && message.test(e.message),
+      ),
+      `${query}: ${JSON.stringify(res.body.errors)}`,
+    );
+  }
+  // Search syntax in q is text to search for, never a 500.
+  for (const q of ['AND OR NOT *', 'talks NEAR(', '"', "') OR 1=1 --"]) {
+    const res = await app.json({ method: 'GET', url: `/v1/stats/statements?${qs({ groupBy: 'kind', q })}` });
+    assert.ok([200, 400].includes(res.status), `q=${q}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status === 200) assert.equal(res.body.total, await listTotal(app, { q }), `q=${q}`);
+  }
+  // Ids that exist nowhere match nothing; they are values, never SQL.
+  assert.deepEqual(await stats(app, 'kind', { topic: 'ttp-or-1-1', speaker: 'x-union-select-1' }), {
+    groupBy: ['kind'],
+    total: 0,
+    data: [],
+  });
+});
+
+test('the stance matrix on the seed for 4 April 2024: Pakistan opposes talks with the TTP, the Afghan authorities support them', async (t) => {
+  const app = await makeApp(t, { seed: true });
+  const matrix = await get(app, '/v1/stats/stances?asOf=2024-04-04');
+  assert.equal(matrix.asOf, '2024-04-04');
+  assert.deepEqual(matrix.actors, ['afghanistan-interim-government', 'pakistan']);
+  assert.deepEqual(matrix.topics, [
+    'afghan-action-against-terror-groups',
+    'pakistan-us-security-cooperation',
+    'repatriation-of-illegal-foreigners',
+    'talks-with-ttp',
+  ]);
+  assert.equal(matrix.cells.length, 5);
+  const cell = (actorId: string, topicId: string) => matrix.cells.find((c: Body) => c.actorId === actorId && c.topicId === topicId);
+  assert.deepEqual(cell('pakistan', 'talks-with-ttp'), {
+    actorId: 'pakistan',
+    topicId: 'talks-with-ttp',
+    stance: 'opposes',
+    positionId: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
+    summary: 'Pakistan is not holding any talks with the TTP and has no plans to hold talks with them in future.',
+    validFrom: '2024-04-04',
+    validTo: null,
+  });
+  assert.equal(cell('afghanistan-interim-government', 'talks-with-ttp').stance, 'supports');
+  assert.equal(
+    cell('afghanistan-interim-government', 'talks-with-ttp').positionId,
+    'afghanistan-interim-government-supports-talks-with-ttp-from-2024-04-04',
+  );
+  assert.equal(cell('pakistan', 'repatriation-of-illegal-foreigners').stance, 'supports');
+
+  // topic includes descendants; actor narrows the rows.
+  const ttp = await get(app, '/v1/stats/stances?asOf=2024-04-04&topic=ttp');
+  assert.deepEqual(ttp.topics, ['talks-with-ttp']);
+  assert.deepEqual(
+    ttp.cells.map((c: Body) => [c.actorId, c.stance]),
+    [
+      ['afghanistan-interim-government', 'supports'],
+      ['pakistan', 'opposes'],
+    ],
+  );
+  const pakistanCt = await get(app, '/v1/stats/stances?asOf=2024-04-04&actor=pakistan&topic=counter-terrorism');
+  assert.deepEqual(pakistanCt.actors, ['pakistan']);
+  assert.deepEqual(pakistanCt.topics, ['afghan-action-against-terror-groups', 'talks-with-ttp']);
+  const both = await get(
+    app,
+    '/v1/stats/stances?asOf=2024-04-04&actor=pakistan,afghanistan-interim-government&topic=talks-with-ttp,migration',
+  );
+  assert.equal(both.cells.length, 3);
+
+  // The day before any position: an empty matrix. Unknown ids: empty, not an error.
+  assert.deepEqual(await get(app, '/v1/stats/stances?asOf=2024-04-03'), { asOf: '2024-04-03', actors: [], topics: [], cells: [] });
+  assert.deepEqual((await get(app, '/v1/stats/stances?asOf=2024-04-04&actor=nobody')).cells, []);
+
+  // Without asOf: today's UTC date, when the seed positions are all still held.
+  const today = await get(app, '/v1/stats/stances');
+  assert.match(today.asOf, /^\d{4}-\d\d-\d\d$/);
+  const now = new Date().toISOString().slice(0, 10);
+  assert.ok(today.asOf === now || today.asOf > '2024-04-04');
+  assert.equal(today.cells.length, 5);
+});
+
+test('the stance matrix follows a timeline: a later position closes the open one, each date shows its stance', async (t) => {
+  const app = await makeApp(t);
+  await seedMinimal(app);
+  for (const [id, statedOn] of [
+    ['s-2023', '2023-01-10'],
+    ['s-2024', '2024-04-04'],
+  ] as const) {
+    await create(app, '/v1/statements', {
+      id,
+      text: `Statement ${id}.`,
+      kind: 'paraphrase',
+      speakerId: 'spokesperson',
+      sourceIds: ['report'],
+      statedOn,
+    });
+  }
+  const base = { actorId: 'pakistan', topicId: 'talks-with-ttp' };
+  await create(app, '/v1/positions', {
+    ...base,
+    id: 'talks-yes',
+    stance: 'supports',
+    summary: 'Pakistan is open to talks with the TTP.',
+    validFrom: '2023-01-10',
+    evidence: [{ statementId: 's-2023', relation: 'asserts' }],
+  });
+  await create(app, '/v1/positions', {
+    ...base,
+    id: 'migration-neutral',
+    topicId: 'migration',
+    stance: 'neutral',
+    summary: 'Pakistan takes no side.',
+    validFrom: '2023-06-01',
+    evidence: [{ statementId: 's-2023', relation: 'asserts' }],
+  });
+  const before = await get(app, '/v1/stats/stances?asOf=2024-01-01');
+  assert.deepEqual(before.cells, [
+    {
+      ...base,
+      topicId: 'migration',
+      stance: 'neutral',
+      positionId: 'migration-neutral',
+      summary: 'Pakistan takes no side.',
+      validFrom: '2023-06-01',
+      validTo: null,
+    },
+    {
+      ...base,
+      stance: 'supports',
+      positionId: 'talks-yes',
+      summary: 'Pakistan is open to talks with the TTP.',
+      validFrom: '2023-01-10',
+      validTo: null,
+    },
+  ]);
+  assert.deepEqual(before.topics, ['migration', 'talks-with-ttp']);
+
+  // A later position closes the open one.
+  await create(app, '/v1/positions', {
+    ...base,
+    id: 'talks-no',
+    stance: 'opposes',
+    summary: 'Pakistan will not hold talks with the TTP.',
+    validFrom: '2024-04-04',
+    evidence: [{ statementId: 's-2024', relation: 'asserts' }],
+  });
+  const talks = async (asOf: string) => (await get(app, `/v1/stats/stances?asOf=${asOf}&topic=ttp`)).cells;
+  assert.deepEqual(await talks('2023-01-09'), []);
+  assert.deepEqual(
+    (await talks('2023-01-10')).map((c: Body) => [c.positionId, c.stance, c.validTo]),
+    [['talks-yes', 'supports', '2024-04-04']],
+  );
+  assert.deepEqual(
+    (await talks('2024-04-03')).map((c: Body) => [c.positionId, c.stance, c.validTo]),
+    [['talks-yes', 'supports', '2024-04-04']],
+  );
+  // validTo is exclusive: on the day the new position starts, only it is held.
+  assert.deepEqual(
+    (await talks('2024-04-04')).map((c: Body) => [c.positionId, c.stance, c.validTo]),
+    [['talks-no', 'opposes', null]],
+  );
+  assert.deepEqual(
+    (await talks('2030-01-01')).map((c: Body) => [c.positionId, c.stance]),
+    [['talks-no', 'opposes']],
+  );
+  assert.deepEqual((await get(app, '/v1/stats/stances?asOf=2024-05-01&actor=pakistan')).topics, ['migration', 'talks-with-ttp']);
+});
+
+test('the stance matrix refuses a bad asOf, bad ids and unknown parameters with a 400', async (t) => {
+  const app = await makeApp(t, { seed: true });
+  const cases: [string, string][] = [
+    ['asOf=2024-02-30', '/asOf'],
+    ['asOf=2024-13-01', '/asOf'],
+    ['asOf=yesterday', '/asOf'],
+    ['asOf=04/04/2024', '/asOf'],
+    ['asOf=', '/asOf'],
+    ['asOf=2024-04-04&asOf=2024-04-05', '/asOf'],
+    ['actor=Pakistan', '/actor'],
+    ['topic=ttp,,x', '/topic'],
+    ['stance=supports', '/stance'],
+  ];
+  for (const [query, path] of cases) {
+    const res = await app.json({ method: 'GET', url: `/v1/stats/stances?${query}` });
+    assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.code, 'VALIDATION_FAILED', query);
+    assert.deepEqual(
+      res.body.errors.map((e: { path: string }) => e.path),
+      [path],
+      `${query}: ${JSON.stringify(res.body.errors)}`,
+    );
+  }
+});
