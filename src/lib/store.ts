@@ -109,7 +109,8 @@ function resolved<F extends object, R extends Meta>(db: Db, store: Store<F, R>, 
 
 function assertVersion(existing: Meta, ifMatch: string | undefined): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
-  const wanted = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+  const wanted = ifMatch.split(',').map((tag) => tag.trim());
   if (!wanted.includes(etag(existing.version))) {
     throw new AppError(
       'PRECONDITION_FAILED',

@@ -1,5 +1,7 @@
 // Request validation: Ajv that never coerces or strips a body, and problem-ready error lists.
+import { createHash } from 'node:crypto';
 import { AjvCompiler } from '@fastify/ajv-compiler';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import type { FieldError } from './errors.js';
@@ -10,13 +12,41 @@ import { ID_PATTERN } from './schemas.js';
 const bodyOptions = { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true } as const;
 const textOptions = { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: true } as const;
 
+// One pool per kind for the whole process: Fastify asks for a validator in every plugin context, and a
+// pool hands back the same Ajv (with its compiled shared schemas) for the same set of schemas.
+const bodyPool = AjvCompiler();
+const textPool = AjvCompiler();
+const serializerFactory = SerializerSelector();
+
+// Compiled validators and serializers by schema, shared by every app this process builds (the test suite
+// builds hundreds): compiling them is most of the start-up time, and equal schemas compile to equal code.
+const compiled = new Map<string, unknown>();
+function cached<T>(key: string, build: () => T): T {
+  let hit = compiled.get(key) as T | undefined;
+  if (hit === undefined) {
+    hit = build();
+    compiled.set(key, hit);
+  }
+  return hit;
+}
+const keyOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
+
 export const schemaController: FastifyServerOptions['schemaController'] = {
   compilersFactory: {
     buildValidator(externalSchemas, ajvServerOptions) {
       const plugins = ajvServerOptions?.plugins ?? [];
-      const forBody = AjvCompiler()(externalSchemas, { plugins, customOptions: { ...bodyOptions } });
-      const forText = AjvCompiler()(externalSchemas, { plugins, customOptions: { ...textOptions } });
-      return (route) => (route.httpPart === 'body' ? forBody(route) : forText(route));
+      const forBody = bodyPool(externalSchemas, { plugins, customOptions: { ...bodyOptions } });
+      const forText = textPool(externalSchemas, { plugins, customOptions: { ...textOptions } });
+      const externals = keyOf(externalSchemas);
+      return (route) =>
+        cached(`validate:${externals}:${route.httpPart === 'body' ? 'body' : 'text'}:${keyOf(route.schema)}`, () =>
+          route.httpPart === 'body' ? forBody(route) : forText(route),
+        );
+    },
+    buildSerializer(externalSchemas, serializerOptions) {
+      const compile = serializerFactory(externalSchemas, serializerOptions);
+      const externals = keyOf([externalSchemas, serializerOptions]);
+      return (route) => cached(`serialize:${externals}:${keyOf(route.schema)}`, () => compile(route));
     },
   },
 };

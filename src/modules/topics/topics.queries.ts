@@ -1,5 +1,5 @@
 // Queries over topics: the list and the store the shared write path uses.
-import { inArray, isNull } from 'drizzle-orm';
+import { inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
@@ -44,7 +44,7 @@ export function listTopics(db: Db, query: ListQuery & Record<string, unknown>) {
     query,
     [
       q.parent ? inArray(topics.parentId, anyOf(q.parent) ?? []) : undefined,
-      q.root === true ? isNull(topics.parentId) : undefined,
+      q.root === undefined ? undefined : q.root ? isNull(topics.parentId) : isNotNull(topics.parentId),
       q.within ? inArray(topics.id, subtree(topics, anyOf(q.within) ?? [])) : undefined,
     ],
     (rows) => rows as Topic[],

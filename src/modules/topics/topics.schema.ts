@@ -21,6 +21,6 @@ export type TopicFieldValues = Omit<Topic, 'id' | 'createdAt' | 'updatedAt' | 'v
 
 export const TopicListQuerySchema = listQuery(['id', 'name', 'createdAt', 'updatedAt'], 'id', {
   parent: IdFilter('Only the direct children of these topics.'),
-  root: Type.Boolean({ description: 'true: only topics without a parent.' }),
+  root: Type.Boolean({ description: 'true: only topics without a parent; false: only topics with one.' }),
   within: IdFilter('Only these topics and all their descendants.'),
 });

@@ -1,0 +1,218 @@
+// Auth: reads are public, writes need a live API key; the key service stores only hashes; AUTH_DISABLED opens writes.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { buildApp } from '../src/app.js';
+import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { createKey, KeyError, listKeys, revokeKey, verifyKey } from '../src/modules/keys/keys.service.js';
+import { makeApp } from './helpers.js';
+
+interface FieldError {
+  in: string;
+  path: string;
+  message: string;
+}
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  requestId: string;
+  instance?: string;
+  errors?: FieldError[];
+  referencedBy?: { collection: string; field: string; ids: string[] }[];
+  currentVersion?: number;
+}
+interface Res {
+  status: number;
+  body: unknown;
+  headers: Record<string, unknown>;
+}
+
+/** Asserts an RFC 9457 problem with this status and code, and returns its body. */
+function assertProblem(res: Res, status: number, code: string): Problem {
+  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+  const body = res.body as Problem;
+  assert.equal(body.code, code);
+  assert.equal(body.status, status);
+  assert.equal(body.type, `/problems/${code.toLowerCase().replaceAll('_', '-')}`);
+  assert.ok(typeof body.title === 'string' && body.title.length > 0);
+  assert.ok(typeof body.detail === 'string' && body.detail.length > 0);
+  assert.equal(body.requestId, res.headers['x-request-id']);
+  return body;
+}
+
+/** A migrated database on a temp file, without an app around it. */
+function tempDb(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-keys-'));
+  const db = openDatabase(join(dir, 'keys.db'));
+  migrateDatabase(db);
+  t.after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return db;
+}
+
+const BAD_AUTHORIZATION = [undefined, 'Basic x', 'Bearer dsa_nope', 'Bearer', 'Bearer ', 'bearer dsa_nope', 'dsa_nope'];
+
+test('writes need a live key: 401 problems store nothing, reads are public, a revoked key stops at once', async (t) => {
+  const api = await makeApp(t);
+
+  // Writes without a valid key are 401 problems and store nothing; reads are public.
+  {
+    await api.request({ method: 'POST', url: '/v1/actors', payload: { id: 'pakistan', name: 'Pakistan', kind: 'state' } });
+
+    const writes = [
+      { method: 'POST', url: '/v1/actors', payload: { id: 'ttp', name: 'TTP', kind: 'armedGroup' } },
+      { method: 'PATCH', url: '/v1/actors/pakistan', payload: { name: 'Hijacked' } },
+      { method: 'DELETE', url: '/v1/actors/pakistan' },
+      { method: 'POST', url: '/v1/topics', payload: { id: 'ttp', name: 'TTP' } },
+      { method: 'POST', url: '/v1/sources', payload: { id: 'fake', kind: 'other', title: 'Fake' } },
+      { method: 'POST', url: '/v1/events', payload: { id: 'fake', kind: 'other', title: 'Fake' } },
+    ] as const;
+    for (const authorization of BAD_AUTHORIZATION) {
+      for (const write of writes) {
+        const res = await api.json({ ...write, auth: false, headers: authorization === undefined ? {} : { authorization } });
+        const problem = assertProblem(res, 401, 'UNAUTHORIZED');
+        // RFC 9110 §15.5.2: a 401 carries a WWW-Authenticate challenge.
+        assert.match(String(res.headers['www-authenticate']), /^Bearer\b/);
+        assert.equal('errors' in problem, false);
+        assert.equal(JSON.stringify(problem).includes('dsa_nope'), false, 'the key is not echoed');
+      }
+    }
+    const missing = assertProblem(await api.json({ method: 'POST', url: '/v1/actors', auth: false, payload: {} }), 401, 'UNAUTHORIZED');
+    assert.match(missing.detail, /Authorization: Bearer/);
+
+    // Authentication comes before validation: an anonymous caller learns nothing about the body.
+    assertProblem(await api.json({ method: 'POST', url: '/v1/actors', auth: false, payload: { foo: 1 } }), 401, 'UNAUTHORIZED');
+
+    // Nothing was written.
+    const pakistan = await api.json({ method: 'GET', url: '/v1/actors/pakistan', auth: false });
+    assert.equal(pakistan.status, 200);
+    assert.equal(pakistan.body.name, 'Pakistan');
+    assert.equal(pakistan.body.version, 1);
+    for (const url of ['/v1/actors/ttp', '/v1/topics/ttp', '/v1/sources/fake', '/v1/events/fake']) {
+      assertProblem(await api.json({ method: 'GET', url, auth: false }), 404, 'NOT_FOUND');
+    }
+
+    // Reads need no key, and a bad key does not spoil them.
+    for (const url of ['/v1/actors', '/v1/topics', '/v1/sources', '/v1/events', '/v1/statements', '/health']) {
+      assert.equal((await api.request({ method: 'GET', url, auth: false })).statusCode, 200, url);
+    }
+    const list = await api.json({ method: 'GET', url: '/v1/actors', auth: false, headers: { authorization: 'Bearer dsa_nope' } });
+    assert.equal(list.status, 200);
+    assert.deepEqual(
+      list.body.data.map((a: { id: string }) => a.id),
+      ['pakistan'],
+    );
+  }
+
+  // A revoked key stops working on the next request; other keys still work.
+  {
+    const other = createKey(api.app.db, 'other');
+
+    const before = await api.json({ method: 'POST', url: '/v1/topics', payload: { id: 'before', name: 'Before' } });
+    assert.equal(before.status, 201);
+
+    revokeKey(api.app.db, 'test');
+    const after = await api.json({ method: 'POST', url: '/v1/topics', payload: { id: 'after', name: 'After' } });
+    const problem = assertProblem(after, 401, 'UNAUTHORIZED');
+    assert.match(problem.detail, /revoked/);
+    assertProblem(await api.json({ method: 'DELETE', url: '/v1/topics/before' }), 401, 'UNAUTHORIZED');
+    assertProblem(await api.json({ method: 'GET', url: '/v1/topics/after', auth: false }), 404, 'NOT_FOUND');
+    assert.equal((await api.json({ method: 'GET', url: '/v1/topics/before' })).status, 200);
+
+    const withOther = await api.json({
+      method: 'POST',
+      url: '/v1/topics',
+      auth: false,
+      headers: { authorization: `Bearer ${other}` },
+      payload: { id: 'after', name: 'After' },
+    });
+    assert.equal(withOther.status, 201);
+    assert.equal(withOther.body.name, 'After');
+  }
+});
+
+test('the key service: dsa_ keys, stored as hashes only, unique valid names, revocation', (t) => {
+  const db = tempDb(t);
+
+  const key = createKey(db, 'importer');
+  assert.match(key, /^dsa_[A-Za-z0-9_-]{43}$/);
+  const second = createKey(db, 'dashboard.v2');
+  assert.notEqual(second, key);
+  assert.equal(verifyKey(db, key), 'importer');
+  assert.equal(verifyKey(db, second), 'dashboard.v2');
+  assert.equal(verifyKey(db, 'dsa_nope'), undefined);
+  assert.equal(verifyKey(db, key.slice(4)), undefined);
+
+  const listed = listKeys(db);
+  assert.deepEqual(
+    listed.map((k) => [k.name, k.revokedAt]),
+    [
+      ['dashboard.v2', null],
+      ['importer', null],
+    ],
+  );
+  const text = JSON.stringify(listed);
+  for (const k of [key, second]) {
+    assert.equal(text.includes(k), false, 'the key itself is never listed');
+    assert.equal(text.includes(createHash('sha256').update(k).digest('hex')), false, 'nor its hash');
+  }
+  const importer = listed.find((k) => k.name === 'importer');
+  assert.ok(importer);
+  assert.ok(key.startsWith(importer.prefix) && importer.prefix.length < key.length);
+  // The database holds the hash, never the key.
+  const stored = JSON.stringify(db.$client.prepare('SELECT * FROM api_keys').all());
+  assert.equal(stored.includes(key), false);
+
+  assert.throws(() => createKey(db, 'importer'), KeyError);
+  assert.throws(() => createKey(db, 'importer'), /already exists/);
+  for (const bad of ['', 'has space', '-leading-dash', 'ünïcode', 'x'.repeat(65), 'semi;colon']) {
+    assert.throws(() => createKey(db, bad), KeyError, JSON.stringify(bad));
+  }
+  assert.equal(listKeys(db).length, 2);
+
+  revokeKey(db, 'importer');
+  assert.equal(verifyKey(db, key), undefined);
+  assert.equal(verifyKey(db, second), 'dashboard.v2');
+  assert.match(String(listKeys(db).find((k) => k.name === 'importer')?.revokedAt), /^\d{4}-\d{2}-\d{2}T/);
+  assert.throws(() => revokeKey(db, 'importer'), /already revoked/);
+  assert.throws(() => revokeKey(db, 'nobody'), KeyError);
+  // A revoked key keeps its name.
+  assert.throws(() => createKey(db, 'importer'), KeyError);
+});
+
+test('with authDisabled the operator opens writes to anyone', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-noauth-'));
+  const app = await buildApp({ databasePath: join(dir, 'open.db'), logLevel: 'silent', authDisabled: true, seed: false });
+  t.after(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const created = await app.inject({ method: 'POST', url: '/v1/actors', payload: { id: 'pakistan', name: 'Pakistan', kind: 'state' } });
+  assert.equal(created.statusCode, 201);
+  assert.equal(created.json().name, 'Pakistan');
+  const patched = await app.inject({
+    method: 'PATCH',
+    url: '/v1/actors/pakistan',
+    headers: { authorization: 'Basic whatever' },
+    payload: { countryCode: 'PAK' },
+  });
+  assert.equal(patched.statusCode, 200);
+  assert.equal(patched.json().countryCode, 'PAK');
+  assert.equal(patched.json().version, 2);
+  // Validation still applies.
+  const bad = await app.inject({ method: 'POST', url: '/v1/actors', payload: { name: 'x', kind: 'country' } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().code, 'VALIDATION_FAILED');
+  assert.equal((await app.inject({ method: 'DELETE', url: '/v1/actors/pakistan' })).statusCode, 204);
+  assert.equal((await app.inject({ method: 'GET', url: '/v1/actors/pakistan' })).statusCode, 404);
+});
