@@ -28,8 +28,8 @@ export interface Store<F extends object, R extends Meta> {
   references(fields: F): Reference[];
   /** Records that may point at this resource; a delete is refused while any does. */
   referrers: Referrer[];
-  /** Completes fields from stored data before they are compared and written (a position's implied end). */
-  resolve?(db: Db, id: string, fields: F): F;
+  /** In an import, completes a bundle record from stored data before it is compared (a position's implied end). */
+  resolveImported?(db: Db, id: string, fields: F): F;
   /** Puts fields in a canonical form for comparison, where order carries no meaning. */
   canonical?(fields: F): F;
   /** Rules beyond references (no cycles, no overlapping periods); may adjust other records. */
@@ -84,7 +84,8 @@ export function removeRecord<F extends object, R extends Meta>(db: Db, store: St
 /** Creates, updates or leaves a record as it is; a bundle record is the whole record (absent = blank). */
 export function upsertRecord<F extends object, R extends Meta>(db: Db, store: Store<F, R>, input: F & { id: string }): Outcome {
   const existing = getRecord(db, store, input.id);
-  const fields = resolved(db, store, input.id, { ...store.blank, ...withoutId(input) } as F);
+  const blank = { ...store.blank, ...withoutId(input) } as F;
+  const fields = store.resolveImported ? store.resolveImported(db, input.id, blank) : blank;
   if (existing && sameFields(store, store.fieldsOf(existing), fields)) return 'unchanged';
   save(db, store, input.id, fields, existing);
   return existing ? 'updated' : 'created';
@@ -92,7 +93,7 @@ export function upsertRecord<F extends object, R extends Meta>(db: Db, store: St
 
 /** Validates and stores; an identical patch changes nothing, not even the version. */
 function save<F extends object, R extends Meta>(db: Db, store: Store<F, R>, id: string, input: Partial<F>, existing: R | undefined): void {
-  const fields = resolved(db, store, id, { ...store.blank, ...input } as F);
+  const fields = { ...store.blank, ...input } as F;
   if (existing && sameFields(store, store.fieldsOf(existing), fields)) return;
   assertReferences(db, store.references(fields));
   store.check?.(db, id, fields, existing);
@@ -101,10 +102,6 @@ function save<F extends object, R extends Meta>(db: Db, store: Store<F, R>, id: 
     ? { id, createdAt: existing.createdAt, updatedAt: at, version: existing.version + 1 }
     : { id, createdAt: at, updatedAt: at, version: 1 };
   store.write(db, id, fields, meta, existing);
-}
-
-function resolved<F extends object, R extends Meta>(db: Db, store: Store<F, R>, id: string, fields: F): F {
-  return store.resolve ? store.resolve(db, id, fields) : fields;
 }
 
 function assertVersion(existing: Meta, ifMatch: string | undefined): void {

@@ -22,7 +22,7 @@ export async function importRoutes(app: FastifyInstance) {
         description:
           'Upserts every record of the bundle by id: absent → created, present and different → updated (version + 1), present and identical → unchanged. ' +
           'Atomic: one error and nothing of the bundle is stored; the 422 lists every error with a JSON Pointer into the bundle (`/statements/3/speakerId`). ' +
-          'Running the same bundle twice changes nothing the second time. Body limit 64 MiB.',
+          'Running the same bundle twice changes nothing the second time. In a bundle, a position whose validTo is null ends where a later position of the same actor and topic starts, so a timeline imports in any order. Body limit 64 MiB.',
         security: [{ bearerAuth: [] }],
         querystring: ImportQuerySchema,
         body: ref(BundleSchema),

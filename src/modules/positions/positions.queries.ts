@@ -77,15 +77,15 @@ export const positionStore: Store<PositionFieldValues, Position> = {
     { path: '/topicId', table: topics, id: f.topicId },
     ...f.evidence.map((e, i) => ({ path: `/evidence/${i}/statementId`, table: statements, id: e.statementId })),
   ],
-  resolve: impliedEnd,
+  resolveImported: impliedEnd,
   check: checkTimeline,
   referrers: [],
 };
 
 /**
- * validTo null means "held until a later position takes over": when the actor already has a later position
- * on the topic, the period ends where that one starts. So a timeline imports the same in any order, and
- * again unchanged.
+ * In a bundle, validTo null means "held until a later position takes over": when the actor already has a
+ * later position on the topic, the period ends where that one starts. So a timeline imports the same in
+ * any order, and again unchanged. Single writes stay strict: there, such a period is a 409.
  */
 function impliedEnd(db: Db, id: string, f: PositionFieldValues): PositionFieldValues {
   if (f.validTo !== null) return f;

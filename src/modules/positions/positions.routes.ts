@@ -36,8 +36,7 @@ export async function positionRoutes(app: FastifyInstance) {
     notes: {
       list: 'With `asOf`, only the positions held on that date; without it, every period (a timeline). Each position carries its evidence in date order.',
       create:
-        "validTo null means held until a later position takes over: a position that starts after the actor's open position on the same topic closes it " +
-        "(the open one's validTo becomes this validFrom, and its version grows), and an open position placed before a later one ends where that one starts. " +
+        "A position that starts after the actor's open position on the same topic closes it (the open one's validTo becomes this validFrom, and its version grows). " +
         'Any other overlap is a 409 naming the conflicting position.',
       update: 'A change of period that overlaps another period of the same actor and topic is a 409.',
     },

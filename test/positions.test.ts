@@ -1,0 +1,334 @@
+// Positions over HTTP: evidence in date order with derived fields, validation, the timeline rule, and the filters.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { makeApp, seedMinimal, type TestApp } from './helpers.js';
+
+type Body = Record<string, unknown>;
+
+async function create(t: TestApp, url: string, payload: Body): Promise<Body> {
+  const res = await t.json({ method: 'POST', url, payload });
+  assert.equal(res.status, 201, `POST ${url} ${JSON.stringify(payload)} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+async function get(t: TestApp, url: string): Promise<Body> {
+  const res = await t.json({ method: 'GET', url });
+  assert.equal(res.status, 200, `GET ${url} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** The ids of a position list, in the order served. */
+async function ids(t: TestApp, query: string): Promise<string[]> {
+  const body = await get(t, `/v1/positions?limit=100&${query}`);
+  return (body.data as { id: string }[]).map((p) => p.id);
+}
+
+/** seedMinimal plus a second actor and statements on four dates (one undated). */
+async function world(t: TestApp): Promise<void> {
+  await seedMinimal(t);
+  await create(t, '/v1/actors', { id: 'afghanistan', name: 'Afghanistan', kind: 'state', countryCode: 'AFG' });
+  const dates: [string, string | null][] = [
+    ['s-jan', '2024-01-15'],
+    ['s-feb', '2024-02-10'],
+    ['s-mar', '2024-03-01'],
+    ['s-apr', '2024-04-04'],
+    ['s-undated', null],
+  ];
+  for (const [id, statedOn] of dates) {
+    await create(t, '/v1/statements', {
+      id,
+      text: `Statement ${id}.`,
+      kind: 'paraphrase',
+      speakerId: 'spokesperson',
+      sourceIds: ['report'],
+      statedOn,
+    });
+  }
+}
+
+const position = (fields: Body): Body => ({
+  actorId: 'pakistan',
+  topicId: 'talks-with-ttp',
+  stance: 'opposes',
+  summary: 'Pakistan will not hold talks with the TTP.',
+  validFrom: '2024-01-01',
+  evidence: [{ statementId: 's-jan', relation: 'asserts' }],
+  ...fields,
+});
+
+async function positionCount(t: TestApp): Promise<number> {
+  return (await get(t, '/v1/positions?count=true&limit=1')).total as number;
+}
+
+test('POST /v1/positions refuses bad bodies (400, 422) and stores nothing; a good one comes back with its evidence in date order and the derived fields', async (t) => {
+  const app = await makeApp(t);
+  await world(app);
+  // Refused: each bad body names the bad field, and nothing is stored.
+  {
+    const cases: [string, Body, number, string, string[]][] = [
+      ['no evidence', position({ evidence: [] }), 400, 'VALIDATION_FAILED', ['/evidence']],
+      [
+        'evidence with an unknown relation',
+        position({ evidence: [{ statementId: 's-jan', relation: 'likes' }] }),
+        400,
+        'VALIDATION_FAILED',
+        ['/evidence/0/relation'],
+      ],
+      ['unknown stance', position({ stance: 'loves' }), 400, 'VALIDATION_FAILED', ['/stance']],
+      [
+        'unknown statement in evidence',
+        position({ evidence: [{ statementId: 'no-such-statement', relation: 'asserts' }] }),
+        422,
+        'UNKNOWN_REFERENCE',
+        ['/evidence/0/statementId'],
+      ],
+      [
+        'unknown actor, topic and second statement',
+        position({
+          actorId: 'nobody',
+          topicId: 'no-topic',
+          evidence: [
+            { statementId: 's-jan', relation: 'asserts' },
+            { statementId: 'ghost', relation: 'reiterates' },
+          ],
+        }),
+        422,
+        'UNKNOWN_REFERENCE',
+        ['/actorId', '/evidence/1/statementId', '/topicId'],
+      ],
+      [
+        'the same statement twice',
+        position({
+          evidence: [
+            { statementId: 's-jan', relation: 'asserts' },
+            { statementId: 's-feb', relation: 'reiterates' },
+            { statementId: 's-jan', relation: 'hardens' },
+          ],
+        }),
+        422,
+        'INVALID_RECORD',
+        ['/evidence/2/statementId'],
+      ],
+      ['validTo equal to validFrom', position({ validFrom: '2024-03-01', validTo: '2024-03-01' }), 422, 'INVALID_RECORD', ['/validTo']],
+      ['validTo before validFrom', position({ validFrom: '2024-03-01', validTo: '2024-02-01' }), 422, 'INVALID_RECORD', ['/validTo']],
+    ];
+    for (const [name, payload, status, code, paths] of cases) {
+      const res = await app.json({ method: 'POST', url: '/v1/positions', payload });
+      assert.equal(res.status, status, `${name}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.code, code, name);
+      assert.deepEqual(res.body.errors.map((e: { path: string }) => e.path).sort(), paths, `${name}: ${JSON.stringify(res.body.errors)}`);
+    }
+    assert.equal(await positionCount(app), 0);
+  }
+
+  const payload = position({
+    id: 'p',
+    validFrom: '2024-01-01',
+    evidence: [
+      { statementId: 's-mar', relation: 'hardens' },
+      { statementId: 's-undated', relation: 'qualifies' },
+      { statementId: 's-jan', relation: 'asserts' },
+      { statementId: 's-feb', relation: 'reiterates' },
+    ],
+  });
+  const res = await app.json({ method: 'POST', url: '/v1/positions', payload });
+  assert.equal(res.status, 201);
+  assert.equal(res.headers.location, '/v1/positions/p');
+  assert.equal(res.headers.etag, '"1"');
+  const { createdAt, updatedAt, ...rest } = res.body;
+  assert.deepEqual(rest, {
+    id: 'p',
+    actorId: 'pakistan',
+    topicId: 'talks-with-ttp',
+    stance: 'opposes',
+    summary: 'Pakistan will not hold talks with the TTP.',
+    validFrom: '2024-01-01',
+    validTo: null,
+    evidence: [
+      { statementId: 's-jan', relation: 'asserts', statedOn: '2024-01-15' },
+      { statementId: 's-feb', relation: 'reiterates', statedOn: '2024-02-10' },
+      { statementId: 's-mar', relation: 'hardens', statedOn: '2024-03-01' },
+      { statementId: 's-undated', relation: 'qualifies', statedOn: null },
+    ],
+    firstStatedOn: '2024-01-15',
+    lastReaffirmedOn: '2024-03-01',
+    statementCount: 4,
+    version: 1,
+  });
+  assert.equal(createdAt, updatedAt);
+  assert.deepEqual(await get(app, '/v1/positions/p'), res.body);
+
+  // The same evidence in another order is no change; a new reaffirmation moves lastReaffirmedOn.
+  const same = await app.json({ method: 'PATCH', url: '/v1/positions/p', payload: { evidence: payload.evidence } });
+  assert.equal(same.body.version, 1);
+  const patched = await app.json({
+    method: 'PATCH',
+    url: '/v1/positions/p',
+    payload: {
+      evidence: [
+        { statementId: 's-apr', relation: 'reiterates' },
+        { statementId: 's-feb', relation: 'asserts' },
+      ],
+    },
+  });
+  assert.equal(patched.status, 200);
+  assert.deepEqual(patched.body.evidence, [
+    { statementId: 's-feb', relation: 'asserts', statedOn: '2024-02-10' },
+    { statementId: 's-apr', relation: 'reiterates', statedOn: '2024-04-04' },
+  ]);
+  assert.equal(patched.body.firstStatedOn, '2024-02-10');
+  assert.equal(patched.body.lastReaffirmedOn, '2024-04-04');
+  assert.equal(patched.body.statementCount, 2);
+  assert.equal(patched.body.version, 2);
+  // A statement that no longer evidences the position can be deleted.
+  assert.equal((await app.request({ method: 'DELETE', url: '/v1/statements/s-jan' })).statusCode, 204);
+
+  // Derived fields are read-only.
+  const derived = await app.json({ method: 'PATCH', url: '/v1/positions/p', payload: { statementCount: 9 } });
+  assert.equal(derived.status, 400);
+  assert.deepEqual(
+    derived.body.errors.map((e: { path: string }) => e.path),
+    ['/statementCount'],
+  );
+});
+
+test('the timeline rule: a later position closes the open one; overlaps are 409 POSITION_OVERLAP and store nothing', async (t) => {
+  const app = await makeApp(t);
+  await world(app);
+  const first = await create(app, '/v1/positions', position({ id: 'first', validFrom: '2024-01-01' }));
+  const second = await create(
+    app,
+    '/v1/positions',
+    position({ id: 'second', validFrom: '2024-04-04', stance: 'opposes', evidence: [{ statementId: 's-apr', relation: 'reiterates' }] }),
+  );
+  assert.equal(second.validTo, null);
+  const closed = await app.json({ method: 'GET', url: '/v1/positions/first' });
+  assert.equal(closed.body.validTo, '2024-04-04');
+  assert.equal(closed.body.version, 2);
+  assert.equal(closed.headers.etag, '"2"');
+  assert.equal(closed.body.createdAt, first.createdAt);
+  assert.ok(closed.body.updatedAt >= (first.updatedAt as string));
+  assert.equal(closed.body.validFrom, '2024-01-01');
+
+  const before = await get(app, '/v1/positions?limit=100');
+  const overlaps: [string, Body, string][] = [
+    ['inside the closed period', position({ id: 'inside', validFrom: '2024-02-01', validTo: '2024-03-01' }), 'first'],
+    ['straddling the closed period’s start', position({ id: 'straddle', validFrom: '2023-12-01', validTo: '2024-01-02' }), 'first'],
+    ['open, starting inside the closed period', position({ id: 'open-inside', validFrom: '2024-03-01' }), 'first'],
+    ['the same day as the open one', position({ id: 'same-day', validFrom: '2024-04-04' }), 'second'],
+  ];
+  for (const [name, payload, conflict] of overlaps) {
+    const res = await app.json({ method: 'POST', url: '/v1/positions', payload });
+    assert.equal(res.status, 409, `${name}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.code, 'POSITION_OVERLAP', name);
+    assert.equal(res.body.conflictingPositionId, conflict, name);
+    assert.equal((await app.json({ method: 'GET', url: `/v1/positions/${payload.id}` })).status, 404, name);
+  }
+  // Nothing changed: the refused writes closed nothing and stored nothing.
+  assert.deepEqual(await get(app, '/v1/positions?limit=100'), before);
+
+  // A period that ends before the open one starts fits; it closes nothing.
+  await create(app, '/v1/positions', position({ id: 'early', validFrom: '2023-01-01', validTo: '2024-01-01' }));
+  assert.equal((await get(app, '/v1/positions/second')).validTo, null);
+  assert.equal((await get(app, '/v1/positions/first')).version, 2);
+
+  // Another actor, or another topic, never conflicts and closes nothing.
+  await create(app, '/v1/positions', position({ id: 'afghan', actorId: 'afghanistan', stance: 'supports', validFrom: '2024-02-01' }));
+  await create(app, '/v1/positions', position({ id: 'other-topic', topicId: 'ttp', validFrom: '2024-02-01' }));
+  assert.equal((await get(app, '/v1/positions/second')).validTo, null);
+  assert.equal((await get(app, '/v1/positions/second')).version, 1);
+
+  // Patching a period into an overlap is a 409 too, and changes nothing.
+  const snapshot = await get(app, '/v1/positions?limit=100');
+  const patches: [string, Body, string][] = [
+    ['second', { validFrom: '2024-03-01' }, 'first'],
+    ['first', { validTo: '2024-05-01' }, 'second'],
+    ['early', { validTo: '2024-02-01' }, 'first'],
+  ];
+  for (const [id, payload, conflict] of patches) {
+    const res = await app.json({ method: 'PATCH', url: `/v1/positions/${id}`, payload });
+    assert.equal(res.status, 409, `${id} ${JSON.stringify(payload)}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.code, 'POSITION_OVERLAP');
+    assert.equal(res.body.conflictingPositionId, conflict);
+  }
+  assert.deepEqual(await get(app, '/v1/positions?limit=100'), snapshot);
+  // A patch that keeps the timeline whole is fine.
+  const ok = await app.json({ method: 'PATCH', url: '/v1/positions/second', payload: { validFrom: '2024-05-01' } });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.body.version, 2);
+});
+
+test('an open position starting BEFORE the open one is a 409, and so is re-opening a closed period', async (t) => {
+  const app = await makeApp(t);
+  await world(app);
+  await create(app, '/v1/positions', position({ id: 'now', validFrom: '2024-04-04' }));
+  const before = await app.json({ method: 'POST', url: '/v1/positions', payload: position({ id: 'before', validFrom: '2024-01-01' }) });
+  assert.equal(before.status, 409, `an open period from 2024-01-01 overlaps the open one from 2024-04-04: ${JSON.stringify(before.body)}`);
+  assert.equal(before.body.code, 'POSITION_OVERLAP');
+  assert.equal(before.body.conflictingPositionId, 'now');
+  assert.equal((await app.json({ method: 'GET', url: '/v1/positions/before' })).status, 404);
+  const now = await get(app, '/v1/positions/now');
+  assert.equal(now.validTo, null);
+  assert.equal(now.version, 1);
+
+  // A closed period before the open one is the way to record history; clearing its end is an overlap.
+  await create(app, '/v1/positions', position({ id: 'history', validFrom: '2024-01-01', validTo: '2024-04-04' }));
+  const reopened = await app.json({ method: 'PATCH', url: '/v1/positions/history', payload: { validTo: null } });
+  assert.equal(reopened.status, 409, `re-opening a closed period: ${JSON.stringify(reopened.body)}`);
+  assert.equal(reopened.body.code, 'POSITION_OVERLAP');
+  assert.equal(reopened.body.conflictingPositionId, 'now');
+  const history = await get(app, '/v1/positions/history');
+  assert.equal(history.validTo, '2024-04-04');
+  assert.equal(history.version, 1);
+});
+
+test('GET /v1/positions filters by actor, topic (with descendants), stance and asOf', async (t) => {
+  const app = await makeApp(t);
+  await world(app);
+  await create(app, '/v1/positions', position({ id: 'closed', validFrom: '2024-01-01' }));
+  await create(app, '/v1/positions', position({ id: 'current', validFrom: '2024-04-04', stance: 'mixed' }));
+  await create(app, '/v1/positions', position({ id: 'afghan', actorId: 'afghanistan', stance: 'supports', validFrom: '2024-03-01' }));
+  await create(app, '/v1/positions', position({ id: 'on-ttp', topicId: 'ttp', validFrom: '2023-06-01', validTo: '2024-02-01' }));
+  await create(app, '/v1/positions', position({ id: 'on-migration', topicId: 'migration', stance: 'supports', validFrom: '2024-04-04' }));
+  assert.equal((await get(app, '/v1/positions/closed')).validTo, '2024-04-04');
+
+  // Default order: validFrom ascending, then id.
+  const expectations: [string, string[]][] = [
+    ['', ['on-ttp', 'closed', 'afghan', 'current', 'on-migration']],
+    ['actor=pakistan', ['on-ttp', 'closed', 'current', 'on-migration']],
+    ['actor=afghanistan', ['afghan']],
+    ['actor=afghanistan,pakistan&topic=talks-with-ttp', ['closed', 'afghan', 'current']],
+    ['topic=counter-terrorism', ['on-ttp', 'closed', 'afghan', 'current']],
+    ['topic=ttp', ['on-ttp', 'closed', 'afghan', 'current']],
+    ['topic=talks-with-ttp', ['closed', 'afghan', 'current']],
+    ['topic=migration,ttp', ['on-ttp', 'closed', 'afghan', 'current', 'on-migration']],
+    ['stance=supports', ['afghan', 'on-migration']],
+    ['stance=opposes,mixed', ['on-ttp', 'closed', 'current']],
+    ['actor=pakistan&topic=talks-with-ttp&asOf=2024-02-01', ['closed']],
+    ['actor=pakistan&topic=talks-with-ttp&asOf=2024-04-03', ['closed']],
+    ['actor=pakistan&topic=talks-with-ttp&asOf=2024-04-04', ['current']],
+    ['actor=pakistan&topic=talks-with-ttp&asOf=2024-05-01', ['current']],
+    ['actor=pakistan&topic=talks-with-ttp&asOf=2023-12-31', []],
+    ['asOf=2024-01-15', ['on-ttp', 'closed']],
+    ['asOf=2024-02-01', ['closed']],
+    ['asOf=2024-05-01', ['afghan', 'current', 'on-migration']],
+    ['asOf=2024-05-01&stance=supports&topic=counter-terrorism', ['afghan']],
+    ['sort=-validFrom', ['on-migration', 'current', 'afghan', 'closed', 'on-ttp']],
+  ];
+  for (const [query, expected] of expectations) {
+    assert.deepEqual(await ids(app, query), expected, `?${query}`);
+  }
+  for (const [query, path] of [
+    ['asOf=now', '/asOf'],
+    ['stance=loves', '/stance'],
+    ['holder=pakistan', '/holder'],
+  ]) {
+    const res = await app.json({ method: 'GET', url: `/v1/positions?${query}` });
+    assert.equal(res.status, 400, query);
+    assert.deepEqual(
+      res.body.errors.map((e: { path: string }) => e.path),
+      [path],
+      query,
+    );
+  }
+});
