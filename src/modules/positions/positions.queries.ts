@@ -1,7 +1,7 @@
 // Queries over positions: the list, the derived evidence fields, the timeline rule, and the store.
 import { and, asc, eq, gt, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, type FieldError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import { now } from '../../lib/records.js';
@@ -106,20 +106,19 @@ function impliedEnd(db: Db, id: string, f: PositionFieldValues): PositionFieldVa
  * the open one closes it (its validTo becomes the new validFrom); any other overlap is a 409.
  */
 function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Position | undefined): void {
+  const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   f.evidence.forEach((e, i) => {
     const first = seen.get(e.statementId);
-    if (first !== undefined) {
-      throw new AppError('INVALID_RECORD', `Statement '${e.statementId}' appears twice in evidence (items ${first} and ${i}).`, {
-        errors: [{ in: 'body', path: `/evidence/${i}/statementId`, message: `repeats evidence item ${first}` }],
-      });
-    }
-    seen.set(e.statementId, i);
+    if (first !== undefined)
+      errors.push({ in: 'body', path: `/evidence/${i}/statementId`, message: `repeats evidence item ${first} ('${e.statementId}')` });
+    else seen.set(e.statementId, i);
   });
   if (f.validTo !== null && f.validTo <= f.validFrom) {
-    throw new AppError('INVALID_RECORD', `validTo ${f.validTo} must be after validFrom ${f.validFrom}.`, {
-      errors: [{ in: 'body', path: '/validTo', message: `must be after validFrom (${f.validFrom})` }],
-    });
+    errors.push({ in: 'body', path: '/validTo', message: `must be after validFrom (${f.validFrom})` });
+  }
+  if (errors.length > 0) {
+    throw new AppError('INVALID_RECORD', errors.map((e) => `${e.path.slice(1)} ${e.message}.`).join(' '), { errors });
   }
   const others = db
     .select()
