@@ -1,10 +1,12 @@
 // buildApp: the whole service as a Fastify instance, ready to listen or to be injected in tests.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import Fastify from 'fastify';
 import type { Config } from './config.js';
+import { AppError } from './lib/errors.js';
 import { problemRoutes } from './lib/problems.js';
 import { ProblemSchema } from './lib/schemas.js';
-import { trimStrings } from './lib/trim.js';
+import { cleanBody } from './lib/trim.js';
 import { schemaController } from './lib/validation.js';
 import { actorRoutes, actorSchemas } from './modules/actors/actors.routes.js';
 import { eventRoutes, eventSchemas } from './modules/events/events.routes.js';
@@ -18,16 +20,27 @@ import { vocabularyRoutes, vocabularySchemas } from './modules/vocabularies/voca
 import { authPlugin } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { hardeningPlugin } from './plugins/hardening.js';
 import { healthRoutes } from './plugins/health.js';
 import { openapiPlugin } from './plugins/openapi.js';
 
-export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'authDisabled' | 'seed'>;
+export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'authDisabled' | 'seed'> &
+  Partial<Pick<Config, 'corsOrigins' | 'rateLimit'>> & {
+    /** Answer 503 while the event loop is stalled (the server sets it; injected tests do not). */
+    shedLoad?: boolean;
+    /** How long a request may take to arrive whole (default REQUEST_TIMEOUT_MS). */
+    requestTimeoutMs?: number;
+  };
+
+/** How long a request may take to arrive whole; a client trickling its body gets a 408 after this. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function buildApp(config: AppConfig) {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'] },
     schemaController,
     // A caller's own X-Request-Id is kept when it is sane, so logs on both sides line up.
     genReqId: (req) => {
@@ -35,10 +48,22 @@ export async function buildApp(config: AppConfig) {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // Node checks request timeouts every connectionsCheckingInterval (30 s by default): check each second.
+    serverFactory: (handler) => {
+      const requestTimeout = config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+      return createServer({ requestTimeout, headersTimeout: Math.min(requestTimeout, 10_000), connectionsCheckingInterval: 1000 }, handler);
+    },
+    keepAliveTimeout: 5_000,
     routerOptions: { ignoreTrailingSlash: true },
   });
 
   await app.register(errorsPlugin);
+  // Tests and scripts build apps without these; the server passes what the environment says.
+  await app.register(hardeningPlugin, {
+    corsOrigins: config.corsOrigins ?? [],
+    rateLimit: config.rateLimit ?? 0,
+    shedLoad: config.shedLoad ?? false,
+  });
   await app.register(dbPlugin, { databasePath: config.databasePath, seed: config.seed });
   await app.register(authPlugin, { disabled: config.authDisabled });
   await app.register(openapiPlugin);
@@ -60,10 +85,27 @@ export async function buildApp(config: AppConfig) {
 
   // Bodies are JSON; text/plain would otherwise reach validation as a string and read as a 400 about types.
   app.removeContentTypeParser('text/plain');
+  // Invalid UTF-8 would otherwise be decoded into U+FFFD and stored mangled: refuse it instead.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body);
+    } catch {
+      done(
+        new AppError('VALIDATION_FAILED', 'The body is not valid UTF-8.', {
+          errors: [{ in: 'body', path: '', message: 'is not valid UTF-8' }],
+        }),
+        undefined,
+      );
+      return;
+    }
+    parseJson(request, text, done);
+  });
 
   app.addHook('preValidation', async (request) => {
     if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
-      request.body = trimStrings(request.body);
+      request.body = cleanBody(request.body);
     }
   });
 

@@ -14,6 +14,8 @@ const EnvSchema = Type.Object({
   ),
   AUTH_DISABLED: Type.Boolean({ default: false }),
   SEED: Type.Boolean({ default: true }),
+  CORS_ORIGINS: Type.String({ default: '' }),
+  RATE_LIMIT: Type.Integer({ minimum: 0, maximum: 1000000, default: 600 }),
 });
 
 export interface Config {
@@ -26,6 +28,10 @@ export interface Config {
   authDisabled: boolean;
   /** Load the FO briefing seed into an empty database at start. */
   seed: boolean;
+  /** Origins allowed by CORS: none (empty), a list, or `*`. */
+  corsOrigins: string[];
+  /** Requests per minute per key (per IP when anonymous); 0 turns the limit off. */
+  rateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: env_.LOG_LEVEL,
     authDisabled: env_.AUTH_DISABLED,
     seed: env_.SEED,
+    corsOrigins: env_.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    rateLimit: env_.RATE_LIMIT,
   };
 }
 
@@ -75,6 +85,8 @@ function describe(name: string): string {
   switch (name) {
     case 'PORT':
       return 'must be an integer from 0 to 65535';
+    case 'RATE_LIMIT':
+      return 'must be a whole number of requests per minute (0 turns the limit off)';
     case 'LOG_LEVEL':
       return `must be one of ${LOG_LEVELS.join(', ')}`;
     case 'AUTH_DISABLED':

@@ -13,7 +13,7 @@ async function main() {
     }
     throw error;
   }
-  const app = await buildApp(config);
+  const app = await buildApp({ ...config, shedLoad: true });
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

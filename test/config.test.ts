@@ -22,6 +22,8 @@ test('an empty environment gives the documented defaults', () => {
     logLevel: 'info',
     authDisabled: false,
     seed: true,
+    corsOrigins: [],
+    rateLimit: 600,
   });
   // Empty values count as unset; variables the service does not know are ignored.
   assert.deepEqual(loadConfig({ PORT: '', LOG_LEVEL: '', PATH: '/usr/bin', HOME: '/root' }), loadConfig({}));
@@ -36,6 +38,8 @@ test('values are converted from their text', () => {
       LOG_LEVEL: 'debug',
       AUTH_DISABLED: 'true',
       SEED: 'false',
+      CORS_ORIGINS: 'https://dash.example, https://app.example',
+      RATE_LIMIT: '0',
     }),
     {
       port: 8080,
@@ -44,6 +48,8 @@ test('values are converted from their text', () => {
       logLevel: 'debug',
       authDisabled: true,
       seed: false,
+      corsOrigins: ['https://dash.example', 'https://app.example'],
+      rateLimit: 0,
     },
   );
   assert.equal(loadConfig({ PORT: '0' }).port, 0);

@@ -14,11 +14,13 @@ export const ERRORS = {
   PRECONDITION_FAILED: { status: 412, title: 'The record has changed since it was read' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   UNKNOWN_REFERENCE: { status: 422, title: 'A referenced record does not exist' },
   INVALID_RECORD: { status: 422, title: 'The record breaks a rule of the data model' },
   IMPORT_FAILED: { status: 422, title: 'The bundle was rejected; nothing of it was stored' },
   INTERNAL: { status: 500, title: 'Internal server error' },
-  UNAVAILABLE: { status: 503, title: 'The database is not available' },
+  UNAVAILABLE: { status: 503, title: 'The service is not available right now' },
+  STORAGE_FULL: { status: 507, title: 'The database has no space left' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -43,6 +45,11 @@ export class AppError extends Error {
     super(detail);
     this.name = 'AppError';
     this.status = ERRORS[code].status;
+  }
+
+  /** The status under the name Fastify's plugins read. */
+  get statusCode(): number {
+    return this.status;
   }
 }
 

@@ -73,6 +73,11 @@ function toAppError(error: FastifyError): AppError {
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
       return new AppError('UNAVAILABLE', 'The database is busy; retry shortly.');
+    case 'SQLITE_FULL':
+      return new AppError('STORAGE_FULL', 'The database has no space left; nothing of this request was stored. Reads still work.');
+  }
+  if ((error as unknown as SqliteError).code?.startsWith('SQLITE_IOERR')) {
+    return new AppError('UNAVAILABLE', 'The database could not be written; nothing of this request was stored. Retry later.');
   }
   if ((error as unknown as SqliteError).code?.startsWith('SQLITE_CONSTRAINT')) {
     // The service checks references and rules before writing; this is the database's backstop.

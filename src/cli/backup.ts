@@ -1,0 +1,40 @@
+// `npm run backup -- <file>`: a consistent copy of the live database (SQLite's online backup API), safe
+// while the server runs and writes.
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/client.js';
+
+async function main(args: string[]): Promise<number> {
+  const [target, ...rest] = args;
+  if (!target || rest.length > 0) {
+    console.error('Usage: npm run backup -- <file>   copies DATABASE_PATH (default ./data/statements.db) to <file>');
+    return 2;
+  }
+  if (existsSync(target)) {
+    console.error(`${target} exists; choose a new file name (a backup never overwrites).`);
+    return 1;
+  }
+  const { databasePath } = loadConfig(process.env);
+  if (databasePath === ':memory:' || !existsSync(databasePath)) {
+    console.error(`There is no database at ${databasePath} to back up.`);
+    return 1;
+  }
+  const db = openDatabase(databasePath);
+  try {
+    const { totalPages } = await db.$client.backup(target);
+    console.log(`Backed up ${databasePath} to ${target} (${totalPages} pages).`);
+    return 0;
+  } finally {
+    db.$client.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,179 @@
+// Facing the internet: rate limits, CORS, security headers, text integrity, a full disk, slow clients, backups.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { buildApp } from '../src/app.js';
+import { makeApp, seedMinimal } from './helpers.js';
+
+const tempDir = (t: { after: (fn: () => void) => void }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-hardening-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+};
+
+test('a rate limit per key, with RateLimit headers and a 429 problem; CORS and security headers', async (t) => {
+  const dir = tempDir(t);
+  const app = await buildApp({
+    databasePath: join(dir, 'db'),
+    logLevel: 'silent',
+    authDisabled: false,
+    seed: false,
+    rateLimit: 3,
+    corsOrigins: ['https://dash.example'],
+  });
+  t.after(() => app.close());
+  const get = (headers: Record<string, string> = {}) =>
+    app.inject({ url: '/v1/actors', headers: { origin: 'https://dash.example', ...headers } });
+  const seen = [];
+  for (let i = 0; i < 3; i++) seen.push(await get());
+  assert.deepEqual(
+    seen.map((r) => [r.statusCode, r.headers['ratelimit-remaining']]),
+    [
+      [200, '2'],
+      [200, '1'],
+      [200, '0'],
+    ],
+  );
+  const limited = await get();
+  assert.equal(limited.statusCode, 429);
+  assert.match(String(limited.headers['content-type']), /^application\/problem\+json/);
+  assert.equal(limited.json().code, 'RATE_LIMITED');
+  assert.ok(Number(limited.headers['retry-after']) > 0);
+  // Another key has its own budget.
+  const other = await get({ authorization: 'Bearer dsa_another' });
+  assert.equal(other.statusCode, 200);
+
+  assert.equal(seen[0]?.headers['access-control-allow-origin'], 'https://dash.example');
+  assert.match(String(seen[0]?.headers['access-control-expose-headers']), /ETag/);
+  assert.equal(seen[0]?.headers['x-content-type-options'], 'nosniff');
+  const stranger = await app.inject({ url: '/health', headers: { origin: 'https://evil.example' } });
+  assert.equal(stranger.headers['access-control-allow-origin'], undefined);
+});
+
+test('text that cannot be stored faithfully is a 400; every script round-trips byte for byte', async (t) => {
+  const api = await makeApp(t);
+  const post = (payload: string | Buffer) =>
+    api.request({ method: 'POST', url: '/v1/topics', headers: { 'content-type': 'application/json' }, payload });
+  const cases: [string, string | Buffer, string][] = [
+    ['invalid UTF-8', Buffer.concat([Buffer.from('{"name":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), ''],
+    ['a lone surrogate', '{"name":"a\\ud800b"}', '/name'],
+    ['NUL', '{"name":"a\\u0000b"}', '/name'],
+    ['an escape character', '{"id":"x","name":"ok","aliases":["fine","bad\\u001b"]}', '/aliases/1'],
+    ['a C1 control', '{"name":"a\\u0085b"}', '/name'],
+    ['deep nesting', `{"name":"x","aliases":${'['.repeat(40)}${']'.repeat(40)}}`, ''],
+  ];
+  for (const [what, body, path] of cases) {
+    const res = await post(body);
+    assert.equal(res.statusCode, 400, `${what}: ${res.body}`);
+    const problem = res.json();
+    assert.equal(problem.code, 'VALIDATION_FAILED', what);
+    if (path)
+      assert.ok(
+        problem.errors.some((e: { path: string }) => e.path === path),
+        `${what}: ${JSON.stringify(problem.errors)}`,
+      );
+  }
+  assert.equal((await api.json({ method: 'GET', url: '/v1/topics?count=true' })).body.total, 0, 'nothing was stored');
+
+  const texts = [
+    'پاکستان نے ٹی ٹی پی سے مذاکرات نہیں کیے',
+    'باكستان',
+    '巴基斯坦外交部',
+    '\u200fمرحبا\u200e',
+    'e\u0301 and é',
+    '🇵🇰 👍🏽',
+    'tab\there\nnew line',
+  ];
+  for (const [i, name] of texts.entries()) {
+    const res = await api.json({ method: 'POST', url: '/v1/topics', payload: { id: `t${i}`, name } });
+    assert.equal(res.status, 201, name);
+    const back = await api.request({ method: 'GET', url: `/v1/topics/t${i}` });
+    assert.equal(back.json().name, name);
+    assert.ok(back.rawPayload.includes(Buffer.from(JSON.stringify(name).slice(1, -1), 'utf8')), `${name} byte for byte`);
+  }
+});
+
+test('a full disk is a 507 that stores nothing; reads go on; writes resume when space returns', async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  const client = api.app.db.$client;
+  const pages = client.pragma('page_count', { simple: true }) as number;
+  client.pragma(`max_page_count = ${pages + 1}`);
+  const big = 'word '.repeat(3_900);
+  const full = await api.json({
+    method: 'POST',
+    url: '/v1/statements',
+    payload: { id: 'big', text: big, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] },
+  });
+  assert.equal(full.status, 507, JSON.stringify(full.body));
+  assert.equal(full.body.code, 'STORAGE_FULL');
+  assert.equal((await api.json({ method: 'GET', url: '/v1/statements/big' })).status, 404);
+  assert.equal((await api.json({ method: 'GET', url: '/v1/actors/pakistan' })).status, 200);
+  assert.equal(client.pragma('integrity_check', { simple: true }), 'ok');
+  client.pragma('max_page_count = 1073741823');
+  const retried = await api.json({
+    method: 'POST',
+    url: '/v1/statements',
+    payload: { id: 'big', text: big, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] },
+  });
+  assert.equal(retried.status, 201);
+});
+
+test('a body trickled byte by byte gets a 408 when the request timeout passes', async (t) => {
+  const dir = tempDir(t);
+  const app = await buildApp({
+    databasePath: join(dir, 'db'),
+    logLevel: 'silent',
+    authDisabled: true,
+    seed: false,
+    requestTimeoutMs: 1500,
+  });
+  t.after(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const started = Date.now();
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write('POST /v1/topics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+      const drip = setInterval(() => socket.write(' '), 300);
+      socket.on('close', () => clearInterval(drip));
+    });
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk;
+    });
+    socket.on('close', () => resolve(data));
+    socket.on('error', reject);
+    setTimeout(() => socket.destroy(), 10_000);
+  });
+  assert.match(answer, /^HTTP\/1\.1 408/);
+  assert.ok(Date.now() - started < 6000, 'answered within a few seconds of the timeout');
+});
+
+test('npm run backup copies the live database consistently', async (t) => {
+  const dir = tempDir(t);
+  const databasePath = join(dir, 'live.db');
+  const app = await buildApp({ databasePath, logLevel: 'silent', authDisabled: true, seed: true });
+  t.after(() => app.close());
+  const target = join(dir, 'copy.db');
+  const run = promisify(execFile);
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', target], {
+    env: { ...process.env, DATABASE_PATH: databasePath },
+  });
+  assert.match(stdout, /Backed up/);
+  const copy = new Database(target, { readonly: true });
+  t.after(() => copy.close());
+  assert.equal(copy.pragma('integrity_check', { simple: true }), 'ok');
+  const live = app.db.$client.prepare('SELECT count(*) AS n FROM statements').get() as { n: number };
+  assert.deepEqual(copy.prepare('SELECT count(*) AS n FROM statements').get(), live);
+  await assert.rejects(
+    run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', target], { env: { ...process.env, DATABASE_PATH: databasePath } }),
+    /exists/,
+  );
+});
