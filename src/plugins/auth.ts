@@ -2,7 +2,7 @@
 import bearerAuth from '@fastify/bearer-auth';
 import type { onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { verifyKey } from '../modules/keys/keys.service.js';
+import { authorizeKey } from '../modules/keys/keys.service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,10 +25,10 @@ export const authPlugin = fp<{ disabled: boolean }>(
       addHook: false,
       keys: [],
       verifyErrorLogLevel: 'info',
+      // Throws a 401 or 403 problem that says why (unknown, revoked, expired, lacking the scope).
       auth: (key, request) => {
-        const name = verifyKey(app.db, key);
-        if (name) request.keyName = name;
-        return name !== undefined;
+        request.keyName = authorizeKey(app.db, key, 'write');
+        return true;
       },
     });
     app.decorate('requireKey', app.verifyBearerAuth as unknown as onRequestHookHandler);

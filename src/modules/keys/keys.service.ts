@@ -1,9 +1,10 @@
-// API keys: made once, stored as SHA-256 hashes, checked on every write, revocable.
+// API keys: made once, stored as SHA-256 hashes, checked on every write, with scopes, expiry and revocation.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { AppError } from '../../lib/errors.js';
 import { now } from '../../lib/records.js';
-import { apiKeys } from './keys.table.js';
+import { apiKeys, KEY_SCOPES, type KeyScope } from './keys.table.js';
 
 const KEY_PREFIX = 'dsa_';
 export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -13,17 +14,36 @@ const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 export class KeyError extends Error {}
 
+export interface KeyOptions {
+  /** What the key may do: read (identifies a caller), write (create, change, delete, import), admin (all). */
+  scopes?: KeyScope[];
+  /** When the key stops working (an ISO timestamp); none: never. */
+  expiresAt?: string | null;
+}
+
 /** Makes a key for `name` and returns it; it is never shown again. */
-export function createKey(db: Db, name: string): string {
+export function createKey(db: Db, name: string, options: KeyOptions = {}): string {
   if (!KEY_NAME_PATTERN.test(name)) {
     throw new KeyError(`Key name '${name}' is not valid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.`);
   }
+  const scopes = options.scopes ?? ['write'];
+  const unknown = scopes.filter((s) => !KEY_SCOPES.includes(s));
+  if (scopes.length === 0 || unknown.length > 0)
+    throw new KeyError(`Scopes must be some of ${KEY_SCOPES.join(', ')}; got ${scopes.join(', ') || 'none'}.`);
+  if (options.expiresAt && Number.isNaN(Date.parse(options.expiresAt))) throw new KeyError(`Expiry '${options.expiresAt}' is not a date.`);
   if (db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, name)).get()) {
     throw new KeyError(`A key named '${name}' already exists (revoked keys keep their name); choose another name.`);
   }
   const key = KEY_PREFIX + randomBytes(32).toString('base64url');
   db.insert(apiKeys)
-    .values({ name, keyHash: hashKey(key), prefix: key.slice(0, 10), createdAt: now() })
+    .values({
+      name,
+      keyHash: hashKey(key),
+      prefix: key.slice(0, 10),
+      scopes: [...new Set(scopes)],
+      createdAt: now(),
+      expiresAt: options.expiresAt ? new Date(options.expiresAt).toISOString() : null,
+    })
     .run();
   return key;
 }
@@ -33,7 +53,9 @@ export function listKeys(db: Db) {
     .select({
       name: apiKeys.name,
       prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
       createdAt: apiKeys.createdAt,
+      expiresAt: apiKeys.expiresAt,
       revokedAt: apiKeys.revokedAt,
       lastUsedAt: apiKeys.lastUsedAt,
     })
@@ -49,13 +71,39 @@ export function revokeKey(db: Db, name: string): void {
   db.update(apiKeys).set({ revokedAt: now() }).where(eq(apiKeys.id, key.id)).run();
 }
 
-/** The name of the live key, or undefined for an unknown or revoked one. */
+/** How often lastUsedAt is written for a busy key: often enough to audit, rarely enough to cost nothing. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * The name of the key if it is live and may do `scope`; otherwise a 401 (unknown, revoked, expired) or a
+ * 403 (the key lacks the scope). Looked up on every request, so a revocation takes effect at once.
+ */
+export function authorizeKey(db: Db, key: string, scope: KeyScope): string {
+  const row = key.startsWith(KEY_PREFIX)
+    ? db
+        .select()
+        .from(apiKeys)
+        .where(eq(apiKeys.keyHash, hashKey(key)))
+        .get()
+    : undefined;
+  if (!row || row.revokedAt) throw new AppError('UNAUTHORIZED', 'The API key is unknown or revoked.');
+  const at = new Date();
+  if (row.expiresAt && row.expiresAt <= at.toISOString())
+    throw new AppError('UNAUTHORIZED', `The API key '${row.name}' expired at ${row.expiresAt}.`);
+  if (!row.scopes.includes(scope) && !row.scopes.includes('admin')) {
+    throw new AppError('FORBIDDEN', `The API key '${row.name}' has the scopes ${row.scopes.join(', ')}; this needs ${scope}.`);
+  }
+  if (!row.lastUsedAt || at.getTime() - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
+    db.update(apiKeys).set({ lastUsedAt: at.toISOString() }).where(eq(apiKeys.id, row.id)).run();
+  }
+  return row.name;
+}
+
+/** The name of a live key allowed to write, or undefined. */
 export function verifyKey(db: Db, key: string): string | undefined {
-  if (!key.startsWith(KEY_PREFIX)) return undefined;
-  const row = db
-    .select({ id: apiKeys.id, name: apiKeys.name })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, hashKey(key)), isNull(apiKeys.revokedAt)))
-    .get();
-  return row?.name;
+  try {
+    return authorizeKey(db, key, 'write');
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,155 @@
+// Property-based fuzzing: generated bodies and query strings never cause a 5xx, always get a problem body
+// when refused, and a refused write leaves the data as it was.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { makeApp } from './helpers.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+/** Values of every JSON type, with the edge cases that break naive services. */
+const nasty = fc.oneof(
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\u202e',
+    '\u200b',
+    '😀',
+    'پاکستان',
+    '"',
+    "'; DROP TABLE statements; --",
+    'NEAR(',
+    '*',
+    '-',
+    '__proto__',
+    'constructor',
+    '1e309',
+    '9'.repeat(400),
+    'a'.repeat(30_000),
+  ),
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(-1, 0, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 5 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
+);
+
+const FIELDS: Record<string, string[]> = {
+  actors: ['id', 'name', 'kind', 'countryCode', 'parentId', 'aliases', 'description'],
+  topics: ['id', 'name', 'parentId', 'aliases', 'description'],
+  sources: ['id', 'kind', 'title', 'publisher', 'author', 'url', 'publishedOn', 'language'],
+  events: ['id', 'kind', 'title', 'startDate', 'endDate', 'location', 'hostId', 'participantIds'],
+  statements: [
+    'id',
+    'text',
+    'kind',
+    'speakerId',
+    'onBehalfOfId',
+    'statedOn',
+    'eventId',
+    'sourceIds',
+    'topicIds',
+    'acts',
+    'respondsToId',
+    'context',
+  ],
+  positions: ['id', 'actorId', 'topicId', 'stance', 'summary', 'validFrom', 'validTo', 'evidence'],
+};
+const QUERY_KEYS = [
+  'limit',
+  'cursor',
+  'sort',
+  'count',
+  'q',
+  'topic',
+  'speaker',
+  'from',
+  'to',
+  'asOf',
+  'kind',
+  'expand',
+  'format',
+  'groupBy',
+  '__proto__',
+  'constructor',
+];
+
+const body = (fields: string[]) =>
+  fc.dictionary(fc.oneof(fc.constantFrom(...fields, '__proto__', 'constructor', 'extra'), fc.string({ maxLength: 6 })), nasty, {
+    maxKeys: 8,
+  });
+
+function assertProblem(status: number, headers: Record<string, unknown>, text: string, what: string) {
+  assert.ok(status < 500, `${what} → ${status} ${text.slice(0, 300)}`);
+  if (status >= 400) {
+    assert.match(String(headers['content-type']), /^application\/problem\+json/, what);
+    const problem = JSON.parse(text);
+    assert.equal(problem.status, status, what);
+    assert.equal(typeof problem.code, 'string', what);
+  }
+}
+
+test('generated write bodies: never a 5xx, always a problem, and a refused write changes nothing', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const snapshot = async () => {
+    const counts: Record<string, number> = {};
+    for (const collection of Object.keys(FIELDS)) {
+      counts[collection] = (await api.json({ method: 'GET', url: `/v1/${collection}?count=true&limit=1` })).body.total;
+    }
+    return counts;
+  };
+  for (const [collection, fields] of Object.entries(FIELDS)) {
+    await fc.assert(
+      fc.asyncProperty(body(fields), fc.constantFrom('POST', 'PATCH'), async (payload, method) => {
+        const before = await snapshot();
+        const url = method === 'POST' ? `/v1/${collection}` : `/v1/${collection}/pakistan`;
+        const res = await api.request({ method, url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+        assertProblem(res.statusCode, res.headers, res.body, `${method} ${url} ${JSON.stringify(payload).slice(0, 200)}`);
+        if (res.statusCode >= 400) assert.deepEqual(await snapshot(), before, 'a refused write changed the data');
+      }),
+      { numRuns: RUNS },
+    );
+  }
+  const imports = await api.request({ method: 'POST', url: '/v1/imports', payload: { statements: [{ id: 'x', text: '\u0000' }] } });
+  assertProblem(imports.statusCode, imports.headers, imports.body, 'import');
+});
+
+test('generated query strings on every list: never a 5xx', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const lists = [
+    '/v1/statements',
+    '/v1/positions',
+    '/v1/actors',
+    '/v1/topics',
+    '/v1/sources',
+    '/v1/events',
+    '/v1/search',
+    '/v1/stats/statements',
+    '/v1/stats/stances',
+  ];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...lists),
+      fc.array(
+        fc.tuple(
+          fc.oneof(fc.constantFrom(...QUERY_KEYS), fc.string({ maxLength: 5 })),
+          fc.oneof(fc.string(), fc.constantFrom('-1', '0', '1e9', '%', '"', 'NEAR(', 'a,b', ',', '2024-02-30')),
+        ),
+        {
+          maxLength: 4,
+        },
+      ),
+      async (path, pairs) => {
+        const query = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+        const res = await api.request({ method: 'GET', url: `${path}?${query}` });
+        assertProblem(res.statusCode, res.headers, res.body, `GET ${path}?${query}`);
+      },
+    ),
+    { numRuns: RUNS * 3 },
+  );
+});
