@@ -22,6 +22,7 @@ import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { hardeningPlugin } from './plugins/hardening.js';
 import { healthRoutes } from './plugins/health.js';
+import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openapiPlugin } from './plugins/openapi.js';
 
 export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'authDisabled' | 'seed'> &
@@ -66,6 +67,7 @@ export async function buildApp(config: AppConfig) {
   });
   await app.register(dbPlugin, { databasePath: config.databasePath, seed: config.seed });
   await app.register(authPlugin, { disabled: config.authDisabled });
+  await app.register(idempotencyPlugin);
   await app.register(openapiPlugin);
 
   for (const schema of [

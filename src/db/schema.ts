@@ -1,6 +1,7 @@
 // Every table, in one place for drizzle-kit and the database handle's types.
 export * from '../modules/actors/actors.table.js';
 export * from '../modules/events/events.table.js';
+export * from '../modules/idempotency/idempotency.table.js';
 export * from '../modules/keys/keys.table.js';
 export * from '../modules/positions/positions.table.js';
 export * from '../modules/sources/sources.table.js';
