@@ -1,0 +1,75 @@
+// Safe retries with Idempotency-Key: the same request again replays the first answer and writes nothing.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { makeApp } from './helpers.js';
+
+test('a retried create replays its first answer, marked, and creates nothing more', async (t) => {
+  const api = await makeApp(t);
+  const send = (payload: Record<string, unknown>, key = 'create-topic-1') =>
+    api.request({ method: 'POST', url: '/v1/topics', payload, headers: { 'idempotency-key': key } });
+  const first = await send({ name: 'Talks with the TTP' });
+  assert.equal(first.statusCode, 201);
+  assert.equal(first.headers['idempotent-replayed'], undefined);
+  const again = await send({ name: 'Talks with the TTP' });
+  assert.equal(again.statusCode, 201);
+  assert.equal(again.headers['idempotent-replayed'], 'true');
+  assert.equal(again.headers.location, first.headers.location);
+  assert.equal(again.headers.etag, first.headers.etag);
+  assert.deepEqual(again.json(), first.json(), 'the same record, with the server-made id');
+  assert.equal((await api.json({ method: 'GET', url: '/v1/topics?count=true' })).body.total, 1);
+
+  const other = await send({ name: 'Something else' });
+  assert.equal(other.statusCode, 422);
+  assert.equal(other.json().code, 'IDEMPOTENCY_KEY_REUSED');
+  assert.equal((await api.json({ method: 'GET', url: '/v1/topics?count=true' })).body.total, 1);
+
+  // A refused request is an answer too: its retry gets the same problem, still writing nothing.
+  const bad = await send({ name: '' }, 'bad-1');
+  const badAgain = await send({ name: '' }, 'bad-1');
+  assert.equal(bad.statusCode, 400);
+  assert.equal(badAgain.statusCode, 400);
+  assert.equal(badAgain.headers['idempotent-replayed'], 'true');
+
+  const imported = await api.request({
+    method: 'POST',
+    url: '/v1/imports',
+    payload: { topics: [{ id: 'x', name: 'X' }] },
+    headers: { 'idempotency-key': 'import-1' },
+  });
+  const importedAgain = await api.request({
+    method: 'POST',
+    url: '/v1/imports',
+    payload: { topics: [{ id: 'x', name: 'X' }] },
+    headers: { 'idempotency-key': 'import-1' },
+  });
+  assert.equal(imported.json().counts.topics.created, 1);
+  assert.equal(importedAgain.json().counts.topics.created, 1, 'the first answer, not a second run');
+  assert.equal(importedAgain.headers['idempotent-replayed'], 'true');
+
+  const malformed = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'y' }, headers: { 'idempotency-key': 'é' } });
+  assert.equal(malformed.statusCode, 400);
+  assert.equal(malformed.json().errors[0].path, '/idempotency-key');
+});
+
+test('keys belong to their caller and expire after 24 hours', async (t) => {
+  const api = await makeApp(t);
+  const { createKey } = await import('../src/modules/keys/keys.service.js');
+  const other = createKey(api.app.db, 'other');
+  const mine = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'Mine' }, headers: { 'idempotency-key': 'k' } });
+  const theirs = await api.request({
+    method: 'POST',
+    url: '/v1/topics',
+    payload: { name: 'Theirs' },
+    headers: { 'idempotency-key': 'k', authorization: `Bearer ${other}` },
+    auth: false,
+  });
+  assert.equal(mine.statusCode, 201);
+  assert.equal(theirs.statusCode, 201, 'another caller may use the same key');
+  assert.notEqual(theirs.json().id, mine.json().id);
+
+  api.app.db.$client.prepare("UPDATE idempotency_keys SET created_at = '2020-01-01T00:00:00.000Z'").run();
+  const later = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'Mine' }, headers: { 'idempotency-key': 'k' } });
+  assert.equal(later.statusCode, 201);
+  assert.equal(later.headers['idempotent-replayed'], undefined, 'an expired key runs the request again');
+  assert.notEqual(later.json().id, mine.json().id);
+});
