@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import Fastify from 'fastify';
 import type { Config } from './config.js';
-import { AppError } from './lib/errors.js';
+import { AppError, type ErrorCode } from './lib/errors.js';
 import { problemRoutes } from './lib/problems.js';
 import { ProblemSchema } from './lib/schemas.js';
 import { cleanBody } from './lib/trim.js';
@@ -12,6 +12,7 @@ import { actorRoutes, actorSchemas } from './modules/actors/actors.routes.js';
 import { eventRoutes, eventSchemas } from './modules/events/events.routes.js';
 import { importRoutes, importSchemas } from './modules/imports/imports.routes.js';
 import { positionRoutes, positionSchemas } from './modules/positions/positions.routes.js';
+import { revisionRoutes, revisionSchemas } from './modules/revisions/revisions.routes.js';
 import { sourceRoutes, sourceSchemas } from './modules/sources/sources.routes.js';
 import { statementRoutes, statementSchemas } from './modules/statements/statements.routes.js';
 import { statsRoutes, statsSchemas } from './modules/stats/stats.routes.js';
@@ -19,7 +20,7 @@ import { topicRoutes, topicSchemas } from './modules/topics/topics.routes.js';
 import { vocabularyRoutes, vocabularySchemas } from './modules/vocabularies/vocabularies.routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
-import { errorsPlugin } from './plugins/errors.js';
+import { errorsPlugin, sendProblem } from './plugins/errors.js';
 import { hardeningPlugin } from './plugins/hardening.js';
 import { healthRoutes } from './plugins/health.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
@@ -56,6 +57,12 @@ export async function buildApp(config: AppConfig) {
     },
     keepAliveTimeout: 5_000,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors Fastify answers before routing (a malformed URL, a bad Content-Type header) leave as problems too.
+    frameworkErrors: (error, request, reply) => {
+      const known: ErrorCode = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE' : 'VALIDATION_FAILED';
+      reply.header('x-request-id', request.id);
+      sendProblem(request, reply, new AppError(known, `${error.message}.`));
+    },
   });
 
   await app.register(errorsPlugin);
@@ -81,6 +88,7 @@ export async function buildApp(config: AppConfig) {
     ...importSchemas,
     ...vocabularySchemas,
     ...statsSchemas,
+    ...revisionSchemas,
   ]) {
     app.addSchema(schema);
   }
@@ -122,5 +130,6 @@ export async function buildApp(config: AppConfig) {
   await app.register(importRoutes);
   await app.register(vocabularyRoutes);
   await app.register(statsRoutes);
+  await app.register(revisionRoutes);
   return app;
 }

@@ -23,12 +23,17 @@ test('a retried create replays its first answer, marked, and creates nothing mor
   assert.equal(other.json().code, 'IDEMPOTENCY_KEY_REUSED');
   assert.equal((await api.json({ method: 'GET', url: '/v1/topics?count=true' })).body.total, 1);
 
-  // A refused request is an answer too: its retry gets the same problem, still writing nothing.
+  // A request refused by the rules is an answer too: its retry gets the same problem, replayed.
+  const refused = await send({ name: 'Child', parentId: 'missing' }, 'refused-1');
+  const refusedAgain = await send({ name: 'Child', parentId: 'missing' }, 'refused-1');
+  assert.equal(refused.statusCode, 422);
+  assert.equal(refusedAgain.statusCode, 422);
+  assert.equal(refusedAgain.headers['idempotent-replayed'], 'true');
+  assert.equal(refusedAgain.json().requestId, refused.json().requestId, 'the first answer, word for word');
+  // A malformed body never reaches the key: its retry is simply refused again.
   const bad = await send({ name: '' }, 'bad-1');
   const badAgain = await send({ name: '' }, 'bad-1');
-  assert.equal(bad.statusCode, 400);
-  assert.equal(badAgain.statusCode, 400);
-  assert.equal(badAgain.headers['idempotent-replayed'], 'true');
+  assert.deepEqual([bad.statusCode, badAgain.statusCode], [400, 400]);
 
   const imported = await api.request({
     method: 'POST',
