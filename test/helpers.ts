@@ -1,4 +1,4 @@
-// Test helper: an app on its own fresh SQLite file, with a write key, closed after the test.
+// Test helper: an app on its own fresh SQLite file, with a write key, closed after the test; every answer contract-checked.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import type { TestContext } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
+import { assertDeclared, type OpenApiDocument } from './contract.js';
 
 export interface TestApp {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -28,8 +29,13 @@ export async function makeApp(t: TestContext, options: { seed?: boolean } = {}):
     await app.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const request = ({ auth = true, ...options }: InjectOptions & { auth?: boolean }) =>
-    app.inject({ ...options, headers: { ...(auth ? { authorization: `Bearer ${key}` } : {}), ...options.headers } });
+  // Every answer is checked against the OpenAPI document the same app serves: an undeclared status, media
+  // type or body shape fails the test that met it.
+  const request = async ({ auth = true, ...options }: InjectOptions & { auth?: boolean }) => {
+    const response = await app.inject({ ...options, headers: { ...(auth ? { authorization: `Bearer ${key}` } : {}), ...options.headers } });
+    assertDeclared(app.swagger() as unknown as OpenApiDocument, options, response);
+    return response;
+  };
   return {
     app,
     key,

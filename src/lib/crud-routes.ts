@@ -2,11 +2,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type TObject, type TSchema, Type } from 'typebox';
 import type { Db } from '../db/client.js';
+import { seedRecord } from '../plugins/openapi.js';
 import { notFound, singular } from './errors.js';
 import { expandParameter } from './expand.js';
 import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
-import { IdParams, Page, ProblemSchema, ref } from './schemas.js';
+import type { ProblemNotes } from './problems.js';
+import { IdParams, Page, ref } from './schemas.js';
 import { createRecord, etag, getRecord, type Meta, patchRecord, removeRecord, type Store } from './store.js';
 
 export interface Resource<F extends object, R extends Meta> {
@@ -21,33 +23,53 @@ export interface Resource<F extends object, R extends Meta> {
   expand?: { names: readonly string[]; apply(db: Db, records: R[], requested: string | undefined): R[] };
   /** Extra words for the operations' descriptions (rules the resource enforces). */
   notes?: { list?: string; create?: string; update?: string; remove?: string };
-  examples?: { record?: unknown; create?: unknown; patch?: unknown };
+  /** Problems the writes answer with beyond those of every resource (UNKNOWN_REFERENCE naming the reference fields, its rules). */
+  problems?: { create?: ProblemNotes; update?: ProblemNotes };
+  /** The examples of every operation, drawn from the FO briefing seed. */
+  examples: {
+    /** The seed record that illustrates the resource, and what to call it. */
+    seedId: string;
+    label: string;
+    /** A list query string whose answer, on the seeded server, is that record alone; and what it asks. */
+    listQuery: string;
+    listLabel: string;
+    /** The read-only fields the record is served with. */
+    derived?: Record<string, unknown>;
+    patch: { label: string; value: Record<string, unknown> };
+  };
 }
 
-const problem = (description: string) => ({ ...ref(ProblemSchema), description });
-const Problems = {
-  400: problem('The request is not valid: the problem lists each bad parameter or field.'),
-  401: problem('The write needs a valid API key: `Authorization: Bearer <key>`.'),
-  404: problem('No record with this id.'),
-  409: problem('Conflict with stored data.'),
-  412: problem('If-Match does not match the current version.'),
-  422: problem('The record refers to records that do not exist, or breaks a rule of the data model.'),
-};
-const LinkHeader = { Link: { type: 'string', description: 'rel="next" link, when there is a next page' } };
+const LinkHeader = { Link: { type: 'string', description: 'The next page, as `<url>; rel="next"`; absent on the last page.' } };
 const ETagHeader = { ETag: { type: 'string', description: 'The record version, quoted: use it in If-Match / If-None-Match.' } };
+const LocationHeader = { Location: { type: 'string', description: 'The URL of the new record.' } };
 /** No query parameters: any sent is a 400, not silently ignored. */
 export const NoQuery = Type.Object({}, { additionalProperties: false });
 const WriteHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'Apply only if the record still has this ETag; 412 otherwise.' })),
 });
 
+const CREATED_AT = '2024-04-05T10:00:00.000Z';
+const PATCHED_AT = '2024-04-06T09:30:00.000Z';
+
 export function registerCrudRoutes<F extends object, R extends Meta>(app: FastifyInstance, resource: Resource<F, R>): void {
   const { store, tag, schemas } = resource;
   const base = `/v1/${store.collection}`;
   const one = singular(store.collection);
+  const aOne = `${/^[aeiou]/.test(one) ? 'an' : 'a'} ${one}`;
   const db = app.db;
   const security = [{ bearerAuth: [] }];
-  const example = (value: unknown) => (value === undefined ? {} : { examples: [value] });
+
+  const ex = resource.examples;
+  const seed = seedRecord(store.collection, ex.seedId);
+  const record = { ...seed, ...ex.derived, createdAt: CREATED_AT, updatedAt: CREATED_AT, version: 1 };
+  const patched = { ...record, ...ex.patch.value, updatedAt: PATCHED_AT, version: 2 };
+  const onSeed = (request: string) => `Answer to \`${request}\` on the seeded server.`;
+  const recordUrl = `${base}/${ex.seedId}`;
+  const json = (schema: unknown, description: string, headers?: Record<string, unknown>) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: { 'application/json': { schema } },
+  });
 
   app.get(
     base,
@@ -63,7 +85,10 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
           200: resource.export
             ? {
                 description: `A page of ${store.collection} (JSON), or every matching one (CSV, NDJSON).`,
-                headers: LinkHeader,
+                headers: {
+                  ...LinkHeader,
+                  'Content-Disposition': { type: 'string', description: 'With CSV or NDJSON: `attachment` with a file name.' },
+                },
                 content: {
                   'application/json': { schema: Page(ref(schemas.record)) },
                   'text/csv': {
@@ -75,8 +100,27 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
                   'application/x-ndjson': { schema: { type: 'string', description: 'One JSON record per line.' } },
                 },
               }
-            : { ...Page(ref(schemas.record)), description: `A page of ${store.collection}.`, headers: LinkHeader },
-          400: Problems[400],
+            : json(Page(ref(schemas.record)), `A page of ${store.collection}.`, LinkHeader),
+        },
+        problems: {
+          INVALID_CURSOR: 'The cursor was issued for other filters or another sort, or is damaged.',
+          ...(resource.export
+            ? {
+                VALIDATION_FAILED:
+                  'A parameter is not valid, or is not one this operation takes, or a cursor is sent with format=csv or ndjson; `errors` names each.',
+              }
+            : {}),
+        },
+        examples: {
+          responses: {
+            200: {
+              seeded: {
+                summary: ex.listLabel,
+                description: onSeed(`GET ${base}?${ex.listQuery}`),
+                value: { data: [record], nextCursor: null },
+              },
+            },
+          },
         },
       },
     },
@@ -108,11 +152,11 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
           : NoQuery,
         headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ description: 'An ETag from an earlier read.' })) }),
         response: {
-          200: { ...ref(schemas.record), description: `The ${one}.`, headers: ETagHeader, ...example(resource.examples?.record) },
-          304: { type: 'null', description: 'Not modified since the ETag given in If-None-Match.' },
-          400: Problems[400],
-          404: Problems[404],
+          200: json(ref(schemas.record), `The ${one}.`, ETagHeader),
+          304: { type: 'null', description: 'Not modified since the ETag given in If-None-Match.', headers: ETagHeader },
         },
+        problems: { NOT_FOUND: `No ${one} has this id.` },
+        examples: { responses: { 200: { seeded: { summary: ex.label, description: onSeed(`GET ${recordUrl}`), value: record } } } },
       },
     },
     async (request, reply) => {
@@ -137,23 +181,36 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       schema: {
         operationId: `create${tag.replace(/s$/, '')}`,
         tags: [tag],
-        summary: `Create a ${one}`,
+        summary: `Create ${aOne}`,
         description:
-          `Creates a ${one}; the client may choose its id. Answers 201 with a Location header. ${resource.notes?.create ?? ''}`.trim(),
+          `Creates ${aOne}; the client may choose its id. Answers 201 with a Location header. ${resource.notes?.create ?? ''}`.trim(),
         security,
         querystring: NoQuery,
-        body: { ...ref(schemas.create), ...example(resource.examples?.create) },
+        body: ref(schemas.create),
         response: {
-          201: { ...ref(schemas.record), description: `The new ${one}.`, headers: { ...ETagHeader, Location: { type: 'string' } } },
-          400: Problems[400],
-          401: Problems[401],
-          409: problem('A record with this id already exists, or the record conflicts with stored data.'),
-          422: Problems[422],
+          201: json(ref(schemas.record), `The new ${one}.`, { ...ETagHeader, ...LocationHeader }),
+        },
+        problems: {
+          ID_TAKEN: `There is already ${aOne} with this id.`,
+          INVALID_RECORD: 'The database refused the write (a backstop: the rules are checked first).',
+          ...resource.problems?.create,
+        },
+        examples: {
+          body: { seeded: { summary: ex.label, description: `As the FO briefing seed has it.`, value: seed } },
+          responses: {
+            201: {
+              seeded: {
+                summary: ex.label,
+                description: `What \`POST ${base}\` with the example body answers, on a database without that ${one}.`,
+                value: record,
+              },
+            },
+          },
         },
       },
     },
     async (request, reply) => {
-      const record = createRecord(db, store, request.body as Partial<F> & { id?: string });
+      const record = createRecord(db, store, request.body as Partial<F> & { id?: string }, { keyName: request.keyName });
       reply.code(201).header('location', `${base}/${record.id}`).header('etag', etag(record.version));
       return record;
     },
@@ -166,28 +223,40 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       schema: {
         operationId: `update${tag.replace(/s$/, '')}`,
         tags: [tag],
-        summary: `Update a ${one}`,
+        summary: `Update ${aOne}`,
         description:
           `Changes the fields sent and keeps the others; \`version\` grows by one if anything changed. ${resource.notes?.update ?? ''}`.trim(),
         security,
         params: IdParams,
         querystring: NoQuery,
         headers: WriteHeaders,
-        body: { ...ref(schemas.patch), ...example(resource.examples?.patch) },
+        body: ref(schemas.patch),
         response: {
-          200: { ...ref(schemas.record), description: `The ${one} as it is now.`, headers: ETagHeader },
-          400: Problems[400],
-          401: Problems[401],
-          404: Problems[404],
-          409: Problems[409],
-          412: Problems[412],
-          422: Problems[422],
+          200: json(ref(schemas.record), `The ${one} as it is now.`, ETagHeader),
+        },
+        problems: {
+          NOT_FOUND: `No ${one} has this id.`,
+          PRECONDITION_FAILED: 'If-Match does not match the current ETag; `currentVersion` says what it is.',
+          INVALID_RECORD: 'The database refused the write (a backstop: the rules are checked first).',
+          ...resource.problems?.update,
+        },
+        examples: {
+          body: { seeded: { summary: ex.patch.label, value: ex.patch.value } },
+          responses: {
+            200: {
+              seeded: {
+                summary: `${ex.label}, changed`,
+                description: onSeed(`PATCH ${recordUrl}`).replace(' on the', ' with the example body, on the'),
+                value: patched,
+              },
+            },
+          },
         },
       },
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const record = patchRecord(db, store, id, request.body as Partial<F>, request.headers['if-match']);
+      const record = patchRecord(db, store, id, request.body as Partial<F>, request.headers['if-match'], { keyName: request.keyName });
       reply.header('etag', etag(record.version));
       return record;
     },
@@ -200,7 +269,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       schema: {
         operationId: `delete${tag.replace(/s$/, '')}`,
         tags: [tag],
-        summary: `Delete a ${one}`,
+        summary: `Delete ${aOne}`,
         description:
           `Deletes the ${one}. Refused with 409 while other records refer to it; nothing cascades. ${resource.notes?.remove ?? ''}`.trim(),
         security,
@@ -209,21 +278,27 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         headers: WriteHeaders,
         response: {
           204: { type: 'null', description: 'Deleted.' },
-          400: Problems[400],
-          401: Problems[401],
-          404: Problems[404],
-          409: problem('Other records still refer to this one; `referencedBy` names them.'),
-          412: Problems[412],
+        },
+        problems: {
+          NOT_FOUND: `No ${one} has this id.`,
+          PRECONDITION_FAILED: 'If-Match does not match the current ETag; `currentVersion` says what it is.',
+          ...(store.referrers.length > 0
+            ? {
+                STILL_REFERENCED: `Other records still refer to this ${one}; \`referencedBy\` names them (${referrerList(store.referrers)}).`,
+              }
+            : {}),
         },
       },
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      removeRecord(db, store, id, request.headers['if-match']);
+      removeRecord(db, store, id, request.headers['if-match'], { keyName: request.keyName });
       return reply.code(204).send();
     },
   );
 }
+
+const referrerList = (referrers: { collection: string; field: string }[]) => referrers.map((r) => `${r.collection}.${r.field}`).join(', ');
 
 /** The same request with the cursor of the next page, as a relative URL. */
 export function nextUrl(request: FastifyRequest, cursor: string): string {

@@ -12,16 +12,22 @@ export async function actorRoutes(app: FastifyInstance) {
     tag: 'Actors',
     schemas: { record: ActorSchema, create: ActorCreateSchema, patch: ActorPatchSchema, listQuery: ActorListQuerySchema },
     list: listActors,
-    examples: {
+    problems: {
       create: {
-        id: 'pakistan-mofa',
-        name: 'Ministry of Foreign Affairs of Pakistan',
-        kind: 'governmentBody',
-        countryCode: 'PAK',
-        parentId: 'pakistan',
-        aliases: ['Foreign Office', 'FO', 'MOFA'],
+        UNKNOWN_REFERENCE: 'parentId names an actor that does not exist.',
+        INVALID_RECORD: 'parentId would make the actor its own ancestor.',
       },
-      patch: { aliases: ['Foreign Office', 'FO', 'MOFA'] },
+      update: {
+        UNKNOWN_REFERENCE: 'parentId names an actor that does not exist.',
+        INVALID_RECORD: 'parentId would make the actor its own ancestor.',
+      },
+    },
+    examples: {
+      seedId: 'ttp',
+      label: 'The TTP',
+      listQuery: 'kind=armedGroup',
+      listLabel: 'The armed groups',
+      patch: { label: 'A later name as an alias', value: { aliases: ['TTP', 'Fitna al-Khawarij'] } },
     },
   });
 }

@@ -13,18 +13,22 @@ export async function eventRoutes(app: FastifyInstance) {
     schemas: { record: EventSchema, create: EventCreateSchema, patch: EventPatchSchema, listQuery: EventListQuerySchema },
     list: listEvents,
     notes: { create: 'endDate before startDate is a 422; unknown hostId or participantIds are a 422 naming each.' },
-    examples: {
+    problems: {
       create: {
-        id: 'sco-ssc-19th-meeting-astana-2024-04-03',
-        kind: 'meeting',
-        title: '19th regular meeting of Secretaries of the Security Councils of the SCO',
-        startDate: '2024-04-03',
-        endDate: '2024-04-03',
-        location: 'Astana, Kazakhstan',
-        hostId: 'sco',
-        participantIds: ['pakistan', 'waqar-ahmad'],
+        UNKNOWN_REFERENCE: 'hostId or participantIds name an actor that does not exist; `errors` names each.',
+        INVALID_RECORD: 'endDate is before startDate.',
       },
-      patch: { location: 'Astana, Kazakhstan' },
+      update: {
+        UNKNOWN_REFERENCE: 'hostId or participantIds name an actor that does not exist; `errors` names each.',
+        INVALID_RECORD: 'endDate is before startDate.',
+      },
+    },
+    examples: {
+      seedId: 'fo-weekly-press-briefing-2024-04-04',
+      label: 'The FO weekly press briefing of 4 April 2024',
+      listQuery: 'kind=pressBriefing',
+      listLabel: 'The press briefings',
+      patch: { label: 'Where it took place', value: { location: 'Foreign Office, Islamabad, Pakistan' } },
     },
   });
 }

@@ -40,17 +40,30 @@ export async function positionRoutes(app: FastifyInstance) {
         'Any other overlap is a 409 naming the conflicting position.',
       update: 'A change of period that overlaps another period of the same actor and topic is a 409.',
     },
-    examples: {
+    problems: {
       create: {
-        id: 'pakistan-opposes-talks-with-ttp',
-        actorId: 'pakistan',
-        topicId: 'talks-with-ttp',
-        stance: 'opposes',
-        summary: 'Pakistan is not holding talks with the TTP and has no plans to.',
-        validFrom: '2024-04-04',
-        evidence: [{ statementId: 'fo-2024-04-04-no-talks-with-ttp', relation: 'reiterates' }],
+        UNKNOWN_REFERENCE: 'actorId, topicId or an evidence statementId names a record that does not exist; `errors` names each.',
+        INVALID_RECORD: 'validTo is not after validFrom, or a statement appears twice in evidence; `errors` names each.',
+        POSITION_OVERLAP: 'The period overlaps another of the same actor on the same topic; `conflictingPositionId` names it.',
       },
-      patch: { summary: 'Pakistan will not hold talks with the TTP.' },
+      update: {
+        UNKNOWN_REFERENCE: 'actorId, topicId or an evidence statementId names a record that does not exist; `errors` names each.',
+        INVALID_RECORD: 'validTo is not after validFrom, or a statement appears twice in evidence; `errors` names each.',
+        POSITION_OVERLAP: 'The new period overlaps another of the same actor on the same topic; `conflictingPositionId` names it.',
+      },
+    },
+    examples: {
+      seedId: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
+      label: "Pakistan's position on talks with the TTP",
+      listQuery: 'topic=talks-with-ttp&actor=pakistan&asOf=2024-04-04',
+      listLabel: "Pakistan's position on talks with the TTP on 4 April 2024",
+      derived: {
+        evidence: [{ statementId: 'fo-2024-04-04-no-talks-with-ttp', relation: 'reiterates', statedOn: '2024-04-04' }],
+        firstStatedOn: '2024-04-04',
+        lastReaffirmedOn: '2024-04-04',
+        statementCount: 1,
+      },
+      patch: { label: 'The position in fewer words', value: { summary: 'Pakistan will not hold talks with the TTP.' } },
     },
   });
 }

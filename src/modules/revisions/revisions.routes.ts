@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { notFound } from '../../lib/errors.js';
 import { Id, Nullable, ref, StringEnum, Timestamp } from '../../lib/schemas.js';
+import { seedRecord } from '../../plugins/openapi.js';
 import { changesSince, decodePosition, encodePosition, type Revision, revisionsOf } from './revisions.service.js';
 import { REVISION_OPERATIONS } from './revisions.table.js';
 
@@ -52,6 +53,38 @@ const Since = Type.String({
   description: 'A `position` or `next` from an earlier answer; without it, from the start.',
 });
 
+/** For the examples: the record of the FO briefing seed that illustrates each collection, and its first revision. */
+const SEED_SAMPLES = {
+  actors: 'ttp',
+  topics: 'talks-with-ttp',
+  sources: 'the-news-2024-04-05-pakistan-not-in-talks-with-ttp',
+  events: 'fo-weekly-press-briefing-2024-04-04',
+  statements: 'fo-2024-04-04-no-talks-with-ttp',
+  positions: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
+} as const satisfies Record<(typeof COLLECTIONS)[number], string>;
+const SEEDED_AT = '2024-04-05T10:00:00.000Z';
+const seededRevision = (collection: (typeof COLLECTIONS)[number]) => ({
+  position: 'YzQ3',
+  collection,
+  id: SEED_SAMPLES[collection],
+  version: 1,
+  operation: 'create',
+  state: { ...seedRecord(collection, SEED_SAMPLES[collection]), createdAt: SEEDED_AT, updatedAt: SEEDED_AT, version: 1 },
+  keyName: null,
+  at: SEEDED_AT,
+});
+const revisionsExample = (collection: (typeof COLLECTIONS)[number], request: string, summary: string) => ({
+  responses: {
+    200: {
+      seeded: {
+        summary,
+        description: `Answer to \`GET ${request}\` on the seeded server.`,
+        value: { data: [seededRevision(collection)], next: 'YzQ3' },
+      },
+    },
+  },
+});
+
 export async function revisionRoutes(app: FastifyInstance) {
   app.get(
     '/v1/changes',
@@ -78,6 +111,7 @@ export async function revisionRoutes(app: FastifyInstance) {
         ),
         response: { 200: { ...RevisionPage, description: 'A page of changes.' } },
         problems: { INVALID_CURSOR: '`since` is not a position this API issued.' },
+        examples: revisionsExample('positions', '/v1/changes?collection=positions&limit=1', 'The first change of a position'),
       },
     },
     async (request) => {
@@ -104,6 +138,11 @@ export async function revisionRoutes(app: FastifyInstance) {
           querystring: Type.Object({ since: Type.Optional(Since), limit: Type.Optional(Limit) }, { additionalProperties: false }),
           response: { 200: { ...RevisionPage, description: 'The revisions.' } },
           problems: { INVALID_CURSOR: '`since` is not a position this API issued.', NOT_FOUND: 'No record with this id ever existed.' },
+          examples: revisionsExample(
+            collection,
+            `/v1/${collection}/${SEED_SAMPLES[collection]}/revisions`,
+            `The history of '${SEED_SAMPLES[collection]}'`,
+          ),
         },
       },
       async (request) => {

@@ -13,16 +13,11 @@ export async function sourceRoutes(app: FastifyInstance) {
     schemas: { record: SourceSchema, create: SourceCreateSchema, patch: SourcePatchSchema, listQuery: SourceListQuerySchema },
     list: listSources,
     examples: {
-      create: {
-        id: 'the-news-2024-04-05-pakistan-not-in-talks-with-ttp',
-        kind: 'newsReport',
-        title: 'Pakistan not in talks with TTP: FO',
-        publisher: 'The News',
-        author: 'Mariana Baabar',
-        publishedOn: '2024-04-05',
-        language: 'en',
-      },
-      patch: { author: 'Mariana Baabar' },
+      seedId: 'the-news-2024-04-05-pakistan-not-in-talks-with-ttp',
+      label: 'The News report of the briefing',
+      listQuery: 'publisher=The%20News',
+      listLabel: 'The reports of The News',
+      patch: { label: 'The publisher under its full name', value: { publisher: 'The News International' } },
     },
   });
 }

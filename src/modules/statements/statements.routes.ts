@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { nextUrl, registerCrudRoutes } from '../../lib/crud-routes.js';
 import type { ListQuery } from '../../lib/pagination.js';
-import { Page, ProblemSchema, ref } from '../../lib/schemas.js';
+import { Page, ref } from '../../lib/schemas.js';
+import { seedRecord } from '../../plugins/openapi.js';
 import { SEARCH_SYNTAX } from './statements.fts.js';
 import { listStatements, statementExpansions, statementStore } from './statements.queries.js';
 import {
@@ -29,8 +30,39 @@ export async function statementRoutes(app: FastifyInstance) {
           `Takes every filter of GET /v1/statements and pages the same way. ${SEARCH_SYNTAX}`,
         querystring: SearchQuerySchema,
         response: {
-          200: { ...Page(ref(StatementSchema)), description: 'A page of matching statements.' },
-          400: { ...ref(ProblemSchema), description: 'A parameter is not valid, or the query has nothing to search for.' },
+          200: {
+            description: 'A page of matching statements.',
+            headers: { Link: { type: 'string', description: 'The next page, as `<url>; rel="next"`; absent on the last page.' } },
+            content: { 'application/json': { schema: Page(ref(StatementSchema)) } },
+          },
+        },
+        problems: {
+          VALIDATION_FAILED: 'A parameter is not valid, or is not one this operation takes, or `q` has nothing to search for.',
+          INVALID_CURSOR: 'The cursor was issued for other filters or another sort, or is damaged.',
+        },
+        examples: {
+          responses: {
+            200: {
+              talks: {
+                summary: 'The spokesperson on talks',
+                description: 'Answer to `GET /v1/search?q=talks&speaker=mumtaz-zahra-baloch` on the seeded server.',
+                value: {
+                  data: [
+                    {
+                      ...seedRecord('statements', 'fo-2024-04-04-no-talks-with-ttp'),
+                      createdAt: '2024-04-05T10:00:00.000Z',
+                      updatedAt: '2024-04-05T10:00:00.000Z',
+                      version: 1,
+                      snippet:
+                        'Pakistan is not holding any <mark>talks</mark> with Tehreek-e-Taliban Pakistan (TTP) and has no plans to hold <mark>talks</mark> with them in future.',
+                      score: -3.176286212268376,
+                    },
+                  ],
+                  nextCursor: null,
+                },
+              },
+            },
+          },
         },
       },
     },
@@ -76,21 +108,24 @@ export async function statementRoutes(app: FastifyInstance) {
       create: 'Every referenced actor, event, source, topic and statement must exist (422 naming each that does not).',
       remove: 'A statement still cited as evidence by a position, or answered by another statement, cannot be deleted.',
     },
-    examples: {
+    problems: {
       create: {
-        id: 'fo-2024-04-04-no-talks-with-ttp',
-        text: 'Pakistan is not holding any talks with Tehreek-e-Taliban Pakistan (TTP) and has no plans to hold talks with them in future.',
-        kind: 'paraphrase',
-        speakerId: 'mumtaz-zahra-baloch',
-        onBehalfOfId: 'pakistan',
-        speakerRole: 'Foreign Office Spokesperson',
-        statedOn: '2024-04-04',
-        sourceIds: ['the-news-2024-04-05-pakistan-not-in-talks-with-ttp'],
-        topicIds: ['talks-with-ttp'],
-        acts: ['rejectNegotiation'],
-        language: 'en',
+        UNKNOWN_REFERENCE:
+          'speakerId, onBehalfOfId, eventId, sourceIds, topicIds, addresseeIds or respondsToId names a record that does not exist; `errors` names each.',
+        INVALID_RECORD: 'The statement responds to itself.',
       },
-      patch: { acts: ['rejectNegotiation', 'statement'] },
+      update: {
+        UNKNOWN_REFERENCE:
+          'speakerId, onBehalfOfId, eventId, sourceIds, topicIds, addresseeIds or respondsToId names a record that does not exist; `errors` names each.',
+        INVALID_RECORD: 'The statement responds to itself.',
+      },
+    },
+    examples: {
+      seedId: 'fo-2024-04-04-no-talks-with-ttp',
+      label: 'The FO: no talks with the TTP',
+      listQuery: 'topic=talks-with-ttp&speaker=mumtaz-zahra-baloch',
+      listLabel: 'What the FO spokesperson said on talks with the TTP',
+      patch: { label: 'One more act', value: { acts: ['rejectNegotiation', 'reject'] } },
     },
   });
 }

@@ -1,6 +1,6 @@
 // GET /v1/stats/statements and /v1/stats/stances: the numbers dashboards chart.
 import type { FastifyInstance } from 'fastify';
-import { ProblemSchema, ref } from '../../lib/schemas.js';
+import { ref } from '../../lib/schemas.js';
 import { stanceMatrix, statementStats } from './stats.queries.js';
 import {
   DIMENSIONS,
@@ -14,8 +14,6 @@ import {
 } from './stats.schema.js';
 
 export const statsSchemas = [StatementStatsSchema, StanceMatrixSchema];
-
-const badRequest = { ...ref(ProblemSchema), description: 'The request is not valid: the problem lists each bad parameter.' };
 
 export async function statsRoutes(app: FastifyInstance) {
   app.get(
@@ -41,7 +39,28 @@ export async function statsRoutes(app: FastifyInstance) {
         querystring: StatementStatsQuerySchema,
         response: {
           200: { ...ref(StatementStatsSchema), description: 'The counts.' },
-          400: badRequest,
+        },
+        problems: {
+          VALIDATION_FAILED:
+            'A parameter is not valid, or is not one this operation takes, or `groupBy` names an unknown or repeated dimension.',
+        },
+        examples: {
+          responses: {
+            200: {
+              actsOnTalks: {
+                summary: 'Acts in statements on talks with the TTP',
+                description: 'Answer to `GET /v1/stats/statements?groupBy=act&topic=talks-with-ttp` on the seeded server.',
+                value: {
+                  groupBy: ['act'],
+                  total: 2,
+                  data: [
+                    { count: 1, act: 'appeal' },
+                    { count: 1, act: 'rejectNegotiation' },
+                  ],
+                },
+              },
+            },
+          },
         },
       },
     },
@@ -65,7 +84,41 @@ export async function statsRoutes(app: FastifyInstance) {
         querystring: StanceMatrixQuerySchema,
         response: {
           200: { ...ref(StanceMatrixSchema), description: 'The matrix.' },
-          400: badRequest,
+        },
+        examples: {
+          responses: {
+            200: {
+              talksWithTtp: {
+                summary: 'Who supported or opposed talks with the TTP on 4 April 2024',
+                description: 'Answer to `GET /v1/stats/stances?topic=talks-with-ttp&asOf=2024-04-04` on the seeded server.',
+                value: {
+                  asOf: '2024-04-04',
+                  actors: ['afghanistan-interim-government', 'pakistan'],
+                  topics: ['talks-with-ttp'],
+                  cells: [
+                    {
+                      actorId: 'afghanistan-interim-government',
+                      topicId: 'talks-with-ttp',
+                      stance: 'supports',
+                      positionId: 'afghanistan-interim-government-supports-talks-with-ttp-from-2024-04-04',
+                      summary: 'The Afghan authorities advise that Pakistan and the TTP resolve their issues through dialogue.',
+                      validFrom: '2024-04-04',
+                      validTo: null,
+                    },
+                    {
+                      actorId: 'pakistan',
+                      topicId: 'talks-with-ttp',
+                      stance: 'opposes',
+                      positionId: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
+                      summary: 'Pakistan is not holding any talks with the TTP and has no plans to hold talks with them in future.',
+                      validFrom: '2024-04-04',
+                      validTo: null,
+                    },
+                  ],
+                },
+              },
+            },
+          },
         },
       },
     },

@@ -13,9 +13,25 @@ export async function topicRoutes(app: FastifyInstance) {
     schemas: { record: TopicSchema, create: TopicCreateSchema, patch: TopicPatchSchema, listQuery: TopicListQuerySchema },
     list: listTopics,
     notes: { create: 'A parentId that would make the topic its own ancestor is a 422.' },
+    problems: {
+      create: {
+        UNKNOWN_REFERENCE: 'parentId names a topic that does not exist.',
+        INVALID_RECORD: 'parentId would make the topic its own ancestor.',
+      },
+      update: {
+        UNKNOWN_REFERENCE: 'parentId names a topic that does not exist.',
+        INVALID_RECORD: 'parentId would make the topic its own ancestor.',
+      },
+    },
     examples: {
-      create: { id: 'talks-with-ttp', name: 'Talks with the TTP', parentId: 'ttp', aliases: [] },
-      patch: { aliases: ['Besham', 'Besham attack'] },
+      seedId: 'talks-with-ttp',
+      label: 'Talks with the TTP',
+      listQuery: 'parent=ttp',
+      listLabel: 'The subtopics of the TTP',
+      patch: {
+        label: 'Another way reports name it',
+        value: { aliases: ['dialogue with the TTP', 'Pakistan–TTP talks', 'negotiations with the TTP'] },
+      },
     },
   });
 }

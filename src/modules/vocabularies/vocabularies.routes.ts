@@ -1,6 +1,6 @@
 // GET /v1/vocabularies: every controlled list, so clients build their pickers from the API.
 import type { FastifyInstance } from 'fastify';
-import { ProblemSchema, ref } from '../../lib/schemas.js';
+import { ref } from '../../lib/schemas.js';
 import { VOCABULARIES, VocabulariesQuerySchema, VocabulariesSchema } from './vocabularies.schema.js';
 
 export const vocabularySchemas = [VocabulariesSchema];
@@ -20,7 +20,14 @@ export async function vocabularyRoutes(app: FastifyInstance) {
         querystring: VocabulariesQuerySchema,
         response: {
           200: { ...ref(VocabulariesSchema), description: 'The vocabularies.' },
-          400: { ...ref(ProblemSchema), description: 'An unknown query parameter.' },
+        },
+        problems: { VALIDATION_FAILED: 'A query parameter was sent: this operation takes none.' },
+        examples: {
+          responses: {
+            200: {
+              all: { summary: 'Every vocabulary', description: 'Answer to `GET /v1/vocabularies` on any server.', value: VOCABULARIES },
+            },
+          },
         },
       },
     },
