@@ -34,8 +34,11 @@ export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'authDisabled
     requestTimeoutMs?: number;
   };
 
-/** How long a request may take to arrive whole; a client trickling its body gets a 408 after this. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * How long a request may take to arrive whole; a client trickling its body gets a 408 after this. Long
+ * enough for a streamed NDJSON import of a large archive; split bigger archives into several requests.
+ */
+export const REQUEST_TIMEOUT_MS = 300_000;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

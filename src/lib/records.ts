@@ -1,6 +1,7 @@
 // Record helpers shared by the modules: ids, timestamps, reference checks, link tables.
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, getTableName, inArray, ne, type SQL } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
+import { and, asc, eq, getTableName, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
 import { AppError, type FieldError } from './errors.js';
@@ -9,7 +10,69 @@ export const now = () => new Date().toISOString();
 export const newId = () => randomUUID();
 
 /** A table with a text `id` primary key. */
-type IdTable = SQLiteTable & { id: SQLiteColumn };
+export type IdTable = SQLiteTable & { id: SQLiteColumn };
+
+/** The better-sqlite3 connection under a drizzle handle, or under one of its transactions (they share the session). */
+export function connectionOf(db: Db): Database.Database {
+  return db.$client ?? (db as unknown as { session: { client: Database.Database } }).session.client;
+}
+
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * A statement prepared once per connection. The bulk write path runs a handful of statements thousands of
+ * times; building and parsing their SQL each time would cost more than SQLite's own work.
+ */
+export function prepared(db: Db, text: string): Database.Statement {
+  const connection = connectionOf(db);
+  let statements = statementCache.get(connection);
+  if (!statements) {
+    statements = new Map();
+    statementCache.set(connection, statements);
+  }
+  let statement = statements.get(text);
+  if (!statement) {
+    statement = connection.prepare(text);
+    statements.set(text, statement);
+  }
+  return statement;
+}
+
+/** A quoted SQL identifier (our own table and column names, never user input). */
+export const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * Ids known to exist, per table, inside one transaction that only adds or changes records (an import):
+ * each is asked of the database at most once, and records written in the transaction are added.
+ */
+export type KnownIds = Map<IdTable, Set<string>>;
+
+export function rememberIds(known: KnownIds, table: IdTable, ids: Iterable<string>): void {
+  let set = known.get(table);
+  if (!set) {
+    set = new Set();
+    known.set(table, set);
+  }
+  for (const id of ids) set.add(id);
+}
+
+/** Asks the database once for every referenced id not yet known, and remembers those that exist. */
+export function learnReferences(db: Db, known: KnownIds, references: Iterable<Reference>): void {
+  const unknown = new Map<IdTable, Set<string>>();
+  for (const { table, id } of references) {
+    if (id == null || known.get(table)?.has(id)) continue;
+    const ids = unknown.get(table) ?? new Set<string>();
+    unknown.set(table, ids);
+    ids.add(id);
+  }
+  for (const [table, ids] of unknown) rememberIds(known, table, existingIds(db, table, [...ids]));
+}
+
+/** The ids among `ids` that exist in `table`: one query, whatever the number of ids. */
+function existingIds(db: Db, table: IdTable, ids: string[]): string[] {
+  const text = `SELECT ${quoted(table.id.name)} FROM ${quoted(getTableName(table))} WHERE ${quoted(table.id.name)} IN (SELECT value FROM json_each(?))`;
+  return prepared(db, text).pluck().all(JSON.stringify(ids)) as string[];
+}
 
 export interface Reference {
   /** JSON Pointer of the referencing field inside the record: `/speakerId`, `/topicIds/2`. */
@@ -19,32 +82,18 @@ export interface Reference {
 }
 
 /** Checks that every referenced record exists; one 422 lists every one that does not. */
-export function assertReferences(db: Db, references: Reference[]): void {
-  const errors = missingReferences(db, references);
+export function assertReferences(db: Db, references: Reference[], known?: KnownIds): void {
+  const errors = missingReferences(db, references, known);
   if (errors.length > 0) {
     throw new AppError('UNKNOWN_REFERENCE', errors.map((e) => e.message).join(' '), { errors });
   }
 }
 
-export function missingReferences(db: Db, references: Reference[]): FieldError[] {
-  const byTable = new Map<IdTable, Set<string>>();
-  for (const { table, id } of references) {
-    if (id == null) continue;
-    const ids = byTable.get(table) ?? new Set<string>();
-    byTable.set(table, ids);
-    ids.add(id);
-  }
-  const found = new Map<IdTable, Set<string>>();
-  for (const [table, ids] of byTable) {
-    const rows = db
-      .select({ id: table.id })
-      .from(table)
-      .where(inArray(table.id, [...ids]))
-      .all() as { id: string }[];
-    found.set(table, new Set(rows.map((r) => r.id)));
-  }
+/** References to records that do not exist; with `known`, ids known to exist are not asked for again. */
+export function missingReferences(db: Db, references: Reference[], known: KnownIds = new Map()): FieldError[] {
+  learnReferences(db, known, references);
   return references
-    .filter(({ table, id }) => id != null && !found.get(table)?.has(id))
+    .filter(({ table, id }) => id != null && !known.get(table)?.has(id))
     .map(({ path, table, id }) => ({
       in: 'body' as const,
       path,
@@ -101,29 +150,39 @@ export function loadLinks(db: Db, link: LinkTable, ownerIds: string[]): Map<stri
   const rows = db
     .select({ owner: link.owner, value: link.value })
     .from(link.table)
-    .where(inArray(link.owner, ownerIds))
+    .where(inArray(link.owner, sql`(SELECT value FROM json_each(${JSON.stringify(ownerIds)}))`))
     .orderBy(asc(link.owner), asc(link.ord))
     .all() as { owner: string; value: string }[];
   for (const row of rows) result.get(row.owner)?.push(row.value);
   return result;
 }
 
-/** Replaces an owner's linked values with `values`, keeping their order. */
-export function replaceLinks(db: Db, link: LinkTable, ownerId: string, values: readonly string[]): void {
-  db.delete(link.table).where(eq(link.owner, ownerId)).run();
+/**
+ * Replaces an owner's linked values with `values`, keeping their order, with statements prepared once.
+ * `fresh`: the owner was just created, so it has no links to delete (the foreign key guarantees it).
+ */
+export function replaceLinks(db: Db, link: LinkTable, ownerId: string, values: readonly string[], fresh = false): void {
+  const text = linkSql(link);
+  if (!fresh) prepared(db, text.remove).run(ownerId);
   if (values.length === 0) return;
-  const ownerKey = columnKey(link.table, link.owner);
-  const valueKey = columnKey(link.table, link.value);
-  const ordKey = columnKey(link.table, link.ord);
-  db.insert(link.table)
-    .values(values.map((value, ord) => ({ [ownerKey]: ownerId, [valueKey]: value, [ordKey]: ord })))
-    .run();
+  const insert = prepared(db, text.insert);
+  for (let ord = 0; ord < values.length; ord++) insert.run(ownerId, values[ord], ord);
 }
 
-function columnKey(table: SQLiteTable, column: SQLiteColumn): string {
-  const entry = Object.entries(table).find(([, c]) => c === column);
-  if (!entry) throw new Error(`column ${column.name} is not in table ${getTableName(table)}`);
-  return entry[0];
+const linkSqlCache = new WeakMap<LinkTable, { remove: string; insert: string }>();
+
+function linkSql(link: LinkTable): { remove: string; insert: string } {
+  let text = linkSqlCache.get(link);
+  if (!text) {
+    const table = quoted(getTableName(link.table));
+    const owner = quoted(link.owner.name);
+    text = {
+      remove: `DELETE FROM ${table} WHERE ${owner} = ?`,
+      insert: `INSERT INTO ${table} (${owner}, ${quoted(link.value.name)}, ${quoted(link.ord.name)}) VALUES (?, ?, ?)`,
+    };
+    linkSqlCache.set(link, text);
+  }
+  return text;
 }
 
 /** Records (by their `id` column) linked to any of `values`: the "any of" filter over a link table. */

@@ -24,7 +24,7 @@ export const idempotencyPlugin = fp(
           errors: [{ in: 'headers', path: '/idempotency-key', message: 'must be 1 to 255 visible ASCII characters' }],
         });
       }
-      if (typeof request.body !== 'object' || request.body === null || typeof (request.body as { pipe?: unknown }).pipe === 'function') {
+      if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
         throw new AppError(
           'VALIDATION_FAILED',
           'Idempotency-Key applies to JSON bodies; an NDJSON import is already idempotent record by record.',

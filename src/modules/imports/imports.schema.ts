@@ -40,15 +40,73 @@ const Counts = Type.Object({
   updated: Type.Integer({ minimum: 0 }),
   unchanged: Type.Integer({ minimum: 0 }),
 });
+const CountsByEntity = Type.Object(Object.fromEntries(ENTITIES.map((e) => [e, Counts])) as Record<Entity, typeof Counts>);
+export type ImportCounts = Static<typeof CountsByEntity>;
 
 export const ImportResultSchema = Type.Object(
   {
     dryRun: Type.Boolean({ description: 'true: nothing was stored; the counts say what would have happened.' }),
-    counts: Type.Object(Object.fromEntries(ENTITIES.map((e) => [e, Counts])) as Record<Entity, typeof Counts>),
+    counts: CountsByEntity,
   },
   { $id: 'ImportResult', description: 'What the import did (or, in a dry run, would do) per entity.' },
 );
 export type ImportResult = Static<typeof ImportResultSchema>;
+
+/** The largest NDJSON line (one bundle) the import reads, in bytes of UTF-8, newline excluded. */
+export const NDJSON_LINE_LIMIT = 8 * 1024 * 1024;
+
+const FieldErrorItem = Type.Object({
+  in: Type.String({ description: "Always body: the line's bundle." }),
+  path: Type.String({ description: 'JSON Pointer into the bundle of that line (/statements/3/speakerId); empty for the line as a whole.' }),
+  message: Type.String(),
+});
+
+export const ImportLineResultSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        line: Type.Integer({ minimum: 1, description: 'The line number in the body, counting from 1 (empty lines included).' }),
+        status: Type.Literal('ok'),
+        dryRun: Type.Boolean(),
+        counts: CountsByEntity,
+      },
+      { title: 'ImportLineOk', description: 'The bundle of this line was stored (with dryRun: would have been), in its own transaction.' },
+    ),
+    Type.Object(
+      {
+        line: Type.Integer({ minimum: 1 }),
+        status: Type.Literal('failed'),
+        code: Type.String({
+          description:
+            'VALIDATION_FAILED (not JSON, not valid UTF-8, or not a bundle), IMPORT_FAILED (records break references or rules), PAYLOAD_TOO_LARGE (the line is over the limit), UNAVAILABLE or INTERNAL.',
+        }),
+        detail: Type.String(),
+        errors: Type.Array(FieldErrorItem, { description: 'Every error of the line, each with a JSON Pointer into its bundle.' }),
+      },
+      { title: 'ImportLineFailed', description: 'Nothing of this line was stored; the other lines are not affected.' },
+    ),
+    Type.Object(
+      {
+        status: Type.Literal('done'),
+        lines: Type.Integer({ minimum: 0, description: 'Bundles read (empty lines are skipped).' }),
+        ok: Type.Integer({ minimum: 0 }),
+        failed: Type.Integer({ minimum: 0 }),
+        dryRun: Type.Boolean(),
+        counts: CountsByEntity,
+      },
+      {
+        title: 'ImportSummary',
+        description: 'The last line of the answer: totals over the lines that succeeded. Missing if the import was cut off.',
+      },
+    ),
+  ],
+  {
+    $id: 'ImportLineResult',
+    description:
+      'One line of an NDJSON import answer: one per input line holding a bundle, in input order, then the summary (status done).',
+  },
+);
+export type ImportLineResult = Static<typeof ImportLineResultSchema>;
 
 export const ImportQuerySchema = Type.Object(
   { dryRun: Type.Boolean({ default: false, description: 'Validate and count only; store nothing.' }) },

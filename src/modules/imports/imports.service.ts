@@ -1,10 +1,12 @@
 // The import service: validate a whole bundle and upsert it in one transaction, or store nothing of it.
 import { type Db, writeTransaction } from '../../db/client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
-import { type Meta, type Store, upsertRecord } from '../../lib/store.js';
+import { learnReferences, type Reference } from '../../lib/records.js';
+import { bulkSession, getRecord, type Meta, type Store, upsertRecord } from '../../lib/store.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { eventStore } from '../events/events.queries.js';
 import { positionStore } from '../positions/positions.queries.js';
+import type { Author } from '../revisions/revisions.service.js';
 import { sourceStore } from '../sources/sources.queries.js';
 import { statementStore } from '../statements/statements.queries.js';
 import { topicStore } from '../topics/topics.queries.js';
@@ -13,30 +15,58 @@ import { type Bundle, ENTITIES, type Entity, type ImportResult } from './imports
 // biome-ignore lint/suspicious/noExplicitAny: the stores differ in their field types; the bundle schema has checked each record.
 type AnyStore = Store<any, Meta>;
 
-/** In dependency order: a record's references are stored before it. */
-const STORES: Record<Entity, { store: AnyStore; selfReference?: string }> = {
-  sources: { store: sourceStore },
-  actors: { store: actorStore, selfReference: 'parentId' },
-  topics: { store: topicStore, selfReference: 'parentId' },
-  events: { store: eventStore },
-  statements: { store: statementStore, selfReference: 'respondsToId' },
-  positions: { store: positionStore },
+/**
+ * In dependency order: a record's references are stored before it. `readAhead`: the stored records of a
+ * whole array are read in one go; not for positions, whose writes change other positions (closing the
+ * open period), so each is read just before it is written.
+ */
+const STORES: Record<Entity, { store: AnyStore; selfReference?: string; readAhead: boolean }> = {
+  sources: { store: sourceStore, readAhead: true },
+  actors: { store: actorStore, selfReference: 'parentId', readAhead: true },
+  topics: { store: topicStore, selfReference: 'parentId', readAhead: true },
+  events: { store: eventStore, readAhead: true },
+  statements: { store: statementStore, selfReference: 'respondsToId', readAhead: true },
+  positions: { store: positionStore, readAhead: false },
 };
+
+/** Ids per query when reading stored records ahead: well under SQLite's limit of bound parameters. */
+const READ_AHEAD_CHUNK = 500;
 
 class Rollback extends Error {}
 
-export function runImport(db: Db, bundle: Bundle, options: { dryRun?: boolean } = {}): ImportResult {
-  const counts = Object.fromEntries(ENTITIES.map((e) => [e, { created: 0, updated: 0, unchanged: 0 }])) as ImportResult['counts'];
+export const emptyCounts = (): ImportResult['counts'] =>
+  Object.fromEntries(ENTITIES.map((e) => [e, { created: 0, updated: 0, unchanged: 0 }])) as ImportResult['counts'];
+
+/**
+ * Upserts a whole bundle in one transaction, or nothing of it: every error is collected (with a JSON
+ * Pointer into the bundle) and the transaction rolled back. Synchronous, as a better-sqlite3
+ * transaction must be. The bundle must have passed the Bundle schema.
+ */
+export function runImport(db: Db, bundle: Bundle, options: { dryRun?: boolean; author?: Author } = {}): ImportResult {
+  const counts = emptyCounts();
   const errors: FieldError[] = [];
   try {
     writeTransaction(db, (tx) => {
+      // Shared by every record of the bundle: ids known to exist (each asked of the database once), and the like.
+      const session = bulkSession(options.author);
       for (const entity of ENTITIES) {
         const records = (bundle[entity] ?? []) as ({ id: string } & Record<string, unknown>)[];
-        const { store, selfReference } = STORES[entity];
-        for (const index of dependencyOrder(records, selfReference, entity, errors)) {
+        if (records.length === 0) continue;
+        const { store, selfReference, readAhead } = STORES[entity];
+        const order = dependencyOrder(records, selfReference, entity, errors);
+        const stored = readAhead
+          ? readStored(
+              tx,
+              store,
+              order.map((i) => (records[i] as { id: string }).id),
+            )
+          : undefined;
+        learnReferences(tx, session.known, referencesOf(store, records, order));
+        for (const index of order) {
           const record = records[index] as { id: string } & Record<string, unknown>;
           try {
-            counts[entity][upsertRecord(tx, store, record)] += 1;
+            const existing = stored ? stored.get(record.id) : getRecord(tx, store, record.id);
+            counts[entity][upsertRecord(tx, store, record, { existing, session })] += 1;
           } catch (error) {
             if (!(error instanceof AppError)) throw error;
             const at = `/${entity}/${index}`;
@@ -62,9 +92,25 @@ export function runImport(db: Db, bundle: Bundle, options: { dryRun?: boolean } 
   return { dryRun: options.dryRun === true, counts };
 }
 
+/** Every reference of the records, one at a time: a bundle of many records is not copied to find them. */
+function* referencesOf(store: AnyStore, records: Record<string, unknown>[], order: number[]): Generator<Reference> {
+  for (const i of order) yield* store.references({ ...store.blank, ...records[i] });
+}
+
+/** The stored records among `ids`, read a chunk at a time. */
+function readStored(db: Db, store: AnyStore, ids: string[]): Map<string, Meta> {
+  const stored = new Map<string, Meta>();
+  for (let i = 0; i < ids.length; i += READ_AHEAD_CHUNK) {
+    for (const record of store.getMany(db, ids.slice(i, i + READ_AHEAD_CHUNK))) stored.set(record.id, record);
+  }
+  return stored;
+}
+
 /**
  * Indexes of records so that one referring to another record of the same array (a parent, the statement
- * it answers) comes after it. Duplicated ids and cycles are reported, and those records skipped.
+ * it answers) comes after it. Duplicated ids and cycles are reported, and those records skipped. Each
+ * record refers to at most one other, so following the references from each record walks one path; the
+ * walk is a loop, not a recursion, so a long chain of answers cannot exhaust the stack.
  */
 function dependencyOrder(records: { id: string }[], selfReference: string | undefined, entity: Entity, errors: FieldError[]): number[] {
   const indexById = new Map<string, number>();
@@ -76,26 +122,33 @@ function dependencyOrder(records: { id: string }[], selfReference: string | unde
       skip.add(i);
     } else indexById.set(r.id, i);
   }
+  if (!selfReference) return [...records.keys()].filter((i) => !skip.has(i));
   const order: number[] = [];
   const state = new Map<number, 'visiting' | 'done'>();
-  const visit = (i: number, chain: number[]): void => {
-    if (state.get(i) === 'done' || skip.has(i)) return;
-    if (state.get(i) === 'visiting') {
-      errors.push({
-        in: 'body',
-        path: `/${entity}/${i}/${selfReference}`,
-        message: `forms a cycle: ${[...chain, i].map((j) => records[j]?.id).join(' → ')}`,
-      });
-      for (const j of chain) skip.add(j);
-      return;
+  for (const start of records.keys()) {
+    const path: number[] = [];
+    let i: number | undefined = start;
+    while (i !== undefined && state.get(i) !== 'done' && !skip.has(i)) {
+      if (state.get(i) === 'visiting') {
+        errors.push({
+          in: 'body',
+          path: `/${entity}/${i}/${selfReference}`,
+          message: `forms a cycle: ${[...path, i].map((j) => records[j]?.id).join(' → ')}`,
+        });
+        for (const j of path) skip.add(j);
+        break;
+      }
+      state.set(i, 'visiting');
+      path.push(i);
+      const target: unknown = (records[i] as unknown as Record<string, unknown>)[selfReference];
+      const j: number | undefined = typeof target === 'string' ? indexById.get(target) : undefined;
+      i = j === i ? undefined : j;
     }
-    state.set(i, 'visiting');
-    const target = selfReference ? (records[i] as unknown as Record<string, unknown>)[selfReference] : undefined;
-    const j = typeof target === 'string' ? indexById.get(target) : undefined;
-    if (j !== undefined && j !== i) visit(j, [...chain, i]);
-    state.set(i, 'done');
-    if (!skip.has(i)) order.push(i);
-  };
-  for (const i of records.keys()) visit(i, []);
+    // What a record refers to comes first: the end of the path is stored before its start.
+    for (const j of path.reverse()) {
+      state.set(j, 'done');
+      if (!skip.has(j)) order.push(j);
+    }
+  }
   return order;
 }

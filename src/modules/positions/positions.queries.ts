@@ -9,6 +9,7 @@ import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../l
 import { subtree } from '../../lib/tree.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
+import { recordRevision } from '../revisions/revisions.service.js';
 import { statementStore } from '../statements/statements.queries.js';
 import { statements } from '../statements/statements.table.js';
 import { topicStore } from '../topics/topics.queries.js';
@@ -139,10 +140,19 @@ function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Pos
     }
   }
   if (open) {
-    db.update(positions)
-      .set({ validTo: f.validFrom, updatedAt: now(), version: open.version + 1 })
-      .where(eq(positions.id, open.id))
-      .run();
+    const closed = { validTo: f.validFrom, updatedAt: now(), version: open.version + 1 };
+    db.update(positions).set(closed).where(eq(positions.id, open.id)).run();
+    const [record] = hydrate(db, [{ ...open, ...closed }]);
+    if (record) {
+      const state = {
+        id: open.id,
+        ...positionStore.fieldsOf(record),
+        createdAt: open.createdAt,
+        updatedAt: closed.updatedAt,
+        version: closed.version,
+      };
+      recordRevision(db, { collection: 'positions', recordId: open.id, version: closed.version, operation: 'update', state });
+    }
   }
 }
 

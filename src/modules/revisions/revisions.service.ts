@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
-import { now } from '../../lib/records.js';
+import { now, prepared } from '../../lib/records.js';
 import { revisions } from './revisions.table.js';
 
 export type Operation = 'create' | 'update' | 'delete';
@@ -28,14 +28,24 @@ export function asAuthor<T>(author: Author, work: () => T): T {
   }
 }
 
+/** Inserts the revision with a statement prepared once per connection: it runs for every record written. */
 export function recordRevision(
   db: Db,
   change: { collection: string; recordId: string; version: number; operation: Operation; state: object | null },
   author: Author = current,
 ): void {
-  db.insert(revisions)
-    .values({ ...change, state: change.state as Record<string, unknown> | null, keyName: author.keyName ?? null, at: now() })
-    .run();
+  prepared(
+    db,
+    'INSERT INTO "revisions" ("collection", "record_id", "version", "operation", "state", "key_name", "at") VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    change.collection,
+    change.recordId,
+    change.version,
+    change.operation,
+    change.state === null ? null : JSON.stringify(change.state),
+    author.keyName ?? null,
+    now(),
+  );
 }
 
 /** A record's history, oldest first; a deleted record's history stays readable. */

@@ -1,0 +1,246 @@
+// `npm run bench [-- --size 1000 --bundles 10 --rounds 3]`: statements imported per second through the HTTP
+// endpoint and the CLI, against raw better-sqlite3 inserting the same rows, measured in the same run.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { buildApp } from '../../src/app.js';
+import { migrateDatabase, openDatabase } from '../../src/db/client.js';
+import type { Bundle } from '../../src/modules/imports/imports.schema.js';
+import { createKey } from '../../src/modules/keys/keys.service.js';
+import { briefingBundle } from './bundles.js';
+import { rawInsert } from './raw.js';
+
+const run = promisify(execFile);
+const ROOT = new URL('../../', import.meta.url).pathname;
+const RESULTS = join(ROOT, 'test/bench/results');
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '1000' },
+    bundles: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const size = positiveInteger('size', values.size);
+const bundleCount = positiveInteger('bundles', values.bundles);
+const rounds = positiveInteger('rounds', values.rounds);
+
+function positiveInteger(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number of at least 1, not '${text}'.`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** An archive: briefings that each carry their own source, event and statements, and the shared actors and topics. */
+const bundles: Bundle[] = Array.from({ length: bundleCount }, (_, i) => briefingBundle(`b${i}`, size));
+const jsonBodies = bundles.map((b) => JSON.stringify(b));
+const ndjsonBody = `${jsonBodies.join('\n')}\n`;
+const statements = bundleCount * size;
+const work = mkdtempSync(join(tmpdir(), 'statements-bench-'));
+const ndjsonFile = join(work, 'archive.ndjson');
+writeFileSync(ndjsonFile, ndjsonBody);
+
+type Path = 'raw' | 'httpJson' | 'httpNdjson' | 'cliDb' | 'cliUrl';
+const LABELS: Record<Path, string> = {
+  raw: 'raw better-sqlite3 (the same rows, prepared inserts, one transaction a bundle)',
+  httpJson: 'HTTP POST /v1/imports, one JSON request a bundle',
+  httpNdjson: 'HTTP POST /v1/imports, one NDJSON request for all bundles',
+  cliDb: 'CLI --db (import phase)',
+  cliUrl: 'CLI --url, NDJSON streamed (import phase)',
+};
+const seconds: Record<Path, number[]> = { raw: [], httpJson: [], httpNdjson: [], cliDb: [], cliUrl: [] };
+const cliWall: Record<'cliDb' | 'cliUrl', number[]> = { cliDb: [], cliUrl: [] };
+
+let fileNumber = 0;
+const freshPath = () => join(work, `db-${++fileNumber}.db`);
+
+async function measureRaw(): Promise<number> {
+  const db = openDatabase(freshPath());
+  migrateDatabase(db);
+  const started = performance.now();
+  // After the first, a bundle's shared actors and topics are unchanged: an import writes no rows for them.
+  for (const [i, bundle] of bundles.entries()) rawInsert(db.$client, bundle, { sharedStored: i > 0, keyName: 'bench' });
+  const elapsed = (performance.now() - started) / 1000;
+  db.$client.close();
+  return elapsed;
+}
+
+/** A listening server on a fresh database, in this process, with a write key. */
+async function server() {
+  const app = await buildApp({ databasePath: freshPath(), logLevel: 'warn', authDisabled: false, seed: false });
+  const key = createKey(app.db, 'bench');
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, key, url: `${address}/v1/imports` };
+}
+
+async function measureHttpJson(): Promise<number> {
+  const { app, key, url } = await server();
+  try {
+    const started = performance.now();
+    for (const body of jsonBodies) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      });
+      if (res.status !== 200) throw new Error(`JSON import answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await app.close();
+  }
+}
+
+async function measureHttpNdjson(): Promise<number> {
+  const { app, key, url } = await server();
+  try {
+    const started = performance.now();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      body: ndjsonBody,
+    });
+    const text = await res.text();
+    const elapsed = (performance.now() - started) / 1000;
+    const summary = JSON.parse(text.trim().split('\n').at(-1) ?? '{}');
+    if (res.status !== 200 || summary.status !== 'done' || summary.failed !== 0)
+      throw new Error(`NDJSON import: ${res.status} ${text.slice(-500)}`);
+    return elapsed;
+  } finally {
+    await app.close();
+  }
+}
+
+/** Runs the CLI as a script would; returns its own timing of the import and the wall time including start-up. */
+async function runCli(args: string[]): Promise<{ import: number; wall: number }> {
+  const started = performance.now();
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', '--json', ...args, ndjsonFile], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wall = (performance.now() - started) / 1000;
+  const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+  if (summary.failed !== 0 || summary.counts?.statements?.created !== statements) throw new Error(`CLI import: ${stdout.slice(-500)}`);
+  return { import: summary.seconds, wall };
+}
+
+async function measureCliDb() {
+  return runCli(['--db', freshPath()]);
+}
+
+async function measureCliUrl() {
+  const { app, key, url } = await server();
+  try {
+    return await runCli(['--url', url.replace('/v1/imports', ''), '--key', key]);
+  } finally {
+    await app.close();
+  }
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+console.log(`Importing ${bundleCount} bundles of ${size} statements (${statements} statements), ${rounds} round(s)…`);
+try {
+  // Interleaved rounds: a machine that slows down for a while slows every path alike.
+  for (let round = 1; round <= rounds; round++) {
+    seconds.raw.push(await measureRaw());
+    seconds.httpJson.push(await measureHttpJson());
+    seconds.httpNdjson.push(await measureHttpNdjson());
+    const db = await measureCliDb();
+    seconds.cliDb.push(db.import);
+    cliWall.cliDb.push(db.wall);
+    const url = await measureCliUrl();
+    seconds.cliUrl.push(url.import);
+    cliWall.cliUrl.push(url.wall);
+    const rate = (s: number[]) => Math.round(statements / (s.at(-1) as number));
+    console.log(
+      `round ${round}: raw ${rate(seconds.raw)}/s, HTTP JSON ${rate(seconds.httpJson)}/s, HTTP NDJSON ${rate(seconds.httpNdjson)}/s, ` +
+        `CLI --db ${rate(seconds.cliDb)}/s, CLI --url ${rate(seconds.cliUrl)}/s`,
+    );
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const rawRate = statements / median(seconds.raw);
+const rows = (Object.keys(LABELS) as Path[]).map((path) => {
+  const rate = statements / median(seconds[path]);
+  return {
+    path,
+    label: LABELS[path],
+    medianSeconds: Number(median(seconds[path]).toFixed(3)),
+    statementsPerSecond: Math.round(rate),
+    ratioToRaw: Number((rate / rawRate).toFixed(2)),
+    ...(path === 'cliDb' || path === 'cliUrl'
+      ? {
+          wallSecondsWithStartup: Number(median(cliWall[path]).toFixed(3)),
+          wallStatementsPerSecond: Math.round(statements / median(cliWall[path])),
+        }
+      : {}),
+    runs: seconds[path].map((s) => Number(s.toFixed(3))),
+  };
+});
+const result = {
+  benchmark: 'import',
+  date: new Date().toISOString(),
+  machine: { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: process.platform },
+  sqlite: openDatabase(':memory:').$client.prepare('SELECT sqlite_version()').pluck().get(),
+  bundles: bundleCount,
+  statementsPerBundle: size,
+  statements,
+  rounds,
+  target: 'every path at least 0.5 × the raw rate',
+  results: rows,
+};
+
+const table = [
+  `# Import benchmark`,
+  '',
+  `${result.date} — Node ${result.machine.node}, SQLite ${result.sqlite}, ${result.machine.cores} × ${result.machine.cpu}.`,
+  `${bundleCount} bundles × ${size} statements (each with 2 topics, 1 source, 1 addressee, 2 acts; every bundle also carries 20 actors and 30 topics), ` +
+    `fresh database file per run, median of ${rounds} interleaved round(s). WAL, synchronous=FULL, one transaction a bundle everywhere.`,
+  '',
+  ...markdownTable(
+    ['path', 'median s', 'statements/s', '× raw'],
+    rows.map((r) => [r.label, String(r.medianSeconds), String(r.statementsPerSecond), r.ratioToRaw.toFixed(2)]),
+  ),
+  '',
+  'CLI wall time including process start-up (tsx): ' +
+    rows
+      .filter((r) => 'wallSecondsWithStartup' in r)
+      .map((r) => `${r.path} ${r.wallSecondsWithStartup} s (${r.wallStatementsPerSecond} statements/s)`)
+      .join(', ') +
+    '.',
+  '',
+].join('\n');
+
+/** A table as the formatter writes it: columns padded, the first left-aligned, the others right-aligned. */
+function markdownTable(header: string[], body: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
+  return [line(header), rule, ...body.map(line)];
+}
+
+/** JSON as the formatter writes it: arrays of numbers on one line. */
+const formatJson = (value: unknown) =>
+  JSON.stringify(value, null, 2).replace(/\[\s+([-\d.,\s]+?)\s+\]/g, (_, numbers: string) => `[${numbers.split(/,\s*/).join(', ')}]`);
+
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(join(RESULTS, 'import.json'), `${formatJson(result)}\n`);
+writeFileSync(join(RESULTS, 'import.md'), table);
+console.log(`\n${table}`);
+console.log(`Written to ${join('test/bench/results', 'import.json')} and import.md.`);
+const below = rows.filter((r) => r.path !== 'raw' && r.ratioToRaw < 0.5);
+if (below.length > 0) console.log(`Below the target of 0.5 × raw: ${below.map((r) => r.path).join(', ')}.`);
