@@ -19,7 +19,8 @@ export const RevisionSchema = Type.Object(
     state: Nullable({
       type: 'object',
       additionalProperties: true,
-      description: 'The record as served after the change; null for a delete.',
+      description:
+        'The record as stored after the change (its fields and metadata; derived fields such as firstStatedOn are left out); null for a delete.',
     }),
     keyName: Nullable(Type.String({ description: 'The API key that made the change; null for the seed or with auth off.' })),
     at: Timestamp,

@@ -13,7 +13,7 @@ export const revisions = sqliteTable(
     recordId: text('record_id').notNull(),
     version: integer('version').notNull(),
     operation: text('operation', { enum: REVISION_OPERATIONS }).notNull(),
-    /** The record as served after the change; null for a delete (a tombstone). */
+    /** The record as stored after the change (fields and metadata, not derived fields); null for a delete. */
     state: text('state', { mode: 'json' }).$type<Record<string, unknown>>(),
     /** The name of the API key that made the change; null when auth is off or for the seed. */
     keyName: text('key_name'),
