@@ -104,4 +104,6 @@ export const StatementListQuerySchema = listQuery(STATEMENT_SORTS, '-statedOn (r
   expand: expandParameter(STATEMENT_EXPANSIONS),
   format: FormatParameter,
 });
-export const SearchQuerySchema = Type.Object({ ...StatementListQuerySchema.properties, q: SearchText }, { additionalProperties: false });
+// Search answers pages of hits; exports of matches go through GET /v1/statements?q=…&format=csv.
+const { format: _format, ...searchable } = StatementListQuerySchema.properties;
+export const SearchQuerySchema = Type.Object({ ...searchable, q: SearchText }, { additionalProperties: false });
