@@ -1,47 +1,10 @@
 // The shared HTTP layer: request ids, problem documents and their types, probes, media types and body limits.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assertProblem, UUID } from './assertions.js';
 import { makeApp } from './helpers.js';
 
-interface FieldError {
-  in: string;
-  path: string;
-  message: string;
-}
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  requestId: string;
-  instance?: string;
-  errors?: FieldError[];
-  referencedBy?: { collection: string; field: string; ids: string[] }[];
-  currentVersion?: number;
-}
-interface Res {
-  status: number;
-  body: unknown;
-  headers: Record<string, unknown>;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** Asserts an RFC 9457 problem with this status and code, and returns its body. */
-function assertProblem(res: Res, status: number, code: string): Problem {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${JSON.stringify(res.body)}`);
-  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  const body = res.body as Problem;
-  assert.equal(body.code, code);
-  assert.equal(body.status, status);
-  assert.equal(body.type, `/problems/${code.toLowerCase().replaceAll('_', '-')}`);
-  assert.ok(typeof body.title === 'string' && body.title.length > 0);
-  assert.ok(typeof body.detail === 'string' && body.detail.length > 0);
-  assert.equal(body.requestId, res.headers['x-request-id']);
-  return body;
-}
-
 test('problem types resolve, probes answer, and every response carries X-Request-Id', async (t) => {
   const api = await makeApp(t);
 

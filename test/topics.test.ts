@@ -1,58 +1,10 @@
 // Topics over HTTP: CRUD, the tree filters (parent, root, within) and the tree rules (no unknown parent, no cycle).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assertProblem, fieldError, sleep, TIMESTAMP, UUID, withoutTimes } from './assertions.js';
 import { makeApp, seedMinimal } from './helpers.js';
 
-interface FieldError {
-  in: string;
-  path: string;
-  message: string;
-}
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  requestId: string;
-  instance?: string;
-  errors?: FieldError[];
-  referencedBy?: { collection: string; field: string; ids: string[] }[];
-  currentVersion?: number;
-}
-interface Res {
-  status: number;
-  body: unknown;
-  headers: Record<string, unknown>;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Asserts an RFC 9457 problem with this status and code, and returns its body. */
-function assertProblem(res: Res, status: number, code: string): Problem {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${JSON.stringify(res.body)}`);
-  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  const body = res.body as Problem;
-  assert.equal(body.code, code);
-  assert.equal(body.status, status);
-  assert.equal(body.type, `/problems/${code.toLowerCase().replaceAll('_', '-')}`);
-  assert.ok(typeof body.title === 'string' && body.title.length > 0);
-  assert.ok(typeof body.detail === 'string' && body.detail.length > 0);
-  assert.equal(body.requestId, res.headers['x-request-id']);
-  return body;
-}
-
-function fieldError(body: Problem, path: string): FieldError {
-  const found = body.errors?.find((e) => e.path === path);
-  assert.ok(found, `no error at ${path} in ${JSON.stringify(body.errors)}`);
-  return found;
-}
-
-const withoutTimes = ({ createdAt: _c, updatedAt: _u, ...rest }: Record<string, unknown>) => rest;
-
 test('topics: POST, GET, PATCH, DELETE; lists by parent, root and within (with descendants)', async (t) => {
   const api = await makeApp(t);
 
