@@ -40,5 +40,3 @@ export function cleanBody(value: unknown): unknown {
   }
   return cleaned;
 }
-
-export const trimStrings = cleanBody;
