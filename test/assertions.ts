@@ -1,5 +1,6 @@
 // Assertions the resource tests share: RFC 9457 problems, field errors, record metadata.
 import assert from 'node:assert/strict';
+import type { TestApp } from './helpers.js';
 
 export interface FieldError {
   in: string;
@@ -54,3 +55,19 @@ export function fieldError(body: Problem, path: string): FieldError {
 }
 
 export const withoutTimes = ({ createdAt: _c, updatedAt: _u, ...rest }: Record<string, unknown>) => rest;
+
+type Body = Record<string, any>;
+
+/** POSTs with the write key and asserts a 201; returns the record. */
+export async function create(t: TestApp, url: string, payload: Body): Promise<Body> {
+  const res = await t.json({ method: 'POST', url, payload });
+  assert.equal(res.status, 201, `POST ${url} ${JSON.stringify(payload)} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** GETs (reads are public) and asserts a 200; returns the body. */
+export async function get(t: TestApp, url: string): Promise<Body> {
+  const res = await t.json({ method: 'GET', url, auth: false });
+  assert.equal(res.status, 200, `GET ${url} → ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}

@@ -8,44 +8,8 @@ import { type TestContext, test } from 'node:test';
 import { buildApp } from '../src/app.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { createKey, KeyError, listKeys, revokeKey, verifyKey } from '../src/modules/keys/keys.service.js';
+import { assertProblem } from './assertions.js';
 import { makeApp } from './helpers.js';
-
-interface FieldError {
-  in: string;
-  path: string;
-  message: string;
-}
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  requestId: string;
-  instance?: string;
-  errors?: FieldError[];
-  referencedBy?: { collection: string; field: string; ids: string[] }[];
-  currentVersion?: number;
-}
-interface Res {
-  status: number;
-  body: unknown;
-  headers: Record<string, unknown>;
-}
-
-/** Asserts an RFC 9457 problem with this status and code, and returns its body. */
-function assertProblem(res: Res, status: number, code: string): Problem {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${JSON.stringify(res.body)}`);
-  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  const body = res.body as Problem;
-  assert.equal(body.code, code);
-  assert.equal(body.status, status);
-  assert.equal(body.type, `/problems/${code.toLowerCase().replaceAll('_', '-')}`);
-  assert.ok(typeof body.title === 'string' && body.title.length > 0);
-  assert.ok(typeof body.detail === 'string' && body.detail.length > 0);
-  assert.equal(body.requestId, res.headers['x-request-id']);
-  return body;
-}
 
 /** A migrated database on a temp file, without an app around it. */
 function tempDb(t: TestContext) {

@@ -1,21 +1,10 @@
 // Positions over HTTP: evidence in date order with derived fields, validation, the timeline rule, and the filters.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { create, get } from './assertions.js';
 import { makeApp, seedMinimal, type TestApp } from './helpers.js';
 
 type Body = Record<string, unknown>;
-
-async function create(t: TestApp, url: string, payload: Body): Promise<Body> {
-  const res = await t.json({ method: 'POST', url, payload });
-  assert.equal(res.status, 201, `POST ${url} ${JSON.stringify(payload)} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-async function get(t: TestApp, url: string): Promise<Body> {
-  const res = await t.json({ method: 'GET', url });
-  assert.equal(res.status, 200, `GET ${url} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 /** The ids of a position list, in the order served. */
 async function ids(t: TestApp, query: string): Promise<string[]> {

@@ -1,16 +1,12 @@
 // Statements over HTTP: create, validation, references, link arrays, deletes that are refused, and every list filter.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { create } from './assertions.js';
 import { makeApp, seedMinimal, type TestApp } from './helpers.js';
 
 type Body = Record<string, unknown>;
 
 /** POSTs a record and fails the test unless it is created. */
-async function create(t: TestApp, url: string, payload: Body): Promise<Body> {
-  const res = await t.json({ method: 'POST', url, payload });
-  assert.equal(res.status, 201, `POST ${url} ${JSON.stringify(payload)} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 const statement = (fields: Body): Body => ({ kind: 'paraphrase', speakerId: 'spokesperson', sourceIds: ['report'], ...fields });
 

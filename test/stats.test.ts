@@ -2,23 +2,12 @@
 // groupBy, and the actor × topic stance matrix on a date.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { create, get } from './assertions.js';
 import { makeApp, seedMinimal, type TestApp } from './helpers.js';
 
 type Body = Record<string, any>;
 type Cell = Record<string, string | number | null>;
 type Params = Record<string, string>;
-
-async function create(t: TestApp, url: string, payload: Body): Promise<Body> {
-  const res = await t.json({ method: 'POST', url, payload });
-  assert.equal(res.status, 201, `POST ${url} ${JSON.stringify(payload)} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
-async function get(t: TestApp, url: string): Promise<Body> {
-  const res = await t.json({ method: 'GET', url, auth: false });
-  assert.equal(res.status, 200, `GET ${url} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 const qs = (params: Params) => new URLSearchParams(params).toString();
 
