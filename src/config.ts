@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   SEED: Type.Boolean({ default: true }),
   CORS_ORIGINS: Type.String({ default: '' }),
   RATE_LIMIT: Type.Integer({ minimum: 0, maximum: 1000000, default: 600 }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
 });
 
 export interface Config {
@@ -32,6 +33,8 @@ export interface Config {
   corsOrigins: string[];
   /** Requests per minute per key (per IP when anonymous); 0 turns the limit off. */
   rateLimit: number;
+  /** On SIGTERM/SIGINT, how long to keep answering (with /ready failing) before the server closes. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       .map((o) => o.trim())
       .filter(Boolean),
     rateLimit: env_.RATE_LIMIT,
+    shutdownGraceMs: env_.SHUTDOWN_GRACE_MS,
   };
 }
 
@@ -87,6 +91,8 @@ function describe(name: string): string {
       return 'must be an integer from 0 to 65535';
     case 'RATE_LIMIT':
       return 'must be a whole number of requests per minute (0 turns the limit off)';
+    case 'SHUTDOWN_GRACE_MS':
+      return 'must be a whole number of milliseconds from 0 to 300000';
     case 'LOG_LEVEL':
       return `must be one of ${LOG_LEVELS.join(', ')}`;
     case 'AUTH_DISABLED':

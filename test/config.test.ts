@@ -24,6 +24,7 @@ test('an empty environment gives the documented defaults', () => {
     seed: true,
     corsOrigins: [],
     rateLimit: 600,
+    shutdownGraceMs: 5000,
   });
   // Empty values count as unset; variables the service does not know are ignored.
   assert.deepEqual(loadConfig({ PORT: '', LOG_LEVEL: '', PATH: '/usr/bin', HOME: '/root' }), loadConfig({}));
@@ -40,6 +41,7 @@ test('values are converted from their text', () => {
       SEED: 'false',
       CORS_ORIGINS: 'https://dash.example, https://app.example',
       RATE_LIMIT: '0',
+      SHUTDOWN_GRACE_MS: '15000',
     }),
     {
       port: 8080,
@@ -50,6 +52,7 @@ test('values are converted from their text', () => {
       seed: false,
       corsOrigins: ['https://dash.example', 'https://app.example'],
       rateLimit: 0,
+      shutdownGraceMs: 15000,
     },
   );
   assert.equal(loadConfig({ PORT: '0' }).port, 0);
@@ -61,6 +64,9 @@ test('values are converted from their text', () => {
   assert.equal(loadConfig({ SEED: '0' }).seed, false);
   assert.equal(loadConfig({ LOG_LEVEL: 'silent' }).logLevel, 'silent');
   assert.equal(loadConfig({ DATABASE_PATH: ':memory:' }).databasePath, ':memory:');
+  // No grace: the server closes as soon as the signal comes, still finishing the requests in flight.
+  assert.equal(loadConfig({ SHUTDOWN_GRACE_MS: '0' }).shutdownGraceMs, 0);
+  assert.equal(loadConfig({ SHUTDOWN_GRACE_MS: '300000' }).shutdownGraceMs, 300_000);
 });
 
 test('bad values stop the start with one error naming every bad variable', () => {
@@ -83,6 +89,14 @@ test('bad values stop the start with one error naming every bad variable', () =>
       port,
     );
     assert.match(error.message, new RegExp(port.replace('.', '\\.')));
+  }
+
+  // A grace period is whole milliseconds, at most five minutes: not seconds with a unit, not negative.
+  for (const grace of ['5s', '-1', '1.5', '300001', 'forever']) {
+    const error = configError({ SHUTDOWN_GRACE_MS: grace });
+    assert.deepEqual(error.problems, [
+      `SHUTDOWN_GRACE_MS=${JSON.stringify(grace)}: must be a whole number of milliseconds from 0 to 300000`,
+    ]);
   }
 
   // Only an explicit true or false turns auth off or keeps it on; anything else is refused, not read as false.
