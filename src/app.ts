@@ -22,7 +22,7 @@ import { authPlugin } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin, sendProblem } from './plugins/errors.js';
 import { hardeningPlugin } from './plugins/hardening.js';
-import { healthRoutes } from './plugins/health.js';
+import { healthPlugin } from './plugins/health.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openapiPlugin } from './plugins/openapi.js';
 
@@ -59,6 +59,10 @@ export async function buildApp(config: AppConfig) {
       return createServer({ requestTimeout, headersTimeout: Math.min(requestTimeout, 10_000), connectionsCheckingInterval: 1000 }, handler);
     },
     keepAliveTimeout: 5_000,
+    // On close (after the drain, see server.ts) a request that still arrives on an open connection is answered as
+    // usual, not refused with Fastify's bare 503; only idle connections are dropped; requests in flight finish.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
     // Errors Fastify answers before routing (a malformed URL, a bad Content-Type header) leave as problems too.
     frameworkErrors: (error, request, reply) => {
@@ -122,7 +126,7 @@ export async function buildApp(config: AppConfig) {
     }
   });
 
-  await app.register(healthRoutes);
+  await app.register(healthPlugin);
   await app.register(problemRoutes);
   await app.register(actorRoutes);
   await app.register(topicRoutes);

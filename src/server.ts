@@ -1,4 +1,4 @@
-// The process: read the environment, build the app, listen; close gracefully on SIGINT/SIGTERM.
+// The process: read the environment, build the app, listen; on SIGINT/SIGTERM drain, then close and exit.
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -14,23 +14,34 @@ async function main() {
     throw error;
   }
   const app = await buildApp({ ...config, shedLoad: true });
-  let closing = false;
+  await app.listen({ port: config.port, host: config.host });
+
+  // Closing at once would drop connections that race the close (a client that has just connected or sent its next
+  // request on a keep-alive connection gets a reset). So first drain: /ready fails, so load balancers stop sending,
+  // and every answer says Connection: close, so keep-alive clients move off; requests are still answered. After the
+  // grace period, stop listening, finish the requests in flight, close the database. A second signal exits at once.
+  let draining = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      if (closing) return;
-      closing = true;
-      app.log.info(`${signal}: closing`);
-      // Stop accepting, finish the requests in flight, close the database.
-      app.close().then(
-        () => process.exit(0),
-        (error) => {
-          app.log.error(error, 'close failed');
-          process.exit(1);
-        },
-      );
+    process.on(signal, () => {
+      if (draining) {
+        app.log.warn(`${signal} again: exiting without finishing the drain`);
+        process.exit(1);
+      }
+      draining = true;
+      app.log.info(`${signal}: draining for ${config.shutdownGraceMs} ms, then closing`);
+      app.drain();
+      setTimeout(() => {
+        app.log.info('drained: closing');
+        app.close().then(
+          () => process.exit(0),
+          (error) => {
+            app.log.error(error, 'close failed');
+            process.exit(1);
+          },
+        );
+      }, config.shutdownGraceMs);
     });
   }
-  await app.listen({ port: config.port, host: config.host });
 }
 
 main().catch((error) => {
