@@ -5,6 +5,7 @@ import { bindingKey, decodeCursor, encodeCursor, type SortValue } from './cursor
 
 export interface ListSpec {
   collection: string;
+  /** The id column: of a table, or of the common table expression the rows come from. */
   id: SQLiteColumn;
   /**
    * Sortable fields by their API name: a column (NULL first ascending, last descending) or an expression

@@ -65,12 +65,27 @@ interface Term {
   negated: boolean;
 }
 
+/** A parsed search: the FTS5 expression, and what to mark in snippets (the words of each wanted term). */
+export interface Search {
+  expression: string;
+  patterns: Pattern[];
+}
+
+/** The folded words of one wanted term, in order; `prefix`: its last word may be the start of a longer one. */
+interface Pattern {
+  words: string[];
+  prefix: boolean;
+}
+
+/** The FTS5 expression of a search (see parseSearch). */
+export const toFtsQuery = (input: string): string => parseSearch(input).expression;
+
 /**
  * Translates the documented query syntax into an FTS5 expression. Every term becomes a quoted FTS5 string,
  * so no user text is ever read as FTS5 syntax (NEAR, column filters, parentheses, stray quotes). A query
  * with nothing to search for is a 400 that says why.
  */
-export function toFtsQuery(input: string): string {
+export function parseSearch(input: string): Search {
   const query = input.trim();
   const invalid = (why: string) =>
     new AppError('VALIDATION_FAILED', `The search query ${why}. ${SEARCH_SYNTAX}`, {
@@ -123,21 +138,70 @@ export function toFtsQuery(input: string): string {
     );
   }
   const required = positives.map((p) => (p.includes(' OR ') ? `(${p})` : p)).join(' AND ');
-  return negatives.reduce((expression, n) => `(${expression}) NOT ${n}`, required);
+  return {
+    expression: negatives.reduce((expression, n) => `(${expression}) NOT ${n}`, required),
+    patterns: items.flatMap((item) =>
+      item === 'OR' || item.negated ? [] : [{ words: words(item.text).map((w) => w.folded), prefix: item.prefix }],
+    ),
+  };
 }
 
-const MARK_START = '\u0002';
-const MARK_END = '\u0003';
+/**
+ * Words as the index's tokenizer (unicode61, remove_diacritics 2) sees them: runs of letters, digits and
+ * marks, compared without case or diacritics.
+ */
+const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
+const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
-/** The best window of up to 48 words of a hit's text, with the matches marked (made safe by toSnippet). */
-export const snippetColumn = sql<string>`snippet(statements_fts, 0, char(2), char(3), '…', 48)`;
+function words(text: string): { start: number; end: number; folded: string }[] {
+  return [...text.matchAll(WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length, folded: fold(m[0]) }));
+}
 
-export function toSnippet(highlighted: string): string {
-  return highlighted
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll(MARK_START, '<mark>')
-    .replaceAll(MARK_END, '</mark>');
+const SNIPPET_WORDS = 48;
+const escapeHtml = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+
+/**
+ * A hit's snippet: the window of up to 48 words of its text with the most matched words, HTML-escaped,
+ * each match (a phrase as a whole) in <mark>, and … where the text was cut. Built here rather than by
+ * FTS5's snippet(), which would score the whole index again for each hit.
+ */
+export function snippet(text: string, search: Search): string {
+  const tokens = words(text);
+  // Spans of matched words [first, last], in text order.
+  const spans: [number, number][] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    for (const { words: wanted, prefix } of search.patterns) {
+      const last = wanted.length - 1;
+      const hit =
+        last >= 0 &&
+        wanted.every((word, k) => {
+          const token = tokens[i + k]?.folded;
+          return token !== undefined && (k === last && prefix ? token.startsWith(word) : token === word);
+        });
+      if (hit && !spans.some(([a, b]) => i <= b && i + last >= a)) spans.push([i, i + last]);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let from = 0;
+  if (tokens.length > SNIPPET_WORDS) {
+    let best = -1;
+    for (let start = 0; start <= tokens.length - SNIPPET_WORDS; start++) {
+      const inside = spans.filter(([a, b]) => a >= start && b < start + SNIPPET_WORDS).length;
+      if (inside > best) [best, from] = [inside, start];
+    }
+  }
+  const to = Math.min(tokens.length, from + SNIPPET_WORDS) - 1;
+  const begin = from === 0 ? 0 : (tokens[from]?.start ?? 0);
+  const end = to === tokens.length - 1 ? text.length : (tokens[to]?.end ?? text.length);
+  let html = from === 0 ? '' : '…';
+  let at = begin;
+  for (const [a, b] of spans) {
+    if (a < from || b > to) continue;
+    const start = tokens[a]?.start as number;
+    const stop = tokens[b]?.end as number;
+    html += `${escapeHtml(text.slice(at, start))}<mark>${escapeHtml(text.slice(start, stop))}</mark>`;
+    at = stop;
+  }
+  return `${html}${escapeHtml(text.slice(at, end))}${end < text.length ? '…' : ''}`;
 }

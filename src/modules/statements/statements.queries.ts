@@ -1,9 +1,9 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
-import { count, eq, getTableColumns, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
-import { anyOf, type ListQuery, listPage } from '../../lib/pagination.js';
+import { anyOf, type ListQuery, listPage, type PageResult } from '../../lib/pagination.js';
 import { type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { subtree } from '../../lib/tree.js';
@@ -16,7 +16,7 @@ import { sourceStore } from '../sources/sources.queries.js';
 import { sources } from '../sources/sources.table.js';
 import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
-import { snippetColumn, statementsFts, toFtsQuery, toSnippet } from './statements.fts.js';
+import { parseSearch, snippet, statementsFts, toFtsQuery } from './statements.fts.js';
 import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from './statements.schema.js';
 import { statementActs, statementAddressees, statementSources, statements, statementTopics } from './statements.table.js';
 
@@ -200,6 +200,14 @@ export function statementFilters(db: Db, q: StatementFilters) {
 
 const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}`;
 
+/**
+ * Relevance ranks at most this many matches of a search: the most recently recorded ones that pass the
+ * filters. Ranking every match of a common word would read and score a large share of the archive on
+ * each request; the full-text index yields matches newest first and stops here. `count=true` still
+ * counts every match, and any other sort walks every match.
+ */
+export const RANKED_MATCHES = 1000;
+
 const listSpec = {
   collection: 'statements',
   table: statements,
@@ -219,37 +227,67 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
     }
     return listRecords(db, listSpec, query, statementFilters(db, q), (rows) => hydrate(db, rows as StatementRow[]));
   }
-  const filters = [...statementFilters(db, { ...q, q: undefined }), matches(q.q)];
-  const fromMatches = () =>
+  const search = parseSearch(q.q);
+  const filters = [...statementFilters(db, { ...q, q: undefined }), sql`${statementsFts} MATCH ${search.expression}`];
+  const countMatches = () =>
     db
-      .select({ ...getTableColumns(statements), relevance: sql<number>`${statementsFts.rank}`.mapWith(Number), highlighted: snippetColumn })
+      .select({ n: count() })
       .from(statements)
-      .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc));
-  const page = listPage(
-    { ...listSpec, sortable: { ...listSpec.sortable, relevance: sql`${statementsFts.rank}` }, defaultSort: 'relevance' },
-    query,
-    filters,
-    (where, orderBy, limit) =>
-      fromMatches()
-        .where(where)
-        .orderBy(...orderBy)
-        .limit(limit)
-        .all(),
-    (where) =>
-      db.select({ n: count() }).from(statements).innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc)).where(where).get()?.n ??
-      0,
-  );
+      .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
+      .where(and(...filters))
+      .get()?.n ?? 0;
+  const sort = q.sort ?? 'relevance';
+  let page: PageResult<StatementRow & { relevance?: number }>;
+  if (sort === 'relevance' || sort === '-relevance') {
+    // The newest RANKED_MATCHES matches (the index walks its rowids backwards and stops), then ranked.
+    const hits = db.$with('hits').as(
+      db
+        .select({ ...getTableColumns(statements), relevance: sql<number>`${statementsFts.rank}`.as('relevance') })
+        .from(statementsFts)
+        .innerJoin(statements, eq(statements.doc, statementsFts.rowid))
+        .where(and(...filters))
+        .orderBy(desc(statementsFts.rowid))
+        .limit(RANKED_MATCHES),
+    );
+    page = listPage(
+      { collection: 'statements', id: hits.id, sortable: { relevance: sql`${hits.relevance}` }, defaultSort: 'relevance' },
+      query,
+      [],
+      (where, orderBy, limit) =>
+        db
+          .with(hits)
+          .select()
+          .from(hits)
+          .where(where)
+          .orderBy(...orderBy)
+          .limit(limit)
+          .all(),
+      countMatches,
+    );
+  } else {
+    page = listPage(
+      listSpec,
+      query,
+      filters,
+      (where, orderBy, limit) =>
+        db
+          .select({ ...getTableColumns(statements), relevance: sql<number>`${statementsFts.rank}` })
+          .from(statements)
+          .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
+          .where(where)
+          .orderBy(...orderBy)
+          .limit(limit)
+          .all(),
+      countMatches,
+    );
+  }
   const records = hydrate(
     db,
-    page.data.map(({ relevance: _r, highlighted: _h, ...row }) => row),
+    page.data.map(({ relevance: _r, ...row }) => row),
   );
   return {
     ...page,
-    data: records.map((record, i) => ({
-      ...record,
-      snippet: toSnippet(page.data[i]?.highlighted ?? ''),
-      score: page.data[i]?.relevance ?? 0,
-    })),
+    data: records.map((record, i) => ({ ...record, snippet: snippet(record.text, search), score: page.data[i]?.relevance ?? 0 })),
   };
 }
 

@@ -1,0 +1,162 @@
+// The read benchmark's baselines, in one process: a bare Fastify route answering a constant body (the framework's
+// ceiling) and, per read shape, a raw route running the same SQL through prepared better-sqlite3 statements and
+// serialising with the same response schema, without our layers (the stack's ceiling).
+// Env: DATABASE_PATH, PORT, BARE_BODY_FILE (the constant body: a page of statements as the service answers it).
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import Fastify from 'fastify';
+import { actorSchemas } from '../../src/modules/actors/actors.routes.js';
+import { eventSchemas } from '../../src/modules/events/events.routes.js';
+import { positionSchemas } from '../../src/modules/positions/positions.routes.js';
+import { sourceSchemas } from '../../src/modules/sources/sources.routes.js';
+import { parseSearch, snippet } from '../../src/modules/statements/statements.fts.js';
+import { statementSchemas } from '../../src/modules/statements/statements.routes.js';
+import { StanceMatrixSchema, StatementStatsSchema } from '../../src/modules/stats/stats.schema.js';
+import { topicSchemas } from '../../src/modules/topics/topics.routes.js';
+import { RAW_SQL } from './raw-sql.js';
+
+const sqlite = new Database(process.env.DATABASE_PATH as string, { readonly: true });
+const bare = readFileSync(process.env.BARE_BODY_FILE as string);
+const app = Fastify({ logger: false });
+for (const schema of [...actorSchemas, ...topicSchemas, ...sourceSchemas, ...eventSchemas, ...statementSchemas, ...positionSchemas]) {
+  app.addSchema(schema);
+}
+
+const page = (item: string) => ({
+  200: {
+    type: 'object',
+    properties: { data: { type: 'array', items: { $ref: `${item}#` } }, nextCursor: { type: ['string', 'null'] } },
+  },
+});
+
+const q = Object.fromEntries(Object.entries(RAW_SQL).map(([name, text]) => [name, sqlite.prepare(text)])) as {
+  [K in keyof typeof RAW_SQL]: Database.Statement;
+};
+
+type Row = Record<string, unknown> & { id: string };
+
+/** The four link arrays of a page of statements: one query per link table, as the service does. */
+function statementsWithLinks(rows: Row[]): Row[] {
+  const ids = JSON.stringify(rows.map((r) => r.id));
+  const lists = new Map<string, Record<string, string[]>>(
+    rows.map((r) => [r.id, { sourceIds: [], topicIds: [], addresseeIds: [], acts: [] }]),
+  );
+  for (const [key, statement] of [
+    ['sourceIds', q.statementSources],
+    ['topicIds', q.statementTopics],
+    ['addresseeIds', q.statementAddressees],
+    ['acts', q.statementActs],
+  ] as const) {
+    for (const link of statement.all(ids) as { owner: string; value: string }[]) lists.get(link.owner)?.[key]?.push(link.value);
+  }
+  return rows.map(({ doc: _doc, ...r }) => ({ ...r, ...lists.get(r.id) }));
+}
+
+const limited = (rows: Row[], limit: number) => ({
+  data: statementsWithLinks(rows.slice(0, limit)),
+  nextCursor: rows.length > limit ? 'more' : null,
+});
+
+app.get('/bare', async (_request, reply) => reply.type('application/json; charset=utf-8').send(bare));
+
+app.get('/raw/page', { schema: { response: page('Statement') } }, async (request) => {
+  const { limit } = request.query as { limit: string };
+  return limited(q.page.all(Number(limit) + 1) as Row[], Number(limit));
+});
+
+app.get('/raw/filtered', { schema: { response: page('Statement') } }, async (request) => {
+  const { limit, topic, from, to } = request.query as Record<string, string>;
+  return limited(q.filtered.all(topic, from, to, Number(limit) + 1) as Row[], Number(limit));
+});
+
+app.get('/raw/deep', { schema: { response: page('Statement') } }, async (request) => {
+  const { limit, statedOn, id } = request.query as Record<string, string>;
+  return limited(q.deep.all(statedOn, statedOn, id, Number(limit) + 1) as Row[], Number(limit));
+});
+
+app.get('/raw/statement/:id', { schema: { response: { 200: { $ref: 'Statement#' } } } }, async (request) => {
+  const row = q.statement.get((request.params as { id: string }).id) as Row | undefined;
+  const [s] = statementsWithLinks(row ? [row] : []) as (Row & { sourceIds: string[]; topicIds: string[]; addresseeIds: string[] })[];
+  if (!s) throw new Error('no such statement');
+  const actors = (ids: unknown[]) => inOrder(ids, q.actors.all(JSON.stringify(ids)) as Row[]).map(parseAliases);
+  const [speaker] = actors([s.speakerId]);
+  return {
+    ...s,
+    speaker,
+    onBehalfOf: s.onBehalfOfId ? (actors([s.onBehalfOfId])[0] ?? null) : null,
+    event: s.eventId ? withParticipants(q.event.get(s.eventId) as Row) : null,
+    sources: inOrder(s.sourceIds, q.sources.all(JSON.stringify(s.sourceIds)) as Row[]),
+    topics: inOrder(s.topicIds, q.topics.all(JSON.stringify(s.topicIds)) as Row[]).map(parseAliases),
+    addressees: actors(s.addresseeIds),
+  };
+});
+
+/** Rows in the order of the ids that asked for them, as the service serves linked records. */
+function inOrder(ids: unknown[], rows: Row[]): Row[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id as string) ?? []);
+}
+
+function parseAliases(row: Row): Row {
+  return { ...row, aliases: JSON.parse(row.aliases as string) };
+}
+
+function withParticipants(row: Row | undefined): Row | null {
+  if (!row) return null;
+  return { ...row, participantIds: q.eventParticipants.pluck().all(row.id) };
+}
+
+app.get('/raw/search', { schema: { response: page('Statement') } }, async (request) => {
+  const { limit, q: text } = request.query as { limit: string; q: string };
+  const search = parseSearch(text);
+  const rows = q.search.all(search.expression, Number(limit) + 1) as (Row & { score: number })[];
+  const shown = limited(rows, Number(limit));
+  return { ...shown, data: shown.data.map((r, i) => ({ ...r, snippet: snippet(r.text as string, search), score: rows[i]?.score })) };
+});
+
+app.get('/raw/stats', { schema: { response: { 200: StatementStatsSchema } } }, async (request) => {
+  const { from, to } = request.query as Record<string, string>;
+  const rows = q.stats.all(from, to) as { total: number; d0: string | null; d1: string | null; n: number | null }[];
+  return {
+    groupBy: ['topic', 'month'],
+    total: rows[0]?.total ?? 0,
+    data: rows.flatMap((r) => (r.n === null ? [] : [{ topic: r.d0, month: r.d1, count: r.n }])),
+  };
+});
+
+app.get('/raw/stances', { schema: { response: { 200: StanceMatrixSchema } } }, async (request) => {
+  const { asOf } = request.query as Record<string, string>;
+  const cells = q.stances.all(asOf, asOf) as Row[];
+  return {
+    asOf,
+    actors: [...new Set(cells.map((c) => c.actorId))],
+    topics: [...new Set(cells.map((c) => c.topicId as string))].sort(),
+    cells,
+  };
+});
+
+app.get('/raw/positions', { schema: { response: page('Position') } }, async (request) => {
+  const { asOf, limit } = request.query as Record<string, string>;
+  const rows = q.positions.all(asOf, asOf, Number(limit) + 1) as Row[];
+  const shown = rows.slice(0, Number(limit));
+  const evidence = new Map<string, Row[]>(shown.map((r) => [r.id, []]));
+  for (const { positionId, ...e } of q.evidence.all(JSON.stringify(shown.map((r) => r.id))) as Row[]) {
+    evidence.get(positionId as string)?.push(e as Row);
+  }
+  return {
+    data: shown.map((r) => {
+      const items = evidence.get(r.id) ?? [];
+      const dates = items.flatMap((e) => (e.statedOn ? [e.statedOn] : []));
+      return {
+        ...r,
+        evidence: items,
+        firstStatedOn: dates[0] ?? null,
+        lastReaffirmedOn: dates.at(-1) ?? null,
+        statementCount: items.length,
+      };
+    }),
+    nextCursor: rows.length > Number(limit) ? 'more' : null,
+  };
+});
+
+await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });

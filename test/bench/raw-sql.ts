@@ -1,0 +1,62 @@
+// The SQL of each read shape as the baseline routes run it: what the service's queries come to, written by hand.
+import { RANKED_MATCHES } from '../../src/modules/statements/statements.queries.js';
+
+const STATEMENT = `s.id, s.doc, s.text, s.kind, s.speaker_id AS speakerId, s.on_behalf_of_id AS onBehalfOfId,
+  s.speaker_role AS speakerRole, s.stated_on AS statedOn, s.event_id AS eventId, s.responds_to_id AS respondsToId,
+  s.context, s.language, s.created_at AS createdAt, s.updated_at AS updatedAt, s.version`;
+const META = 'created_at AS createdAt, updated_at AS updatedAt, version';
+const link = (table: string, value: string) =>
+  `SELECT statement_id AS owner, ${value} AS value FROM ${table}
+    WHERE statement_id IN (SELECT value FROM json_each(?)) ORDER BY statement_id, ord`;
+const byIds = (table: string, columns: string) => `SELECT ${columns}, ${META} FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`;
+const ACTOR = 'id, name, kind, country_code AS countryCode, parent_id AS parentId, aliases, description';
+
+export const RAW_SQL = {
+  page: `SELECT ${STATEMENT} FROM statements s ORDER BY s.stated_on DESC, s.id DESC LIMIT ?`,
+  // A topic's subtree (by id) and a date range, newest first.
+  filtered: `WITH RECURSIVE sub(id) AS (SELECT id FROM topics WHERE id = ? UNION SELECT t.id FROM topics t JOIN sub ON t.parent_id = sub.id)
+    SELECT ${STATEMENT} FROM statements s
+     WHERE s.id IN (SELECT statement_id FROM statement_topics WHERE topic_id IN (SELECT id FROM sub))
+       AND s.stated_on >= ? AND s.stated_on <= ?
+     ORDER BY s.stated_on DESC, s.id DESC LIMIT ?`,
+  // The page after (statedOn, id), newest first: keyset pagination.
+  deep: `SELECT ${STATEMENT} FROM statements s
+     WHERE s.stated_on < ? OR (s.stated_on = ? AND s.id < ?) OR s.stated_on IS NULL
+     ORDER BY s.stated_on DESC, s.id DESC LIMIT ?`,
+  statement: `SELECT ${STATEMENT} FROM statements s WHERE s.id = ?`,
+  statementSources: link('statement_sources', 'source_id'),
+  statementTopics: link('statement_topics', 'topic_id'),
+  statementAddressees: link('statement_addressees', 'actor_id'),
+  statementActs: link('statement_acts', 'act'),
+  actors: byIds('actors', ACTOR),
+  topics: byIds('topics', 'id, name, parent_id AS parentId, aliases, description'),
+  sources: byIds('sources', 'id, kind, title, publisher, author, url, published_on AS publishedOn, language'),
+  event: `SELECT id, kind, title, start_date AS startDate, end_date AS endDate, location, host_id AS hostId, ${META} FROM events WHERE id = ?`,
+  eventParticipants: 'SELECT actor_id FROM event_participants WHERE event_id = ? ORDER BY ord',
+  // The newest RANKED_MATCHES matches, ranked by BM25.
+  search: `WITH hits AS (
+      SELECT ${STATEMENT}, f.rank AS score FROM statements_fts f JOIN statements s ON s.doc = f.rowid
+       WHERE statements_fts MATCH ? ORDER BY f.rowid DESC LIMIT ${RANKED_MATCHES}
+    )
+    SELECT * FROM hits ORDER BY score, id LIMIT ?`,
+  // Statements by topic (with their ancestors) and month, each counted once per cell.
+  stats: `WITH RECURSIVE topic_closure(descendant, ancestor) AS (
+      SELECT id, id FROM topics UNION SELECT tc.descendant, t.parent_id FROM topic_closure tc JOIN topics t ON t.id = tc.ancestor WHERE t.parent_id IS NOT NULL
+    ),
+    matched AS (SELECT id, stated_on FROM statements WHERE stated_on >= ? AND stated_on <= ?),
+    cells AS (
+      SELECT c.ancestor AS d0, substr(m.stated_on, 1, 7) AS d1, COUNT(DISTINCT m.id) AS n
+        FROM matched m LEFT JOIN statement_topics j ON j.statement_id = m.id LEFT JOIN topic_closure c ON c.descendant = j.topic_id
+       GROUP BY d0, d1
+    )
+    SELECT t.total, c.d0, c.d1, c.n FROM (SELECT COUNT(*) AS total FROM matched) t LEFT JOIN cells c ON 1 = 1
+     ORDER BY c.n DESC, c.d0 IS NULL, c.d0, c.d1 IS NULL, c.d1`,
+  stances: `SELECT actor_id AS actorId, topic_id AS topicId, stance, id AS positionId, summary, valid_from AS validFrom, valid_to AS validTo
+      FROM positions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY actor_id, topic_id, valid_from`,
+  positions: `SELECT id, actor_id AS actorId, topic_id AS topicId, stance, summary, valid_from AS validFrom, valid_to AS validTo, ${META}
+      FROM positions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from, id LIMIT ?`,
+  evidence: `SELECT e.position_id AS positionId, e.statement_id AS statementId, e.relation, s.stated_on AS statedOn
+      FROM position_evidence e JOIN statements s ON s.id = e.statement_id
+     WHERE e.position_id IN (SELECT value FROM json_each(?))
+     ORDER BY e.position_id, s.stated_on IS NULL, s.stated_on, e.ord`,
+} as const;

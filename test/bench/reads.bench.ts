@@ -1,0 +1,346 @@
+// `npm run bench:reads [-- --size 1000000 --duration 5 --connections 16 --db file --rounds 1]`: generates the
+// synthetic archive, loads it through the import code, starts the service and the baselines (each pinned to
+// core 0), drives every read shape with autocannon from core 1, and writes test/bench/results/reads.{json,md}.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { migrateDatabase, openDatabase } from '../../src/db/client.js';
+import { bindingKey, encodeCursor } from '../../src/lib/cursor.js';
+import { runImport } from '../../src/modules/imports/imports.service.js';
+import { archiveBundles } from './archive.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const RESULTS = join(ROOT, 'test/bench/results');
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '1000000' },
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '1' },
+    db: { type: 'string' },
+    out: { type: 'string', default: 'reads' },
+  },
+});
+const size = whole('size', values.size);
+const connections = whole('connections', values.connections);
+const rounds = whole('rounds', values.rounds);
+// Long enough for steady numbers at full size; short enough that a --size 100000 run takes under a minute.
+const duration = values.duration ? Number(values.duration) : size >= 500_000 ? 5 : 1.5;
+const LIMIT = 50;
+
+function whole(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number of at least 1, not '${text}'.`);
+    process.exit(2);
+  }
+  return n;
+}
+
+// The load generator runs on core 1, the servers on core 0: they do not compete for a core.
+const pinned = existsSync('/usr/bin/taskset') && cpus().length >= 2;
+if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+
+// 1. The archive, loaded through the import code (one transaction a bundle), unless --db names a loaded one.
+const work = mkdtempSync(join(tmpdir(), 'statements-reads-'));
+const dbPath = values.db ?? join(work, 'archive.db');
+let importReport: { statements: number; seconds: number; perSecond: number } | undefined;
+{
+  const db = openDatabase(dbPath);
+  migrateDatabase(db);
+  const stored = db.$client.prepare('SELECT count(*) FROM statements').pluck().get() as number;
+  if (stored === 0) {
+    let importing = 0;
+    let loaded = 0;
+    const started = performance.now();
+    for (const bundle of archiveBundles(size)) {
+      const t = performance.now();
+      runImport(db, bundle);
+      importing += performance.now() - t;
+      loaded += bundle.statements?.length ?? 0;
+      if (process.stderr.isTTY) process.stderr.write(`\rimporting ${loaded} / ${size} statements`);
+    }
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    importReport = { statements: loaded, seconds: importing / 1000, perSecond: loaded / (importing / 1000) };
+    console.log(
+      `imported ${loaded} statements in ${(importing / 1000).toFixed(1)} s of import (${Math.round(importReport.perSecond)}/s; ${((performance.now() - started) / 1000).toFixed(1)} s with generation)`,
+    );
+  } else if (stored !== size) {
+    console.error(`${dbPath} holds ${stored} statements, not --size ${size}: remove it or pass the matching --size.`);
+    process.exit(2);
+  }
+  db.$client.pragma('wal_checkpoint(TRUNCATE)');
+  db.$client.close();
+}
+const databaseBytes = statSync(dbPath).size;
+
+// 2. The parameters of each shape, taken from the archive itself.
+const sqlite = openDatabase(dbPath).$client;
+const newest = sqlite.prepare('SELECT max(stated_on) FROM statements').pluck().get() as string;
+const oldest = sqlite.prepare('SELECT min(stated_on) FROM statements').pluck().get() as string;
+const middle = (a: string, b: string, f: number) =>
+  new Date(Date.parse(a) + (Date.parse(b) - Date.parse(a)) * f).toISOString().slice(0, 10);
+const deepPage = Math.min(10_000, Math.floor(size / LIMIT / 2));
+const deepAfter = sqlite
+  .prepare('SELECT stated_on AS statedOn, id FROM statements ORDER BY stated_on DESC, id DESC LIMIT 1 OFFSET ?')
+  .get((deepPage - 1) * LIMIT - 1) as { statedOn: string; id: string };
+const deepCursor = encodeCursor(bindingKey('statements', '-statedOn', {}), deepAfter.statedOn, deepAfter.id);
+const sampleIds = sqlite
+  .prepare('SELECT id FROM statements WHERE doc % ? = 0 LIMIT 200')
+  .pluck()
+  .all(Math.max(1, Math.floor(size / 200))) as string[];
+sqlite.close();
+
+const dateRanges = [0.2, 0.45, 0.7, 0.9].map((f) => [middle(oldest, newest, f), middle(oldest, newest, f + 0.1)] as const);
+const filteredTopics = ['region-0', 'region-3', 'region-1-2', 'region-5-4'];
+const searches = [
+  'security',
+  'the government',
+  'ceasefire',
+  'Kabul',
+  '"regional connectivity"',
+  'nucl*',
+  'dialogue sanctions',
+  'Tashkent OR Astana',
+  'rejects -trade',
+  'humanitarian situation',
+];
+const year = newest.slice(0, 4);
+const asOfDates = [0.3, 0.5, 0.8, 1].map((f) => middle(oldest, newest, f));
+const EXPAND = 'speaker,onBehalfOf,event,sources,topics,addressees';
+const enc = encodeURIComponent;
+
+interface Shape {
+  name: string;
+  label: string;
+  ours: string[];
+  raw: string[];
+}
+const SHAPES: Shape[] = [
+  {
+    name: 'page',
+    label: `page of ${LIMIT} statements, newest first`,
+    ours: [`/v1/statements?limit=${LIMIT}`],
+    raw: [`/raw/page?limit=${LIMIT}`],
+  },
+  {
+    name: 'filtered',
+    label: 'filtered page: topic subtree + date range',
+    ours: filteredTopics.map((t, i) => `/v1/statements?limit=${LIMIT}&topic=${t}&from=${dateRanges[i]?.[0]}&to=${dateRanges[i]?.[1]}`),
+    raw: filteredTopics.map((t, i) => `/raw/filtered?limit=${LIMIT}&topic=${t}&from=${dateRanges[i]?.[0]}&to=${dateRanges[i]?.[1]}`),
+  },
+  {
+    name: 'deep',
+    label: `page ${deepPage} via cursor`,
+    ours: [`/v1/statements?limit=${LIMIT}&cursor=${deepCursor}`],
+    raw: [`/raw/deep?limit=${LIMIT}&statedOn=${deepAfter.statedOn}&id=${enc(deepAfter.id)}`],
+  },
+  {
+    name: 'single',
+    label: 'one statement with expand (all six relations)',
+    ours: sampleIds.map((id) => `/v1/statements/${enc(id)}?expand=${EXPAND}`),
+    raw: sampleIds.map((id) => `/raw/statement/${enc(id)}`),
+  },
+  {
+    name: 'search',
+    label: `full-text search, ${searches.length} queries (common words included)`,
+    ours: searches.map((s) => `/v1/search?q=${enc(s)}`),
+    raw: searches.map((s) => `/raw/search?limit=20&q=${enc(s)}`),
+  },
+  {
+    name: 'stats',
+    label: `stats: topic × month over ${year}`,
+    ours: [`/v1/stats/statements?groupBy=topic,month&from=${year}-01-01&to=${year}-12-31`],
+    raw: [`/raw/stats?from=${year}-01-01&to=${year}-12-31`],
+  },
+  {
+    name: 'stances',
+    label: 'stance matrix asOf',
+    ours: asOfDates.map((d) => `/v1/stats/stances?asOf=${d}`),
+    raw: asOfDates.map((d) => `/raw/stances?asOf=${d}`),
+  },
+  {
+    name: 'positions',
+    label: `positions asOf, page of ${LIMIT}`,
+    ours: asOfDates.map((d) => `/v1/positions?asOf=${d}&limit=${LIMIT}`),
+    raw: asOfDates.map((d) => `/raw/positions?asOf=${d}&limit=${LIMIT}`),
+  },
+];
+
+// 3. The servers: the service as `npm start` runs it (no rate limit, quiet logs), and the baselines.
+const OURS = 3901;
+const BASE = 3902;
+const servers: ChildProcess[] = [];
+function startServer(script: string, env: Record<string, string>): ChildProcess {
+  const command = pinned ? 'taskset' : process.execPath;
+  const args = [...(pinned ? ['-c', '0', process.execPath] : []), '--import', 'tsx', join(ROOT, script)];
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  servers.push(child);
+  return child;
+}
+process.on('exit', () => {
+  for (const s of servers) s.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function waitFor(url: string) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+const ours = startServer('src/server.ts', {
+  DATABASE_PATH: dbPath,
+  PORT: String(OURS),
+  RATE_LIMIT: '0',
+  LOG_LEVEL: 'warn',
+  SEED: 'false',
+});
+await waitFor(`http://127.0.0.1:${OURS}/ready`);
+const bareFile = join(work, 'page.json');
+writeFileSync(bareFile, Buffer.from(await (await fetch(`http://127.0.0.1:${OURS}${SHAPES[0]?.ours[0]}`)).arrayBuffer()));
+startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
+await waitFor(`http://127.0.0.1:${BASE}/bare`);
+
+// Each raw route must give the answer the service gives, or its ratio means nothing.
+for (const shape of SHAPES) {
+  for (const [i, path] of shape.ours.entries()) {
+    const a = (await (await fetch(`http://127.0.0.1:${OURS}${path}`)).json()) as Record<string, unknown>;
+    const b = (await (await fetch(`http://127.0.0.1:${BASE}${shape.raw[i]}`)).json()) as Record<string, unknown>;
+    const strip = (body: Record<string, unknown>) => ({ ...body, nextCursor: body.nextCursor === null ? null : 'more' });
+    if (!isDeepStrictEqual(strip(a), strip(b))) {
+      writeFileSync(join(work, 'ours.json'), JSON.stringify(a, null, 1));
+      writeFileSync(join(work, 'raw.json'), JSON.stringify(b, null, 1));
+      console.error(`${shape.name}: the raw route answers ${shape.raw[i]} differently from ${path}`);
+      spawnSync('diff', [join(work, 'ours.json'), join(work, 'raw.json')], { stdio: 'inherit' });
+      process.exit(1);
+    }
+  }
+}
+
+// 4. Load, shape by shape, ours and raw interleaved; the peak RSS of the service sampled meanwhile.
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  bytes: number;
+  errors: number;
+}
+const rssKb = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))?.[1] ?? 0);
+  return { rss: field('VmRSS'), anon: field('RssAnon') + field('RssShmem') };
+};
+let peakAnonKb = 0;
+let peakRssKb = 0;
+
+async function load(port: number, paths: string[], seconds: number, watch?: number): Promise<Run> {
+  const sampler = watch
+    ? setInterval(() => {
+        const { rss, anon } = rssKb(watch);
+        peakAnonKb = Math.max(peakAnonKb, anon);
+        peakRssKb = Math.max(peakRssKb, rss);
+      }, 100)
+    : undefined;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: seconds,
+    requests: paths.map((path) => ({ method: 'GET', path })),
+  });
+  if (sampler) clearInterval(sampler);
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bytes: result.throughput.average, errors };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const pick = (runs: Run[]): Run => {
+  const best = runs.find((r) => r.rps === median(runs.map((x) => x.rps))) as Run;
+  return { ...best, errors: runs.reduce((n, r) => n + r.errors, 0) };
+};
+
+const bareRuns: Run[] = [];
+const results: Record<string, { ours: Run; raw: Run }> = {};
+const oursRuns: Record<string, Run[]> = {};
+const rawRuns: Record<string, Run[]> = {};
+for (let round = 0; round < rounds; round++) {
+  await load(BASE, ['/bare'], 0.5);
+  bareRuns.push(await load(BASE, ['/bare'], duration));
+  for (const shape of SHAPES) {
+    await load(OURS, shape.ours, 0.5);
+    oursRuns[shape.name] = [...(oursRuns[shape.name] ?? []), await load(OURS, shape.ours, duration, ours.pid)];
+    await load(BASE, shape.raw, 0.5);
+    rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, shape.raw, duration)];
+    console.log(
+      `${shape.name}: ours ${Math.round(oursRuns[shape.name]?.at(-1)?.rps ?? 0)}/s, raw ${Math.round(rawRuns[shape.name]?.at(-1)?.rps ?? 0)}/s`,
+    );
+  }
+}
+for (const shape of SHAPES) results[shape.name] = { ours: pick(oursRuns[shape.name] ?? []), raw: pick(rawRuns[shape.name] ?? []) };
+const bare = pick(bareRuns);
+const idleRss = rssKb(ours.pid as number);
+
+// 5. The report.
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`;
+const at = new Date().toISOString();
+const page1 = results.page?.ours.rps ?? 0;
+const TARGETS: Record<string, (r: { ours: Run; raw: Run }) => string> = {
+  page: (r) => verdict(r.ours.rps / r.raw.rps >= 0.8, '≥ 0.80 × raw'),
+  filtered: (r) => verdict(r.ours.rps / r.raw.rps >= 0.8, '≥ 0.80 × raw'),
+  single: (r) => verdict(r.ours.rps / r.raw.rps >= 0.8, '≥ 0.80 × raw'),
+  deep: (r) => verdict(Math.abs(r.ours.rps / page1 - 1) <= 0.1, `within 10 % of page 1 (${(r.ours.rps / page1).toFixed(2)})`),
+  search: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
+  stats: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
+};
+function verdict(ok: boolean, target: string) {
+  return `${ok ? 'met' : 'MISSED'}: ${target}`;
+}
+
+const rows = SHAPES.map((s) => {
+  const r = results[s.name] as { ours: Run; raw: Run };
+  return [
+    s.label,
+    Math.round(r.ours.rps),
+    r.ours.p50,
+    r.ours.p99,
+    Math.round(r.raw.rps),
+    r.raw.p99,
+    (r.ours.rps / r.raw.rps).toFixed(2),
+    (r.ours.rps / bare.rps).toFixed(2),
+    r.ours.errors + r.raw.errors,
+    TARGETS[s.name]?.(r) ?? '',
+  ];
+});
+const header = ['read shape', 'req/s', 'p50 ms', 'p99 ms', 'raw req/s', 'raw p99 ms', '× raw', '× bare', 'errors', 'target'];
+const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+const rssMb = (kb: number) => (kb / 1024).toFixed(0);
+const md = `# Read benchmark
+
+${at} — ${machine}; ${pinned ? 'servers pinned to core 0, autocannon to core 1' : 'not pinned (taskset or a second core missing)'}.
+Command: \`npm run bench:reads -- --size ${size}\`; ${connections} connections, ${duration} s a run after a 0.5 s warm-up, ${rounds} round(s) (median).
+Archive: ${size.toLocaleString('en')} statements, database file ${(databaseBytes / 1048576).toFixed(0)} MB.${
+  importReport
+    ? ` Import through the import code: ${Math.round(importReport.perSecond)} statements/s (${importReport.seconds.toFixed(1)} s).`
+    : ' (Loaded earlier: import not measured in this run.)'
+}
+Bare Fastify, a constant body the size of a page of statements: ${Math.round(bare.rps)} req/s (p99 ${bare.p99} ms).
+Service RSS: peak ${rssMb(peakRssKb)} MB, of which ${rssMb(peakAnonKb)} MB not file-backed; after the runs ${rssMb(idleRss.rss)} MB.
+
+${table}
+`;
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(join(RESULTS, `${values.out}.md`), md);
+writeFileSync(
+  join(RESULTS, `${values.out}.json`),
+  `${JSON.stringify({ at, machine, pinned, size, connections, duration, rounds, databaseBytes, import: importReport, bare, peakRssKb, peakAnonKb, results }, null, 2)}\n`,
+);
+console.log(md);
+process.exit(0);
