@@ -81,7 +81,7 @@ for (const [collection, shapes] of [
           assert.equal(next.statusCode, 200, `${shape} page 2: ${next.body}`);
         }
       });
-      const onTable = queries.filter((q) => q.sql.includes(`from "${collection}"`));
+      const onTable = queries.filter((q) => q.sql.includes(`from "${collection}"`) || q.sql.includes(`join "${collection}"`));
       assert.ok(onTable.length > 0, `${shape}: a query on ${collection} ran`);
       for (const { sql, params } of onTable) {
         const plan = client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
