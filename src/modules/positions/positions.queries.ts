@@ -1,10 +1,10 @@
 // Queries over positions: the list, the derived evidence fields, the timeline rule, and the store.
-import { and, asc, eq, gt, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
-import { now } from '../../lib/records.js';
+import { now, prepared } from '../../lib/records.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { subtree } from '../../lib/tree.js';
 import { actorStore } from '../actors/actors.queries.js';
@@ -65,13 +65,18 @@ export const positionStore: Store<PositionFieldValues, Position> = {
     const { firstStatedOn: _f, lastReaffirmedOn: _l, statementCount: _c, evidence, ...fields } = stripMeta(record);
     return { ...fields, evidence: evidence.map(({ statementId, relation }) => ({ statementId, relation })) };
   },
-  canonical: (fields) => ({ ...fields, evidence: [...fields.evidence].sort((a, b) => a.statementId.localeCompare(b.statementId)) }),
+  // Ids are slugs: comparing code units orders them as well as localeCompare, and far faster.
+  canonical: (fields) => ({
+    ...fields,
+    evidence: [...fields.evidence].sort((a, b) => (a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : 0)),
+  }),
+  // Statements prepared once: an import writes positions one at a time, often thousands.
   write(db, id, { evidence, ...fields }, meta, existing) {
     writeRow(db, positions, { ...fields, ...meta }, existing !== undefined);
-    db.delete(positionEvidence).where(eq(positionEvidence.positionId, id)).run();
-    db.insert(positionEvidence)
-      .values(evidence.map((e, ord) => ({ positionId: id, statementId: e.statementId, relation: e.relation, ord })))
-      .run();
+    // A new position has no evidence rows to delete (deleting a position cascades to them).
+    if (existing) prepared(db, 'DELETE FROM "position_evidence" WHERE "position_id" = ?').run(id);
+    const insert = prepared(db, 'INSERT INTO "position_evidence" ("position_id", "statement_id", "relation", "ord") VALUES (?, ?, ?, ?)');
+    for (const [ord, e] of evidence.entries()) insert.run(id, e.statementId, e.relation, ord);
   },
   references: (f) => [
     { path: '/actorId', table: actors, id: f.actorId },
@@ -90,17 +95,21 @@ export const positionStore: Store<PositionFieldValues, Position> = {
  */
 function impliedEnd(db: Db, id: string, f: PositionFieldValues): PositionFieldValues {
   if (f.validTo !== null) return f;
-  const next = db
-    .select({ validFrom: positions.validFrom })
-    .from(positions)
-    .where(
-      and(eq(positions.actorId, f.actorId), eq(positions.topicId, f.topicId), ne(positions.id, id), gt(positions.validFrom, f.validFrom)),
-    )
-    .orderBy(asc(positions.validFrom))
-    .limit(1)
-    .get();
-  return next ? { ...f, validTo: next.validFrom } : f;
+  const next = prepared(
+    db,
+    'SELECT "valid_from" FROM "positions" WHERE "actor_id" = ? AND "topic_id" = ? AND "id" <> ? AND "valid_from" > ? ORDER BY "valid_from" LIMIT 1',
+  )
+    .pluck()
+    .get(f.actorId, f.topicId, id, f.validFrom) as string | undefined;
+  return next === undefined ? f : { ...f, validTo: next };
 }
+
+/** A stored period of a timeline: the position's row. */
+type Period = PositionRow;
+
+const PERIOD_COLUMNS =
+  '"id", "actor_id" AS "actorId", "topic_id" AS "topicId", "stance", "summary", "valid_from" AS "validFrom", "valid_to" AS "validTo", ' +
+  '"created_at" AS "createdAt", "updated_at" AS "updatedAt", "version"';
 
 /**
  * An actor's positions on one topic form a timeline without overlaps. A new position that starts after
@@ -121,13 +130,19 @@ function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Pos
   if (errors.length > 0) {
     throw new AppError('INVALID_RECORD', errors.map((e) => `${e.path.slice(1)} ${e.message}.`).join(' '), { errors });
   }
-  const others = db
-    .select()
-    .from(positions)
-    .where(and(eq(positions.actorId, f.actorId), eq(positions.topicId, f.topicId), ne(positions.id, id)))
-    .orderBy(asc(positions.validFrom))
-    .all();
-  const open = existing ? undefined : others.find((o) => o.validTo === null && o.validFrom < f.validFrom);
+  // The stored periods never overlap one another, so only these can overlap this one: the last period that
+  // starts before it (it may run into this one, or be the open one this closes) and those that start within
+  // it. Two index seeks, however long the timeline grows.
+  const before = prepared(
+    db,
+    `SELECT ${PERIOD_COLUMNS} FROM "positions" WHERE "actor_id" = ? AND "topic_id" = ? AND "id" <> ? AND "valid_from" < ? ORDER BY "valid_from" DESC LIMIT 1`,
+  ).get(f.actorId, f.topicId, id, f.validFrom) as Period | undefined;
+  const within = prepared(
+    db,
+    `SELECT ${PERIOD_COLUMNS} FROM "positions" WHERE "actor_id" = ? AND "topic_id" = ? AND "id" <> ? AND "valid_from" >= ? AND "valid_from" < ? ORDER BY "valid_from"`,
+  ).all(f.actorId, f.topicId, id, f.validFrom, f.validTo ?? '9999-12-31') as Period[];
+  const others = before ? [before, ...within] : within;
+  const open = existing === undefined && before?.validTo === null ? before : undefined;
   for (const other of others) {
     const otherTo = other === open ? f.validFrom : other.validTo;
     const overlaps = f.validFrom < (otherTo ?? '9999-12-31') && other.validFrom < (f.validTo ?? '9999-12-31');
@@ -139,21 +154,28 @@ function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Pos
       );
     }
   }
-  if (open) {
-    const closed = { validTo: f.validFrom, updatedAt: now(), version: open.version + 1 };
-    db.update(positions).set(closed).where(eq(positions.id, open.id)).run();
-    const [record] = hydrate(db, [{ ...open, ...closed }]);
-    if (record) {
-      const state = {
-        id: open.id,
-        ...positionStore.fieldsOf(record),
-        createdAt: open.createdAt,
-        updatedAt: closed.updatedAt,
-        version: closed.version,
-      };
-      recordRevision(db, { collection: 'positions', recordId: open.id, version: closed.version, operation: 'update', state });
-    }
-  }
+  if (open) closePeriod(db, open, f.validFrom);
+}
+
+/** Ends the open period where the next one starts, and records that change as a revision of its own. */
+function closePeriod(db: Db, open: Period, validTo: string): void {
+  const updatedAt = now();
+  const version = open.version + 1;
+  prepared(db, 'UPDATE "positions" SET "valid_to" = ?, "updated_at" = ?, "version" = ? WHERE "id" = ?').run(
+    validTo,
+    updatedAt,
+    version,
+    open.id,
+  );
+  // The evidence as a read of the position lists it (by date): the state a revision records.
+  const evidence = prepared(
+    db,
+    'SELECT e."statement_id" AS "statementId", e."relation" FROM "position_evidence" e JOIN "statements" s ON s."id" = e."statement_id" ' +
+      'WHERE e."position_id" = ? ORDER BY s."stated_on" IS NULL, s."stated_on", e."ord"',
+  ).all(open.id) as PositionFieldValues['evidence'];
+  const { id, createdAt, updatedAt: _u, version: _v, ...fields } = open;
+  const state = { id, ...fields, validTo, evidence, createdAt, updatedAt, version };
+  recordRevision(db, { collection: 'positions', recordId: id, version, operation: 'update', state });
 }
 
 export interface PositionFilters {
