@@ -1,7 +1,7 @@
 // Record helpers shared by the modules: ids, timestamps, reference checks, link tables.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { and, asc, eq, getTableName, inArray, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableName, inArray, ne, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
 import { AppError, type FieldError } from './errors.js';
@@ -83,6 +83,8 @@ export interface Reference {
 
 /** Checks that every referenced record exists; one 422 lists every one that does not. */
 export function assertReferences(db: Db, references: Reference[], known?: KnownIds): void {
+  // In an import every reference of the bundle was looked up ahead: usually nothing is left to ask.
+  if (known && references.every(({ table, id }) => id == null || known.get(table)?.has(id))) return;
   const errors = missingReferences(db, references, known);
   if (errors.length > 0) {
     throw new AppError('UNKNOWN_REFERENCE', errors.map((e) => e.message).join(' '), { errors });
@@ -147,13 +149,8 @@ export interface LinkTable {
 export function loadLinks(db: Db, link: LinkTable, ownerIds: string[]): Map<string, string[]> {
   const result = new Map<string, string[]>(ownerIds.map((id) => [id, []]));
   if (ownerIds.length === 0) return result;
-  const rows = db
-    .select({ owner: link.owner, value: link.value })
-    .from(link.table)
-    .where(inArray(link.owner, sql`(SELECT value FROM json_each(${JSON.stringify(ownerIds)}))`))
-    .orderBy(asc(link.owner), asc(link.ord))
-    .all() as { owner: string; value: string }[];
-  for (const row of rows) result.get(row.owner)?.push(row.value);
+  const rows = prepared(db, linkSql(link).select).raw().all(JSON.stringify(ownerIds)) as [string, string][];
+  for (const [owner, value] of rows) result.get(owner)?.push(value);
   return result;
 }
 
@@ -169,16 +166,20 @@ export function replaceLinks(db: Db, link: LinkTable, ownerId: string, values: r
   for (let ord = 0; ord < values.length; ord++) insert.run(ownerId, values[ord], ord);
 }
 
-const linkSqlCache = new WeakMap<LinkTable, { remove: string; insert: string }>();
+const linkSqlCache = new WeakMap<LinkTable, { select: string; remove: string; insert: string }>();
 
-function linkSql(link: LinkTable): { remove: string; insert: string } {
+function linkSql(link: LinkTable): { select: string; remove: string; insert: string } {
   let text = linkSqlCache.get(link);
   if (!text) {
     const table = quoted(getTableName(link.table));
     const owner = quoted(link.owner.name);
+    const value = quoted(link.value.name);
+    const ord = quoted(link.ord.name);
     text = {
+      // One bound parameter however many owners, so the statement is prepared once.
+      select: `SELECT ${owner}, ${value} FROM ${table} WHERE ${owner} IN (SELECT value FROM json_each(?)) ORDER BY ${owner}, ${ord}`,
       remove: `DELETE FROM ${table} WHERE ${owner} = ?`,
-      insert: `INSERT INTO ${table} (${owner}, ${quoted(link.value.name)}, ${quoted(link.ord.name)}) VALUES (?, ?, ?)`,
+      insert: `INSERT INTO ${table} (${owner}, ${value}, ${ord}) VALUES (?, ?, ?)`,
     };
     linkSqlCache.set(link, text);
   }

@@ -1,5 +1,5 @@
 // The write path every resource shares: create, patch, upsert and delete, each in one immediate transaction.
-import { count, eq, getTableColumns, getTableName, inArray, type SQL, sql } from 'drizzle-orm';
+import { count, eq, getTableColumns, getTableName, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { type Db, writeTransaction } from '../db/client.js';
 import { type Author, asAuthor, recordRevision } from '../modules/revisions/revisions.service.js';
@@ -85,7 +85,9 @@ export function patchRecord<F extends object, R extends Meta>(
     const existing = getRecord(tx, store, id);
     if (!existing) throw notFound(store.collection, id);
     assertVersion(existing, ifMatch);
-    save(tx, store, id, withBlanks(store, { ...store.fieldsOf(existing), ...patch }), existing, undefined, author);
+    const fields = withBlanks(store, { ...store.fieldsOf(existing), ...patch });
+    // An identical patch changes nothing, not even the version.
+    if (!sameFields(store, store.fieldsOf(existing), fields)) save(tx, store, id, fields, existing, undefined, author);
     return getRecord(tx, store, id) as R;
   });
 }
@@ -156,7 +158,7 @@ function withBlanks<F extends object, R extends Meta>(store: Store<F, R>, input:
   return fields as F;
 }
 
-/** Validates and stores the whole fields; an identical patch changes nothing, not even the version. */
+/** Validates and stores the whole fields, which differ from the existing record's (the caller compared them). */
 function save<F extends object, R extends Meta>(
   db: Db,
   store: Store<F, R>,
@@ -166,7 +168,6 @@ function save<F extends object, R extends Meta>(
   session?: BulkSession,
   author: Author = session?.author ?? {},
 ): void {
-  if (existing && sameFields(store, store.fieldsOf(existing), fields)) return;
   assertReferences(db, store.references(fields), session?.known);
   const at = session?.at ?? now();
   const meta: Meta = existing
@@ -208,21 +209,34 @@ function assertVersion(existing: Meta, ifMatch: string | undefined): void {
 
 export const etag = (version: number) => `"${version}"`;
 
+/** Whether two sets of fields hold the same values, ignoring key order (and, with `canonical`, the order of unordered arrays). */
 function sameFields<F extends object, R extends Meta>(store: Store<F, R>, a: F, b: F): boolean {
-  const canonical = store.canonical ?? ((f: F) => f);
-  return JSON.stringify(sortKeys(canonical(a))) === JSON.stringify(sortKeys(canonical(b)));
+  return store.canonical ? sameValue(store.canonical(a), store.canonical(b)) : sameValue(a, b);
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
+/**
+ * Deep equality of JSON values, as comparing their JSON with sorted keys would decide (an undefined
+ * property counts as absent), without building that JSON: re-importing a bundle compares every record.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
   }
-  return value;
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key of Object.keys(x)) {
+    if (x[key] === undefined) continue;
+    defined += 1;
+    if (!sameValue(x[key], y[key])) return false;
+  }
+  for (const key of Object.keys(y)) if (y[key] !== undefined) defined -= 1;
+  return defined === 0;
 }
 
 /** A list over one table whose rows are turned into records by `getMany`-like hydration. */
@@ -255,12 +269,25 @@ export function stripMeta<R extends Meta>({ id: _id, createdAt: _c, updatedAt: _
   return fields;
 }
 
-/** Reads rows of a one-table resource by id, in the order asked. */
+/**
+ * Reads rows of a one-table resource by id, in the order asked, with a statement prepared once per
+ * connection: every record an import reads ahead, and every page a list hydrates, comes through here.
+ * Values are mapped by each column as drizzle's select maps them (JSON columns parsed).
+ */
 export function rowsByIds<R extends { id: string }>(db: Db, table: SQLiteTable & { id: SQLiteColumn }, ids: string[]): R[] {
   if (ids.length === 0) return [];
+  const shape = rowShape(table);
   // One bound parameter however many ids: no limit to hit, and the SQL text is the same every time.
-  const wanted = sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
-  return inOrder(ids, db.select().from(table).where(inArray(table.id, wanted)).all() as R[]);
+  const raw = prepared(db, shape.selectByIds).raw().all(JSON.stringify(ids)) as unknown[][];
+  const rows = raw.map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < shape.keys.length; i++) {
+      const value = values[i];
+      row[shape.keys[i] as string] = value === null ? null : (shape.columns[i] as SQLiteColumn).mapFromDriverValue(value);
+    }
+    return row as R;
+  });
+  return inOrder(ids, rows);
 }
 
 /**
@@ -277,18 +304,18 @@ export function writeRow(
 ): void {
   const shape = rowShape(table);
   const values: unknown[] = [];
-  // Which columns are written, one bit each: the key of the SQL text for that set.
+  // Which columns are written, one bit each (bit 0: an update): the key of the SQL text for that set.
   let included = update ? 1 : 0;
   for (let i = 0; i < shape.keys.length; i++) {
     const key = shape.keys[i] as string;
     const value = row[key];
     if (value === undefined || (update && key === 'id')) continue;
-    included += 2 ** (i + 1);
+    included |= 1 << (i + 1);
     values.push(value === null ? null : (shape.columns[i] as SQLiteColumn).mapToDriverValue(value));
   }
   let text = shape.statements.get(included);
   if (text === undefined) {
-    const names = shape.columns.flatMap((column, i) => (Math.floor(included / 2 ** (i + 1)) % 2 === 1 ? [quoted(column.name)] : []));
+    const names = shape.columns.flatMap((column, i) => (included & (1 << (i + 1)) ? [quoted(column.name)] : []));
     const name = quoted(getTableName(table));
     text = update
       ? `UPDATE ${name} SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE ${quoted(table.id.name)} = ?`
@@ -299,14 +326,29 @@ export function writeRow(
   prepared(db, text).run(...values);
 }
 
-/** Per table: its columns in a fixed order, and the SQL text of each set of columns written so far. */
-const rowShapes = new WeakMap<SQLiteTable, { keys: string[]; columns: SQLiteColumn[]; statements: Map<number, string> }>();
+/** Per table: its columns in a fixed order, the SQL text reading rows by id, and that of each set of columns written so far. */
+interface RowShape {
+  keys: string[];
+  columns: SQLiteColumn[];
+  selectByIds: string;
+  statements: Map<number, string>;
+}
 
-function rowShape(table: SQLiteTable) {
+const rowShapes = new WeakMap<SQLiteTable, RowShape>();
+
+function rowShape(table: SQLiteTable & { id: SQLiteColumn }): RowShape {
   let shape = rowShapes.get(table);
   if (!shape) {
     const columns = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>);
-    shape = { keys: columns.map(([key]) => key), columns: columns.map(([, column]) => column), statements: new Map() };
+    // writeRow keeps the set of columns written as bits of one integer.
+    if (columns.length > 30) throw new Error(`${getTableName(table)} has more than 30 columns: writeRow cannot key its statements.`);
+    const id = quoted(table.id.name);
+    shape = {
+      keys: columns.map(([key]) => key),
+      columns: columns.map(([, column]) => column),
+      selectByIds: `SELECT ${columns.map(([, c]) => quoted(c.name)).join(', ')} FROM ${quoted(getTableName(table))} WHERE ${id} IN (SELECT value FROM json_each(?))`,
+      statements: new Map(),
+    };
     rowShapes.set(table, shape);
   }
   return shape;
