@@ -6,7 +6,7 @@ import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery, listPage, type PageResult } from '../../lib/pagination.js';
 import { type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
-import { subtree } from '../../lib/tree.js';
+import { named } from '../../lib/tree.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
 import { eventStore } from '../events/events.queries.js';
@@ -14,6 +14,7 @@ import { events } from '../events/events.table.js';
 import { positionEvidence } from '../positions/positions.table.js';
 import { sourceStore } from '../sources/sources.queries.js';
 import { sources } from '../sources/sources.table.js';
+import { statementTopicAncestors } from '../topics/topics.ancestry.js';
 import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
 import { parseSearch, snippet, statementsFts, toFtsQuery } from './statements.fts.js';
@@ -177,13 +178,20 @@ export function statementFilters(db: Db, q: StatementFilters) {
     q.q ? inArray(statements.doc, db.select({ doc: statementsFts.rowid }).from(statementsFts).where(matches(q.q))) : undefined,
     q.speaker ? inArray(statements.speakerId, anyOf(q.speaker) ?? []) : undefined,
     q.onBehalfOf ? inArray(statements.onBehalfOfId, anyOf(q.onBehalfOf) ?? []) : undefined,
+    // Statements under the topics, read off the ancestry index within the date range when there is one.
     topicIds
       ? inArray(
           statements.id,
           db
-            .select({ id: statementTopics.statementId })
-            .from(statementTopics)
-            .where(inArray(statementTopics.value, subtree(topics, topicIds))),
+            .select({ id: statementTopicAncestors.statementId })
+            .from(statementTopicAncestors)
+            .where(
+              and(
+                inArray(statementTopicAncestors.ancestorId, named(topics, topicIds)),
+                q.from ? gte(statementTopicAncestors.statedOn, q.from) : undefined,
+                q.to ? lte(statementTopicAncestors.statedOn, q.to) : undefined,
+              ),
+            ),
         )
       : undefined,
     linkedTo(db, statements.id, links.addresseeIds, anyOf(q.addressee)),
@@ -225,6 +233,8 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
         errors: [{ in: 'querystring', path: '/sort', message: 'relevance is only available with q' }],
       });
     }
+    const topic = q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn') ? oneTopic(db, q.topic) : undefined;
+    if (topic) return topicPage(db, query, topic);
     return listRecords(db, listSpec, query, statementFilters(db, q), (rows) => hydrate(db, rows as StatementRow[]));
   }
   const search = parseSearch(q.q);
@@ -288,6 +298,51 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
   return {
     ...page,
     data: records.map((record, i) => ({ ...record, snippet: snippet(record.text, search), score: page.data[i]?.relevance ?? 0 })),
+  };
+}
+
+/** The topic `topic=` names when it names exactly one (by id or alias). */
+function oneTopic(db: Db, names: string): string | undefined {
+  const ids = db.all<{ id: string }>(sql`SELECT id FROM ${named(topics, anyOf(names) ?? [])} LIMIT 2`);
+  return ids.length === 1 ? ids[0]?.id : undefined;
+}
+
+/**
+ * A page of statements about one topic (or its descendants) by date, read in order off the ancestry index:
+ * the page costs the same for a topic with ten statements or a million, on page 1 or page 10,000. The
+ * index holds undated statements under '' (sorting where NULL does), which the cursor carries as it is.
+ */
+function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: string) {
+  const ancestry = statementTopicAncestors;
+  const q = query as StatementFilters;
+  const filters = [
+    eq(ancestry.ancestorId, topicId),
+    q.from ? gte(ancestry.statedOn, q.from) : undefined,
+    q.to ? lte(ancestry.statedOn, q.to) : undefined,
+    ...statementFilters(db, { ...q, topic: undefined }),
+  ];
+  const page = listPage(
+    { collection: 'statements', id: ancestry.statementId, sortable: { statedOn: ancestry.statedOn }, defaultSort: '-statedOn' },
+    query,
+    filters,
+    (where, orderBy, limit) =>
+      db
+        .select({ ...getTableColumns(statements), statedOn: ancestry.statedOn })
+        .from(ancestry)
+        .innerJoin(statements, eq(statements.id, ancestry.statementId))
+        .where(where)
+        .orderBy(...orderBy)
+        .limit(limit)
+        .all(),
+    (where) =>
+      db.select({ n: count() }).from(ancestry).innerJoin(statements, eq(statements.id, ancestry.statementId)).where(where).get()?.n ?? 0,
+  );
+  return {
+    ...page,
+    data: hydrate(
+      db,
+      page.data.map((row) => ({ ...row, statedOn: row.statedOn === '' ? null : row.statedOn })),
+    ),
   };
 }
 

@@ -5,23 +5,11 @@ import type { Db } from '../../db/client.js';
 import { positionFilters } from '../positions/positions.queries.js';
 import { positions } from '../positions/positions.table.js';
 import { type StatementFilters, statementFilters } from '../statements/statements.queries.js';
-import { statementActs, statementAddressees, statements, statementTopics } from '../statements/statements.table.js';
-import { topics } from '../topics/topics.table.js';
+import { statementActs, statementAddressees, statements } from '../statements/statements.table.js';
+import { statementTopicAncestors } from '../topics/topics.ancestry.js';
 import type { Dimension, StanceMatrix, StatementStats } from './stats.schema.js';
 
 const name = (column: SQLiteColumn) => sql.identifier(column.name);
-
-/**
- * Every topic paired with itself and each of its ancestors, so that joining a statement's topics to
- * `descendant` yields every topic whose subtree it is in: the meaning of the `topic` filter.
- */
-const topicClosure = sql`topic_closure(descendant, ancestor) AS (
-    SELECT ${topics.id}, ${topics.id} FROM ${topics}
-    UNION
-    SELECT tc.descendant, t.${name(topics.parentId)}
-      FROM topic_closure tc JOIN ${topics} t ON t.${name(topics.id)} = tc.ancestor
-     WHERE t.${name(topics.parentId)} IS NOT NULL
-  )`;
 
 /**
  * The value of a dimension over `matched m`, and the join it needs. Link dimensions are LEFT joins, so a
@@ -50,14 +38,12 @@ function dimension(dim: Dimension, n: number): { value: SQL; join?: SQL } {
         value: sql`${j}.${name(statementActs.value)}`,
         join: sql`LEFT JOIN ${statementActs} ${j} ON ${j}.${name(statementActs.statementId)} = m.id`,
       };
-    case 'topic': {
-      const c = sql.identifier(`c${n}`);
+    case 'topic':
+      // Every topic the statement is about, directly or through a descendant: the meaning of the `topic` filter.
       return {
-        value: sql`${c}.ancestor`,
-        join: sql`LEFT JOIN ${statementTopics} ${j} ON ${j}.${name(statementTopics.statementId)} = m.id
-          LEFT JOIN topic_closure ${c} ON ${c}.descendant = ${j}.${name(statementTopics.value)}`,
+        value: sql`${j}.${name(statementTopicAncestors.ancestorId)}`,
+        join: sql`LEFT JOIN ${statementTopicAncestors} ${j} ON ${j}.${name(statementTopicAncestors.statementId)} = m.id`,
       };
-    }
   }
 }
 
@@ -76,7 +62,6 @@ export function statementStats(db: Db, groupBy: Dimension[], filters: StatementF
   const dims = groupBy.map((d, i) => dimension(d, i));
   const where = and(...statementFilters(db, filters));
   const ctes = [
-    ...(groupBy.includes('topic') ? [topicClosure] : []),
     sql`matched(id, speaker_id, on_behalf_of_id, kind, stated_on) AS (
       SELECT ${statements.id}, ${statements.speakerId}, ${statements.onBehalfOfId}, ${statements.kind}, ${statements.statedOn}
         FROM ${statements} ${where ? sql`WHERE ${where}` : sql``}
@@ -94,7 +79,7 @@ export function statementStats(db: Db, groupBy: Dimension[], filters: StatementF
     )`,
   ];
   // The LEFT JOIN keeps the total when no cell has statements.
-  const rows = db.all<StatsRow>(sql`WITH RECURSIVE ${sql.join(ctes, sql`, `)}
+  const rows = db.all<StatsRow>(sql`WITH ${sql.join(ctes, sql`, `)}
     SELECT t.total, c.d0, c.d1, c.n
       FROM (SELECT COUNT(*) AS total FROM matched) t LEFT JOIN cells c ON 1 = 1
      ORDER BY c.n DESC, c.d0 IS NULL, c.d0, c.d1 IS NULL, c.d1`);

@@ -1,0 +1,21 @@
+// Topic ancestry, kept by triggers (migrations/0005_topic_ancestry.sql): which topics each topic is under, and
+// which topics each statement is about through any of its own. Declared here for queries only: drizzle-kit
+// cannot declare WITHOUT ROWID tables or triggers, so the migration is written by hand (like the search index).
+import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** Each topic with itself and each of its ancestors. */
+export const topicAncestors = sqliteTable('topic_ancestors', {
+  topicId: text('topic_id').notNull(),
+  ancestorId: text('ancestor_id').notNull(),
+});
+
+/**
+ * Each statement under every topic it is about, directly or through a descendant, with its date ('' when
+ * undated, so that the key has no NULL and sorts the undated last, newest first, as the statements do). Its
+ * key (ancestor, date, statement) serves "about this topic, newest first" and date ranges without a sort.
+ */
+export const statementTopicAncestors = sqliteTable('statement_topic_ancestors', {
+  ancestorId: text('ancestor_id').notNull(),
+  statedOn: text('stated_on').notNull(),
+  statementId: text('statement_id').notNull(),
+});
