@@ -25,12 +25,12 @@ async function walk(api: TestApp, topic: string, sort = '-statedOn'): Promise<st
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const res = await api.json({
+    const res: { status: number; body: { data: { id: string }[]; nextCursor: string | null } } = await api.json({
       method: 'GET',
       url: `/v1/statements?topic=${topic}&sort=${sort}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
     });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    seen.push(...res.body.data.map((s: { id: string }) => s.id));
+    seen.push(...res.body.data.map((s) => s.id));
     cursor = res.body.nextCursor;
   } while (cursor);
   return seen;
@@ -93,7 +93,10 @@ test('topic filters and stats follow topic moves, statement dates, statement top
     (await api.json({ method: 'POST', url: '/v1/topics', payload: { id: 'returns', name: 'Returns', parentId: 'talks-with-ttp' } })).status,
     201,
   );
-  assert.equal((await api.json({ method: 'POST', url: '/v1/statements', payload: statement('s5', '2024-06-01', ['returns']) })).status, 201);
+  assert.equal(
+    (await api.json({ method: 'POST', url: '/v1/statements', payload: statement('s5', '2024-06-01', ['returns']) })).status,
+    201,
+  );
   assert.deepEqual(await idsAbout(api, 'migration'), ['s5', 's1', 's4', 's3']);
   assert.deepEqual(await idsAbout(api, 'talks-with-ttp'), ['s5', 's1', 's3']);
 });

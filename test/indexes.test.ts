@@ -72,15 +72,25 @@ for (const [collection, shapes] of [
     const api = await makeApp(t, { seed: true });
     const client = api.app.db.$client;
     for (const shape of shapes) {
+      let cursor: string | null = null;
       const queries = await capture(client, async () => {
         const res = await api.request({ method: 'GET', url: `/v1/${collection}?limit=2&${shape}` });
         assert.equal(res.statusCode, 200, `${shape}: ${res.body}`);
-        const cursor = res.json().nextCursor;
-        if (cursor) {
+        cursor = res.json().nextCursor;
+      });
+      if (cursor) {
+        // A later page seeks to its cursor: no scan of the table, not even along an index.
+        const later = await capture(client, async () => {
           const next = await api.request({ method: 'GET', url: `/v1/${collection}?limit=2&${shape}&cursor=${cursor}` });
           assert.equal(next.statusCode, 200, `${shape} page 2: ${next.body}`);
+        });
+        for (const { sql, params } of later.filter((q) => q.sql.includes(`"${collection}"`))) {
+          const plan = client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
+          const scans = plan.filter((row) => row.detail.startsWith(`SCAN ${collection}`));
+          assert.deepEqual(scans, [], `${collection}?${shape} page 2 reads past its cursor:\n${sql}\n${plan.map((r) => r.detail).join('\n')}`);
         }
-      });
+        queries.push(...later);
+      }
       const onTable = queries.filter((q) => q.sql.includes(`from "${collection}"`) || q.sql.includes(`join "${collection}"`));
       assert.ok(onTable.length > 0, `${shape}: a query on ${collection} ran`);
       for (const { sql, params } of onTable) {

@@ -1,5 +1,5 @@
 // Keyset pagination shared by every list: sort whitelist, id tiebreak, cursors bound to their filters.
-import { and, asc, desc, gt, is, lt, or, SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, gt, is, lt, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { bindingKey, decodeCursor, encodeCursor, type SortValue } from './cursor.js';
 
@@ -52,15 +52,22 @@ export function listPage<Row extends { id: string }>(
   const binding = bindingKey(spec.collection, sort, bound);
 
   const filter = and(...filters);
-  let where = filter;
-  if (query.cursor) {
-    const [value, id] = decodeCursor(query.cursor, binding);
-    where = and(filter, after(key, spec.id, value, id, descending, nullable));
-  }
   const direction = descending ? desc : asc;
-  // SQLite sorts NULL first ascending and last descending, as the keyset condition below assumes.
+  // SQLite sorts NULL first ascending and last descending, as the keyset conditions below assume.
   const orderBy = column === spec.id ? [direction(spec.id)] : [direction(key), direction(spec.id)];
-  const rows = select(where, orderBy, query.limit + 1);
+  const wanted = query.limit + 1;
+  let rows: Row[];
+  if (query.cursor) {
+    // Each stretch of the rest of the list in turn, until the page is full.
+    const [value, id] = decodeCursor(query.cursor, binding);
+    rows = [];
+    for (const stretch of after(key, spec.id, column === spec.id, value, id, descending, nullable)) {
+      rows.push(...select(and(filter, stretch), orderBy, wanted - rows.length));
+      if (rows.length === wanted) break;
+    }
+  } else {
+    rows = select(filter, orderBy, wanted);
+  }
   const more = rows.length > query.limit;
   const data = more ? rows.slice(0, query.limit) : rows;
   const last = data.at(-1);
@@ -73,17 +80,20 @@ export function listPage<Row extends { id: string }>(
 }
 
 /**
- * Rows after (value, id) in the sort order, where NULL sorts before every value. Written without coalesce
- * so that an index on (column, id) serves it.
+ * The rows after (value, id) in the sort order, where NULL sorts before every value, as stretches in that
+ * order. Each is one range of an index on (column, id): the row-value comparison lets SQLite seek to the
+ * cursor instead of reading every row before it, so a deep page costs what the first does. An OR of the
+ * stretches would read the whole index.
  */
-function after(key: SQL, id: SQLiteColumn, value: SortValue, lastId: string, descending: boolean, nullable: boolean): SQL | undefined {
-  const tie = (compare: typeof gt) => and(sql`${key} = ${value}`, compare(id, lastId));
+function after(key: SQL, id: SQLiteColumn, byId: boolean, value: SortValue, lastId: string, descending: boolean, nullable: boolean): SQL[] {
+  const beyond = descending ? lt : gt;
+  if (byId) return [beyond(id, lastId)];
   if (value === null) {
-    const nullTie = and(sql`${key} IS NULL`, (descending ? lt : gt)(id, lastId));
-    return descending ? nullTie : or(nullTie, sql`${key} IS NOT NULL`);
+    const nullTail = and(sql`${key} IS NULL`, beyond(id, lastId)) as SQL;
+    return descending ? [nullTail] : [nullTail, sql`${key} IS NOT NULL`];
   }
-  if (descending) return or(sql`${key} < ${value}`, tie(lt), nullable ? sql`${key} IS NULL` : undefined);
-  return or(sql`${key} > ${value}`, tie(gt));
+  const rest = sql`(${key}, ${id}) ${sql.raw(descending ? '<' : '>')} (${value}, ${lastId})`;
+  return descending && nullable ? [rest, sql`${key} IS NULL`] : [rest];
 }
 
 /** `a,b,c` → ['a', 'b', 'c'] (the filter schemas have already checked the shape). */

@@ -71,7 +71,7 @@ app.get('/raw/filtered', { schema: { response: page('Statement') } }, async (req
 
 app.get('/raw/deep', { schema: { response: page('Statement') } }, async (request) => {
   const { limit, statedOn, id } = request.query as Record<string, string>;
-  return limited(q.deep.all(statedOn, statedOn, id, Number(limit) + 1) as Row[], Number(limit));
+  return limited(q.deep.all(statedOn, id, Number(limit) + 1) as Row[], Number(limit));
 });
 
 app.get('/raw/statement/:id', { schema: { response: { 200: { $ref: 'Statement#' } } } }, async (request) => {

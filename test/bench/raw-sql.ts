@@ -13,15 +13,13 @@ const ACTOR = 'id, name, kind, country_code AS countryCode, parent_id AS parentI
 
 export const RAW_SQL = {
   page: `SELECT ${STATEMENT} FROM statements s ORDER BY s.stated_on DESC, s.id DESC LIMIT ?`,
-  // A topic's subtree (by id) and a date range, newest first.
-  filtered: `WITH RECURSIVE sub(id) AS (SELECT id FROM topics WHERE id = ? UNION SELECT t.id FROM topics t JOIN sub ON t.parent_id = sub.id)
-    SELECT ${STATEMENT} FROM statements s
-     WHERE s.id IN (SELECT statement_id FROM statement_topics WHERE topic_id IN (SELECT id FROM sub))
-       AND s.stated_on >= ? AND s.stated_on <= ?
-     ORDER BY s.stated_on DESC, s.id DESC LIMIT ?`,
+  // A topic (with its descendants) and a date range, newest first, off the topic ancestry key.
+  filtered: `SELECT ${STATEMENT} FROM statement_topic_ancestors a JOIN statements s ON s.id = a.statement_id
+     WHERE a.ancestor_id = ? AND a.stated_on >= ? AND a.stated_on <= ?
+     ORDER BY a.stated_on DESC, a.statement_id DESC LIMIT ?`,
   // The page after (statedOn, id), newest first: keyset pagination.
   deep: `SELECT ${STATEMENT} FROM statements s
-     WHERE s.stated_on < ? OR (s.stated_on = ? AND s.id < ?) OR s.stated_on IS NULL
+     WHERE (s.stated_on, s.id) < (?, ?)
      ORDER BY s.stated_on DESC, s.id DESC LIMIT ?`,
   statement: `SELECT ${STATEMENT} FROM statements s WHERE s.id = ?`,
   statementSources: link('statement_sources', 'source_id'),
@@ -40,13 +38,10 @@ export const RAW_SQL = {
     )
     SELECT * FROM hits ORDER BY score, id LIMIT ?`,
   // Statements by topic (with their ancestors) and month, each counted once per cell.
-  stats: `WITH RECURSIVE topic_closure(descendant, ancestor) AS (
-      SELECT id, id FROM topics UNION SELECT tc.descendant, t.parent_id FROM topic_closure tc JOIN topics t ON t.id = tc.ancestor WHERE t.parent_id IS NOT NULL
-    ),
-    matched AS (SELECT id, stated_on FROM statements WHERE stated_on >= ? AND stated_on <= ?),
+  stats: `WITH matched AS (SELECT id, stated_on FROM statements WHERE stated_on >= ? AND stated_on <= ?),
     cells AS (
-      SELECT c.ancestor AS d0, substr(m.stated_on, 1, 7) AS d1, COUNT(DISTINCT m.id) AS n
-        FROM matched m LEFT JOIN statement_topics j ON j.statement_id = m.id LEFT JOIN topic_closure c ON c.descendant = j.topic_id
+      SELECT j.ancestor_id AS d0, substr(m.stated_on, 1, 7) AS d1, COUNT(DISTINCT m.id) AS n
+        FROM matched m LEFT JOIN statement_topic_ancestors j ON j.statement_id = m.id
        GROUP BY d0, d1
     )
     SELECT t.total, c.d0, c.d1, c.n FROM (SELECT COUNT(*) AS total FROM matched) t LEFT JOIN cells c ON 1 = 1
