@@ -126,9 +126,23 @@ export interface BulkSession {
   at: string;
   /** Who writes: recorded in each revision. */
   author: Author;
+  /** Work a store leaves for the end of the transaction, once every record is written (see finishBulk). */
+  atEnd: Map<string, () => void>;
 }
 
-export const bulkSession = (author: Author = {}): BulkSession => ({ known: new Map(), memo: new Map(), at: now(), author });
+export const bulkSession = (author: Author = {}): BulkSession => ({
+  known: new Map(),
+  memo: new Map(),
+  at: now(),
+  author,
+  atEnd: new Map(),
+});
+
+/** Runs the work the stores left for the end of a bulk write, in the order they first left it; before the commit. */
+export function finishBulk(session: BulkSession): void {
+  for (const work of session.atEnd.values()) work();
+  session.atEnd.clear();
+}
 
 /** What a bulk write knows when it upserts one record of many: the stored record, read with its neighbours. */
 export interface BulkContext<R extends Meta> {

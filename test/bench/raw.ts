@@ -100,6 +100,7 @@ export function rawInsert(sqlite: Database.Database, bundle: Bundle, options: { 
         revise('events', r);
       }
       let doc = (lastDoc.get() as number | null) ?? 0;
+      const search: [number, string, string | null, string][] = [];
       for (const s of bundle.statements ?? []) {
         doc += 1;
         const r = {
@@ -140,9 +141,12 @@ export function rawInsert(sqlite: Database.Database, bundle: Bundle, options: { 
         links(insert.statementAddressee, r.id, r.addresseeIds);
         links(insert.statementAct, r.id, r.acts);
         const terms = r.topicIds.flatMap((t) => topicTerms.get(t) ?? []);
-        insert.fts.run(doc, r.text, r.context, terms.join(' \n '));
+        search.push([doc, r.text, r.context, terms.join(' \n ')]);
         revise('statements', r);
       }
+      // After every other row, as the service writes them: a write to another table between two rows of
+      // the full-text index makes FTS5 flush its pending terms to a new segment (statement savepoint).
+      for (const row of search) insert.fts.run(...row);
     })
     .immediate();
 }

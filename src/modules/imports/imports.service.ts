@@ -2,7 +2,7 @@
 import { type Db, writeTransaction } from '../../db/client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { learnReferences, type Reference } from '../../lib/records.js';
-import { bulkSession, getRecord, type Meta, type Store, upsertRecord } from '../../lib/store.js';
+import { bulkSession, finishBulk, getRecord, type Meta, type Store, upsertRecord } from '../../lib/store.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { eventStore } from '../events/events.queries.js';
 import { positionStore } from '../positions/positions.queries.js';
@@ -77,6 +77,7 @@ export function runImport(db: Db, bundle: Bundle, options: { dryRun?: boolean; a
         }
       }
       if (errors.length > 0 || options.dryRun) throw new Rollback();
+      finishBulk(session);
     });
   } catch (error) {
     if (!(error instanceof Rollback)) throw error;

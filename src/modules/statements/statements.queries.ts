@@ -5,7 +5,7 @@ import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery, listPage, type PageResult } from '../../lib/pagination.js';
 import { type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
+import { type BulkSession, listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { named } from '../../lib/tree.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
@@ -79,7 +79,7 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
     replaceLinks(db, links.topicIds, id, fields.topicIds, fresh);
     replaceLinks(db, links.addresseeIds, id, fields.addresseeIds, fresh);
     replaceLinks(db, links.acts, id, fields.acts, fresh);
-    writeSearchIndex(db, doc, fields.text, fields.context, fields.topicIds, fresh, session?.memo);
+    writeSearchIndex(db, doc, fields.text, fields.context, fields.topicIds, fresh, session);
   },
   references: (f) => [
     { path: '/speakerId', table: actors, id: f.speakerId },
@@ -117,9 +117,21 @@ function nextDoc(db: Db, memo: Map<string, unknown> | undefined): number {
 }
 const docOf = (db: Db, id: string) => prepared(db, 'SELECT "doc" FROM "statements" WHERE "id" = ?').pluck().get(id) as number;
 
+interface SearchRow {
+  doc: number;
+  text: string;
+  context: string | null;
+  topics: string;
+  /** A new doc number, which no index row can hold yet. */
+  fresh: boolean;
+}
+
 /**
  * The full-text row of one statement: its text, context, and the names and aliases of its topics (as
- * `indexStatements` writes it). `fresh`: a new doc number, which no index row can hold yet.
+ * `indexStatements` writes it). A bulk write leaves the rows for the end of its transaction: a write to
+ * any other table between two of them makes FTS5 flush its pending terms (at the statement savepoint
+ * SQLite opens) into a segment of one document; flushing and merging those cost a sixth to a quarter of
+ * an import.
  */
 function writeSearchIndex(
   db: Db,
@@ -128,16 +140,35 @@ function writeSearchIndex(
   context: string | null,
   topicIds: readonly string[],
   fresh: boolean,
-  memo: Map<string, unknown> | undefined,
+  session: BulkSession | undefined,
 ): void {
   const terms: string[] = [];
-  for (const topicId of topicIds) terms.push(...topicTerms(db, topicId, memo));
-  if (!fresh) prepared(db, 'DELETE FROM "statements_fts" WHERE "rowid" = ?').run(doc);
+  for (const topicId of topicIds) terms.push(...topicTerms(db, topicId, session?.memo));
+  const row: SearchRow = { doc, text, context, topics: terms.join(' \n '), fresh };
+  if (session) pendingSearchRows(db, session).push(row);
+  else storeSearchRow(db, row);
+}
+
+function pendingSearchRows(db: Db, session: BulkSession): SearchRow[] {
+  let rows = session.memo.get('statements.search') as SearchRow[] | undefined;
+  if (!rows) {
+    const pending: SearchRow[] = [];
+    session.memo.set('statements.search', pending);
+    session.atEnd.set('statements.search', () => {
+      for (const row of pending) storeSearchRow(db, row);
+    });
+    rows = pending;
+  }
+  return rows;
+}
+
+function storeSearchRow(db: Db, row: SearchRow): void {
+  if (!row.fresh) prepared(db, 'DELETE FROM "statements_fts" WHERE "rowid" = ?').run(row.doc);
   prepared(db, 'INSERT INTO "statements_fts" ("rowid", "text", "context", "topics") VALUES (?, ?, ?, ?)').run(
-    doc,
-    text,
-    context,
-    terms.join(' \n '),
+    row.doc,
+    row.text,
+    row.context,
+    row.topics,
   );
 }
 
