@@ -87,7 +87,11 @@ for (const [collection, shapes] of [
         for (const { sql, params } of later.filter((q) => q.sql.includes(`"${collection}"`))) {
           const plan = client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
           const scans = plan.filter((row) => row.detail.startsWith(`SCAN ${collection}`));
-          assert.deepEqual(scans, [], `${collection}?${shape} page 2 reads past its cursor:\n${sql}\n${plan.map((r) => r.detail).join('\n')}`);
+          assert.deepEqual(
+            scans,
+            [],
+            `${collection}?${shape} page 2 reads past its cursor:\n${sql}\n${plan.map((r) => r.detail).join('\n')}`,
+          );
         }
         queries.push(...later);
       }

@@ -1,6 +1,7 @@
 // Full-text search: ranked hits with safe snippets, every filter, paging, aliases, and no 500 on any text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { toFtsQuery } from '../src/modules/statements/statements.fts.js';
 import { makeApp, seedMinimal } from './helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
@@ -288,4 +289,32 @@ test('exports stream every matching row as CSV or NDJSON, with spreadsheet formu
   const withCursor = await api.json({ method: 'GET', url: '/v1/statements?format=csv&cursor=abc' });
   assert.equal(withCursor.status, 400);
   assert.equal(withCursor.body.errors[0].path, '/cursor');
+});
+
+test('relevance is BM25 as FTS5 computes it: the same order, scores within a few percent', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const client = api.app.db.$client;
+  // Words in fewer than half of the seed's statements: BM25 clamps the weight of commoner ones to ~0, where
+  // the order is down to rounding.
+  for (const q of ['talks', 'TTP', 'terrorism', 'talks TTP', 'talks OR terrorism', '"no plans"', 'terror*']) {
+    const res = await api.json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}&limit=100` });
+    assert.equal(res.status, 200);
+    const ours = res.body.data.map((h: { id: string; score: number }) => [h.id, h.score]);
+    const fts = client
+      .prepare(
+        `SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) AS score FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid
+          WHERE statements_fts MATCH ? ORDER BY score, s.id`,
+      )
+      .raw()
+      .all(toFtsQuery(q)) as [string, number][];
+    assert.ok(fts.length > 0, `${q} matches`);
+    assert.deepEqual(
+      ours.map(([id]: [string]) => id),
+      fts.map(([id]) => id),
+      `${q}: the order of FTS5's bm25()`,
+    );
+    for (const [i, [, score]] of fts.entries()) {
+      assert.ok(Math.abs(ours[i][1] - score) <= Math.abs(score) * 0.05 + 1e-9, `${q}: ${ours[i][1]} is within 5% of ${score}`);
+    }
+  }
 });

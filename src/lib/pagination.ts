@@ -48,8 +48,7 @@ export function listPage<Row extends { id: string }>(
   const column = spec.sortable[field] ?? spec.id;
   const key = is(column, SQL) ? column : sql`${column}`;
   const nullable = !is(column, SQL) && !column.notNull;
-  const bound = Object.fromEntries(Object.entries(query).filter(([k]) => !PAGE_KEYS.has(k) && k !== 'sort'));
-  const binding = bindingKey(spec.collection, sort, bound);
+  const binding = bindingOf(spec.collection, sort, query);
 
   const filter = and(...filters);
   const direction = descending ? desc : asc;
@@ -76,6 +75,43 @@ export function listPage<Row extends { id: string }>(
     data,
     nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, last.id) : null,
     ...(query.count ? { total: countRows(filter) } : {}),
+  };
+}
+
+/** The key a cursor is bound to: the collection, the sort, and every parameter that chooses the rows. */
+function bindingOf(collection: string, sort: string, query: Record<string, unknown>): string {
+  return bindingKey(collection, sort, Object.fromEntries(Object.entries(query).filter(([k]) => !PAGE_KEYS.has(k) && k !== 'sort')));
+}
+
+/**
+ * A page of rows held in memory (a ranked window of search hits), sorted by a number and then the id,
+ * ascending or (`-field`) descending, with the same cursors as listPage.
+ */
+export function pageInMemory<Row extends { id: string }>(
+  collection: string,
+  query: ListQuery & Record<string, unknown>,
+  defaultSort: string,
+  rows: Row[],
+  sortValue: (row: Row) => number,
+): PageResult<Row> {
+  const sort = query.sort ?? defaultSort;
+  const sign = sort.startsWith('-') ? -1 : 1;
+  const binding = bindingOf(collection, sort, query);
+  /** Positive when `row` comes after (value, id) in the sort order. */
+  const compare = (value: number, id: string, row: Row) => sign * (sortValue(row) - value || (row.id < id ? -1 : row.id > id ? 1 : 0));
+  const sorted = [...rows].sort((a, b) => compare(sortValue(b), b.id, a));
+  let start = 0;
+  if (query.cursor) {
+    const [value, id] = decodeCursor(query.cursor, binding);
+    start = sorted.findIndex((row) => compare(Number(value), id, row) > 0);
+    if (start < 0) start = sorted.length;
+  }
+  const data = sorted.slice(start, start + query.limit);
+  const last = data.at(-1);
+  return {
+    data,
+    nextCursor: last && sorted.length > start + query.limit ? encodeCursor(binding, sortValue(last), last.id) : null,
+    ...(query.count ? { total: rows.length } : {}),
   };
 }
 

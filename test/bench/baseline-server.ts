@@ -9,7 +9,7 @@ import { actorSchemas } from '../../src/modules/actors/actors.routes.js';
 import { eventSchemas } from '../../src/modules/events/events.routes.js';
 import { positionSchemas } from '../../src/modules/positions/positions.routes.js';
 import { sourceSchemas } from '../../src/modules/sources/sources.routes.js';
-import { parseSearch, snippet } from '../../src/modules/statements/statements.fts.js';
+import { type Hit, parseSearch, scoreHits, snippet } from '../../src/modules/statements/statements.fts.js';
 import { statementSchemas } from '../../src/modules/statements/statements.routes.js';
 import { StanceMatrixSchema, StatementStatsSchema } from '../../src/modules/stats/stats.schema.js';
 import { topicSchemas } from '../../src/modules/topics/topics.routes.js';
@@ -106,12 +106,34 @@ function withParticipants(row: Row | undefined): Row | null {
   return { ...row, participantIds: q.eventParticipants.pluck().all(row.id) };
 }
 
+// Corpus statistics remembered as the service remembers them.
+const frequencies = new Map<string, number>();
+const documents = q.documents.pluck().get() as number;
+
 app.get('/raw/search', { schema: { response: page('Statement') } }, async (request) => {
   const { limit, q: text } = request.query as { limit: string; q: string };
   const search = parseSearch(text);
-  const rows = q.search.all(search.expression, Number(limit) + 1) as (Row & { score: number })[];
-  const shown = limited(rows, Number(limit));
-  return { ...shown, data: shown.data.map((r, i) => ({ ...r, snippet: snippet(r.text as string, search), score: rows[i]?.score })) };
+  const hits = q.searchWindow.all(search.expression) as (Hit & { id: string })[];
+  const frequency = (expression: string) => {
+    let n = frequencies.get(expression);
+    if (n === undefined) {
+      n = q.frequency.pluck().get(expression) as number;
+      frequencies.set(expression, n);
+    }
+    return n;
+  };
+  const scores = scoreHits(hits, search, frequency, documents);
+  const score = (hit: Hit & { id: string }) => scores.get(hit.doc) ?? 0;
+  const ranked = hits.sort((a, b) => score(a) - score(b) || (a.id < b.id ? -1 : 1)).slice(0, Number(limit) + 1);
+  const byId = new Map((q.statementsByIds.all(JSON.stringify(ranked.map((h) => h.id))) as Row[]).map((r) => [r.id, r]));
+  const shown = limited(
+    ranked.flatMap((h) => byId.get(h.id) ?? []),
+    Number(limit),
+  );
+  return {
+    ...shown,
+    data: shown.data.map((r, i) => ({ ...r, snippet: snippet(r.text as string, search), score: score(ranked[i] as Hit & { id: string }) })),
+  };
 });
 
 app.get('/raw/stats', { schema: { response: { 200: StatementStatsSchema } } }, async (request) => {

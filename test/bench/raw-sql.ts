@@ -31,12 +31,12 @@ export const RAW_SQL = {
   sources: byIds('sources', 'id, kind, title, publisher, author, url, published_on AS publishedOn, language'),
   event: `SELECT id, kind, title, start_date AS startDate, end_date AS endDate, location, host_id AS hostId, ${META} FROM events WHERE id = ?`,
   eventParticipants: 'SELECT actor_id FROM event_participants WHERE event_id = ? ORDER BY ord',
-  // The newest RANKED_MATCHES matches, ranked by BM25.
-  search: `WITH hits AS (
-      SELECT ${STATEMENT}, f.rank AS score FROM statements_fts f JOIN statements s ON s.doc = f.rowid
-       WHERE statements_fts MATCH ? ORDER BY f.rowid DESC LIMIT ${RANKED_MATCHES}
-    )
-    SELECT * FROM hits ORDER BY score, id LIMIT ?`,
+  // The newest RANKED_MATCHES matches, with what ranking reads; the page's rows by id; a term's document frequency.
+  searchWindow: `SELECT s.doc, s.id, s.text, s.context, f.topics FROM statements_fts f JOIN statements s ON s.doc = f.rowid
+     WHERE statements_fts MATCH ? ORDER BY f.rowid DESC LIMIT ${RANKED_MATCHES}`,
+  statementsByIds: `SELECT ${STATEMENT} FROM statements s WHERE s.id IN (SELECT value FROM json_each(?))`,
+  frequency: 'SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?',
+  documents: 'SELECT count(*) FROM statements',
   // Statements by topic (with their ancestors) and month, each counted once per cell.
   stats: `WITH matched AS (SELECT id, stated_on FROM statements WHERE stated_on >= ? AND stated_on <= ?),
     cells AS (

@@ -1,5 +1,5 @@
 // The full-text index of statements (SQLite FTS5) and the safe translation of people's queries into it.
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
@@ -71,10 +71,14 @@ export interface Search {
   patterns: Pattern[];
 }
 
-/** The folded words of one wanted term, in order; `prefix`: its last word may be the start of a longer one. */
+/**
+ * One wanted term: its folded words in order (`prefix`: the last may be the start of a longer word), and
+ * the term alone as an FTS5 expression.
+ */
 interface Pattern {
   words: string[];
   prefix: boolean;
+  expression: string;
 }
 
 /** The FTS5 expression of a search (see parseSearch). */
@@ -117,18 +121,17 @@ export function parseSearch(input: string): Search {
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item === 'OR' || item === undefined) continue;
-    const literal = `"${item.text.replaceAll('"', '""')}"${item.prefix ? '*' : ''}`;
     if (item.negated) {
-      negatives.push(literal);
+      negatives.push(literal(item));
       continue;
     }
     // OR joins this term to the previous positive one when both sides are plain positive terms.
     const previous = items[i - 1];
     const beforeOr = items[i - 2];
     if (previous === 'OR' && beforeOr && beforeOr !== 'OR' && !beforeOr.negated && positives.length > 0) {
-      positives[positives.length - 1] = `${positives[positives.length - 1]} OR ${literal}`;
+      positives[positives.length - 1] = `${positives[positives.length - 1]} OR ${literal(item)}`;
     } else {
-      positives.push(literal);
+      positives.push(literal(item));
     }
   }
   if (positives.length + negatives.length > MAX_TERMS) throw invalid(`has more than ${MAX_TERMS} terms`);
@@ -141,17 +144,26 @@ export function parseSearch(input: string): Search {
   return {
     expression: negatives.reduce((expression, n) => `(${expression}) NOT ${n}`, required),
     patterns: items.flatMap((item) =>
-      item === 'OR' || item.negated ? [] : [{ words: words(item.text).map((w) => w.folded), prefix: item.prefix }],
+      item === 'OR' || item.negated
+        ? []
+        : [{ words: words(item.text).map((w) => w.folded), prefix: item.prefix, expression: literal(item) }],
     ),
   };
 }
+
+/** A term as a quoted FTS5 string: never read as FTS5 syntax. */
+const literal = (term: Term) => `"${term.text.replaceAll('"', '""')}"${term.prefix ? '*' : ''}`;
 
 /**
  * Words as the index's tokenizer (unicode61, remove_diacritics 2) sees them: runs of letters, digits and
  * marks, compared without case or diacritics.
  */
 const WORD = /[\p{L}\p{N}\p{M}\p{Co}]+/gu;
-const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const ASCII = /^[\t\n\r\x20-\x7e]*$/;
+const fold = (word: string) => (ASCII.test(word) ? word.toLowerCase() : word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase());
+
+/** The folded words of a text, without their positions: what ranking needs. */
+const foldedWords = (text: string): string[] => (text.match(WORD) ?? []).map(fold);
 
 function words(text: string): { start: number; end: number; folded: string }[] {
   return [...text.matchAll(WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length, folded: fold(m[0]) }));
@@ -171,15 +183,9 @@ export function snippet(text: string, search: Search): string {
   // Spans of matched words [first, last], in text order.
   const spans: [number, number][] = [];
   for (let i = 0; i < tokens.length; i++) {
-    for (const { words: wanted, prefix } of search.patterns) {
-      const last = wanted.length - 1;
-      const hit =
-        last >= 0 &&
-        wanted.every((word, k) => {
-          const token = tokens[i + k]?.folded;
-          return token !== undefined && (k === last && prefix ? token.startsWith(word) : token === word);
-        });
-      if (hit && !spans.some(([a, b]) => i <= b && i + last >= a)) spans.push([i, i + last]);
+    for (const pattern of search.patterns) {
+      const last = pattern.words.length - 1;
+      if (matchesAt(tokens, i, pattern) && !spans.some(([a, b]) => i <= b && i + last >= a)) spans.push([i, i + last]);
     }
   }
   spans.sort((a, b) => a[0] - b[0]);
@@ -204,4 +210,90 @@ export function snippet(text: string, search: Search): string {
     at = stop;
   }
   return `${html}${escapeHtml(text.slice(at, end))}${end < text.length ? '…' : ''}`;
+}
+
+/** Whether the pattern's words start at word i. */
+function matchesAt(tokens: { folded: string }[] | string[], i: number, { words: wanted, prefix }: Pattern): boolean {
+  const last = wanted.length - 1;
+  if (last < 0) return false;
+  for (let k = 0; k <= last; k++) {
+    const at = tokens[i + k];
+    const token = typeof at === 'string' ? at : at?.folded;
+    if (token === undefined || (k === last && prefix ? !token.startsWith(wanted[k] as string) : token !== wanted[k])) return false;
+  }
+  return true;
+}
+
+/** The searchable columns of a hit, weighted as the index ranks them: text, context, topic names and aliases. */
+export interface Hit {
+  doc: number;
+  text: string;
+  context: string | null;
+  topics: string | null;
+}
+const WEIGHTS = [10, 3, 2] as const;
+const K1 = 1.2;
+const B = 0.75;
+
+/**
+ * BM25 scores of hits (lower is more relevant, as FTS5's bm25() with the same weights, k1 and b), given
+ * each term's document frequency and the number of documents. FTS5 keeps no document frequencies: its
+ * bm25() reads every match of every term on each search, which the caller avoids by remembering them.
+ */
+export function scoreHits(hits: Hit[], search: Search, frequency: (expression: string) => number, documents: number): Map<number, number> {
+  const scores = new Map<number, number>();
+  if (hits.length === 0) return scores;
+  const idf = search.patterns.map((p) => {
+    const n = Math.min(frequency(p.expression), documents);
+    return Math.max(Math.log((documents - n + 0.5) / (n + 0.5)), 1e-6);
+  });
+  const counted = hits.map((h) => [h.text, h.context ?? '', h.topics ?? ''].map((text) => countTerms(text, search.patterns)));
+  const lengths = counted.map((columns) => columns.reduce((sum, column) => sum + column.length, 0));
+  const average = lengths.reduce((a, b) => a + b, 0) / hits.length || 1;
+  for (const [h, hit] of hits.entries()) {
+    const norm = K1 * (1 - B + (B * (lengths[h] ?? 0)) / average);
+    let score = 0;
+    for (let p = 0; p < search.patterns.length; p++) {
+      let weighted = 0;
+      for (const [c, column] of (counted[h] ?? []).entries()) weighted += (WEIGHTS[c] ?? 1) * (column.hits[p] ?? 0);
+      score += ((idf[p] ?? 0) * weighted * (K1 + 1)) / (weighted + norm);
+    }
+    scores.set(hit.doc, -score);
+  }
+  return scores;
+}
+
+const isWordCode = (code: number) => (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code > 127;
+
+/**
+ * A column's length in words and each pattern's occurrences in it. Plain ASCII text, by far the most
+ * common, is scanned in place with indexOf; other text is split into folded words first.
+ */
+function countTerms(text: string, patterns: Pattern[]): { length: number; hits: number[] } {
+  if (!ASCII.test(text) || patterns.some((p) => p.words.length !== 1)) {
+    const tokens = foldedWords(text);
+    return {
+      length: tokens.length,
+      hits: patterns.map((pattern) => {
+        let n = 0;
+        for (let i = 0; i < tokens.length; i++) if (matchesAt(tokens, i, pattern)) n++;
+        return n;
+      }),
+    };
+  }
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (isWordCode(text.charCodeAt(i)) && (i === 0 || !isWordCode(text.charCodeAt(i - 1)))) length++;
+  }
+  const lower = text.toLowerCase();
+  const hits = patterns.map(({ words: [word = ''], prefix }) => {
+    let n = 0;
+    for (let at = lower.indexOf(word); at !== -1 && word !== ''; at = lower.indexOf(word, at + word.length)) {
+      const end = at + word.length;
+      if ((at === 0 || !isWordCode(lower.charCodeAt(at - 1))) && (prefix || end === lower.length || !isWordCode(lower.charCodeAt(end))))
+        n++;
+    }
+    return n;
+  });
+  return { length, hits };
 }

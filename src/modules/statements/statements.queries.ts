@@ -3,7 +3,7 @@ import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql } from 'd
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
-import { anyOf, type ListQuery, listPage, type PageResult } from '../../lib/pagination.js';
+import { anyOf, type ListQuery, listPage, type PageResult, pageInMemory } from '../../lib/pagination.js';
 import { type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
 import { type BulkSession, listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { named } from '../../lib/tree.js';
@@ -17,7 +17,7 @@ import { sources } from '../sources/sources.table.js';
 import { statementTopicAncestors } from '../topics/topics.ancestry.js';
 import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
-import { parseSearch, snippet, statementsFts, toFtsQuery } from './statements.fts.js';
+import { type Hit, parseSearch, scoreHits, snippet, statementsFts, toFtsQuery } from './statements.fts.js';
 import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from './statements.schema.js';
 import { statementActs, statementAddressees, statementSources, statements, statementTopics } from './statements.table.js';
 
@@ -245,7 +245,7 @@ const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}
  * each request; the full-text index yields matches newest first and stops here. `count=true` still
  * counts every match, and any other sort walks every match.
  */
-export const RANKED_MATCHES = 1000;
+export const RANKED_MATCHES = 500;
 
 const listSpec = {
   collection: 'statements',
@@ -277,42 +277,40 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
       .where(and(...filters))
       .get()?.n ?? 0;
+  const frequency = (expression: string) => remembered(db, `df:${expression}`, () => countDocs(db, expression));
+  const documents = remembered(db, 'documents', () => db.select({ n: count() }).from(statements).get()?.n ?? 0);
   const sort = q.sort ?? 'relevance';
-  let page: PageResult<StatementRow & { relevance?: number }>;
+  let page: PageResult<{ id: string; doc: number }>;
+  let rows: StatementRow[];
+  let scores: Map<number, number>;
   if (sort === 'relevance' || sort === '-relevance') {
-    // The newest RANKED_MATCHES matches (the index walks its rowids backwards and stops), then ranked.
-    const hits = db.$with('hits').as(
-      db
-        .select({ ...getTableColumns(statements), relevance: sql<number>`${statementsFts.rank}`.as('relevance') })
-        .from(statementsFts)
-        .innerJoin(statements, eq(statements.doc, statementsFts.rowid))
-        .where(and(...filters))
-        .orderBy(desc(statementsFts.rowid))
-        .limit(RANKED_MATCHES),
-    );
-    page = listPage(
-      { collection: 'statements', id: hits.id, sortable: { relevance: sql`${hits.relevance}` }, defaultSort: 'relevance' },
-      query,
-      [],
-      (where, orderBy, limit) =>
-        db
-          .with(hits)
-          .select()
-          .from(hits)
-          .where(where)
-          .orderBy(...orderBy)
-          .limit(limit)
-          .all(),
-      countMatches,
+    // The newest RANKED_MATCHES matches (the index walks its rowids backwards and stops), ranked here;
+    // only what ranking reads, as plain rows, then the page's records.
+    const window = db
+      .select({ doc: statements.doc, id: statements.id, text: statements.text, context: statements.context, topics: statementsFts.topics })
+      .from(statementsFts)
+      .innerJoin(statements, eq(statements.doc, statementsFts.rowid))
+      .where(and(...filters))
+      .orderBy(desc(statementsFts.rowid))
+      .limit(RANKED_MATCHES)
+      .toSQL();
+    const hits = prepared(db, window.sql).all(...window.params) as (Hit & { id: string })[];
+    scores = scoreHits(hits, search, frequency, documents);
+    page = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
+    if (page.total !== undefined) page.total = countMatches();
+    rows = rowsByIds<StatementRow>(
+      db,
+      statements,
+      page.data.map((hit) => hit.id),
     );
   } else {
-    page = listPage(
+    const dated = listPage(
       listSpec,
       query,
       filters,
       (where, orderBy, limit) =>
         db
-          .select({ ...getTableColumns(statements), relevance: sql<number>`${statementsFts.rank}` })
+          .select({ ...getTableColumns(statements), topics: statementsFts.topics })
           .from(statements)
           .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
           .where(where)
@@ -321,15 +319,47 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
           .all(),
       countMatches,
     );
+    scores = scoreHits(dated.data, search, frequency, documents);
+    page = dated;
+    rows = dated.data.map(({ topics: _topics, ...row }) => row);
   }
-  const records = hydrate(
-    db,
-    page.data.map(({ relevance: _r, ...row }) => row),
-  );
   return {
     ...page,
-    data: records.map((record, i) => ({ ...record, snippet: snippet(record.text, search), score: page.data[i]?.relevance ?? 0 })),
+    data: hydrate(db, rows).map((record, i) => ({
+      ...record,
+      snippet: snippet(record.text, search),
+      score: scores.get(rows[i]?.doc as number) ?? 0,
+    })),
   };
+}
+
+const countDocs = (db: Db, expression: string) =>
+  prepared(db, 'SELECT count(*) FROM "statements_fts" WHERE "statements_fts" MATCH ?').pluck().get(expression) as number;
+
+/**
+ * Corpus statistics for ranking (the number of statements, each term's document frequency), remembered
+ * per database for ten minutes: counting the matches of a common word reads its whole posting list, and
+ * BM25 hardly moves while the archive grows by a few percent.
+ */
+const STATISTICS_TTL_MS = 10 * 60_000;
+const STATISTICS_KEPT = 10_000;
+const statistics = new WeakMap<Db, Map<string, { value: number; until: number }>>();
+
+function remembered(db: Db, key: string, compute: () => number): number {
+  let kept = statistics.get(db);
+  if (!kept) {
+    kept = new Map();
+    statistics.set(db, kept);
+  }
+  const now = Date.now();
+  const hit = kept.get(key);
+  if (hit && hit.until > now) return hit.value;
+  // The oldest entry goes first: a Map iterates in insertion order.
+  if (kept.size >= STATISTICS_KEPT) kept.delete(kept.keys().next().value as string);
+  const value = compute();
+  kept.delete(key);
+  kept.set(key, { value, until: now + STATISTICS_TTL_MS });
+  return value;
 }
 
 /** The topic `topic=` names when it names exactly one (by id or alias). */

@@ -5,7 +5,7 @@ import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
 import { seedRecord } from '../../plugins/openapi.js';
 import { SEARCH_SYNTAX } from './statements.fts.js';
-import { listStatements, statementExpansions, statementStore } from './statements.queries.js';
+import { listStatements, RANKED_MATCHES, statementExpansions, statementStore } from './statements.queries.js';
 import {
   SearchQuerySchema,
   StatementCreateSchema,
@@ -27,6 +27,8 @@ export async function statementRoutes(app: FastifyInstance) {
         description:
           `Full-text search over statements: their text, the question or criticism they answer, and the names and aliases of their topics ` +
           `(so "Besham" finds what is filed under Bisham). Ranked by relevance unless \`sort\` says otherwise; each hit has a \`snippet\`. ` +
+          `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one; ` +
+          `\`count=true\` still counts every match, and \`sort=-statedOn\` (or any other sort) walks every match. ` +
           `Takes every filter of GET /v1/statements and pages the same way. ${SEARCH_SYNTAX}`,
         querystring: SearchQuerySchema,
         response: {
@@ -55,7 +57,7 @@ export async function statementRoutes(app: FastifyInstance) {
                       version: 1,
                       snippet:
                         'Pakistan is not holding any <mark>talks</mark> with Tehreek-e-Taliban Pakistan (TTP) and has no plans to hold <mark>talks</mark> with them in future.',
-                      score: -3.176286212268376,
+                      score: -3.197451302561056,
                     },
                   ],
                   nextCursor: null,
@@ -104,7 +106,7 @@ export async function statementRoutes(app: FastifyInstance) {
       csvRow: (statement) => statement,
     },
     notes: {
-      list: 'Newest first by default; with `q`, by relevance, each with a `snippet`. Filters combine with AND; a comma inside one filter means "any of". `topic` includes descendants.',
+      list: 'Newest first by default; with `q`, by relevance (among the newest matches, as GET /v1/search says), each with a `snippet`. Filters combine with AND; a comma inside one filter means "any of". `topic` includes descendants.',
       create: 'Every referenced actor, event, source, topic and statement must exist (422 naming each that does not).',
       remove: 'A statement still cited as evidence by a position, or answered by another statement, cannot be deleted.',
     },

@@ -53,7 +53,12 @@ export const {
     snippet: Type.Optional(
       Type.String({ description: 'With `q` only: the best window of the text, HTML-escaped, with the matched words in <mark>…</mark>.' }),
     ),
-    score: Type.Optional(Type.Number({ description: 'With `q` only: the relevance (BM25; lower is more relevant).' })),
+    score: Type.Optional(
+      Type.Number({
+        description:
+          'With `q` only: the relevance (BM25 as SQLite FTS5 computes it, weights 10/3/2 for text, context, topics; lower is more relevant).',
+      }),
+    ),
     ...expandedProperties({
       speaker: { schema: ActorSchema, many: false },
       onBehalfOf: { schema: ActorSchema, many: false, nullable: true },
