@@ -1,4 +1,5 @@
--- Topic ancestry, kept by triggers: every topic with itself and each of its ancestors.
+-- Topic ancestry, kept by triggers: every topic with itself and each of its ancestors, and '*' (any topic), under
+-- which every statement with a topic is counted once.
 CREATE TABLE `topic_ancestors` (
   `topic_id` text NOT NULL REFERENCES `topics`(`id`) ON DELETE CASCADE,
   `ancestor_id` text NOT NULL,
@@ -21,7 +22,7 @@ INSERT INTO `topic_ancestors` (`topic_id`, `ancestor_id`)
   WITH RECURSIVE up(topic_id, ancestor_id) AS (
     SELECT `id`, `id` FROM `topics`
     UNION SELECT up.topic_id, t.`parent_id` FROM up JOIN `topics` t ON t.`id` = up.ancestor_id WHERE t.`parent_id` IS NOT NULL
-  ) SELECT topic_id, ancestor_id FROM up;
+  ) SELECT topic_id, ancestor_id FROM up UNION ALL SELECT `id`, '*' FROM `topics`;
 --> statement-breakpoint
 INSERT OR IGNORE INTO `statement_topic_ancestors` (`ancestor_id`, `stated_on`, `statement_id`)
   SELECT a.`ancestor_id`, coalesce(s.`stated_on`, ''), s.`id`
@@ -30,6 +31,7 @@ INSERT OR IGNORE INTO `statement_topic_ancestors` (`ancestor_id`, `stated_on`, `
 CREATE TRIGGER `topics_ancestors_insert` AFTER INSERT ON `topics` BEGIN
   INSERT INTO `topic_ancestors` (`topic_id`, `ancestor_id`) VALUES (new.`id`, new.`id`);
   INSERT INTO `topic_ancestors` (`topic_id`, `ancestor_id`) SELECT new.`id`, `ancestor_id` FROM `topic_ancestors` WHERE `topic_id` = new.`parent_id`;
+  INSERT INTO `topic_ancestors` (`topic_id`, `ancestor_id`) SELECT new.`id`, '*' WHERE new.`parent_id` IS NULL;
 END;
 --> statement-breakpoint
 -- A move: the subtree's links above the topic are replaced, then its statements' rows are rebuilt.
@@ -39,6 +41,8 @@ CREATE TRIGGER `topics_ancestors_move` AFTER UPDATE OF `parent_id` ON `topics` W
      AND `ancestor_id` NOT IN (SELECT `topic_id` FROM `topic_ancestors` WHERE `ancestor_id` = new.`id`);
   INSERT INTO `topic_ancestors` (`topic_id`, `ancestor_id`)
     SELECT d.`topic_id`, a.`ancestor_id` FROM `topic_ancestors` d JOIN `topic_ancestors` a ON a.`topic_id` = new.`parent_id` WHERE d.`ancestor_id` = new.`id`;
+  INSERT INTO `topic_ancestors` (`topic_id`, `ancestor_id`)
+    SELECT `topic_id`, '*' FROM `topic_ancestors` WHERE `ancestor_id` = new.`id` AND new.`parent_id` IS NULL;
   DELETE FROM `statement_topic_ancestors` WHERE `statement_id` IN (
     SELECT st.`statement_id` FROM `statement_topics` st JOIN `topic_ancestors` d ON d.`topic_id` = st.`topic_id` WHERE d.`ancestor_id` = new.`id`);
   INSERT OR IGNORE INTO `statement_topic_ancestors` (`ancestor_id`, `stated_on`, `statement_id`)
@@ -64,4 +68,54 @@ END;
 --> statement-breakpoint
 CREATE TRIGGER `statements_ancestors_date` AFTER UPDATE OF `stated_on` ON `statements` WHEN new.`stated_on` IS NOT old.`stated_on` BEGIN
   UPDATE `statement_topic_ancestors` SET `stated_on` = coalesce(new.`stated_on`, '') WHERE `statement_id` = new.`id`;
+END;
+
+--> statement-breakpoint
+-- Counts for stats by topic and period without reading the statements: per topic (with '*': statements with
+-- any topic) and month ('' when undated), and per month over every statement.
+CREATE TABLE `topic_month_counts` (
+  `ancestor_id` text NOT NULL,
+  `month` text NOT NULL,
+  `statements` integer NOT NULL,
+  PRIMARY KEY (`month`, `ancestor_id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE TABLE `month_counts` (
+  `month` text PRIMARY KEY NOT NULL,
+  `statements` integer NOT NULL
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `topic_month_counts` (`ancestor_id`, `month`, `statements`)
+  SELECT `ancestor_id`, substr(`stated_on`, 1, 7), count(*) FROM `statement_topic_ancestors` GROUP BY 1, 2;
+--> statement-breakpoint
+INSERT INTO `month_counts` (`month`, `statements`) SELECT substr(coalesce(`stated_on`, ''), 1, 7), count(*) FROM `statements` GROUP BY 1;
+--> statement-breakpoint
+CREATE TRIGGER `statement_topic_ancestors_count_insert` AFTER INSERT ON `statement_topic_ancestors` BEGIN
+  INSERT INTO `topic_month_counts` (`ancestor_id`, `month`, `statements`) VALUES (new.`ancestor_id`, substr(new.`stated_on`, 1, 7), 1)
+    ON CONFLICT DO UPDATE SET `statements` = `statements` + 1;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `statement_topic_ancestors_count_delete` AFTER DELETE ON `statement_topic_ancestors` BEGIN
+  UPDATE `topic_month_counts` SET `statements` = `statements` - 1 WHERE `ancestor_id` = old.`ancestor_id` AND `month` = substr(old.`stated_on`, 1, 7);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `statement_topic_ancestors_count_update` AFTER UPDATE ON `statement_topic_ancestors` BEGIN
+  UPDATE `topic_month_counts` SET `statements` = `statements` - 1 WHERE `ancestor_id` = old.`ancestor_id` AND `month` = substr(old.`stated_on`, 1, 7);
+  INSERT INTO `topic_month_counts` (`ancestor_id`, `month`, `statements`) VALUES (new.`ancestor_id`, substr(new.`stated_on`, 1, 7), 1)
+    ON CONFLICT DO UPDATE SET `statements` = `statements` + 1;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `statements_count_insert` AFTER INSERT ON `statements` BEGIN
+  INSERT INTO `month_counts` (`month`, `statements`) VALUES (substr(coalesce(new.`stated_on`, ''), 1, 7), 1)
+    ON CONFLICT DO UPDATE SET `statements` = `statements` + 1;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `statements_count_delete` AFTER DELETE ON `statements` BEGIN
+  UPDATE `month_counts` SET `statements` = `statements` - 1 WHERE `month` = substr(coalesce(old.`stated_on`, ''), 1, 7);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `statements_count_date` AFTER UPDATE OF `stated_on` ON `statements` WHEN new.`stated_on` IS NOT old.`stated_on` BEGIN
+  UPDATE `month_counts` SET `statements` = `statements` - 1 WHERE `month` = substr(coalesce(old.`stated_on`, ''), 1, 7);
+  INSERT INTO `month_counts` (`month`, `statements`) VALUES (substr(coalesce(new.`stated_on`, ''), 1, 7), 1)
+    ON CONFLICT DO UPDATE SET `statements` = `statements` + 1;
 END;

@@ -518,3 +518,37 @@ test('the stance matrix refuses a bad asOf, bad ids and unknown parameters with 
     );
   }
 });
+
+test('stats by topic, month and year over whole months come from the kept counts and match the statements', async (t) => {
+  const app = await makeApp(t);
+  await fixture(app);
+  // `to` on the 30th of December is not a month end: those answers are counted from the statements.
+  for (const groupBy of ['topic', 'month', 'year', 'topic,month', 'month,topic', 'topic,year', 'year,month']) {
+    const counted = await stats(app, groupBy, { from: '2000-01-01', to: '2030-12-31' });
+    const read = await stats(app, groupBy, { from: '2000-01-01', to: '2030-12-30' });
+    assert.deepEqual(counted, read, groupBy);
+    assert.deepEqual(await stats(app, groupBy, {}), await stats(app, groupBy, { kind: 'quote,paraphrase' }), `${groupBy}, every date`);
+    if (groupBy === 'topic') await checkAgainstList(app, groupBy, { from: '2024-03-01', to: '2024-04-30' });
+  }
+  // The counts follow a write: a statement moved to another month, then deleted.
+  const before = await stats(app, 'month', {});
+  const moved = await app.json({
+    method: 'POST',
+    url: '/v1/statements',
+    payload: {
+      id: 'late',
+      text: 'Later.',
+      kind: 'quote',
+      speakerId: 'pakistan',
+      sourceIds: ['report'],
+      statedOn: '2024-05-02',
+      topicIds: ['ttp'],
+    },
+  });
+  assert.equal(moved.status, 201);
+  assert.equal((await app.json({ method: 'PATCH', url: '/v1/statements/late', payload: { statedOn: '2024-06-02' } })).status, 200);
+  assert.equal(countOf((await stats(app, 'topic,month', {})).data, { topic: 'ttp', month: '2024-06' }), 1);
+  assert.equal(countOf((await stats(app, 'topic,month', {})).data, { topic: 'ttp', month: '2024-05' }), 0);
+  assert.equal((await app.json({ method: 'DELETE', url: '/v1/statements/late' })).status, 204);
+  assert.deepEqual(await stats(app, 'month', {}), before);
+});

@@ -7,6 +7,7 @@ import { positions } from '../positions/positions.table.js';
 import { type StatementFilters, statementFilters } from '../statements/statements.queries.js';
 import { statementActs, statementAddressees, statements } from '../statements/statements.table.js';
 import { statementTopicAncestors } from '../topics/topics.ancestry.js';
+import { statsFromCounts } from './stats.counts.js';
 import type { Dimension, StanceMatrix, StatementStats } from './stats.schema.js';
 
 const name = (column: SQLiteColumn) => sql.identifier(column.name);
@@ -42,7 +43,8 @@ function dimension(dim: Dimension, n: number): { value: SQL; join?: SQL } {
       // Every topic the statement is about, directly or through a descendant: the meaning of the `topic` filter.
       return {
         value: sql`${j}.${name(statementTopicAncestors.ancestorId)}`,
-        join: sql`LEFT JOIN ${statementTopicAncestors} ${j} ON ${j}.${name(statementTopicAncestors.statementId)} = m.id`,
+        join: sql`LEFT JOIN ${statementTopicAncestors} ${j} ON ${j}.${name(statementTopicAncestors.statementId)} = m.id
+          AND ${j}.${name(statementTopicAncestors.ancestorId)} <> '*'`,
       };
   }
 }
@@ -59,6 +61,8 @@ interface StatsRow {
  * once per cell (COUNT DISTINCT), however many of its links lead there; the total counts each once.
  */
 export function statementStats(db: Db, groupBy: Dimension[], filters: StatementFilters): StatementStats {
+  const counted = statsFromCounts(db, groupBy, filters);
+  if (counted) return counted;
   const dims = groupBy.map((d, i) => dimension(d, i));
   const where = and(...statementFilters(db, filters));
   const ctes = [
