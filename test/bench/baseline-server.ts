@@ -147,8 +147,8 @@ app.get('/raw/stats', { schema: { response: { 200: StatementStatsSchema } } }, a
 });
 
 app.get('/raw/stances', { schema: { response: { 200: StanceMatrixSchema } } }, async (request) => {
-  const { asOf } = request.query as Record<string, string>;
-  const cells = q.stances.all(asOf, asOf) as Row[];
+  const { asOf, topic } = request.query as Record<string, string>;
+  const cells = q.stances.all(topic, asOf, asOf) as Row[];
   return {
     asOf,
     actors: [...new Set(cells.map((c) => c.actorId))],

@@ -47,7 +47,8 @@ export const RAW_SQL = {
     SELECT t.total, c.d0, c.d1, c.n FROM (SELECT COUNT(*) AS total FROM matched) t LEFT JOIN cells c ON 1 = 1
      ORDER BY c.n DESC, c.d0 IS NULL, c.d0, c.d1 IS NULL, c.d1`,
   stances: `SELECT actor_id AS actorId, topic_id AS topicId, stance, id AS positionId, summary, valid_from AS validFrom, valid_to AS validTo
-      FROM positions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY actor_id, topic_id, valid_from`,
+      FROM positions WHERE topic_id IN (SELECT topic_id FROM topic_ancestors WHERE ancestor_id = ?)
+       AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY actor_id, topic_id, valid_from`,
   positions: `SELECT id, actor_id AS actorId, topic_id AS topicId, stance, summary, valid_from AS validFrom, valid_to AS validTo, ${META}
       FROM positions WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from, id LIMIT ?`,
   evidence: `SELECT e.position_id AS positionId, e.statement_id AS statementId, e.relation, s.stated_on AS statedOn

@@ -11,6 +11,7 @@ import { migrateDatabase, openDatabase } from '../../src/db/client.js';
 import { bindingKey, encodeCursor } from '../../src/lib/cursor.js';
 import { runImport } from '../../src/modules/imports/imports.service.js';
 import { archiveBundles } from './archive.js';
+import { formatJson, markdownTable } from './report.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RESULTS = join(ROOT, 'test/bench/results');
@@ -159,9 +160,9 @@ const SHAPES: Shape[] = [
   },
   {
     name: 'stances',
-    label: 'stance matrix asOf',
-    ours: asOfDates.map((d) => `/v1/stats/stances?asOf=${d}`),
-    raw: asOfDates.map((d) => `/raw/stances?asOf=${d}`),
+    label: 'stance matrix asOf, one region (topic subtree)',
+    ours: asOfDates.map((d, i) => `/v1/stats/stances?asOf=${d}&topic=region-${i}`),
+    raw: asOfDates.map((d, i) => `/raw/stances?asOf=${d}&topic=region-${i}`),
   },
   {
     name: 'positions',
@@ -308,19 +309,19 @@ const rows = SHAPES.map((s) => {
   const r = results[s.name] as { ours: Run; raw: Run };
   return [
     s.label,
-    Math.round(r.ours.rps),
-    r.ours.p50,
-    r.ours.p99,
-    Math.round(r.raw.rps),
-    r.raw.p99,
+    String(Math.round(r.ours.rps)),
+    String(r.ours.p50),
+    String(r.ours.p99),
+    String(Math.round(r.raw.rps)),
+    String(r.raw.p99),
     (r.ours.rps / r.raw.rps).toFixed(2),
     (r.ours.rps / bare.rps).toFixed(2),
-    r.ours.errors + r.raw.errors,
+    String(r.ours.errors + r.raw.errors),
     TARGETS[s.name]?.(r) ?? '',
   ];
 });
 const header = ['read shape', 'req/s', 'p50 ms', 'p99 ms', 'raw req/s', 'raw p99 ms', '× raw', '× bare', 'errors', 'target'];
-const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+const table = markdownTable(header, rows).join('\n');
 const rssMb = (kb: number) => (kb / 1024).toFixed(0);
 const md = `# Read benchmark
 
@@ -340,7 +341,7 @@ mkdirSync(RESULTS, { recursive: true });
 writeFileSync(join(RESULTS, `${values.out}.md`), md);
 writeFileSync(
   join(RESULTS, `${values.out}.json`),
-  `${JSON.stringify({ at, machine, pinned, size, connections, duration, rounds, databaseBytes, import: importReport, bare, peakRssKb, peakAnonKb, results }, null, 2)}\n`,
+  `${formatJson({ at, machine, pinned, size, connections, duration, rounds, databaseBytes, import: importReport, bare, peakRssKb, peakAnonKb, results })}\n`,
 );
 console.log(md);
 process.exit(0);
