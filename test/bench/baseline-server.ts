@@ -137,12 +137,13 @@ app.get('/raw/search', { schema: { response: page('Statement') } }, async (reque
 });
 
 app.get('/raw/stats', { schema: { response: { 200: StatementStatsSchema } } }, async (request) => {
-  const { from, to } = request.query as Record<string, string>;
-  const rows = q.stats.all(from, to) as { total: number; d0: string | null; d1: string | null; n: number | null }[];
+  const { from, to } = request.query as { from: string; to: string };
+  const [first, last] = [from.slice(0, 7), to.slice(0, 7)];
+  const rows = q.stats.all(first, last, first, last) as { d0: string | null; d1: string | null; n: number }[];
   return {
     groupBy: ['topic', 'month'],
-    total: rows[0]?.total ?? 0,
-    data: rows.flatMap((r) => (r.n === null ? [] : [{ topic: r.d0, month: r.d1, count: r.n }])),
+    total: (q.statsTotal.pluck().get(first, last) as number | null) ?? 0,
+    data: rows.map((r) => ({ topic: r.d0, month: r.d1, count: r.n })),
   };
 });
 

@@ -38,14 +38,15 @@ export const RAW_SQL = {
   frequency: 'SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?',
   documents: 'SELECT count(*) FROM statements',
   // Statements by topic (with their ancestors) and month, each counted once per cell.
-  stats: `WITH matched AS (SELECT id, stated_on FROM statements WHERE stated_on >= ? AND stated_on <= ?),
-    cells AS (
-      SELECT j.ancestor_id AS d0, substr(m.stated_on, 1, 7) AS d1, COUNT(DISTINCT m.id) AS n
-        FROM matched m LEFT JOIN statement_topic_ancestors j ON j.statement_id = m.id
-       GROUP BY d0, d1
-    )
-    SELECT t.total, c.d0, c.d1, c.n FROM (SELECT COUNT(*) AS total FROM matched) t LEFT JOIN cells c ON 1 = 1
-     ORDER BY c.n DESC, c.d0 IS NULL, c.d0, c.d1 IS NULL, c.d1`,
+  // Topic x month over whole months, from the counts the triggers keep (months as 'YYYY-MM', four parameters).
+  stats: `SELECT d0, d1, sum(statements) AS n FROM (
+      SELECT ancestor_id AS d0, month AS d1, statements FROM topic_month_counts WHERE ancestor_id <> '*' AND month BETWEEN ? AND ?
+      UNION ALL
+      SELECT NULL, m.month, m.statements - coalesce(t.statements, 0) FROM month_counts m
+        LEFT JOIN topic_month_counts t ON t.ancestor_id = '*' AND t.month = m.month
+       WHERE m.month BETWEEN ? AND ?
+    ) GROUP BY d0, d1 HAVING n > 0 ORDER BY n DESC, d0 IS NULL, d0, d1 IS NULL, d1`,
+  statsTotal: 'SELECT sum(statements) FROM month_counts WHERE month BETWEEN ? AND ?',
   stances: `SELECT actor_id AS actorId, topic_id AS topicId, stance, id AS positionId, summary, valid_from AS validFrom, valid_to AS validTo
       FROM positions WHERE topic_id IN (SELECT topic_id FROM topic_ancestors WHERE ancestor_id = ?)
        AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY actor_id, topic_id, valid_from`,

@@ -1,4 +1,4 @@
-// `npm run bench:reads [-- --size 1000000 --duration 5 --connections 16 --db file --rounds 1]`: generates the
+// `npm run bench [-- --size 1000000 --duration 5 --connections 16 --db file --rounds 1]`: generates the
 // synthetic archive, loads it through the import code, starts the service and the baselines (each pinned to
 // core 0), drives every read shape with autocannon from core 1, and writes test/bench/results/reads.{json,md}.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ const size = whole('size', values.size);
 const connections = whole('connections', values.connections);
 const rounds = whole('rounds', values.rounds);
 // Long enough for steady numbers at full size; short enough that a --size 100000 run takes under a minute.
-const duration = values.duration ? Number(values.duration) : size >= 500_000 ? 5 : 1.5;
+const duration = values.duration ? Number(values.duration) : size >= 500_000 ? 5 : 1;
 const LIMIT = 50;
 
 function whole(name: string, text: string | undefined): number {
@@ -326,7 +326,7 @@ const rssMb = (kb: number) => (kb / 1024).toFixed(0);
 const md = `# Read benchmark
 
 ${at} — ${machine}; ${pinned ? 'servers pinned to core 0, autocannon to core 1' : 'not pinned (taskset or a second core missing)'}.
-Command: \`npm run bench:reads -- --size ${size}\`; ${connections} connections, ${duration} s a run after a 0.5 s warm-up, ${rounds} round(s) (median).
+Command: \`npm run bench -- --size ${size}\`; ${connections} connections, ${duration} s a run after a 0.5 s warm-up, ${rounds} round(s) (median).
 Archive: ${size.toLocaleString('en')} statements, database file ${(databaseBytes / 1048576).toFixed(0)} MB.${
   importReport
     ? ` Import through the import code: ${Math.round(importReport.perSecond)} statements/s (${importReport.seconds.toFixed(1)} s).`
