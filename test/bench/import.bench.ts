@@ -209,7 +209,7 @@ const table = [
   `${result.date} — Node ${result.machine.node}, SQLite ${result.sqlite}, ${result.machine.cores} × ${result.machine.cpu}.`,
   `${bundleCount} bundles × ${size} statements (each with 2 topics, 1 source, 1 addressee, 2 acts; every bundle also carries 20 actors and 30 topics), ` +
     `fresh database file per run, median of ${rounds} interleaved round(s). Every path opens the database as the service does ` +
-    '(WAL, synchronous=FULL, 64 MiB page cache, temp_store=MEMORY) and writes one transaction a bundle.',
+    '(WAL, synchronous=FULL, temp_store=MEMORY) and writes one transaction a bundle.',
   '',
   ...markdownTable(
     ['path', 'median s', 'statements/s', '× raw'],
