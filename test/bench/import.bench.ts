@@ -1,4 +1,4 @@
-// `npm run bench [-- --size 1000 --bundles 10 --rounds 3]`: statements imported per second through the HTTP
+// `npm run bench:import [-- --size 1000 --bundles 10 --rounds 3]`: statements imported per second through the HTTP
 // endpoint and the CLI, against raw better-sqlite3 inserting the same rows, measured in the same run.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import type { Bundle } from '../../src/modules/imports/imports.schema.js';
 import { createKey } from '../../src/modules/keys/keys.service.js';
 import { briefingBundle } from './bundles.js';
 import { rawInsert } from './raw.js';
+import { formatJson, markdownTable } from './report.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -224,19 +225,6 @@ const table = [
     '.',
   '',
 ].join('\n');
-
-/** A table as the formatter writes it: columns padded, the first left-aligned, the others right-aligned. */
-function markdownTable(header: string[], body: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
-  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
-  return [line(header), rule, ...body.map(line)];
-}
-
-/** JSON as the formatter writes it: arrays of numbers on one line. */
-const formatJson = (value: unknown) =>
-  JSON.stringify(value, null, 2).replace(/\[\s+([-\d.,\s]+?)\s+\]/g, (_, numbers: string) => `[${numbers.split(/,\s*/).join(', ')}]`);
 
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(join(RESULTS, 'import.json'), `${formatJson(result)}\n`);
