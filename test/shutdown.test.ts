@@ -7,7 +7,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
@@ -132,12 +132,11 @@ interface Sent {
   outcome: Outcome;
 }
 
-/** The load shedder's answer when the event loop stalls: a refusal before any handler ran, not a failed request. */
-const isShed = (o: Outcome) => o.status === 503 && o.body?.code === 'UNAVAILABLE' && /overloaded/.test(o.body?.detail);
-
-test('SIGTERM under load: every request that reached the server is answered, /ready is 503 while draining, every 201 is stored, exit 0', {
-  timeout: 90_000,
-}, async (t) => {
+/**
+ * A folder for a test's database, and a way to start the server on it; when the test ends the server, if
+ * still running, is killed and the folder removed.
+ */
+function workspace(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'statements-shutdown-'));
   const databasePath = join(dir, 'shutdown.db');
   let server: Server | undefined;
@@ -148,13 +147,29 @@ test('SIGTERM under load: every request that reached the server is answered, /re
     }
     rmSync(dir, { recursive: true, force: true });
   });
+  return {
+    databasePath,
+    start: async (env: Record<string, string>) => {
+      server = await startServer(databasePath, env);
+      return server;
+    },
+  };
+}
+
+/** The load shedder's answer when the event loop stalls: a refusal before any handler ran, not a failed request. */
+const isShed = (o: Outcome) => o.status === 503 && o.body?.code === 'UNAVAILABLE' && /overloaded/.test(o.body?.detail);
+
+test('SIGTERM under load: every request that reached the server is answered, /ready is 503 while draining, every 201 is stored, exit 0', {
+  timeout: 90_000,
+}, async (t) => {
+  const { databasePath, start } = workspace(t);
 
   const setup = openDatabase(databasePath);
   migrateDatabase(setup);
   const key = createKey(setup, 'shutdown-test');
   setup.$client.close();
 
-  server = await startServer(databasePath, { SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+  const server = await start({ SHUTDOWN_GRACE_MS: String(GRACE_MS) });
   const { port } = server;
 
   const sent: Sent[] = [];
@@ -292,18 +307,9 @@ test('SIGTERM under load: every request that reached the server is answered, /re
 });
 
 test('a second signal during the drain exits at once', { timeout: 60_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'statements-shutdown-'));
-  const databasePath = join(dir, 'shutdown.db');
-  let server: Server | undefined;
-  t.after(async () => {
-    if (server && server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGKILL');
-      await server.exit;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { start } = workspace(t);
   // A grace period far longer than this test may take: the exit can only come from the second signal.
-  server = await startServer(databasePath, { SHUTDOWN_GRACE_MS: '300000' });
+  const server = await start({ SHUTDOWN_GRACE_MS: '300000' });
 
   server.child.kill('SIGINT');
   for (;;) {
