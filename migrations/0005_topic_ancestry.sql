@@ -66,6 +66,18 @@ CREATE TRIGGER `statement_topics_ancestors_delete` AFTER DELETE ON `statement_to
        SELECT a.`ancestor_id` FROM `statement_topics` st JOIN `topic_ancestors` a ON a.`topic_id` = st.`topic_id` WHERE st.`statement_id` = old.`statement_id`);
 END;
 --> statement-breakpoint
+-- A link changed in place (the service replaces links, but another program may update them): both of the above.
+CREATE TRIGGER `statement_topics_ancestors_update` AFTER UPDATE ON `statement_topics` BEGIN
+  DELETE FROM `statement_topic_ancestors`
+   WHERE `statement_id` = old.`statement_id`
+     AND `ancestor_id` IN (SELECT `ancestor_id` FROM `topic_ancestors` WHERE `topic_id` = old.`topic_id`)
+     AND `ancestor_id` NOT IN (
+       SELECT a.`ancestor_id` FROM `statement_topics` st JOIN `topic_ancestors` a ON a.`topic_id` = st.`topic_id` WHERE st.`statement_id` = old.`statement_id`);
+  INSERT OR IGNORE INTO `statement_topic_ancestors` (`ancestor_id`, `stated_on`, `statement_id`)
+    SELECT a.`ancestor_id`, coalesce(s.`stated_on`, ''), s.`id` FROM `topic_ancestors` a JOIN `statements` s ON s.`id` = new.`statement_id`
+     WHERE a.`topic_id` = new.`topic_id`;
+END;
+--> statement-breakpoint
 CREATE TRIGGER `statements_ancestors_date` AFTER UPDATE OF `stated_on` ON `statements` WHEN new.`stated_on` IS NOT old.`stated_on` BEGIN
   UPDATE `statement_topic_ancestors` SET `stated_on` = coalesce(new.`stated_on`, '') WHERE `statement_id` = new.`id`;
 END;

@@ -2,6 +2,7 @@
 // groupBy, and the actor × topic stance matrix on a date.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { create, get } from './assertions.js';
 import { makeApp, seedMinimal, type TestApp } from './helpers.js';
 
@@ -551,4 +552,33 @@ test('stats by topic, month and year over whole months come from the kept counts
   assert.equal(countOf((await stats(app, 'topic,month', {})).data, { topic: 'ttp', month: '2024-05' }), 0);
   assert.equal((await app.json({ method: 'DELETE', url: '/v1/statements/late' })).status, 204);
   assert.deepEqual(await stats(app, 'month', {}), before);
+});
+
+test('stats answers are kept only while the data is unchanged: a write here or from another process shows at once', async (t) => {
+  const app = await makeApp(t);
+  await fixture(app);
+  const url = '/v1/stats/statements?groupBy=topic';
+  const first = await get(app, url);
+  assert.deepEqual(await get(app, url), first, 'asked again: the same answer');
+  const created = await app.json({
+    method: 'POST',
+    url: '/v1/statements',
+    payload: { id: 'kept-1', text: 'One more.', kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'], topicIds: ['migration'] },
+  });
+  assert.equal(created.status, 201);
+  const after = await get(app, url);
+  assert.equal(after.total, first.total + 1);
+  assert.equal(countOf(after.data, { topic: 'migration' }), Number(countOf(first.data, { topic: 'migration' })) + 1);
+
+  // Another connection to the same file (another program, or `npm run import -- --db`) changes the data.
+  const other = new Database(app.app.db.$client.name);
+  t.after(() => other.close());
+  other.prepare("UPDATE statement_topics SET topic_id = 'ttp' WHERE statement_id = 'kept-1'").run();
+  const moved = await get(app, url);
+  assert.equal(countOf(moved.data, { topic: 'migration' }), countOf(first.data, { topic: 'migration' }));
+  assert.equal(countOf(moved.data, { topic: 'ttp' }), Number(countOf(after.data, { topic: 'ttp' })) + 1);
+
+  const stances = '/v1/stats/stances?asOf=2024-04-04';
+  const matrix = await get(app, stances);
+  assert.deepEqual(await get(app, stances), matrix);
 });

@@ -1,5 +1,6 @@
 // GET /v1/stats/statements and /v1/stats/stances: the numbers dashboards chart.
 import type { FastifyInstance } from 'fastify';
+import { sendKept } from '../../lib/answer-cache.js';
 import { ref } from '../../lib/schemas.js';
 import { stanceMatrix, statementStats } from './stats.queries.js';
 import {
@@ -64,9 +65,12 @@ export async function statsRoutes(app: FastifyInstance) {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { groupBy, ...filters } = request.query as StatementStatsQuery;
-      return statementStats(app.db, parseGroupBy(groupBy), filters);
+      const dimensions = parseGroupBy(groupBy);
+      return sendKept(app.db, reply, `statements ${JSON.stringify([dimensions, filters])}`, () =>
+        statementStats(app.db, dimensions, filters),
+      );
     },
   );
 
@@ -122,9 +126,10 @@ export async function statsRoutes(app: FastifyInstance) {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { asOf, ...filters } = request.query as StanceMatrixQuery;
-      return stanceMatrix(app.db, { ...filters, asOf: asOf ?? new Date().toISOString().slice(0, 10) });
+      const query = { ...filters, asOf: asOf ?? new Date().toISOString().slice(0, 10) };
+      return sendKept(app.db, reply, `stances ${JSON.stringify(query)}`, () => stanceMatrix(app.db, query));
     },
   );
 }
