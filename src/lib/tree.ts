@@ -1,4 +1,4 @@
-// Trees by parentId (actors, topics): cycle checks and subtree expansion.
+// Trees by parentId (actors, topics): cycle checks, and records named by id or alias (descendants: topics.ancestry.ts).
 import { type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
@@ -27,22 +27,11 @@ export function assertNoCycle(db: Db, table: TreeTable, id: string, parentId: st
  * The ids of the given records, as a subquery. A value also names the records that list it as an alias,
  * written as a slug (`besham` finds the topic `bisham-attack`, alias "Besham").
  */
-export const named = (table: TreeTable & { aliases: SQLiteColumn }, ids: string[]): SQL => sql`(${selectNamed(table, ids)})`;
-
-function selectNamed(table: TreeTable & { aliases: SQLiteColumn }, ids: string[]): SQL {
+export function named(table: TreeTable & { aliases: SQLiteColumn }, ids: string[]): SQL {
   const list = sql.join(
     ids.map((id) => sql`${id}`),
     sql`, `,
   );
-  return sql`SELECT ${table.id} FROM ${table} WHERE ${table.id} IN (${list})
-    OR EXISTS (SELECT 1 FROM json_each(${table.aliases}) alias WHERE replace(lower(trim(alias.value)), ' ', '-') IN (${list}))`;
-}
-
-/** The ids of the given records (see `named`) and all their descendants, as a subquery. */
-export function subtree(table: TreeTable & { aliases: SQLiteColumn }, ids: string[]): SQL {
-  return sql`(WITH RECURSIVE sub(id) AS (
-      ${selectNamed(table, ids)}
-      UNION
-      SELECT t.id FROM ${table} t JOIN sub ON t.parent_id = sub.id
-    ) SELECT id FROM sub)`;
+  return sql`(SELECT ${table.id} FROM ${table} WHERE ${table.id} IN (${list})
+    OR EXISTS (SELECT 1 FROM json_each(${table.aliases}) alias WHERE replace(lower(trim(alias.value)), ' ', '-') IN (${list})))`;
 }

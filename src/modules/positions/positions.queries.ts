@@ -6,13 +6,12 @@ import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import { now, prepared } from '../../lib/records.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
-import { named } from '../../lib/tree.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
 import { recordRevision } from '../revisions/revisions.service.js';
 import { statementStore } from '../statements/statements.queries.js';
 import { statements } from '../statements/statements.table.js';
-import { topicAncestors } from '../topics/topics.ancestry.js';
+import { topicsUnder } from '../topics/topics.ancestry.js';
 import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
 import { POSITION_EXPANSIONS, type Position, type PositionFieldValues } from './positions.schema.js';
@@ -191,12 +190,7 @@ export function positionFilters(q: PositionFilters) {
   const topicIds = anyOf(q.topic);
   return [
     q.actor ? inArray(positions.actorId, anyOf(q.actor) ?? []) : undefined,
-    topicIds
-      ? inArray(
-          positions.topicId,
-          sql`(SELECT ${topicAncestors.topicId} FROM ${topicAncestors} WHERE ${inArray(topicAncestors.ancestorId, named(topics, topicIds))})`,
-        )
-      : undefined,
+    topicIds ? inArray(positions.topicId, topicsUnder(topicIds)) : undefined,
     q.stance ? inArray(positions.stance, anyOf(q.stance) as Position['stance'][]) : undefined,
     // Held on asOf: the period [validFrom, validTo) contains it.
     q.asOf ? and(lte(positions.validFrom, q.asOf), or(isNull(positions.validTo), gt(positions.validTo, q.asOf))) : undefined,

@@ -1,7 +1,10 @@
 // Topic ancestry, kept by triggers (migrations/0005_topic_ancestry.sql): which topics each topic is under, and
 // which topics each statement is about through any of its own. Declared here for queries only: drizzle-kit
 // cannot declare WITHOUT ROWID tables or triggers, so the migration is written by hand (like the search index).
+import { inArray, type SQL, sql } from 'drizzle-orm';
 import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { named } from '../../lib/tree.js';
+import { topics } from './topics.table.js';
 
 /** Each topic with itself and each of its ancestors. */
 export const topicAncestors = sqliteTable('topic_ancestors', {
@@ -19,3 +22,7 @@ export const statementTopicAncestors = sqliteTable('statement_topic_ancestors', 
   statedOn: text('stated_on').notNull(),
   statementId: text('statement_id').notNull(),
 });
+
+/** The topics named (by id or alias) and all their descendants, as a subquery of topic ids. */
+export const topicsUnder = (names: string[]): SQL =>
+  sql`(SELECT ${topicAncestors.topicId} FROM ${topicAncestors} WHERE ${inArray(topicAncestors.ancestorId, named(topics, names))})`;

@@ -3,10 +3,11 @@ import { inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
-import { assertNoCycle, subtree } from '../../lib/tree.js';
+import { assertNoCycle } from '../../lib/tree.js';
 import { positions } from '../positions/positions.table.js';
 import { reindexTopic } from '../statements/statements.fts.js';
 import { statementTopics } from '../statements/statements.table.js';
+import { topicsUnder } from './topics.ancestry.js';
 import type { Topic, TopicFieldValues } from './topics.schema.js';
 import { topics } from './topics.table.js';
 
@@ -45,7 +46,7 @@ export function listTopics(db: Db, query: ListQuery & Record<string, unknown>) {
     [
       q.parent ? inArray(topics.parentId, anyOf(q.parent) ?? []) : undefined,
       q.root === undefined ? undefined : q.root ? isNull(topics.parentId) : isNotNull(topics.parentId),
-      q.within ? inArray(topics.id, subtree(topics, anyOf(q.within) ?? [])) : undefined,
+      q.within ? inArray(topics.id, topicsUnder(anyOf(q.within) ?? [])) : undefined,
     ],
     (rows) => rows as Topic[],
   );
