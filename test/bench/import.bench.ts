@@ -11,7 +11,7 @@ import type { Bundle } from '../../src/modules/imports/imports.schema.js';
 import { createKey } from '../../src/modules/keys/keys.service.js';
 import { briefingBundle } from './bundles.js';
 import { rawInsert } from './raw.js';
-import { formatJson, markdownTable } from './report.js';
+import { formatJson, markdownTable, numberOption } from './report.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -24,18 +24,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
   },
 });
-const size = positiveInteger('size', values.size);
-const bundleCount = positiveInteger('bundles', values.bundles);
-const rounds = positiveInteger('rounds', values.rounds);
-
-function positiveInteger(name: string, text: string | undefined): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} must be a whole number of at least 1, not '${text}'.`);
-    process.exit(2);
-  }
-  return n;
-}
+const size = numberOption('size', values.size);
+const bundleCount = numberOption('bundles', values.bundles);
+const rounds = numberOption('rounds', values.rounds);
 
 /** An archive: briefings that each carry their own source, event and statements, and the shared actors and topics. */
 const bundles: Bundle[] = Array.from({ length: bundleCount }, (_, i) => briefingBundle(`b${i}`, size));

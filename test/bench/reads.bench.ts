@@ -11,7 +11,7 @@ import { migrateDatabase, openDatabase } from '../../src/db/client.js';
 import { bindingKey, encodeCursor } from '../../src/lib/cursor.js';
 import { runImport } from '../../src/modules/imports/imports.service.js';
 import { archiveBundles } from './archive.js';
-import { formatJson, markdownTable } from './report.js';
+import { formatJson, markdownTable, numberOption } from './report.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RESULTS = join(ROOT, 'test/bench/results');
@@ -26,21 +26,12 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'reads' },
   },
 });
-const size = whole('size', values.size);
-const connections = whole('connections', values.connections);
-const rounds = whole('rounds', values.rounds);
-// Long enough for steady numbers at full size; short enough that a --size 100000 run takes under a minute.
-const duration = values.duration ? Number(values.duration) : size >= 500_000 ? 5 : 1;
+const size = numberOption('size', values.size);
+const connections = numberOption('connections', values.connections);
+const rounds = numberOption('rounds', values.rounds);
+// Long enough for steady numbers at full size; short for quick runs of a smaller archive.
+const duration = values.duration ? numberOption('duration', values.duration, { min: 0.5, fractional: true }) : size >= 500_000 ? 5 : 1;
 const LIMIT = 50;
-
-function whole(name: string, text: string | undefined): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} must be a whole number of at least 1, not '${text}'.`);
-    process.exit(2);
-  }
-  return n;
-}
 
 // The load generator runs on core 1, the servers on core 0: they do not compete for a core.
 const pinned = existsSync('/usr/bin/taskset') && cpus().length >= 2;

@@ -1,4 +1,14 @@
-// How the benchmarks write their results: Markdown and JSON as the formatter (Biome) would write them.
+// What the benchmarks share: reading their options, and writing their results as Biome would format them.
+
+/** A command-line option that must be a number of at least `min` (a whole one unless `fractional`); else exit 2. */
+export function numberOption(name: string, text: string | undefined, { min = 1, fractional = false } = {}): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min || (!fractional && !Number.isInteger(n))) {
+    console.error(`--${name} must be a ${fractional ? '' : 'whole '}number of at least ${min}, not '${text}'.`);
+    process.exit(2);
+  }
+  return n;
+}
 
 /** A table as the formatter writes it: columns padded, the first left-aligned, the others right-aligned. */
 export function markdownTable(header: string[], body: string[][]): string[] {
