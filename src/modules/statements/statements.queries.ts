@@ -378,6 +378,8 @@ function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: 
   const q = query as StatementFilters;
   const filters = [
     eq(ancestry.ancestorId, topicId),
+    // The range on the key, so the index is read as a range; the statements' own from/to (below) still
+    // apply, and keep the undated ('' here, below every date) out of a `to`.
     q.from ? gte(ancestry.statedOn, q.from) : undefined,
     q.to ? lte(ancestry.statedOn, q.to) : undefined,
     ...statementFilters(db, { ...q, topic: undefined }),
