@@ -2,6 +2,7 @@
 // reload asks the same question again and again, and the answer can weigh hundreds of kilobytes.
 import type { FastifyReply } from 'fastify';
 import type { Db } from '../db/client.js';
+import { prepared } from './records.js';
 
 /** How many answers are kept; the least recently used goes first. */
 const KEPT = 32;
@@ -13,7 +14,7 @@ const answers = new WeakMap<Db, Map<string, { version: string; body: Body }>>();
  * commits by other connections (an import CLI writing the file with --db). Both are read in O(1).
  */
 function dataVersion(db: Db): string {
-  const changes = db.$client.prepare('SELECT total_changes()').pluck().get() as number;
+  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
   const others = db.$client.pragma('data_version', { simple: true }) as number;
   return `${changes}:${others}`;
 }
