@@ -95,7 +95,7 @@ for (const [collection, shapes] of [
         }
         queries.push(...later);
       }
-      const onTable = queries.filter((q) => q.sql.includes(`from "${collection}"`) || q.sql.includes(`join "${collection}"`));
+      const onTable = queries.filter((q) => new RegExp(`(from|join) "${collection}"`, 'i').test(q.sql));
       assert.ok(onTable.length > 0, `${shape}: a query on ${collection} ran`);
       for (const { sql, params } of onTable) {
         const plan = client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];

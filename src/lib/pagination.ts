@@ -84,10 +84,11 @@ function bindingOf(collection: string, sort: string, query: Record<string, unkno
 }
 
 /**
- * A page of rows held in memory (a ranked window of search hits), sorted by a number and then the id,
- * ascending or (`-field`) descending, with the same cursors as listPage.
+ * A page of rows held in memory (a ranked window of search hits), sorted by a number, ascending or
+ * (`-field`) descending, and then by `doc` the other way (at equal scores the most recently recorded comes
+ * first), with cursors bound like listPage's. The cursor carries the doc number where listPage's carries the id.
  */
-export function pageInMemory<Row extends { id: string }>(
+export function pageInMemory<Row extends { doc: number }>(
   collection: string,
   query: ListQuery & Record<string, unknown>,
   defaultSort: string,
@@ -97,20 +98,21 @@ export function pageInMemory<Row extends { id: string }>(
   const sort = query.sort ?? defaultSort;
   const sign = sort.startsWith('-') ? -1 : 1;
   const binding = bindingOf(collection, sort, query);
-  /** Positive when `row` comes after (value, id) in the sort order. */
-  const compare = (value: number, id: string, row: Row) => sign * (sortValue(row) - value || (row.id < id ? -1 : row.id > id ? 1 : 0));
-  const sorted = [...rows].sort((a, b) => compare(sortValue(b), b.id, a));
+  const keyed = rows.map((row) => ({ row, value: sortValue(row) }));
+  /** Positive when (value, doc) comes after (afterValue, afterDoc) in the sort order. */
+  const compare = (value: number, doc: number, afterValue: number, afterDoc: number) => sign * (value - afterValue || afterDoc - doc);
+  keyed.sort((a, b) => compare(a.value, a.row.doc, b.value, b.row.doc));
   let start = 0;
   if (query.cursor) {
-    const [value, id] = decodeCursor(query.cursor, binding);
-    start = sorted.findIndex((row) => compare(Number(value), id, row) > 0);
-    if (start < 0) start = sorted.length;
+    const [value, doc] = decodeCursor(query.cursor, binding);
+    start = keyed.findIndex((k) => compare(k.value, k.row.doc, Number(value), Number(doc)) > 0);
+    if (start < 0) start = keyed.length;
   }
-  const data = sorted.slice(start, start + query.limit);
+  const data = keyed.slice(start, start + query.limit);
   const last = data.at(-1);
   return {
-    data,
-    nextCursor: last && sorted.length > start + query.limit ? encodeCursor(binding, sortValue(last), last.id) : null,
+    data: data.map((k) => k.row),
+    nextCursor: last && keyed.length > start + query.limit ? encodeCursor(binding, last.value, String(last.row.doc)) : null,
     ...(query.count ? { total: rows.length } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { actorSchemas } from '../../src/modules/actors/actors.routes.js';
 import { eventSchemas } from '../../src/modules/events/events.routes.js';
 import { positionSchemas } from '../../src/modules/positions/positions.routes.js';
 import { sourceSchemas } from '../../src/modules/sources/sources.routes.js';
-import { type Hit, parseSearch, scoreHits, snippet } from '../../src/modules/statements/statements.fts.js';
+import { corpusOf, type Hit, parseSearch, scoreHits, snippet, tokensOf } from '../../src/modules/statements/statements.fts.js';
 import { statementSchemas } from '../../src/modules/statements/statements.routes.js';
 import { StanceMatrixSchema, StatementStatsSchema } from '../../src/modules/stats/stats.schema.js';
 import { topicSchemas } from '../../src/modules/topics/topics.routes.js';
@@ -106,14 +106,14 @@ function withParticipants(row: Row | undefined): Row | null {
   return { ...row, participantIds: q.eventParticipants.pluck().all(row.id) };
 }
 
-// Corpus statistics remembered as the service remembers them.
+// Term frequencies remembered as the service remembers them.
 const frequencies = new Map<string, number>();
-const documents = q.documents.pluck().get() as number;
 
 app.get('/raw/search', { schema: { response: page('Statement') } }, async (request) => {
   const { limit, q: text } = request.query as { limit: string; q: string };
   const search = parseSearch(text);
-  const hits = q.searchWindow.all(search.expression) as (Hit & { id: string })[];
+  const window = q.searchWindow.raw().all(search.expression) as [number, string, string | null, string | null, Uint8Array][];
+  const hits: Hit[] = window.map(([doc, text, context, topics, sizes]) => ({ doc, text, context, topics, tokens: tokensOf(sizes) }));
   const frequency = (expression: string) => {
     let n = frequencies.get(expression);
     if (n === undefined) {
@@ -122,17 +122,17 @@ app.get('/raw/search', { schema: { response: page('Statement') } }, async (reque
     }
     return n;
   };
-  const scores = scoreHits(hits, search, frequency, documents);
-  const score = (hit: Hit & { id: string }) => scores.get(hit.doc) ?? 0;
-  const ranked = hits.sort((a, b) => score(a) - score(b) || (a.id < b.id ? -1 : 1)).slice(0, Number(limit) + 1);
-  const byId = new Map((q.statementsByIds.all(JSON.stringify(ranked.map((h) => h.id))) as Row[]).map((r) => [r.id, r]));
+  const scores = scoreHits(hits, search, frequency, corpusOf(q.averages.pluck().get() as Uint8Array));
+  const score = (hit: Hit) => scores.get(hit.doc) ?? 0;
+  const ranked = hits.sort((a, b) => score(a) - score(b) || b.doc - a.doc).slice(0, Number(limit) + 1);
+  const byDoc = new Map((q.statementsByDocs.all(JSON.stringify(ranked.map((h) => h.doc))) as Row[]).map((r) => [r.doc, r]));
   const shown = limited(
-    ranked.flatMap((h) => byId.get(h.id) ?? []),
+    ranked.flatMap((h) => byDoc.get(h.doc) ?? []),
     Number(limit),
   );
   return {
     ...shown,
-    data: shown.data.map((r, i) => ({ ...r, snippet: snippet(r.text as string, search), score: score(ranked[i] as Hit & { id: string }) })),
+    data: shown.data.map((r, i) => ({ ...r, snippet: snippet(r.text as string, search), score: score(ranked[i] as Hit) })),
   };
 });
 

@@ -32,11 +32,11 @@ export const RAW_SQL = {
   event: `SELECT id, kind, title, start_date AS startDate, end_date AS endDate, location, host_id AS hostId, ${META} FROM events WHERE id = ?`,
   eventParticipants: 'SELECT actor_id FROM event_participants WHERE event_id = ? ORDER BY ord',
   // The newest RANKED_MATCHES matches, with what ranking reads; the page's rows by id; a term's document frequency.
-  searchWindow: `SELECT s.doc, s.id, s.text, s.context, f.topics FROM statements_fts f JOIN statements s ON s.doc = f.rowid
+  searchWindow: `SELECT f.rowid AS doc, f.text, f.context, f.topics, d.sz FROM statements_fts f JOIN statements_fts_docsize d ON d.id = f.rowid
      WHERE statements_fts MATCH ? ORDER BY f.rowid DESC LIMIT ${RANKED_MATCHES}`,
-  statementsByIds: `SELECT ${STATEMENT} FROM statements s WHERE s.id IN (SELECT value FROM json_each(?))`,
+  statementsByDocs: `SELECT ${STATEMENT} FROM statements s WHERE s.doc IN (SELECT value FROM json_each(?))`,
   frequency: 'SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?',
-  documents: 'SELECT count(*) FROM statements',
+  averages: 'SELECT block FROM statements_fts_data WHERE id = 1',
   // Statements by topic (with their ancestors) and month, each counted once per cell.
   // Topic x month over whole months, from the counts the triggers keep (months as 'YYYY-MM', four parameters).
   stats: `SELECT d0, d1, sum(statements) AS n FROM (

@@ -1,6 +1,6 @@
 // The full-text index of statements (SQLite FTS5) and the safe translation of people's queries into it.
 import { eq, inArray } from 'drizzle-orm';
-import { integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
 import { topics } from '../topics/topics.table.js';
@@ -13,6 +13,12 @@ export const statementsFts = sqliteTable('statements_fts', {
   context: text('context'),
   topics: text('topics'),
   rank: real('rank'),
+});
+
+/** FTS5's own table of each row's length in tokens, a varint per column (read by ranking). */
+export const statementsFtsSizes = sqliteTable('statements_fts_docsize', {
+  id: integer('id').notNull(),
+  sz: blob('sz', { mode: 'buffer' }),
 });
 
 /** Rewrites the index rows of these statements from their current text, context and topics. */
@@ -179,21 +185,42 @@ const escapeHtml = (text: string) =>
  * FTS5's snippet(), which would score the whole index again for each hit.
  */
 export function snippet(text: string, search: Search): string {
-  const tokens = words(text);
-  // Spans of matched words [first, last], in text order.
-  const spans: [number, number][] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    for (const pattern of search.patterns) {
-      const last = pattern.words.length - 1;
-      if (matchesAt(tokens, i, pattern) && !spans.some(([a, b]) => i <= b && i + last >= a)) spans.push([i, i + last]);
+  const folded = NON_ASCII.test(text) ? words(text) : undefined;
+  const tokens = folded ?? asciiWords(text);
+  // Spans of matched words [first, last], in text order, none overlapping: at each word, the first pattern
+  // that matches there and overlaps no earlier span.
+  const candidates: [number, number, number][] = [];
+  const startsAt = folded ? undefined : new Map(tokens.map((t, i) => [t.start, i]));
+  for (const [p, pattern] of search.patterns.entries()) {
+    const last = pattern.words.length - 1;
+    if (last < 0) continue;
+    if (folded) {
+      for (let i = 0; i < folded.length; i++) if (matchesAt(folded, i, pattern)) candidates.push([i, i + last, p]);
+    } else if (startsAt) {
+      const matcher = asciiMatcher(pattern);
+      matcher.lastIndex = 0;
+      for (let m = matcher.exec(text); m !== null; m = matcher.exec(text)) {
+        const i = startsAt.get(m.index);
+        if (i !== undefined) candidates.push([i, i + last, p]);
+      }
     }
   }
-  spans.sort((a, b) => a[0] - b[0]);
+  candidates.sort((x, y) => x[0] - y[0] || x[2] - y[2]);
+  const spans: [number, number][] = [];
+  for (const [a, b] of candidates) {
+    const previous = spans.at(-1);
+    if (!previous || a > previous[1]) spans.push([a, b]);
+  }
+  // The first window of SNIPPET_WORDS words holding the most whole spans (spans are sorted by both ends).
   let from = 0;
   if (tokens.length > SNIPPET_WORDS) {
     let best = -1;
+    let first = 0;
+    let beyond = 0;
     for (let start = 0; start <= tokens.length - SNIPPET_WORDS; start++) {
-      const inside = spans.filter(([a, b]) => a >= start && b < start + SNIPPET_WORDS).length;
+      while (first < spans.length && (spans[first] as [number, number])[0] < start) first++;
+      while (beyond < spans.length && (spans[beyond] as [number, number])[1] < start + SNIPPET_WORDS) beyond++;
+      const inside = Math.max(0, beyond - first);
       if (inside > best) [best, from] = [inside, start];
     }
   }
@@ -212,6 +239,22 @@ export function snippet(text: string, search: Search): string {
   return `${html}${escapeHtml(text.slice(at, end))}${end < text.length ? '…' : ''}`;
 }
 
+/** The words of ASCII text with their offsets: runs of letters and digits. */
+function asciiWords(text: string): { start: number; end: number }[] {
+  const found: { start: number; end: number }[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0;
+    const word = (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+    if (word && start < 0) start = i;
+    else if (!word && start >= 0) {
+      found.push({ start, end: i });
+      start = -1;
+    }
+  }
+  return found;
+}
+
 /** Whether the pattern's words start at word i. */
 function matchesAt(tokens: { folded: string }[] | string[], i: number, { words: wanted, prefix }: Pattern): boolean {
   const last = wanted.length - 1;
@@ -224,38 +267,48 @@ function matchesAt(tokens: { folded: string }[] | string[], i: number, { words: 
   return true;
 }
 
-/** The searchable columns of a hit, weighted as the index ranks them: text, context, topic names and aliases. */
+/** What ranking reads of a hit: its searchable columns, weighted as the index ranks them, and its length in tokens. */
 export interface Hit {
   doc: number;
   text: string;
   context: string | null;
   topics: string | null;
+  /** Tokens in all three columns, as FTS5 counted them (its docsize row). */
+  tokens: number;
 }
+
+/** What BM25 needs of the whole index: the number of documents and their average length in tokens. */
+export interface Corpus {
+  documents: number;
+  averageTokens: number;
+}
+
 const WEIGHTS = [10, 3, 2] as const;
 const K1 = 1.2;
 const B = 0.75;
 
 /**
- * BM25 scores of hits (lower is more relevant, as FTS5's bm25() with the same weights, k1 and b), given
- * each term's document frequency and the number of documents. FTS5 keeps no document frequencies: its
- * bm25() reads every match of every term on each search, which the caller avoids by remembering them.
+ * BM25 scores of hits (lower is more relevant), computed as FTS5's bm25() computes them with the same
+ * weights, k1 and b, given each term's document frequency. FTS5 keeps no document frequencies: its bm25()
+ * reads every match of every term on each search, which the caller avoids by remembering them.
  */
-export function scoreHits(hits: Hit[], search: Search, frequency: (expression: string) => number, documents: number): Map<number, number> {
+export function scoreHits(hits: Hit[], search: Search, frequency: (expression: string) => number, corpus: Corpus): Map<number, number> {
   const scores = new Map<number, number>();
   if (hits.length === 0) return scores;
+  const { documents, averageTokens } = corpus;
   const idf = search.patterns.map((p) => {
     const n = Math.min(frequency(p.expression), documents);
-    return Math.max(Math.log((documents - n + 0.5) / (n + 0.5)), 1e-6);
+    const value = Math.log((documents - n + 0.5) / (n + 0.5));
+    return value > 0 ? value : 1e-6;
   });
-  const counted = hits.map((h) => [h.text, h.context ?? '', h.topics ?? ''].map((text) => countTerms(text, search.patterns)));
-  const lengths = counted.map((columns) => columns.reduce((sum, column) => sum + column.length, 0));
-  const average = lengths.reduce((a, b) => a + b, 0) / hits.length || 1;
-  for (const [h, hit] of hits.entries()) {
-    const norm = K1 * (1 - B + (B * (lengths[h] ?? 0)) / average);
+  const counters = search.patterns.map(counter);
+  for (const hit of hits) {
+    const columns = [hit.text, hit.context ?? '', hit.topics ?? ''];
+    const norm = K1 * (1 - B + (B * hit.tokens) / (averageTokens || 1));
     let score = 0;
-    for (let p = 0; p < search.patterns.length; p++) {
+    for (let p = 0; p < counters.length; p++) {
       let weighted = 0;
-      for (const [c, column] of (counted[h] ?? []).entries()) weighted += (WEIGHTS[c] ?? 1) * (column.hits[p] ?? 0);
+      for (let c = 0; c < columns.length; c++) weighted += (WEIGHTS[c] ?? 1) * (counters[p] as Counter)(columns[c] as string);
       score += ((idf[p] ?? 0) * weighted * (K1 + 1)) / (weighted + norm);
     }
     scores.set(hit.doc, -score);
@@ -263,37 +316,86 @@ export function scoreHits(hits: Hit[], search: Search, frequency: (expression: s
   return scores;
 }
 
-const isWordCode = (code: number) => (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code > 127;
+/**
+ * The index's document count and average length, from the record FTS5 keeps them in (row 1 of its data
+ * table: the row count, then the token total of each column, as SQLite varints). bm25() reads the same.
+ */
+export function corpusOf(averages: Uint8Array | undefined): Corpus {
+  if (!averages || averages.length === 0) return { documents: 0, averageTokens: 0 };
+  let at = 0;
+  const varint = () => {
+    let value = 0;
+    for (let i = 0; i < 9 && at < averages.length; i++) {
+      const byte = averages[at++] as number;
+      if (i === 8) return value * 256 + byte;
+      value = value * 128 + (byte & 0x7f);
+      if (byte < 0x80) break;
+    }
+    return value;
+  };
+  const documents = varint();
+  let tokens = 0;
+  while (at < averages.length) tokens += varint();
+  return { documents, averageTokens: documents > 0 ? tokens / documents : 0 };
+}
+
+/** A hit's token count from its FTS5 docsize row (one varint per column). */
+export function tokensOf(sizes: Uint8Array | null): number {
+  if (!sizes) return 0;
+  let total = 0;
+  let value = 0;
+  for (const byte of sizes) {
+    value = value * 128 + (byte & 0x7f);
+    if (byte < 0x80) {
+      total += value;
+      value = 0;
+    }
+  }
+  return total;
+}
+
+type Counter = (text: string) => number;
+const NON_ASCII = /[\u0080-\uffff]/;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const matchers = new WeakMap<Pattern, RegExp>();
 
 /**
- * A column's length in words and each pattern's occurrences in it. Plain ASCII text, by far the most
- * common, is scanned in place with indexOf; other text is split into folded words first.
+ * Where a pattern occurs in ASCII text (letters and digits make words there, anything else separates them):
+ * a regular expression that consumes only the pattern's first word and looks ahead at the rest (a phrase's
+ * words may be separated by anything), so overlapping occurrences are all found, as FTS5 counts them.
+ * Made once per pattern.
  */
-function countTerms(text: string, patterns: Pattern[]): { length: number; hits: number[] } {
-  if (!ASCII.test(text) || patterns.some((p) => p.words.length !== 1)) {
-    const tokens = foldedWords(text);
-    return {
-      length: tokens.length,
-      hits: patterns.map((pattern) => {
-        let n = 0;
-        for (let i = 0; i < tokens.length; i++) if (matchesAt(tokens, i, pattern)) n++;
-        return n;
-      }),
-    };
+function asciiMatcher(pattern: Pattern): RegExp {
+  let matcher = matchers.get(pattern);
+  if (!matcher) {
+    const [first = '', ...rest] = pattern.words.map(escapeRegExp);
+    const last = pattern.prefix ? '' : '(?![A-Za-z0-9])';
+    const tail = rest.map((w) => `[^A-Za-z0-9]+${w}`).join('');
+    matcher = new RegExp(`(?<![A-Za-z0-9])${first}(?=${tail}${last})`, 'gi');
+    matchers.set(pattern, matcher);
   }
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (isWordCode(text.charCodeAt(i)) && (i === 0 || !isWordCode(text.charCodeAt(i - 1)))) length++;
-  }
-  const lower = text.toLowerCase();
-  const hits = patterns.map(({ words: [word = ''], prefix }) => {
-    let n = 0;
-    for (let at = lower.indexOf(word); at !== -1 && word !== ''; at = lower.indexOf(word, at + word.length)) {
-      const end = at + word.length;
-      if ((at === 0 || !isWordCode(lower.charCodeAt(at - 1))) && (prefix || end === lower.length || !isWordCode(lower.charCodeAt(end))))
-        n++;
+  return matcher;
+}
+
+/**
+ * Counts a pattern's occurrences in a column as the tokenizer sees them: in plain ASCII text, by far the
+ * most common, with its regular expression; in other text, over its folded words.
+ */
+function counter(pattern: Pattern): Counter {
+  const empty = pattern.words.length === 0;
+  return (text) => {
+    if (empty || text === '') return 0;
+    if (NON_ASCII.test(text)) {
+      const tokens = foldedWords(text);
+      let n = 0;
+      for (let i = 0; i < tokens.length; i++) if (matchesAt(tokens, i, pattern)) n++;
+      return n;
     }
+    const matcher = asciiMatcher(pattern);
+    matcher.lastIndex = 0;
+    let n = 0;
+    while (matcher.test(text)) n++;
     return n;
-  });
-  return { length, hits };
+  };
 }
