@@ -13,7 +13,7 @@ const answers = new WeakMap<Db, Map<string, { version: string; body: Body }>>();
  * The data's version: rows changed through this connection (triggers included) and SQLite's count of
  * commits by other connections (an import CLI writing the file with --db). Both are read in O(1).
  */
-function dataVersion(db: Db): string {
+export function dataVersion(db: Db): string {
   const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
   const others = db.$client.pragma('data_version', { simple: true }) as number;
   return `${changes}:${others}`;

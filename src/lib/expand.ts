@@ -37,7 +37,8 @@ export function applyExpansions<R extends object>(
   expansions: Record<string, Expansion>,
 ): R[] {
   if (!requested || records.length === 0) return records;
-  const out = records.map((r) => ({ ...r }) as Record<string, unknown>);
+  // The records are the caller's fresh copies: the embedded ones are added in place (no copy of each).
+  const out = records as Record<string, unknown>[];
   for (const name of new Set(requested.split(','))) {
     const expansion = expansions[name];
     if (!expansion) continue;

@@ -32,11 +32,14 @@ export function prepared(db: Db, text: string): Database.Statement {
   }
   let statement = statements.get(text);
   if (!statement) {
+    // Lists with "any of" filters make a text per number of values: the oldest statement goes first.
+    if (statements.size >= PREPARED_KEPT) statements.delete(statements.keys().next().value as string);
     statement = connection.prepare(text);
     statements.set(text, statement);
   }
   return statement;
 }
+const PREPARED_KEPT = 1000;
 
 /** A quoted SQL identifier (our own table and column names, never user input). */
 export const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;

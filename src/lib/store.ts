@@ -265,17 +265,45 @@ export function listRecords<R extends { id: string }>(
     spec,
     query,
     filters,
-    (where, orderBy, limit) =>
-      db
-        .select()
-        .from(spec.table)
-        .where(where)
-        .orderBy(...orderBy)
-        .limit(limit)
-        .all() as { id: string }[],
+    (where, orderBy, limit) => {
+      const fields = getTableColumns(spec.table);
+      return selectRows<{ id: string }>(
+        db,
+        fields,
+        db
+          .select(fields)
+          .from(spec.table)
+          .where(where)
+          .orderBy(...orderBy)
+          .limit(limit),
+      );
+    },
     (where) => db.select({ n: count() }).from(spec.table).where(where).get()?.n ?? 0,
   );
   return { ...page, data: hydrate(page.data) };
+}
+
+/**
+ * Runs a select built with drizzle through the per-connection statement cache (drizzle would prepare it
+ * again on every call) and maps each row as drizzle maps it: by the selected fields, in their order, each
+ * value through its column's mapping (JSON columns parsed).
+ */
+export function selectRows<R>(db: Db, fields: Record<string, SQLiteColumn>, query: { toSQL(): { sql: string; params: unknown[] } }): R[] {
+  const { sql: text, params } = query.toSQL();
+  const keys = Object.keys(fields);
+  const columns = Object.values(fields);
+  return (
+    prepared(db, text)
+      .raw()
+      .all(...params) as unknown[][]
+  ).map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[i];
+      row[keys[i] as string] = value === null || value === undefined ? null : (columns[i] as SQLiteColumn).mapFromDriverValue(value);
+    }
+    return row as R;
+  });
 }
 
 /** The writable fields of a record: all but id and metadata. */

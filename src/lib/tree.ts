@@ -1,8 +1,10 @@
 // Trees by parentId (actors, topics): cycle checks, and records named by id or alias (descendants: topics.ancestry.ts).
-import { type SQL, sql } from 'drizzle-orm';
+import { getTableName, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
+import { dataVersion } from './answer-cache.js';
 import { AppError } from './errors.js';
+import { prepared, quoted } from './records.js';
 
 type TreeTable = SQLiteTable & { id: SQLiteColumn; parentId: SQLiteColumn };
 
@@ -34,4 +36,49 @@ export function named(table: TreeTable & { aliases: SQLiteColumn }, ids: string[
   );
   return sql`(SELECT ${table.id} FROM ${table} WHERE ${table.id} IN (${list})
     OR EXISTS (SELECT 1 FROM json_each(${table.aliases}) alias WHERE replace(lower(trim(alias.value)), ' ', '-') IN (${list})))`;
+}
+
+const names = new WeakMap<Db, Map<string, { version: string; byName: Map<string, string[]> }>>();
+
+/**
+ * The ids that `named()` would give, read from the table's names and alias slugs, kept until the data
+ * changes: a list filtered by topic asks on every request, and named() reads every row's aliases.
+ */
+export function namedIds(db: Db, table: TreeTable & { aliases: SQLiteColumn }, wanted: string[]): string[] {
+  let kept = names.get(db);
+  if (!kept) {
+    kept = new Map();
+    names.set(db, kept);
+  }
+  const name = getTableName(table);
+  const version = dataVersion(db);
+  let entry = kept.get(name);
+  if (entry?.version !== version) {
+    const byName = new Map<string, string[]>();
+    const add = (key: string, id: string) => {
+      const ids = byName.get(key) ?? [];
+      if (!ids.includes(id)) ids.push(id);
+      byName.set(key, ids);
+    };
+    const rows = prepared(db, `SELECT ${quoted(table.id.name)}, ${quoted(table.aliases.name)} FROM ${quoted(name)}`)
+      .raw()
+      .all() as [string, string][];
+    for (const [id, aliases] of rows) {
+      add(id, id);
+      // As named() spells it in SQL: trim() takes spaces only, lower() ASCII letters only.
+      for (const alias of JSON.parse(aliases) as string[])
+        add(
+          alias
+            .replace(/^ +| +$/g, '')
+            .replace(/[A-Z]/g, (c) => c.toLowerCase())
+            .replaceAll(' ', '-'),
+          id,
+        );
+    }
+    entry = { version, byName };
+    kept.set(name, entry);
+  }
+  const found = new Set<string>();
+  for (const value of wanted) for (const id of entry.byName.get(value) ?? []) found.add(id);
+  return [...found];
 }

@@ -5,8 +5,8 @@ import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery, listPage, type PageResult, pageInMemory } from '../../lib/pagination.js';
 import { type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
-import { type BulkSession, listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
-import { named } from '../../lib/tree.js';
+import { type BulkSession, listRecords, rowsByIds, type Store, selectRows, stripMeta, writeRow } from '../../lib/store.js';
+import { named, namedIds } from '../../lib/tree.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
 import { eventStore } from '../events/events.queries.js';
@@ -17,7 +17,17 @@ import { sources } from '../sources/sources.table.js';
 import { statementTopicAncestors } from '../topics/topics.ancestry.js';
 import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
-import { type Hit, parseSearch, scoreHits, snippet, statementsFts, toFtsQuery } from './statements.fts.js';
+import {
+  corpusOf,
+  type Hit,
+  parseSearch,
+  scoreHits,
+  snippet,
+  statementsFts,
+  statementsFtsSizes,
+  toFtsQuery,
+  tokensOf,
+} from './statements.fts.js';
 import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from './statements.schema.js';
 import { statementActs, statementAddressees, statementSources, statements, statementTopics } from './statements.table.js';
 
@@ -42,13 +52,30 @@ function hydrate(db: Db, rows: StatementRow[]): Statement[] {
   const [sourceIds, topicIds, addresseeIds, acts] = [links.sourceIds, links.topicIds, links.addresseeIds, links.acts].map((l) =>
     loadLinks(db, l, ids),
   );
-  return rows.map(({ doc: _doc, ...r }) => ({
-    ...r,
-    sourceIds: sourceIds?.get(r.id) ?? [],
-    topicIds: topicIds?.get(r.id) ?? [],
-    addresseeIds: addresseeIds?.get(r.id) ?? [],
-    acts: (acts?.get(r.id) ?? []) as Statement['acts'],
-  }));
+  // Field by field: copying a row with rest and spread costs about 15 µs a row and leaves V8 a slow
+  // dictionary-mode object, which the serializer then reads slowly too.
+  return rows.map(
+    (r): Statement => ({
+      id: r.id,
+      text: r.text,
+      kind: r.kind,
+      speakerId: r.speakerId,
+      onBehalfOfId: r.onBehalfOfId,
+      speakerRole: r.speakerRole,
+      statedOn: r.statedOn,
+      eventId: r.eventId,
+      respondsToId: r.respondsToId,
+      context: r.context,
+      language: r.language,
+      sourceIds: sourceIds?.get(r.id) ?? [],
+      topicIds: topicIds?.get(r.id) ?? [],
+      addresseeIds: addresseeIds?.get(r.id) ?? [],
+      acts: (acts?.get(r.id) ?? []) as Statement['acts'],
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      version: r.version,
+    }),
+  );
 }
 
 export const statementStore: Store<StatementFieldValues, Statement> = {
@@ -278,30 +305,19 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       .where(and(...filters))
       .get()?.n ?? 0;
   const frequency = (expression: string) => remembered(db, `df:${expression}`, () => countDocs(db, expression));
-  const documents = remembered(db, 'documents', () => db.select({ n: count() }).from(statements).get()?.n ?? 0);
+  const corpus = corpusOf(prepared(db, 'SELECT "block" FROM "statements_fts_data" WHERE "id" = 1').pluck().get() as Uint8Array | undefined);
   const sort = q.sort ?? 'relevance';
-  let page: PageResult<{ id: string; doc: number }>;
+  let page: PageResult<{ doc: number }>;
   let rows: StatementRow[];
   let scores: Map<number, number>;
   if (sort === 'relevance' || sort === '-relevance') {
-    // The newest RANKED_MATCHES matches (the index walks its rowids backwards and stops), ranked here;
-    // only what ranking reads, as plain rows, then the page's records.
-    const window = db
-      .select({ doc: statements.doc, id: statements.id, text: statements.text, context: statements.context, topics: statementsFts.topics })
-      .from(statementsFts)
-      .innerJoin(statements, eq(statements.doc, statementsFts.rowid))
-      .where(and(...filters))
-      .orderBy(desc(statementsFts.rowid))
-      .limit(RANKED_MATCHES)
-      .toSQL();
-    const hits = prepared(db, window.sql).all(...window.params) as (Hit & { id: string })[];
-    scores = scoreHits(hits, search, frequency, documents);
+    const hits = rankingWindow(db, q, search.expression);
+    scores = scoreHits(hits, search, frequency, corpus);
     page = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
     if (page.total !== undefined) page.total = countMatches();
-    rows = rowsByIds<StatementRow>(
+    rows = rowsByDocs(
       db,
-      statements,
-      page.data.map((hit) => hit.id),
+      page.data.map((hit) => hit.doc),
     );
   } else {
     const dated = listPage(
@@ -310,27 +326,84 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       filters,
       (where, orderBy, limit) =>
         db
-          .select({ ...getTableColumns(statements), topics: statementsFts.topics })
+          .select({ ...getTableColumns(statements), topics: statementsFts.topics, sizes: statementsFtsSizes.sz })
           .from(statements)
           .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
+          .innerJoin(statementsFtsSizes, eq(statementsFtsSizes.id, statements.doc))
           .where(where)
           .orderBy(...orderBy)
           .limit(limit)
           .all(),
       countMatches,
     );
-    scores = scoreHits(dated.data, search, frequency, documents);
+    scores = scoreHits(
+      dated.data.map((row) => ({ ...row, tokens: tokensOf(row.sizes) })),
+      search,
+      frequency,
+      corpus,
+    );
     page = dated;
-    rows = dated.data.map(({ topics: _topics, ...row }) => row);
+    rows = dated.data.map(({ topics: _topics, sizes: _sizes, ...row }) => row);
   }
   return {
     ...page,
-    data: hydrate(db, rows).map((record, i) => ({
-      ...record,
-      snippet: snippet(record.text, search),
-      score: scores.get(rows[i]?.doc as number) ?? 0,
-    })),
+    data: hydrate(db, rows).map((record, i) => {
+      record.snippet = snippet(record.text, search);
+      record.score = scores.get(rows[i]?.doc as number) ?? 0;
+      return record;
+    }),
   };
+}
+
+/**
+ * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them: the index walks
+ * its rowids backwards and stops there. A search with no other filter reads the full-text index alone.
+ */
+function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
+  const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
+  let window: { sql: string; params: unknown[] };
+  if (others.length === 0) {
+    window = {
+      sql: `SELECT f."rowid", f."text", f."context", f."topics", d."sz" FROM "statements_fts" f
+        JOIN "statements_fts_docsize" d ON d."id" = f."rowid"
+        WHERE "statements_fts" MATCH ? ORDER BY f."rowid" DESC LIMIT ${RANKED_MATCHES}`,
+      params: [expression],
+    };
+  } else {
+    window = db
+      .select({
+        doc: statementsFts.rowid,
+        text: statementsFts.text,
+        context: statementsFts.context,
+        topics: statementsFts.topics,
+        sizes: statementsFtsSizes.sz,
+      })
+      .from(statementsFts)
+      .innerJoin(statementsFtsSizes, eq(statementsFtsSizes.id, statementsFts.rowid))
+      .innerJoin(statements, eq(statements.doc, statementsFts.rowid))
+      .where(and(sql`${statementsFts} MATCH ${expression}`, ...others))
+      .orderBy(desc(statementsFts.rowid))
+      .limit(RANKED_MATCHES)
+      .toSQL();
+  }
+  const raw = prepared(db, window.sql)
+    .raw()
+    .all(...window.params) as [number, string, string | null, string | null, Uint8Array | null][];
+  return raw.map(([doc, text, context, topics, sizes]) => ({ doc, text, context, topics, tokens: tokensOf(sizes) }));
+}
+
+/** Statement rows by doc number, in the order asked. */
+function rowsByDocs(db: Db, docs: number[]): StatementRow[] {
+  if (docs.length === 0) return [];
+  const ids = prepared(db, 'SELECT "id", "doc" FROM "statements" WHERE "doc" IN (SELECT "value" FROM json_each(?))')
+    .raw()
+    .all(JSON.stringify(docs)) as [string, number][];
+  const idOf = new Map(ids.map(([id, doc]) => [doc, id]));
+  return rowsByIds<StatementRow>(
+    db,
+    statements,
+    docs.flatMap((doc) => idOf.get(doc) ?? []),
+  );
 }
 
 const countDocs = (db: Db, expression: string) =>
@@ -364,8 +437,8 @@ function remembered(db: Db, key: string, compute: () => number): number {
 
 /** The topic `topic=` names when it names exactly one (by id or alias). */
 function oneTopic(db: Db, names: string): string | undefined {
-  const ids = db.all<{ id: string }>(sql`SELECT id FROM ${named(topics, anyOf(names) ?? [])} LIMIT 2`);
-  return ids.length === 1 ? ids[0]?.id : undefined;
+  const ids = namedIds(db, topics, anyOf(names) ?? []);
+  return ids.length === 1 ? ids[0] : undefined;
 }
 
 /**
@@ -388,15 +461,20 @@ function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: 
     { collection: 'statements', id: ancestry.statementId, sortable: { statedOn: ancestry.statedOn }, defaultSort: '-statedOn' },
     query,
     filters,
-    (where, orderBy, limit) =>
-      db
-        .select({ ...getTableColumns(statements), statedOn: ancestry.statedOn })
-        .from(ancestry)
-        .innerJoin(statements, eq(statements.id, ancestry.statementId))
-        .where(where)
-        .orderBy(...orderBy)
-        .limit(limit)
-        .all(),
+    (where, orderBy, limit) => {
+      const fields = { ...getTableColumns(statements), statedOn: ancestry.statedOn };
+      return selectRows<StatementRow>(
+        db,
+        fields,
+        db
+          .select(fields)
+          .from(ancestry)
+          .innerJoin(statements, eq(statements.id, ancestry.statementId))
+          .where(where)
+          .orderBy(...orderBy)
+          .limit(limit),
+      );
+    },
     (where) =>
       db.select({ n: count() }).from(ancestry).innerJoin(statements, eq(statements.id, ancestry.statementId)).where(where).get()?.n ?? 0,
   );
@@ -404,7 +482,10 @@ function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: 
     ...page,
     data: hydrate(
       db,
-      page.data.map((row) => ({ ...row, statedOn: row.statedOn === '' ? null : row.statedOn })),
+      page.data.map((row) => {
+        if (row.statedOn === '') row.statedOn = null;
+        return row;
+      }),
     ),
   };
 }
