@@ -23,7 +23,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '1' },
     db: { type: 'string' },
-    out: { type: 'string', default: 'reads' },
+    out: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const size = numberOption('size', values.size);
@@ -112,7 +113,7 @@ interface Shape {
   ours: string[];
   raw: string[];
 }
-const SHAPES: Shape[] = [
+const ALL_SHAPES: Shape[] = [
   {
     name: 'page',
     label: `page of ${LIMIT} statements, newest first`,
@@ -163,6 +164,17 @@ const SHAPES: Shape[] = [
   },
 ];
 
+// --only runs some shapes (by name, comma-separated), to look at one while changing it; its report goes
+// to results/partial.* unless --out says otherwise, so the full report stays whole.
+const only = values.only?.split(',');
+const unknown = only?.filter((name) => !ALL_SHAPES.some((s) => s.name === name));
+if (unknown?.length) {
+  console.error(`--only: no shape ${unknown.join(', ')}; the shapes are ${ALL_SHAPES.map((s) => s.name).join(', ')}.`);
+  process.exit(2);
+}
+const SHAPES = only ? ALL_SHAPES.filter((s) => only.includes(s.name)) : ALL_SHAPES;
+const out = values.out ?? (only ? 'partial' : 'reads');
+
 // 3. The servers: the service as `npm start` runs it (no rate limit, quiet logs), and the baselines.
 const OURS = 3901;
 const BASE = 3902;
@@ -198,7 +210,7 @@ const ours = startServer('src/server.ts', {
 });
 await waitFor(`http://127.0.0.1:${OURS}/ready`);
 const bareFile = join(work, 'page.json');
-writeFileSync(bareFile, Buffer.from(await (await fetch(`http://127.0.0.1:${OURS}${SHAPES[0]?.ours[0]}`)).arrayBuffer()));
+writeFileSync(bareFile, Buffer.from(await (await fetch(`http://127.0.0.1:${OURS}${ALL_SHAPES[0]?.ours[0]}`)).arrayBuffer()));
 startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
 await waitFor(`http://127.0.0.1:${BASE}/bare`);
 
@@ -263,6 +275,10 @@ const bareRuns: Run[] = [];
 const results: Record<string, { ours: Run; raw: Run }> = {};
 const oursRuns: Record<string, Run[]> = {};
 const rawRuns: Record<string, Run[]> = {};
+// Every route once under load before anything is measured: the first shape would otherwise pay for the
+// JIT compiling the code all shapes share (page 1 measured slower than page 10,000 that way).
+await load(OURS, SHAPES.flatMap((s) => s.ours), 2);
+await load(BASE, ['/bare', ...SHAPES.flatMap((s) => s.raw)], 2);
 for (let round = 0; round < rounds; round++) {
   await load(BASE, ['/bare'], 0.5);
   bareRuns.push(await load(BASE, ['/bare'], duration));
@@ -317,7 +333,7 @@ const rssMb = (kb: number) => (kb / 1024).toFixed(0);
 const md = `# Read benchmark
 
 ${at} — ${machine}; ${pinned ? 'servers pinned to core 0, autocannon to core 1' : 'not pinned (taskset or a second core missing)'}.
-Command: \`npm run bench -- --size ${size}\`; ${connections} connections, ${duration} s a run after a 0.5 s warm-up, ${rounds} round(s) (median).
+Command: \`npm run bench -- --size ${size}${only ? ` --only ${only.join(',')}` : ''}\`; ${connections} connections, ${duration} s a run after a 0.5 s warm-up, ${rounds} round(s) (median).
 Archive: ${size.toLocaleString('en')} statements, database file ${(databaseBytes / 1048576).toFixed(0)} MB.${
   importReport
     ? ` Import through the import code: ${Math.round(importReport.perSecond)} statements/s (${importReport.seconds.toFixed(1)} s).`
@@ -329,9 +345,9 @@ Service RSS: peak ${rssMb(peakRssKb)} MB, of which ${rssMb(peakAnonKb)} MB not f
 ${table}
 `;
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, `${values.out}.md`), md);
+writeFileSync(join(RESULTS, `${out}.md`), md);
 writeFileSync(
-  join(RESULTS, `${values.out}.json`),
+  join(RESULTS, `${out}.json`),
   `${formatJson({ at, machine, pinned, size, connections, duration, rounds, databaseBytes, import: importReport, bare, peakRssKb, peakAnonKb, results })}\n`,
 );
 console.log(md);
