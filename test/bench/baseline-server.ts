@@ -38,18 +38,22 @@ type Row = Record<string, unknown> & { id: string };
 /** The four link arrays of a page of statements: one query per link table, as the service does. */
 function statementsWithLinks(rows: Row[]): Row[] {
   const ids = JSON.stringify(rows.map((r) => r.id));
-  const lists = new Map<string, Record<string, string[]>>(
-    rows.map((r) => [r.id, { sourceIds: [], topicIds: [], addresseeIds: [], acts: [] }]),
-  );
+  // The arrays go onto the rows themselves (the response schema leaves `doc` out): no copy of any row.
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    Object.assign(r, { sourceIds: [], topicIds: [], addresseeIds: [], acts: [] });
+    byId.set(r.id, r);
+  }
   for (const [key, statement] of [
     ['sourceIds', q.statementSources],
     ['topicIds', q.statementTopics],
     ['addresseeIds', q.statementAddressees],
     ['acts', q.statementActs],
   ] as const) {
-    for (const link of statement.all(ids) as { owner: string; value: string }[]) lists.get(link.owner)?.[key]?.push(link.value);
+    for (const link of statement.all(ids) as { owner: string; value: string }[])
+      (byId.get(link.owner)?.[key] as string[] | undefined)?.push(link.value);
   }
-  return rows.map(({ doc: _doc, ...r }) => ({ ...r, ...lists.get(r.id) }));
+  return rows;
 }
 
 const limited = (rows: Row[], limit: number) => ({
@@ -98,12 +102,12 @@ function inOrder(ids: unknown[], rows: Row[]): Row[] {
 }
 
 function parseAliases(row: Row): Row {
-  return { ...row, aliases: JSON.parse(row.aliases as string) };
+  return Object.assign(row, { aliases: JSON.parse(row.aliases as string) });
 }
 
 function withParticipants(row: Row | undefined): Row | null {
   if (!row) return null;
-  return { ...row, participantIds: q.eventParticipants.pluck().all(row.id) };
+  return Object.assign(row, { participantIds: q.eventParticipants.pluck().all(row.id) });
 }
 
 // Term frequencies remembered as the service remembers them.
@@ -132,7 +136,7 @@ app.get('/raw/search', { schema: { response: page('Statement') } }, async (reque
   );
   return {
     ...shown,
-    data: shown.data.map((r, i) => ({ ...r, snippet: snippet(r.text as string, search), score: score(ranked[i] as Hit) })),
+    data: shown.data.map((r, i) => Object.assign(r, { snippet: snippet(r.text as string, search), score: score(ranked[i] as Hit) })),
   };
 });
 
@@ -163,20 +167,18 @@ app.get('/raw/positions', { schema: { response: page('Position') } }, async (req
   const rows = q.positions.all(asOf, asOf, Number(limit) + 1) as Row[];
   const shown = rows.slice(0, Number(limit));
   const evidence = new Map<string, Row[]>(shown.map((r) => [r.id, []]));
-  for (const { positionId, ...e } of q.evidence.all(JSON.stringify(shown.map((r) => r.id))) as Row[]) {
-    evidence.get(positionId as string)?.push(e as Row);
-  }
+  // Rows are used as they come (the response schema leaves out what it does not list): no copies.
+  for (const e of q.evidence.all(JSON.stringify(shown.map((r) => r.id))) as Row[]) evidence.get(e.positionId as string)?.push(e);
   return {
     data: shown.map((r) => {
       const items = evidence.get(r.id) ?? [];
       const dates = items.flatMap((e) => (e.statedOn ? [e.statedOn] : []));
-      return {
-        ...r,
+      return Object.assign(r, {
         evidence: items,
         firstStatedOn: dates[0] ?? null,
         lastReaffirmedOn: dates.at(-1) ?? null,
         statementCount: items.length,
-      };
+      });
     }),
     nextCursor: rows.length > Number(limit) ? 'more' : null,
   };
