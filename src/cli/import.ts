@@ -3,7 +3,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { type Db, migrateDatabase, openDatabase } from '../db/client.js';
+import { BULK_LOAD_CACHE_KIB, type Db, migrateDatabase, openDatabase } from '../db/client.js';
 import { AppError } from '../lib/errors.js';
 import { bundleValidator, parseBundle } from '../modules/imports/imports.parse.js';
 import { ENTITIES, type ImportCounts, type ImportLineResult, NDJSON_LINE_LIMIT } from '../modules/imports/imports.schema.js';
@@ -181,7 +181,7 @@ class FileError extends Error {
 function databaseTarget(path: string, dryRun: boolean): Target {
   let db: Db;
   try {
-    db = openDatabase(path);
+    db = openDatabase(path, { cacheKib: BULK_LOAD_CACHE_KIB });
     migrateDatabase(db);
   } catch (error) {
     throw new UsageError(`--db ${path}: cannot be opened (${error instanceof Error ? error.message : String(error)}).`);

@@ -15,7 +15,7 @@ const answers = new WeakMap<Db, Map<string, { version: string; body: Body }>>();
  */
 export function dataVersion(db: Db): string {
   const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
-  const others = db.$client.pragma('data_version', { simple: true }) as number;
+  const others = prepared(db, 'PRAGMA data_version').pluck().get() as number;
   return `${changes}:${others}`;
 }
 
