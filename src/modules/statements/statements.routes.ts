@@ -27,7 +27,7 @@ export async function statementRoutes(app: FastifyInstance) {
         description:
           `Full-text search over statements: their text, the question or criticism they answer, and the names and aliases of their topics ` +
           `(so "Besham" finds what is filed under Bisham). Ranked by relevance unless \`sort\` says otherwise; each hit has a \`snippet\`. ` +
-          `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one; ` +
+          `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one (at equal scores the more recently recorded comes first); ` +
           `\`count=true\` still counts every match, and \`sort=-statedOn\` (or any other sort) walks every match. ` +
           `Takes every filter of GET /v1/statements and pages the same way. ${SEARCH_SYNTAX}`,
         querystring: SearchQuerySchema,

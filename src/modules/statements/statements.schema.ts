@@ -56,7 +56,7 @@ export const {
     score: Type.Optional(
       Type.Number({
         description:
-          'With `q` only: the relevance (BM25 with the formula of SQLite FTS5 bm25(), weights 10/3/2 for text, context, topic names; lower is more relevant).',
+          'With `q` only: the relevance: the BM25 score SQLite FTS5 bm25() gives, with weights 10/3/2 for text, context, topic names (lower is more relevant).',
       }),
     ),
     ...expandedProperties({
