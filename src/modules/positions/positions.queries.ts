@@ -1,5 +1,5 @@
 // Queries over positions: the list, the derived evidence fields, the timeline rule, and the store.
-import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
@@ -15,43 +15,56 @@ import { topicsUnder } from '../topics/topics.ancestry.js';
 import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
 import { POSITION_EXPANSIONS, type Position, type PositionFieldValues } from './positions.schema.js';
-import { positionEvidence, positions } from './positions.table.js';
+import { positions } from './positions.table.js';
 
 type PositionRow = typeof positions.$inferSelect;
 type EvidenceItem = Position['evidence'][number];
 
-/** Evidence of a page of positions in one query, each list in date order, with the derived fields. */
+/**
+ * Evidence of a page of positions in one query (prepared once), each list in date order (undated last),
+ * with the derived fields. Records are built field by field: copies with rest and spread cost about 15 µs
+ * a row here.
+ */
 function hydrate(db: Db, rows: PositionRow[]): Position[] {
   const byPosition = new Map<string, EvidenceItem[]>(rows.map((r) => [r.id, []]));
   if (rows.length > 0) {
-    const evidence = db
-      .select({
-        positionId: positionEvidence.positionId,
-        statementId: positionEvidence.statementId,
-        relation: positionEvidence.relation,
-        statedOn: statements.statedOn,
-      })
-      .from(positionEvidence)
-      .innerJoin(statements, eq(statements.id, positionEvidence.statementId))
-      .where(
-        inArray(
-          positionEvidence.positionId,
-          rows.map((r) => r.id),
-        ),
-      )
-      .orderBy(asc(positionEvidence.positionId), sql`${statements.statedOn} IS NULL`, asc(statements.statedOn), asc(positionEvidence.ord))
-      .all();
-    for (const { positionId, ...item } of evidence) byPosition.get(positionId)?.push(item);
+    const evidence = prepared(
+      db,
+      `SELECT e."position_id", e."statement_id", e."relation", s."stated_on" FROM "position_evidence" e
+        JOIN "statements" s ON s."id" = e."statement_id"
+        WHERE e."position_id" IN (SELECT value FROM json_each(?))
+        ORDER BY e."position_id", s."stated_on" IS NULL, s."stated_on", e."ord"`,
+    )
+      .raw()
+      .all(JSON.stringify(rows.map((r) => r.id))) as [string, string, EvidenceItem['relation'], string | null][];
+    for (const [positionId, statementId, relation, statedOn] of evidence) {
+      byPosition.get(positionId)?.push({ statementId, relation, statedOn });
+    }
   }
-  return rows.map((r) => {
+  return rows.map((r): Position => {
     const evidence = byPosition.get(r.id) ?? [];
-    const dates = evidence.flatMap((e) => (e.statedOn ? [e.statedOn] : []));
+    let first: string | null = null;
+    let last: string | null = null;
+    for (const e of evidence) {
+      if (e.statedOn === null) continue;
+      first ??= e.statedOn;
+      last = e.statedOn;
+    }
     return {
-      ...r,
+      id: r.id,
+      actorId: r.actorId,
+      topicId: r.topicId,
+      stance: r.stance,
+      summary: r.summary,
+      validFrom: r.validFrom,
+      validTo: r.validTo,
       evidence,
-      firstStatedOn: dates[0] ?? null,
-      lastReaffirmedOn: dates.at(-1) ?? null,
+      firstStatedOn: first,
+      lastReaffirmedOn: last,
       statementCount: evidence.length,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      version: r.version,
     };
   });
 }
