@@ -324,26 +324,32 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       listSpec,
       query,
       filters,
-      (where, orderBy, limit) =>
-        db
-          .select({ ...getTableColumns(statements), topics: statementsFts.topics, sizes: statementsFtsSizes.sz })
-          .from(statements)
-          .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
-          .innerJoin(statementsFtsSizes, eq(statementsFtsSizes.id, statements.doc))
-          .where(where)
-          .orderBy(...orderBy)
-          .limit(limit)
-          .all(),
+      (where, orderBy, limit) => {
+        const fields = { ...getTableColumns(statements), topics: statementsFts.topics, sizes: statementsFtsSizes.sz };
+        return selectRows<StatementRow & { topics: string | null; sizes: Uint8Array | null }>(
+          db,
+          fields,
+          db
+            .select(fields)
+            .from(statements)
+            .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
+            .innerJoin(statementsFtsSizes, eq(statementsFtsSizes.id, statements.doc))
+            .where(where)
+            .orderBy(...orderBy)
+            .limit(limit),
+        );
+      },
       countMatches,
     );
     scores = scoreHits(
-      dated.data.map((row) => ({ ...row, tokens: tokensOf(row.sizes) })),
+      dated.data.map((row) => ({ doc: row.doc, text: row.text, context: row.context, topics: row.topics, tokens: tokensOf(row.sizes) })),
       search,
       frequency,
       corpus,
     );
     page = dated;
-    rows = dated.data.map(({ topics: _topics, sizes: _sizes, ...row }) => row);
+    // hydrate() takes the statement's own fields and leaves the rest.
+    rows = dated.data;
   }
   return {
     ...page,
