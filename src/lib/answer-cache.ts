@@ -2,22 +2,12 @@
 // reload asks the same question again and again, and the answer can weigh hundreds of kilobytes.
 import type { FastifyReply } from 'fastify';
 import type { Db } from '../db/client.js';
-import { prepared } from './records.js';
+import { dataVersion } from './records.js';
 
 /** How many answers are kept; the least recently used goes first. */
 const KEPT = 32;
 type Body = ReturnType<FastifyReply['serialize']>;
 const answers = new WeakMap<Db, Map<string, { version: string; body: Body }>>();
-
-/**
- * The data's version: rows changed through this connection (triggers included) and SQLite's count of
- * commits by other connections (an import CLI writing the file with --db). Both are read in O(1).
- */
-export function dataVersion(db: Db): string {
-  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
-  const others = prepared(db, 'PRAGMA data_version').pluck().get() as number;
-  return `${changes}:${others}`;
-}
 
 /**
  * Sends the answer to `key`, serialized with the route's response schema: the kept one while the data is

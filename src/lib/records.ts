@@ -19,6 +19,9 @@ export function connectionOf(db: Db): Database.Database {
 
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
+/** How many prepared statements a connection keeps; the least recently prepared goes first. */
+const PREPARED_KEPT = 1000;
+
 /**
  * A statement prepared once per connection. The bulk write path runs a handful of statements thousands of
  * times; building and parsing their SQL each time would cost more than SQLite's own work.
@@ -39,7 +42,16 @@ export function prepared(db: Db, text: string): Database.Statement {
   }
   return statement;
 }
-const PREPARED_KEPT = 1000;
+
+/**
+ * The data's version: rows changed through this connection (triggers included) and SQLite's count of
+ * commits by other connections (an import CLI writing the file with --db). Both are read in O(1).
+ */
+export function dataVersion(db: Db): string {
+  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
+  const others = prepared(db, 'PRAGMA data_version').pluck().get() as number;
+  return `${changes}:${others}`;
+}
 
 /** A quoted SQL identifier (our own table and column names, never user input). */
 export const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;

@@ -1,10 +1,9 @@
 // Trees by parentId (actors, topics): cycle checks, and records named by id or alias (descendants: topics.ancestry.ts).
-import { getTableName, type SQL, sql } from 'drizzle-orm';
+import { getTableName, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
-import { dataVersion } from './answer-cache.js';
 import { AppError } from './errors.js';
-import { prepared, quoted } from './records.js';
+import { dataVersion, prepared, quoted } from './records.js';
 
 type TreeTable = SQLiteTable & { id: SQLiteColumn; parentId: SQLiteColumn };
 
@@ -25,24 +24,13 @@ export function assertNoCycle(db: Db, table: TreeTable, id: string, parentId: st
   }
 }
 
-/**
- * The ids of the given records, as a subquery. A value also names the records that list it as an alias,
- * written as a slug (`besham` finds the topic `bisham-attack`, alias "Besham").
- */
-export function named(table: TreeTable & { aliases: SQLiteColumn }, ids: string[]): SQL {
-  const list = sql.join(
-    ids.map((id) => sql`${id}`),
-    sql`, `,
-  );
-  return sql`(SELECT ${table.id} FROM ${table} WHERE ${table.id} IN (${list})
-    OR EXISTS (SELECT 1 FROM json_each(${table.aliases}) alias WHERE replace(lower(trim(alias.value)), ' ', '-') IN (${list})))`;
-}
-
 const names = new WeakMap<Db, Map<string, { version: string; byName: Map<string, string[]> }>>();
 
 /**
- * The ids that `named()` would give, read from the table's names and alias slugs, kept until the data
- * changes: a list filtered by topic asks on every request, and named() reads every row's aliases.
+ * The ids of the records the given values name: a value names the record with that id, and the records
+ * that list it as an alias written as a slug (`besham` finds the topic `bisham-attack`, alias "Besham").
+ * Read from a map of the table's ids and alias slugs, kept until the data changes: lists filtered by topic
+ * ask on every request.
  */
 export function namedIds(db: Db, table: TreeTable & { aliases: SQLiteColumn }, wanted: string[]): string[] {
   let kept = names.get(db);
@@ -65,7 +53,7 @@ export function namedIds(db: Db, table: TreeTable & { aliases: SQLiteColumn }, w
       .all() as [string, string][];
     for (const [id, aliases] of rows) {
       add(id, id);
-      // As named() spells it in SQL: trim() takes spaces only, lower() ASCII letters only.
+      // The slug: spaces trimmed from the ends, ASCII letters lowered, inner spaces made hyphens.
       for (const alias of JSON.parse(aliases) as string[])
         add(
           alias

@@ -199,11 +199,11 @@ export interface PositionFilters {
 }
 
 /** The WHERE terms of the position filters, shared by the list and the stance matrix. */
-export function positionFilters(q: PositionFilters) {
+export function positionFilters(db: Db, q: PositionFilters) {
   const topicIds = anyOf(q.topic);
   return [
     q.actor ? inArray(positions.actorId, anyOf(q.actor) ?? []) : undefined,
-    topicIds ? inArray(positions.topicId, topicsUnder(topicIds)) : undefined,
+    topicIds ? inArray(positions.topicId, topicsUnder(db, topicIds)) : undefined,
     q.stance ? inArray(positions.stance, anyOf(q.stance) as Position['stance'][]) : undefined,
     // Held on asOf: the period [validFrom, validTo) contains it.
     q.asOf ? and(lte(positions.validFrom, q.asOf), or(isNull(positions.validTo), gt(positions.validTo, q.asOf))) : undefined,
@@ -221,7 +221,7 @@ export function listPositions(db: Db, query: ListQuery & Record<string, unknown>
       defaultSort: 'validFrom',
     },
     query,
-    positionFilters(query as PositionFilters),
+    positionFilters(db, query as PositionFilters),
     (rows) => hydrate(db, rows as PositionRow[]),
   );
 }

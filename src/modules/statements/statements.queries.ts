@@ -6,7 +6,7 @@ import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery, listPage, type PageResult, pageInMemory } from '../../lib/pagination.js';
 import { type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
 import { type BulkSession, listRecords, rowsByIds, type Store, selectRows, stripMeta, writeRow } from '../../lib/store.js';
-import { named, namedIds } from '../../lib/tree.js';
+import { namedIds } from '../../lib/tree.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
 import { eventStore } from '../events/events.queries.js';
@@ -245,7 +245,7 @@ export function statementFilters(db: Db, q: StatementFilters) {
             .from(statementTopicAncestors)
             .where(
               and(
-                inArray(statementTopicAncestors.ancestorId, named(topics, topicIds)),
+                inArray(statementTopicAncestors.ancestorId, namedIds(db, topics, topicIds)),
                 q.from ? gte(statementTopicAncestors.statedOn, q.from) : undefined,
                 q.to ? lte(statementTopicAncestors.statedOn, q.to) : undefined,
               ),

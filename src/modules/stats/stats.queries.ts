@@ -108,7 +108,7 @@ export function stanceMatrix(db: Db, q: { asOf: string; actor?: string; topic?: 
       validTo: positions.validTo,
     })
     .from(positions)
-    .where(and(...positionFilters(q)))
+    .where(and(...positionFilters(db, q)))
     .orderBy(asc(positions.actorId), asc(positions.topicId), asc(positions.validFrom))
     .all();
   return {

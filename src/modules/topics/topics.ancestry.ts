@@ -3,7 +3,8 @@
 // cannot declare WITHOUT ROWID tables or triggers, so the migration is written by hand (like the search index).
 import { inArray, type SQL, sql } from 'drizzle-orm';
 import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { named } from '../../lib/tree.js';
+import type { Db } from '../../db/client.js';
+import { namedIds } from '../../lib/tree.js';
 import { topics } from './topics.table.js';
 
 /** Each topic with itself and each of its ancestors. */
@@ -24,5 +25,5 @@ export const statementTopicAncestors = sqliteTable('statement_topic_ancestors', 
 });
 
 /** The topics named (by id or alias) and all their descendants, as a subquery of topic ids. */
-export const topicsUnder = (names: string[]): SQL =>
-  sql`(SELECT ${topicAncestors.topicId} FROM ${topicAncestors} WHERE ${inArray(topicAncestors.ancestorId, named(topics, names))})`;
+export const topicsUnder = (db: Db, names: string[]): SQL =>
+  sql`(SELECT ${topicAncestors.topicId} FROM ${topicAncestors} WHERE ${inArray(topicAncestors.ancestorId, namedIds(db, topics, names))})`;

@@ -46,7 +46,7 @@ export function listTopics(db: Db, query: ListQuery & Record<string, unknown>) {
     [
       q.parent ? inArray(topics.parentId, anyOf(q.parent) ?? []) : undefined,
       q.root === undefined ? undefined : q.root ? isNull(topics.parentId) : isNotNull(topics.parentId),
-      q.within ? inArray(topics.id, topicsUnder(anyOf(q.within) ?? [])) : undefined,
+      q.within ? inArray(topics.id, topicsUnder(db, anyOf(q.within) ?? [])) : undefined,
     ],
     (rows) => rows as Topic[],
   );
