@@ -363,53 +363,52 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
 
 /**
  * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them: the index walks
- * its rowids backwards and stops there. A search with no other filter reads the full-text index alone.
+ * its rowids backwards and stops there. The statements table is joined only when another filter needs it.
  */
 function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
-  let window: { sql: string; params: unknown[] };
-  if (others.length === 0) {
-    window = {
-      sql: `SELECT f."rowid", f."text", f."context", f."topics", d."sz" FROM "statements_fts" f
-        JOIN "statements_fts_docsize" d ON d."id" = f."rowid"
-        WHERE "statements_fts" MATCH ? ORDER BY f."rowid" DESC LIMIT ${RANKED_MATCHES}`,
-      params: [expression],
-    };
-  } else {
-    window = db
-      .select({
-        doc: statementsFts.rowid,
-        text: statementsFts.text,
-        context: statementsFts.context,
-        topics: statementsFts.topics,
-        sizes: statementsFtsSizes.sz,
-      })
-      .from(statementsFts)
-      .innerJoin(statementsFtsSizes, eq(statementsFtsSizes.id, statementsFts.rowid))
-      .innerJoin(statements, eq(statements.doc, statementsFts.rowid))
-      .where(and(sql`${statementsFts} MATCH ${expression}`, ...others))
-      .orderBy(desc(statementsFts.rowid))
-      .limit(RANKED_MATCHES)
-      .toSQL();
-  }
-  const raw = prepared(db, window.sql)
-    .raw()
-    .all(...window.params) as [number, string, string | null, string | null, Uint8Array | null][];
-  return raw.map(([doc, text, context, topics, sizes]) => ({ doc, text, context, topics, tokens: tokensOf(sizes) }));
+  const fields = {
+    doc: statementsFts.rowid,
+    text: statementsFts.text,
+    context: statementsFts.context,
+    topics: statementsFts.topics,
+    sizes: statementsFtsSizes.sz,
+  };
+  const window = db
+    .select(fields)
+    .from(statementsFts)
+    .innerJoin(statementsFtsSizes, eq(statementsFtsSizes.id, statementsFts.rowid))
+    .$dynamic();
+  if (others.length > 0) window.innerJoin(statements, eq(statements.doc, statementsFts.rowid));
+  window
+    .where(and(sql`${statementsFts} MATCH ${expression}`, ...others))
+    .orderBy(desc(statementsFts.rowid))
+    .limit(RANKED_MATCHES);
+  return selectRows<Omit<Hit, 'tokens'> & { sizes: Uint8Array | null }>(db, fields, window).map(
+    ({ doc, text, context, topics, sizes }) => ({
+      doc,
+      text,
+      context,
+      topics,
+      tokens: tokensOf(sizes),
+    }),
+  );
 }
 
 /** Statement rows by doc number, in the order asked. */
 function rowsByDocs(db: Db, docs: number[]): StatementRow[] {
   if (docs.length === 0) return [];
-  const ids = prepared(db, 'SELECT "id", "doc" FROM "statements" WHERE "doc" IN (SELECT "value" FROM json_each(?))')
-    .raw()
-    .all(JSON.stringify(docs)) as [string, number][];
-  const idOf = new Map(ids.map(([id, doc]) => [doc, id]));
-  return rowsByIds<StatementRow>(
+  const fields = getTableColumns(statements);
+  const rows = selectRows<StatementRow>(
     db,
-    statements,
-    docs.flatMap((doc) => idOf.get(doc) ?? []),
+    fields,
+    db
+      .select(fields)
+      .from(statements)
+      .where(inArray(statements.doc, sql`(SELECT "value" FROM json_each(${JSON.stringify(docs)}))`)),
   );
+  const byDoc = new Map(rows.map((row) => [row.doc, row]));
+  return docs.flatMap((doc) => byDoc.get(doc) ?? []);
 }
 
 const countDocs = (db: Db, expression: string) =>
