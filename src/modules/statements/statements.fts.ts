@@ -321,37 +321,34 @@ export function scoreHits(hits: Hit[], search: Search, frequency: (expression: s
  * table: the row count, then the token total of each column, as SQLite varints). bm25() reads the same.
  */
 export function corpusOf(averages: Uint8Array | undefined): Corpus {
-  if (!averages || averages.length === 0) return { documents: 0, averageTokens: 0 };
-  let at = 0;
-  const varint = () => {
-    let value = 0;
-    for (let i = 0; i < 9 && at < averages.length; i++) {
-      const byte = averages[at++] as number;
-      if (i === 8) return value * 256 + byte;
-      value = value * 128 + (byte & 0x7f);
-      if (byte < 0x80) break;
-    }
-    return value;
-  };
-  const documents = varint();
-  let tokens = 0;
-  while (at < averages.length) tokens += varint();
+  const [documents = 0, ...columns] = varints(averages);
+  const tokens = columns.reduce((sum, n) => sum + n, 0);
   return { documents, averageTokens: documents > 0 ? tokens / documents : 0 };
 }
 
 /** A hit's token count from its FTS5 docsize row (one varint per column). */
-export function tokensOf(sizes: Uint8Array | null): number {
-  if (!sizes) return 0;
-  let total = 0;
+export const tokensOf = (sizes: Uint8Array | null): number => varints(sizes).reduce((sum, n) => sum + n, 0);
+
+/** The SQLite varints FTS5 writes back to back: 7 bits a byte, high bit set on all but the last; a 9th byte holds 8. */
+function varints(bytes: Uint8Array | null | undefined): number[] {
+  const values: number[] = [];
+  if (!bytes) return values;
   let value = 0;
-  for (const byte of sizes) {
+  let length = 0;
+  for (const byte of bytes) {
+    if (length === 8) {
+      values.push(value * 256 + byte);
+      [value, length] = [0, 0];
+      continue;
+    }
     value = value * 128 + (byte & 0x7f);
+    length++;
     if (byte < 0x80) {
-      total += value;
-      value = 0;
+      values.push(value);
+      [value, length] = [0, 0];
     }
   }
-  return total;
+  return values;
 }
 
 type Counter = (text: string) => number;
