@@ -1,6 +1,7 @@
 // Full-text search: ranked hits with safe snippets, every filter, paging, aliases, and no 500 on any text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { toFtsQuery } from '../src/modules/statements/statements.fts.js';
 import { makeApp, seedMinimal } from './helpers.js';
 
@@ -114,6 +115,39 @@ test('the index follows every write: create, update and delete', async (t) => {
   assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=second' })).body), ['s']);
   await api.request({ method: 'DELETE', url: '/v1/statements/s' });
   assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=second' })).body), []);
+});
+
+test('answers to a search are kept only while the data is unchanged, whatever the order of the parameters', async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  for (let i = 0; i < 3; i++) {
+    await api.request({
+      method: 'POST',
+      url: '/v1/statements',
+      payload: { id: `k${i}`, text: `kept talks ${i}`, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] },
+    });
+  }
+  const first = await api.json({ method: 'GET', url: '/v1/search?q=talks&limit=2' });
+  assert.equal(first.status, 200);
+  assert.deepEqual(ids(first.body), ['k2', 'k1']);
+  // Asked again, the other way round: the same answer, with its link to the next page.
+  const again = await api.json({ method: 'GET', url: '/v1/search?limit=2&q=talks' });
+  assert.deepEqual(again.body, first.body);
+  assert.equal(again.headers.link, first.headers.link);
+  assert.equal(again.headers['content-type'], 'application/json; charset=utf-8');
+  const next = await api.json({ method: 'GET', url: String(first.headers.link).slice(1, String(first.headers.link).indexOf('>')) });
+  assert.deepEqual(ids(next.body), ['k0']);
+  assert.equal(next.headers.link, undefined);
+
+  // A write by the service shows at once.
+  await api.request({ method: 'PATCH', url: '/v1/statements/k2', payload: { text: 'kept words 2' } });
+  assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=talks&limit=2' })).body), ['k1', 'k0']);
+  // So does a commit by another program on the same file.
+  const other = new Database(api.app.db.$client.name);
+  t.after(() => other.close());
+  other.prepare("UPDATE statements SET text = 'kept words 1' WHERE id = 'k1'").run();
+  other.prepare("UPDATE statements_fts SET text = 'kept words 1' WHERE rowid = (SELECT doc FROM statements WHERE id = 'k1')").run();
+  assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?limit=2&q=talks' })).body), ['k0']);
 });
 
 test('search pages by cursor without skipping or repeating hits', async (t) => {

@@ -1,30 +1,58 @@
-// Serialized answers of aggregate reads (stats), kept until the data changes: a dashboard that many people
-// reload asks the same question again and again, and the answer can weigh hundreds of kilobytes.
+// Serialized answers of costly reads (stats, full-text search), kept until the data changes: a dashboard
+// that many people reload asks the same question again and again, and popular searches come back all day.
 import type { FastifyReply } from 'fastify';
 import type { Db } from '../db/client.js';
 import { dataVersion } from './records.js';
 
-/** How many answers are kept; the least recently used goes first. */
-const KEPT = 32;
 type Body = ReturnType<FastifyReply['serialize']>;
-const answers = new WeakMap<Db, Map<string, { version: string; body: Body }>>();
+interface Kept {
+  version: string;
+  body: Body;
+  headers: Record<string, string> | undefined;
+}
 
 /**
- * Sends the answer to `key`, serialized with the route's response schema: the kept one while the data is
- * unchanged, else a new one from `build`, kept for next time.
+ * Up to `size` answers per database, each under the key of its question; the least recently used goes
+ * first. An answer is only given while `dataVersion` is the one it was built at: any write by the service,
+ * or a commit by another program on the same file, makes every kept answer stale.
  */
-export function sendKept(db: Db, reply: FastifyReply, key: string, build: () => unknown): FastifyReply {
-  let kept = answers.get(db);
-  if (!kept) {
-    kept = new Map();
-    answers.set(db, kept);
+export class KeptAnswers {
+  private readonly byDb = new WeakMap<Db, Map<string, Kept>>();
+
+  constructor(readonly size: number) {}
+
+  /**
+   * Sends the answer to `key`, serialized with the route's response schema: the kept one while the data is
+   * unchanged, else a new one from `build`, kept for next time with the headers `headersOf` gives it.
+   */
+  send<T>(db: Db, reply: FastifyReply, key: string, build: () => T, headersOf?: (answer: T) => Record<string, string> | undefined) {
+    let kept = this.byDb.get(db);
+    if (!kept) {
+      kept = new Map();
+      this.byDb.set(db, kept);
+    }
+    const version = dataVersion(db);
+    const found = kept.get(key);
+    let entry: Kept;
+    if (found?.version === version) entry = found;
+    else {
+      const answer = build();
+      entry = { version, body: serialized(reply, answer), headers: headersOf?.(answer) };
+    }
+    // Most recently used last; the least recently used goes when the cache is full.
+    kept.delete(key);
+    if (kept.size >= this.size) kept.delete(kept.keys().next().value as string);
+    kept.set(key, entry);
+    if (entry.headers) reply.headers(entry.headers);
+    return reply.type('application/json; charset=utf-8').send(entry.body);
   }
-  const version = dataVersion(db);
-  const found = kept.get(key);
-  const entry = found?.version === version ? found : { version, body: reply.serialize(build()) };
-  // Most recently used last; the least recently used goes when the cache is full.
-  kept.delete(key);
-  if (kept.size >= KEPT) kept.delete(kept.keys().next().value as string);
-  kept.set(key, entry);
-  return reply.type('application/json; charset=utf-8').send(entry.body);
+}
+
+/**
+ * The answer as the route's response schema writes it. `reply.serialize` does not look up a schema declared
+ * per media type (`content: { 'application/json': … }`), so that one is asked for by name first.
+ */
+function serialized(reply: FastifyReply, answer: unknown): Body {
+  const perMediaType = reply.getSerializationFunction(String(reply.statusCode), 'application/json');
+  return typeof perMediaType === 'function' ? perMediaType(answer as Record<string, unknown>) : reply.serialize(answer);
 }

@@ -1,11 +1,12 @@
 // HTTP routes of statements.
 import type { FastifyInstance } from 'fastify';
+import { KeptAnswers } from '../../lib/answer-cache.js';
 import { nextUrl, registerCrudRoutes } from '../../lib/crud-routes.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
 import { seedRecord } from '../../plugins/openapi.js';
 import { SEARCH_SYNTAX } from './statements.fts.js';
-import { listStatements, RANKED_MATCHES, statementExpansions, statementStore } from './statements.queries.js';
+import { KEPT_SEARCHES, listStatements, RANKED_MATCHES, statementExpansions, statementStore } from './statements.queries.js';
 import {
   SearchQuerySchema,
   StatementCreateSchema,
@@ -13,6 +14,9 @@ import {
   StatementPatchSchema,
   StatementSchema,
 } from './statements.schema.js';
+
+/** Answers to the last searches: a popular search is asked again and again, and ranking is the costly part. */
+const keptSearches = new KeptAnswers(KEPT_SEARCHES);
 
 export const statementSchemas = [StatementSchema, StatementCreateSchema, StatementPatchSchema];
 
@@ -29,7 +33,8 @@ export async function statementRoutes(app: FastifyInstance) {
           `(so "Besham" finds what is filed under Bisham). Ranked by relevance unless \`sort\` says otherwise; each hit has a \`snippet\`. ` +
           `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one (at equal scores the more recently recorded comes first); ` +
           `\`count=true\` still counts every match, and \`sort=-statedOn\` (or any other sort) walks every match. ` +
-          `Takes every filter of GET /v1/statements and pages the same way. ${SEARCH_SYNTAX}`,
+          `Takes every filter of GET /v1/statements and pages the same way. ` +
+          `The answers to the last ${KEPT_SEARCHES} searches are kept until any data changes, so a search asked again is answered without ranking anew. ${SEARCH_SYNTAX}`,
         querystring: SearchQuerySchema,
         response: {
           200: {
@@ -70,9 +75,18 @@ export async function statementRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const query = request.query as ListQuery & Record<string, unknown>;
-      const page = listStatements(app.db, query);
-      if (page.nextCursor) reply.header('link', `<${nextUrl(request, page.nextCursor)}>; rel="next"`);
-      return { ...page, data: statementExpansions.apply(app.db, page.data, query.expand as string | undefined) };
+      // The same question in any order of its parameters is one key.
+      const key = JSON.stringify(Object.entries(query).sort(([a], [b]) => (a < b ? -1 : 1)));
+      return keptSearches.send(
+        app.db,
+        reply,
+        key,
+        () => {
+          const page = listStatements(app.db, query);
+          return { ...page, data: statementExpansions.apply(app.db, page.data, query.expand as string | undefined) };
+        },
+        (page) => (page.nextCursor ? { link: `<${nextUrl(request, page.nextCursor)}>; rel="next"` } : undefined),
+      );
     },
   );
 

@@ -1,6 +1,6 @@
 // GET /v1/stats/statements and /v1/stats/stances: the numbers dashboards chart.
 import type { FastifyInstance } from 'fastify';
-import { sendKept } from '../../lib/answer-cache.js';
+import { KeptAnswers } from '../../lib/answer-cache.js';
 import { ref } from '../../lib/schemas.js';
 import { stanceMatrix, statementStats } from './stats.queries.js';
 import {
@@ -14,6 +14,8 @@ import {
   StatementStatsSchema,
 } from './stats.schema.js';
 
+/** The last 32 answers (an answer by topic × month can weigh hundreds of kilobytes). */
+const keptStats = new KeptAnswers(32);
 export const statsSchemas = [StatementStatsSchema, StanceMatrixSchema];
 
 export async function statsRoutes(app: FastifyInstance) {
@@ -68,7 +70,7 @@ export async function statsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { groupBy, ...filters } = request.query as StatementStatsQuery;
       const dimensions = parseGroupBy(groupBy);
-      return sendKept(app.db, reply, `statements ${JSON.stringify([dimensions, filters])}`, () =>
+      return keptStats.send(app.db, reply, `statements ${JSON.stringify([dimensions, filters])}`, () =>
         statementStats(app.db, dimensions, filters),
       );
     },
@@ -129,7 +131,7 @@ export async function statsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { asOf, ...filters } = request.query as StanceMatrixQuery;
       const query = { ...filters, asOf: asOf ?? new Date().toISOString().slice(0, 10) };
-      return sendKept(app.db, reply, `stances ${JSON.stringify(query)}`, () => stanceMatrix(app.db, query));
+      return keptStats.send(app.db, reply, `stances ${JSON.stringify(query)}`, () => stanceMatrix(app.db, query));
     },
   );
 }
