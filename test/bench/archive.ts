@@ -109,6 +109,17 @@ const CLAUSES = [
 const QUESTIONS = ['Asked about', 'Responding to a question on', 'Commenting on reports about', 'When asked to comment on'];
 const ROLES = ['Spokesperson', 'Foreign Minister', 'Deputy Spokesperson', 'Ambassador', 'Permanent Representative'];
 
+/** The words of the archive's statements (four letters or more), for searches of words it holds. */
+export const ARCHIVE_WORDS: readonly string[] = [
+  ...new Set(
+    [REGIONS, THEMES, ISSUES, PLACES, SUBJECTS, VERBS, OBJECTS, CLAUSES, QUESTIONS]
+      .flat()
+      .join(' ')
+      .toLowerCase()
+      .match(/[a-z]{4,}/g),
+  ),
+];
+
 export interface ArchiveShape {
   actors: Required<Bundle>['actors'];
   topics: Required<Bundle>['topics'];

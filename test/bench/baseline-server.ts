@@ -16,7 +16,8 @@ import { topicSchemas } from '../../src/modules/topics/topics.routes.js';
 import { RAW_SQL } from './raw-sql.js';
 
 const sqlite = new Database(process.env.DATABASE_PATH as string, { readonly: true });
-const bare = readFileSync(process.env.BARE_BODY_FILE as string);
+// Read at the first request: the bench writes the file from the service's answer, and starts both servers at once.
+let bare: Buffer | undefined;
 const app = Fastify({ logger: false });
 for (const schema of [...actorSchemas, ...topicSchemas, ...sourceSchemas, ...eventSchemas, ...statementSchemas, ...positionSchemas]) {
   app.addSchema(schema);
@@ -61,7 +62,10 @@ const limited = (rows: Row[], limit: number) => ({
   nextCursor: rows.length > limit ? 'more' : null,
 });
 
-app.get('/bare', async (_request, reply) => reply.type('application/json; charset=utf-8').send(bare));
+app.get('/bare', async (_request, reply) => {
+  bare ??= readFileSync(process.env.BARE_BODY_FILE as string);
+  return reply.type('application/json; charset=utf-8').send(bare);
+});
 
 app.get('/raw/page', { schema: { response: page('Statement') } }, async (request) => {
   const { limit } = request.query as { limit: string };

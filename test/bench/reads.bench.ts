@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { BULK_LOAD_CACHE_KIB, migrateDatabase, openDatabase } from '../../src/db/client.js';
 import { bindingKey, encodeCursor } from '../../src/lib/cursor.js';
 import { runImport } from '../../src/modules/imports/imports.service.js';
-import { archiveBundles } from './archive.js';
+import { ARCHIVE_WORDS, archiveBundles } from './archive.js';
 import { formatJson, markdownTable, numberOption } from './report.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -32,6 +32,9 @@ const connections = numberOption('connections', values.connections);
 const rounds = numberOption('rounds', values.rounds);
 // Long enough for steady numbers at full size; short for quick runs of a smaller archive.
 const duration = values.duration ? numberOption('duration', values.duration, { min: 0.5, fractional: true }) : size >= 500_000 ? 5 : 1;
+// Warm-ups (seconds): of every route at once, then of each shape just before it is measured, which brings
+// its pages of a large database file into memory. A small archive is in memory after the first.
+const warmUp = size >= 500_000 ? { all: 2, each: 0.5 } : { all: 1, each: 0 };
 const LIMIT = 50;
 
 // The load generator runs on core 1, the servers on core 0: they do not compete for a core.
@@ -103,6 +106,45 @@ const searches = [
   'rejects -trade',
   'humanitarian situation',
 ];
+/**
+ * Searches not asked before in this run, the same on every machine: two or three words of the archive
+ * (common ones included), the last one cut to a prefix in one search of five.
+ */
+const newSearches = (() => {
+  const asked = new Set(searches);
+  let state = 20_240_404;
+  const next = () => {
+    state = (state * 48_271) % 2_147_483_647;
+    return state / 2_147_483_647;
+  };
+  const word = () => ARCHIVE_WORDS[Math.floor(next() * ARCHIVE_WORDS.length)] as string;
+  return (count: number): string[] => {
+    const found: string[] = [];
+    while (found.length < count) {
+      const words = next() < 0.3 ? [word(), word(), word()] : [word(), word()];
+      if (next() < 0.2) words.push(`${(words.pop() as string).slice(0, 3 + Math.floor(next() * 4))}*`);
+      const query = words.join(' ');
+      if (!asked.has(query)) {
+        asked.add(query);
+        found.push(query);
+      }
+    }
+    return found;
+  };
+})();
+const ourSearch = (q: string) => `/v1/search?q=${enc(q)}`;
+const rawSearch = (q: string) => `/raw/search?limit=20&q=${enc(q)}`;
+const searchPaths = (queries: string[]) => ({ ours: queries.map(ourSearch), raw: queries.map(rawSearch) });
+/**
+ * Searches as people send them: of every ten, `popular` are the popular queries in turn and the rest
+ * new ones. One stream for all connections (autocannon walks a list once per connection, which would
+ * ask every "new" query sixteen times).
+ */
+function searchStream(popular: number, path: (q: string) => string): () => string {
+  let sent = 0;
+  let popularSent = 0;
+  return () => path(sent++ % 10 < popular ? (searches[popularSent++ % searches.length] as string) : (newSearches(1)[0] as string));
+}
 const year = newest.slice(0, 4);
 const asOfDates = [0.3, 0.5, 0.8, 1].map((f) => middle(oldest, newest, f));
 const EXPAND = 'speaker,onBehalfOf,event,sources,topics,addressees';
@@ -111,8 +153,11 @@ const enc = encodeURIComponent;
 interface Shape {
   name: string;
   label: string;
+  /** The paths asked in turn (those of raw give the same answers); checked and used to warm up. */
   ours: string[];
   raw: string[];
+  /** When measuring, paths from these instead: each call gives the next request's path. */
+  stream?: { ours: () => string; raw: () => string };
 }
 const ALL_SHAPES: Shape[] = [
   {
@@ -141,9 +186,15 @@ const ALL_SHAPES: Shape[] = [
   },
   {
     name: 'search',
-    label: `full-text search, ${searches.length} queries (common words included)`,
-    ours: searches.map((s) => `/v1/search?q=${enc(s)}`),
-    raw: searches.map((s) => `/raw/search?limit=20&q=${enc(s)}`),
+    label: `full-text search, a mix: 60 % ${searches.length} popular queries, 40 % new ones`,
+    ...searchPaths([...searches, ...newSearches(4)]),
+    stream: { ours: searchStream(6, ourSearch), raw: searchStream(6, rawSearch) },
+  },
+  {
+    name: 'searchNew',
+    label: 'full-text search, every query new',
+    ...searchPaths(newSearches(4)),
+    stream: { ours: searchStream(0, ourSearch), raw: searchStream(0, rawSearch) },
   },
   {
     name: 'stats',
@@ -202,6 +253,8 @@ async function waitFor(url: string) {
   throw new Error(`${url} never answered`);
 }
 
+const bareFile = join(work, 'page.json');
+// Both at once (each takes seconds to start); the baseline reads its constant body at its first /bare.
 const ours = startServer('src/server.ts', {
   DATABASE_PATH: dbPath,
   PORT: String(OURS),
@@ -209,11 +262,9 @@ const ours = startServer('src/server.ts', {
   LOG_LEVEL: 'warn',
   SEED: 'false',
 });
-await waitFor(`http://127.0.0.1:${OURS}/ready`);
-const bareFile = join(work, 'page.json');
-writeFileSync(bareFile, Buffer.from(await (await fetch(`http://127.0.0.1:${OURS}${ALL_SHAPES[0]?.ours[0]}`)).arrayBuffer()));
 startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
-await waitFor(`http://127.0.0.1:${BASE}/bare`);
+await Promise.all([waitFor(`http://127.0.0.1:${OURS}/ready`), waitFor(`http://127.0.0.1:${BASE}/raw/page?limit=1`)]);
+writeFileSync(bareFile, Buffer.from(await (await fetch(`http://127.0.0.1:${OURS}${ALL_SHAPES[0]?.ours[0]}`)).arrayBuffer()));
 
 // Each raw route must give the answer the service gives, or its ratio means nothing.
 for (const shape of SHAPES) {
@@ -247,7 +298,7 @@ const rssKb = (pid: number) => {
 let peakAnonKb = 0;
 let peakRssKb = 0;
 
-async function load(port: number, paths: string[], seconds: number, watch?: number): Promise<Run> {
+async function load(port: number, paths: string[] | (() => string), seconds: number, watch?: number): Promise<Run> {
   const sampler = watch
     ? setInterval(() => {
         const { rss, anon } = rssKb(watch);
@@ -259,7 +310,10 @@ async function load(port: number, paths: string[], seconds: number, watch?: numb
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
-    requests: paths.map((path) => ({ method: 'GET', path })),
+    requests:
+      typeof paths === 'function'
+        ? [{ method: 'GET', setupRequest: (request: autocannon.Request) => ({ ...request, path: paths() }) }]
+        : paths.map((path) => ({ method: 'GET', path })),
   });
   if (sampler) clearInterval(sampler);
   const errors = result.errors + result.timeouts + result.non2xx;
@@ -281,17 +335,18 @@ const rawRuns: Record<string, Run[]> = {};
 await load(
   OURS,
   SHAPES.flatMap((s) => s.ours),
-  2,
+  warmUp.all,
 );
-await load(BASE, ['/bare', ...SHAPES.flatMap((s) => s.raw)], 2);
+await load(BASE, ['/bare', ...SHAPES.flatMap((s) => s.raw)], warmUp.all);
 for (let round = 0; round < rounds; round++) {
-  await load(BASE, ['/bare'], 0.5);
+  if (warmUp.each) await load(BASE, ['/bare'], warmUp.each);
   bareRuns.push(await load(BASE, ['/bare'], duration));
   for (const shape of SHAPES) {
-    await load(OURS, shape.ours, 0.5);
-    oursRuns[shape.name] = [...(oursRuns[shape.name] ?? []), await load(OURS, shape.ours, duration, ours.pid)];
-    await load(BASE, shape.raw, 0.5);
-    rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, shape.raw, duration)];
+    const paths = shape.stream ?? shape;
+    if (warmUp.each) await load(OURS, paths.ours, warmUp.each);
+    oursRuns[shape.name] = [...(oursRuns[shape.name] ?? []), await load(OURS, paths.ours, duration, ours.pid)];
+    if (warmUp.each) await load(BASE, paths.raw, warmUp.each);
+    rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, paths.raw, duration)];
     console.log(
       `${shape.name}: ours ${Math.round(oursRuns[shape.name]?.at(-1)?.rps ?? 0)}/s, raw ${Math.round(rawRuns[shape.name]?.at(-1)?.rps ?? 0)}/s`,
     );
@@ -319,6 +374,7 @@ const TARGETS: Record<string, (r: { ours: Run; raw: Run }, ratio: number) => str
   single: (_r, ratio) => verdict(ratio >= 0.8, '≥ 0.80 × raw'),
   deep: () => verdict(Math.abs(deepToPage - 1) <= 0.1, `within 10 % of page 1 (${deepToPage.toFixed(2)})`),
   search: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
+  searchNew: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
   stats: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
 };
 function verdict(ok: boolean, target: string) {
@@ -347,7 +403,7 @@ const rssMb = (kb: number) => (kb / 1024).toFixed(0);
 const md = `# Read benchmark
 
 ${at} — ${machine}; ${pinned ? 'servers pinned to core 0, autocannon to core 1' : 'not pinned (taskset or a second core missing)'}.
-Command: \`npm run bench -- --size ${size}${only ? ` --only ${only.join(',')}` : ''}\`; ${connections} connections, ${duration} s a run after a 0.5 s warm-up, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
+Command: \`npm run bench -- --size ${size}${only ? ` --only ${only.join(',')}` : ''}\`; ${connections} connections, ${duration} s a run after a warm-up of ${warmUp.all} s for all routes${warmUp.each ? ` and ${warmUp.each} s before each run` : ''}, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
 Archive: ${size.toLocaleString('en')} statements, database file ${(databaseBytes / 1048576).toFixed(0)} MB.${
   importReport
     ? ` Import through the import code: ${Math.round(importReport.perSecond)} statements/s (${importReport.seconds.toFixed(1)} s).`
