@@ -34,7 +34,7 @@ const rounds = numberOption('rounds', values.rounds);
 const duration = values.duration ? numberOption('duration', values.duration, { min: 0.5, fractional: true }) : size >= 500_000 ? 5 : 1;
 // Warm-ups (seconds): of every route at once, then of each shape just before it is measured, which brings
 // its pages of a large database file into memory. A small archive is in memory after the first.
-const warmUp = size >= 500_000 ? { all: 2, each: 0.5 } : { all: 1, each: 0 };
+const warmUp = size >= 500_000 ? { all: 2, each: 0.5 } : { all: 2, each: 0 };
 const LIMIT = 50;
 
 // The load generator runs on core 1, the servers on core 0: they do not compete for a core.
@@ -45,10 +45,49 @@ if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 
 const work = mkdtempSync(join(tmpdir(), 'statements-reads-'));
 const dbPath = values.db ?? join(work, 'archive.db');
 let importReport: { statements: number; seconds: number; perSecond: number } | undefined;
+// Opened as `npm run import -- --db` opens it.
+const archive = openDatabase(dbPath, { cacheKib: BULK_LOAD_CACHE_KIB });
+migrateDatabase(archive);
+
+// 2. The servers: the service as `npm start` runs it (no rate limit, quiet logs), and the baselines, started
+// while the archive loads (they start on core 0, the load runs on core 1) and asked nothing until it is in.
+const OURS = 3901;
+const BASE = 3902;
+const servers: ChildProcess[] = [];
+function startServer(script: string, env: Record<string, string>): ChildProcess {
+  const command = pinned ? 'taskset' : process.execPath;
+  const args = [...(pinned ? ['-c', '0', process.execPath] : []), '--import', 'tsx', join(ROOT, script)];
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  servers.push(child);
+  return child;
+}
+process.on('exit', () => {
+  for (const s of servers) s.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function waitFor(url: string) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+const bareFile = join(work, 'page.json');
+// Both at once (each takes seconds to start); the baseline reads its constant body at its first /bare.
+const ours = startServer('src/server.ts', {
+  DATABASE_PATH: dbPath,
+  PORT: String(OURS),
+  RATE_LIMIT: '0',
+  LOG_LEVEL: 'warn',
+  SEED: 'false',
+});
+startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
 {
-  // Opened as `npm run import -- --db` opens it.
-  const db = openDatabase(dbPath, { cacheKib: BULK_LOAD_CACHE_KIB });
-  migrateDatabase(db);
+  const db = archive;
   const stored = db.$client.prepare('SELECT count(*) FROM statements').pluck().get() as number;
   if (stored === 0) {
     let importing = 0;
@@ -75,7 +114,7 @@ let importReport: { statements: number; seconds: number; perSecond: number } | u
 }
 const databaseBytes = statSync(dbPath).size;
 
-// 2. The parameters of each shape, taken from the archive itself.
+// 3. The parameters of each shape, taken from the archive itself.
 const sqlite = openDatabase(dbPath).$client;
 const newest = sqlite.prepare('SELECT max(stated_on) FROM statements').pluck().get() as string;
 const oldest = sqlite.prepare('SELECT min(stated_on) FROM statements').pluck().get() as string;
@@ -227,42 +266,6 @@ if (unknown?.length) {
 const SHAPES = only ? ALL_SHAPES.filter((s) => only.includes(s.name)) : ALL_SHAPES;
 const out = values.out ?? (only ? 'partial' : 'reads');
 
-// 3. The servers: the service as `npm start` runs it (no rate limit, quiet logs), and the baselines.
-const OURS = 3901;
-const BASE = 3902;
-const servers: ChildProcess[] = [];
-function startServer(script: string, env: Record<string, string>): ChildProcess {
-  const command = pinned ? 'taskset' : process.execPath;
-  const args = [...(pinned ? ['-c', '0', process.execPath] : []), '--import', 'tsx', join(ROOT, script)];
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  servers.push(child);
-  return child;
-}
-process.on('exit', () => {
-  for (const s of servers) s.kill('SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-});
-
-async function waitFor(url: string) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered`);
-}
-
-const bareFile = join(work, 'page.json');
-// Both at once (each takes seconds to start); the baseline reads its constant body at its first /bare.
-const ours = startServer('src/server.ts', {
-  DATABASE_PATH: dbPath,
-  PORT: String(OURS),
-  RATE_LIMIT: '0',
-  LOG_LEVEL: 'warn',
-  SEED: 'false',
-});
-startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
 await Promise.all([waitFor(`http://127.0.0.1:${OURS}/ready`), waitFor(`http://127.0.0.1:${BASE}/raw/page?limit=1`)]);
 writeFileSync(bareFile, Buffer.from(await (await fetch(`http://127.0.0.1:${OURS}${ALL_SHAPES[0]?.ours[0]}`)).arrayBuffer()));
 
@@ -310,6 +313,8 @@ async function load(port: number, paths: string[] | (() => string), seconds: num
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
+    // A run ends at a sample tick: with the default of a second, a half-second warm-up took a second.
+    sampleInt: seconds < 2 ? 250 : 1000,
     requests:
       typeof paths === 'function'
         ? [{ method: 'GET', setupRequest: (request: autocannon.Request) => ({ ...request, path: paths() }) }]
@@ -317,7 +322,9 @@ async function load(port: number, paths: string[] | (() => string), seconds: num
   });
   if (sampler) clearInterval(sampler);
   const errors = result.errors + result.timeouts + result.non2xx;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bytes: result.throughput.average, errors };
+  // Per second over the whole run: autocannon's averages are per sample tick.
+  const rps = result.requests.total / result.duration;
+  return { rps, p50: result.latency.p50, p99: result.latency.p99, bytes: result.throughput.total / result.duration, errors };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
