@@ -8,18 +8,19 @@ type Body = ReturnType<FastifyReply['serialize']>;
 interface Kept {
   version: string;
   body: Body;
+  bytes: number;
   headers: Record<string, string> | undefined;
 }
 
 /**
- * Up to `size` answers per database, each under the key of its question; the least recently used goes
- * first. An answer is only given while `dataVersion` is the one it was built at: any write by the service,
- * or a commit by another program on the same file, makes every kept answer stale.
+ * Up to `answers` answers and `bytes` of them per database, each under the key of its question; the least
+ * recently used goes first. An answer is only given while `dataVersion` is the one it was built at: any
+ * write by the service, or a commit by another program on the same file, makes every kept answer stale.
  */
 export class KeptAnswers {
-  private readonly byDb = new WeakMap<Db, Map<string, Kept>>();
+  private readonly byDb = new WeakMap<Db, { entries: Map<string, Kept>; bytes: number }>();
 
-  constructor(readonly size: number) {}
+  constructor(readonly limits: { answers: number; bytes: number }) {}
 
   /**
    * Sends the answer to `key`, serialized with the route's response schema: the kept one while the data is
@@ -28,21 +29,33 @@ export class KeptAnswers {
   send<T>(db: Db, reply: FastifyReply, key: string, build: () => T, headersOf?: (answer: T) => Record<string, string> | undefined) {
     let kept = this.byDb.get(db);
     if (!kept) {
-      kept = new Map();
+      kept = { entries: new Map(), bytes: 0 };
       this.byDb.set(db, kept);
     }
+    const { entries } = kept;
     const version = dataVersion(db);
-    const found = kept.get(key);
+    const found = entries.get(key);
     let entry: Kept;
     if (found?.version === version) entry = found;
     else {
       const answer = build();
-      entry = { version, body: serialized(reply, answer), headers: headersOf?.(answer) };
+      const body = serialized(reply, answer);
+      entry = { version, body, bytes: Buffer.byteLength(body), headers: headersOf?.(answer) };
     }
-    // Most recently used last; the least recently used goes when the cache is full.
-    kept.delete(key);
-    if (kept.size >= this.size) kept.delete(kept.keys().next().value as string);
-    kept.set(key, entry);
+    // Most recently used last; the least recently used go until the new one fits.
+    if (found) {
+      entries.delete(key);
+      kept.bytes -= found.bytes;
+    }
+    if (entry.bytes <= this.limits.bytes) {
+      for (const [oldest, old] of entries) {
+        if (entries.size < this.limits.answers && kept.bytes + entry.bytes <= this.limits.bytes) break;
+        entries.delete(oldest);
+        kept.bytes -= old.bytes;
+      }
+      entries.set(key, entry);
+      kept.bytes += entry.bytes;
+    }
     if (entry.headers) reply.headers(entry.headers);
     return reply.type('application/json; charset=utf-8').send(entry.body);
   }

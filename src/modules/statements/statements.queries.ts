@@ -274,7 +274,7 @@ const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}
  */
 export const RANKED_MATCHES = 500;
 
-/** Answers of GET /v1/search kept until the data changes (a page of 20 hits weighs about 20 KB). */
+/** Answers of GET /v1/search kept until the data changes (a page of 20 hits weighs about 20 KB; at most 16 MiB in all). */
 export const KEPT_SEARCHES = 256;
 
 const listSpec = {

@@ -16,7 +16,7 @@ import {
 } from './statements.schema.js';
 
 /** Answers to the last searches: a popular search is asked again and again, and ranking is the costly part. */
-const keptSearches = new KeptAnswers(KEPT_SEARCHES);
+const keptSearches = new KeptAnswers({ answers: KEPT_SEARCHES, bytes: 16 * 1024 * 1024 });
 
 export const statementSchemas = [StatementSchema, StatementCreateSchema, StatementPatchSchema];
 

@@ -15,7 +15,7 @@ import {
 } from './stats.schema.js';
 
 /** The last 32 answers (an answer by topic × month can weigh hundreds of kilobytes). */
-const keptStats = new KeptAnswers(32);
+const keptStats = new KeptAnswers({ answers: 32, bytes: 32 * 1024 * 1024 });
 export const statsSchemas = [StatementStatsSchema, StanceMatrixSchema];
 
 export async function statsRoutes(app: FastifyInstance) {
