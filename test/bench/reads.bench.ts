@@ -381,7 +381,8 @@ const TARGETS: Record<string, (r: { ours: Run; raw: Run }, ratio: number) => str
   page: (_r, ratio) => verdict(ratio >= 0.8, '≥ 0.80 × raw'),
   filtered: (_r, ratio) => verdict(ratio >= 0.8, '≥ 0.80 × raw'),
   single: (_r, ratio) => verdict(ratio >= 0.8, '≥ 0.80 × raw'),
-  deep: () => verdict(Math.abs(deepToPage - 1) <= 0.1, `within 10 % of page 1 (${deepToPage.toFixed(2)})`),
+  // Page 10,000 may cost at most 10 % more than page 1; it may cost less (the newest rows are not the cheapest).
+  deep: () => verdict(deepToPage >= 0.9, `≥ 0.90 × page 1's req/s (${deepToPage.toFixed(2)})`),
   search: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
   searchNew: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
   stats: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
