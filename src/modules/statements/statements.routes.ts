@@ -6,7 +6,14 @@ import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
 import { seedRecord } from '../../plugins/openapi.js';
 import { SEARCH_SYNTAX } from './statements.fts.js';
-import { KEPT_SEARCHES, listStatements, RANKED_MATCHES, statementExpansions, statementStore } from './statements.queries.js';
+import {
+  KEPT_SEARCH_MIB,
+  KEPT_SEARCHES,
+  listStatements,
+  RANKED_MATCHES,
+  statementExpansions,
+  statementStore,
+} from './statements.queries.js';
 import {
   SearchQuerySchema,
   StatementCreateSchema,
@@ -16,7 +23,7 @@ import {
 } from './statements.schema.js';
 
 /** Answers to the last searches: a popular search is asked again and again, and ranking is the costly part. */
-const keptSearches = new KeptAnswers({ answers: KEPT_SEARCHES, bytes: 16 * 1024 * 1024 });
+const keptSearches = new KeptAnswers({ answers: KEPT_SEARCHES, bytes: KEPT_SEARCH_MIB * 1024 * 1024 });
 
 export const statementSchemas = [StatementSchema, StatementCreateSchema, StatementPatchSchema];
 
@@ -34,7 +41,7 @@ export async function statementRoutes(app: FastifyInstance) {
           `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one (at equal scores the more recently recorded comes first); ` +
           `\`count=true\` still counts every match, and \`sort=-statedOn\` (or any other sort) walks every match. ` +
           `Takes every filter of GET /v1/statements and pages the same way. ` +
-          `The answers to the last ${KEPT_SEARCHES} searches are kept until any data changes, so a search asked again is answered without ranking anew. ${SEARCH_SYNTAX}`,
+          `The answers to the last ${KEPT_SEARCHES} searches (${KEPT_SEARCH_MIB} MiB at most) are kept until any data changes, so a search asked again is answered without ranking anew. ${SEARCH_SYNTAX}`,
         querystring: SearchQuerySchema,
         response: {
           200: {
