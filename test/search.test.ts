@@ -139,9 +139,16 @@ test('answers to a search are kept only while the data is unchanged, whatever th
   assert.deepEqual(ids(next.body), ['k0']);
   assert.equal(next.headers.link, undefined);
 
+  // q= on the list is kept the same way, apart from the search's answers.
+  const listed = await api.json({ method: 'GET', url: '/v1/statements?q=talks&limit=2' });
+  assert.deepEqual(ids(listed.body), ['k2', 'k1']);
+  assert.match(String(listed.headers.link), /^<\/v1\/statements\?q=talks&limit=2&cursor=[^>]+>; rel="next"$/);
+  assert.deepEqual((await api.json({ method: 'GET', url: '/v1/statements?limit=2&q=talks' })).body, listed.body);
+
   // A write by the service shows at once.
   await api.request({ method: 'PATCH', url: '/v1/statements/k2', payload: { text: 'kept words 2' } });
   assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?q=talks&limit=2' })).body), ['k1', 'k0']);
+  assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/statements?q=talks&limit=2' })).body), ['k1', 'k0']);
   // So does a commit by another program on the same file.
   const other = new Database(api.app.db.$client.name);
   t.after(() => other.close());

@@ -1,8 +1,9 @@
 // The five CRUD operations of a resource, with their OpenAPI descriptions, on top of its store.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TObject, type TSchema, Type } from 'typebox';
 import type { Db } from '../db/client.js';
 import { seedRecord } from '../plugins/openapi.js';
+import type { KeptAnswers } from './answer-cache.js';
 import { notFound, singular } from './errors.js';
 import { expandParameter } from './expand.js';
 import { requestedFormat, sendExport } from './export.js';
@@ -21,6 +22,8 @@ export interface Resource<F extends object, R extends Meta> {
   export?: { columns: readonly string[]; csvRow(record: R): Record<string, unknown> };
   /** `expand=`: the names it takes and how to embed them in a page of records. */
   expand?: { names: readonly string[]; apply(db: Db, records: R[], requested: string | undefined): R[] };
+  /** Lists whose answers are kept until the data changes (the costly ones, such as searches): which, and where. */
+  kept?: { answers: KeptAnswers; when(query: ListQuery & Record<string, unknown>): boolean };
   /** Extra words for the operations' descriptions (rules the resource enforces). */
   notes?: { list?: string; create?: string; update?: string; remove?: string };
   /** Problems the writes answer with beyond those of every resource (UNKNOWN_REFERENCE naming the reference fields, its rules). */
@@ -132,9 +135,11 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         const list = (q: ListQuery & Record<string, unknown>) => resource.list(db, q);
         return sendExport(request, reply, { name: store.collection, format, list, columns, csvRow });
       }
-      const page = resource.list(db, query);
-      if (page.nextCursor) reply.header('link', `<${nextUrl(request, page.nextCursor)}>; rel="next"`);
-      return resource.expand ? { ...page, data: resource.expand.apply(db, page.data, query.expand as string | undefined) } : page;
+      const kept = resource.kept?.when(query) ? resource.kept.answers : undefined;
+      return sendPage(db, request, reply, kept, () => {
+        const page = resource.list(db, query);
+        return resource.expand ? { ...page, data: resource.expand.apply(db, page.data, query.expand as string | undefined) } : page;
+      });
     },
   );
 
@@ -301,6 +306,28 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
 const referrerList = (referrers: { collection: string; field: string }[]) => referrers.map((r) => `${r.collection}.${r.field}`).join(', ');
 
 /** The same request with the cursor of the next page, as a relative URL. */
+/**
+ * Sends a page of a list as JSON, with a Link header to the next page; with `kept`, the answer is kept
+ * until the data changes, under the route and its parameters in any order.
+ */
+export function sendPage<P extends PageResult<unknown>>(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  kept: KeptAnswers | undefined,
+  build: () => P,
+): P | FastifyReply {
+  const link = (page: P) => (page.nextCursor ? { link: `<${nextUrl(request, page.nextCursor)}>; rel="next"` } : undefined);
+  if (kept) {
+    const parameters = Object.entries(request.query as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return kept.send(db, reply, `${request.routeOptions.url} ${JSON.stringify(parameters)}`, build, link);
+  }
+  const page = build();
+  const headers = link(page);
+  if (headers) reply.headers(headers);
+  return page;
+}
+
 export function nextUrl(request: FastifyRequest, cursor: string): string {
   const url = new URL(request.url, 'http://local');
   url.searchParams.set('cursor', cursor);

@@ -1,7 +1,7 @@
 // HTTP routes of statements.
 import type { FastifyInstance } from 'fastify';
 import { KeptAnswers } from '../../lib/answer-cache.js';
-import { nextUrl, registerCrudRoutes } from '../../lib/crud-routes.js';
+import { registerCrudRoutes, sendPage } from '../../lib/crud-routes.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
 import { seedRecord } from '../../plugins/openapi.js';
@@ -41,7 +41,7 @@ export async function statementRoutes(app: FastifyInstance) {
           `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one (at equal scores the more recently recorded comes first); ` +
           `\`count=true\` still counts every match, and \`sort=-statedOn\` (or any other sort) walks every match. ` +
           `Takes every filter of GET /v1/statements and pages the same way. ` +
-          `The answers to the last ${KEPT_SEARCHES} searches (${KEPT_SEARCH_MIB} MiB at most) are kept until any data changes, so a search asked again is answered without ranking anew. ${SEARCH_SYNTAX}`,
+          `The answers to the last ${KEPT_SEARCHES} searches, here and by \`q\` on GET /v1/statements (${KEPT_SEARCH_MIB} MiB at most), are kept until any data changes, so a search asked again is answered without ranking anew. ${SEARCH_SYNTAX}`,
         querystring: SearchQuerySchema,
         response: {
           200: {
@@ -82,18 +82,10 @@ export async function statementRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const query = request.query as ListQuery & Record<string, unknown>;
-      // The same question in any order of its parameters is one key.
-      const key = JSON.stringify(Object.entries(query).sort(([a], [b]) => (a < b ? -1 : 1)));
-      return keptSearches.send(
-        app.db,
-        reply,
-        key,
-        () => {
-          const page = listStatements(app.db, query);
-          return { ...page, data: statementExpansions.apply(app.db, page.data, query.expand as string | undefined) };
-        },
-        (page) => (page.nextCursor ? { link: `<${nextUrl(request, page.nextCursor)}>; rel="next"` } : undefined),
-      );
+      return sendPage(app.db, request, reply, keptSearches, () => {
+        const page = listStatements(app.db, query);
+        return { ...page, data: statementExpansions.apply(app.db, page.data, query.expand as string | undefined) };
+      });
     },
   );
 
@@ -103,6 +95,7 @@ export async function statementRoutes(app: FastifyInstance) {
     schemas: { record: StatementSchema, create: StatementCreateSchema, patch: StatementPatchSchema, listQuery: StatementListQuerySchema },
     list: listStatements,
     expand: statementExpansions,
+    kept: { answers: keptSearches, when: (query) => query.q !== undefined },
     export: {
       columns: [
         'id',
@@ -127,7 +120,7 @@ export async function statementRoutes(app: FastifyInstance) {
       csvRow: (statement) => statement,
     },
     notes: {
-      list: 'Newest first by default; with `q`, by relevance (among the newest matches, as GET /v1/search says), each with a `snippet`. Filters combine with AND; a comma inside one filter means "any of". `topic` includes descendants.',
+      list: 'Newest first by default; with `q`, by relevance (among the newest matches, as GET /v1/search says), each with a `snippet`, and the answer is kept as GET /v1/search keeps its own. Filters combine with AND; a comma inside one filter means "any of". `topic` includes descendants.',
       create: 'Every referenced actor, event, source, topic and statement must exist (422 naming each that does not).',
       remove: 'A statement still cited as evidence by a position, or answered by another statement, cannot be deleted.',
     },
