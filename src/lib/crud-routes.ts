@@ -4,6 +4,7 @@ import { type TObject, type TSchema, Type } from 'typebox';
 import type { Db } from '../db/client.js';
 import { seedRecord } from '../plugins/openapi.js';
 import type { KeptAnswers } from './answer-cache.js';
+import { canonicalEntries } from './cursor.js';
 import { notFound, singular } from './errors.js';
 import { expandParameter } from './expand.js';
 import { requestedFormat, sendExport } from './export.js';
@@ -136,10 +137,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         return sendExport(request, reply, { name: store.collection, format, list, columns, csvRow });
       }
       const kept = resource.kept?.when(query) ? resource.kept.answers : undefined;
-      return sendPage(db, request, reply, kept, () => {
-        const page = resource.list(db, query);
-        return resource.expand ? { ...page, data: resource.expand.apply(db, page.data, query.expand as string | undefined) } : page;
-      });
+      return sendPage(db, request, reply, kept, () => expandedPage(db, resource, query));
     },
   );
 
@@ -305,7 +303,6 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
 
 const referrerList = (referrers: { collection: string; field: string }[]) => referrers.map((r) => `${r.collection}.${r.field}`).join(', ');
 
-/** The same request with the cursor of the next page, as a relative URL. */
 /**
  * Sends a page of a list as JSON, with a Link header to the next page; with `kept`, the answer is kept
  * until the data changes, under the route and its parameters in any order.
@@ -319,7 +316,7 @@ export function sendPage<P extends PageResult<unknown>>(
 ): P | FastifyReply {
   const link = (page: P) => (page.nextCursor ? { link: `<${nextUrl(request, page.nextCursor)}>; rel="next"` } : undefined);
   if (kept) {
-    const parameters = Object.entries(request.query as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    const parameters = canonicalEntries(request.query as Record<string, unknown>);
     return kept.send(db, reply, `${request.routeOptions.url} ${JSON.stringify(parameters)}`, build, link);
   }
   const page = build();
@@ -328,6 +325,17 @@ export function sendPage<P extends PageResult<unknown>>(
   return page;
 }
 
+/** A page of the resource's list, with the records `expand=` asks for embedded. */
+export function expandedPage<R extends Meta>(
+  db: Db,
+  resource: Pick<Resource<object, R>, 'list' | 'expand'>,
+  query: ListQuery & Record<string, unknown>,
+) {
+  const page = resource.list(db, query);
+  return resource.expand ? { ...page, data: resource.expand.apply(db, page.data, query.expand as string | undefined) } : page;
+}
+
+/** The same request with the cursor of the next page, as a relative URL. */
 export function nextUrl(request: FastifyRequest, cursor: string): string {
   const url = new URL(request.url, 'http://local');
   url.searchParams.set('cursor', cursor);

@@ -11,14 +11,18 @@ interface CursorBody {
   v: [SortValue, string];
 }
 
+/** Parameters as [name, value] pairs in name order, the undefined left out: the same for any order they came in. */
+export function canonicalEntries(parameters: Record<string, unknown>): [string, unknown][] {
+  return Object.keys(parameters)
+    .sort()
+    .filter((k) => parameters[k] !== undefined)
+    .map((k) => [k, parameters[k]]);
+}
+
 /** A stable key for "these filters, this sort": reordering query parameters does not change it. */
 export function bindingKey(collection: string, sort: string, filters: Record<string, unknown>): string {
-  const canonical = Object.keys(filters)
-    .sort()
-    .filter((k) => filters[k] !== undefined)
-    .map((k) => [k, filters[k]]);
   return createHash('sha256')
-    .update(JSON.stringify([collection, sort, canonical]))
+    .update(JSON.stringify([collection, sort, canonicalEntries(filters)]))
     .digest('base64url')
     .slice(0, 16);
 }

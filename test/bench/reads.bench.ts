@@ -86,16 +86,16 @@ const ours = startServer('src/server.ts', {
   SEED: 'false',
 });
 startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
+// 1, continued: the archive loads while the servers start (unless --db named a loaded one).
 {
-  const db = archive;
-  const stored = db.$client.prepare('SELECT count(*) FROM statements').pluck().get() as number;
+  const stored = archive.$client.prepare('SELECT count(*) FROM statements').pluck().get() as number;
   if (stored === 0) {
     let importing = 0;
     let loaded = 0;
     const started = performance.now();
     for (const bundle of archiveBundles(size)) {
       const t = performance.now();
-      runImport(db, bundle);
+      runImport(archive, bundle);
       importing += performance.now() - t;
       loaded += bundle.statements?.length ?? 0;
       if (process.stderr.isTTY) process.stderr.write(`\rimporting ${loaded} / ${size} statements`);
@@ -109,8 +109,8 @@ startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: Stri
     console.error(`${dbPath} holds ${stored} statements, not --size ${size}: remove it or pass the matching --size.`);
     process.exit(2);
   }
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
-  db.$client.close();
+  archive.$client.pragma('wal_checkpoint(TRUNCATE)');
+  archive.$client.close();
 }
 const databaseBytes = statSync(dbPath).size;
 

@@ -274,10 +274,6 @@ const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}
  */
 export const RANKED_MATCHES = 500;
 
-/** Answers of GET /v1/search kept until the data changes (a page of 20 hits weighs about 20 KB), and their bound in MiB. */
-export const KEPT_SEARCHES = 256;
-export const KEPT_SEARCH_MIB = 16;
-
 const listSpec = {
   collection: 'statements',
   table: statements,

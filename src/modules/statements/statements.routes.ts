@@ -1,19 +1,12 @@
 // HTTP routes of statements.
 import type { FastifyInstance } from 'fastify';
 import { KeptAnswers } from '../../lib/answer-cache.js';
-import { registerCrudRoutes, sendPage } from '../../lib/crud-routes.js';
+import { expandedPage, registerCrudRoutes, sendPage } from '../../lib/crud-routes.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
 import { seedRecord } from '../../plugins/openapi.js';
 import { SEARCH_SYNTAX } from './statements.fts.js';
-import {
-  KEPT_SEARCH_MIB,
-  KEPT_SEARCHES,
-  listStatements,
-  RANKED_MATCHES,
-  statementExpansions,
-  statementStore,
-} from './statements.queries.js';
+import { listStatements, RANKED_MATCHES, statementExpansions, statementStore } from './statements.queries.js';
 import {
   SearchQuerySchema,
   StatementCreateSchema,
@@ -22,7 +15,9 @@ import {
   StatementSchema,
 } from './statements.schema.js';
 
-/** Answers to the last searches: a popular search is asked again and again, and ranking is the costly part. */
+/** Answers to the last searches (a page of 20 hits weighs about 20 KB), and their bound in MiB: a popular search is asked again and again, and ranking is the costly part. */
+const KEPT_SEARCHES = 256;
+const KEPT_SEARCH_MIB = 16;
 const keptSearches = new KeptAnswers({ answers: KEPT_SEARCHES, bytes: KEPT_SEARCH_MIB * 1024 * 1024 });
 
 export const statementSchemas = [StatementSchema, StatementCreateSchema, StatementPatchSchema];
@@ -82,10 +77,9 @@ export async function statementRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const query = request.query as ListQuery & Record<string, unknown>;
-      return sendPage(app.db, request, reply, keptSearches, () => {
-        const page = listStatements(app.db, query);
-        return { ...page, data: statementExpansions.apply(app.db, page.data, query.expand as string | undefined) };
-      });
+      return sendPage(app.db, request, reply, keptSearches, () =>
+        expandedPage(app.db, { list: listStatements, expand: statementExpansions }, query),
+      );
     },
   );
 

@@ -1,6 +1,7 @@
 // GET /v1/stats/statements and /v1/stats/stances: the numbers dashboards chart.
 import type { FastifyInstance } from 'fastify';
 import { KeptAnswers } from '../../lib/answer-cache.js';
+import { canonicalEntries } from '../../lib/cursor.js';
 import { ref } from '../../lib/schemas.js';
 import { stanceMatrix, statementStats } from './stats.queries.js';
 import {
@@ -16,6 +17,7 @@ import {
 
 /** The last 32 answers (an answer by topic × month can weigh hundreds of kilobytes). */
 const keptStats = new KeptAnswers({ answers: 32, bytes: 32 * 1024 * 1024 });
+
 export const statsSchemas = [StatementStatsSchema, StanceMatrixSchema];
 
 export async function statsRoutes(app: FastifyInstance) {
@@ -70,7 +72,7 @@ export async function statsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { groupBy, ...filters } = request.query as StatementStatsQuery;
       const dimensions = parseGroupBy(groupBy);
-      return keptStats.send(app.db, reply, `statements ${JSON.stringify([dimensions, filters])}`, () =>
+      return keptStats.send(app.db, reply, `statements ${JSON.stringify([dimensions, canonicalEntries(filters)])}`, () =>
         statementStats(app.db, dimensions, filters),
       );
     },
@@ -131,7 +133,7 @@ export async function statsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { asOf, ...filters } = request.query as StanceMatrixQuery;
       const query = { ...filters, asOf: asOf ?? new Date().toISOString().slice(0, 10) };
-      return keptStats.send(app.db, reply, `stances ${JSON.stringify(query)}`, () => stanceMatrix(app.db, query));
+      return keptStats.send(app.db, reply, `stances ${JSON.stringify(canonicalEntries(query))}`, () => stanceMatrix(app.db, query));
     },
   );
 }
