@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { toFtsQuery } from '../src/modules/statements/statements.fts.js';
+import { documentFrequency } from '../src/modules/statements/statements.queries.js';
 import { makeApp, seedMinimal } from './helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
@@ -356,6 +357,50 @@ test('relevance is BM25 as FTS5 computes it: the same order and scores, the newe
     );
     for (const [i, [, score]] of fts.entries()) {
       assert.ok(Math.abs(ours[i][1] - score) <= Math.abs(score) * 1e-9, `${q}: ${ours[i][1]} is ${score}`);
+    }
+  }
+});
+
+test('past a thousand matches a term is counted from its newest ones: exact for an even spread, weighed by recent use otherwise', async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  // 4,000 statements, recorded in this order: "steadily" in every third, "lately" in every third of the newest 3,150,
+  // "rarely" in every tenth.
+  const statements = Array.from({ length: 4000 }, (_, i) => ({
+    id: `s${i}`,
+    kind: 'paraphrase',
+    speakerId: 'pakistan',
+    sourceIds: ['report'],
+    text: `Statement ${i}${i % 3 === 0 ? ' steadily' : ''}${i >= 850 && i % 3 === 1 ? ' lately' : ''}${i % 10 === 0 ? ' rarely' : ''} on the talks${' and more'.repeat(i % 7)}.`,
+  }));
+  const imported = await api.json({ method: 'POST', url: '/v1/imports', payload: { statements } });
+  assert.equal(imported.status, 200, JSON.stringify(imported.body));
+  assert.equal(imported.body.counts.statements.created, 4000);
+  const db = api.app.db;
+  const counted = (q: string) => db.$client.prepare('SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?').pluck().get(q);
+  assert.equal(counted('"steadily"'), 1334);
+  assert.equal(documentFrequency(db, '"steadily"'), 1334, 'spread evenly: the estimate is the count');
+  assert.equal(counted('"lately"'), 1050);
+  assert.equal(documentFrequency(db, '"lately"'), 1333, 'its newest thousand matches are a third of the newest 3,000 statements');
+  assert.equal(documentFrequency(db, '"rarely"'), 400, 'under a thousand matches: counted');
+
+  const bm25 = db.$client.prepare(
+    'SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid WHERE statements_fts MATCH ?',
+  );
+  for (const [q, same] of [
+    ['steadily', true],
+    ['lately', false],
+  ] as const) {
+    const res = await api.json({ method: 'GET', url: `/v1/search?q=${q}&limit=100&count=true` });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.total, counted(`"${q}"`), `${q}: count=true still counts every match`);
+    assert.equal(res.body.data.length, 100);
+    const fts = new Map(bm25.raw().all(`"${q}"`) as [string, number][]);
+    for (const hit of res.body.data as { id: string; score: number }[]) {
+      const score = fts.get(hit.id) as number;
+      if (same) assert.ok(Math.abs(hit.score - score) <= Math.abs(score) * 1e-9, `${q} ${hit.id}: ${hit.score} is bm25() ${score}`);
+      // Counted as commoner than it is, the word weighs less than bm25() weighs it.
+      else assert.ok(Math.abs(hit.score) < Math.abs(score) * 0.8, `${q} ${hit.id}: ${hit.score} weighs less than bm25() ${score}`);
     }
   }
 });

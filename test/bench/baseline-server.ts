@@ -9,7 +9,18 @@ import { actorSchemas } from '../../src/modules/actors/actors.routes.js';
 import { eventSchemas } from '../../src/modules/events/events.routes.js';
 import { positionSchemas } from '../../src/modules/positions/positions.routes.js';
 import { sourceSchemas } from '../../src/modules/sources/sources.routes.js';
-import { corpusOf, type Hit, parseSearch, scoreHits, snippet, tokensOf } from '../../src/modules/statements/statements.fts.js';
+import {
+  COUNTED_MATCHES,
+  corpusOf,
+  type DocSpan,
+  estimatedFrequency,
+  type Hit,
+  type NewestMatches,
+  parseSearch,
+  scoreHits,
+  snippet,
+  tokensOf,
+} from '../../src/modules/statements/statements.fts.js';
 import { statementSchemas } from '../../src/modules/statements/statements.routes.js';
 import { StanceMatrixSchema, StatementStatsSchema } from '../../src/modules/stats/stats.schema.js';
 import { topicSchemas } from '../../src/modules/topics/topics.routes.js';
@@ -125,7 +136,8 @@ app.get('/raw/search', { schema: { response: page('Statement') } }, async (reque
   const frequency = (expression: string) => {
     let n = frequencies.get(expression);
     if (n === undefined) {
-      n = q.frequency.pluck().get(expression) as number;
+      const newest = q.newestMatches.get(expression) as NewestMatches;
+      n = newest.counted < COUNTED_MATCHES ? newest.counted : estimatedFrequency(newest, q.docSpan.get() as DocSpan);
       frequencies.set(expression, n);
     }
     return n;

@@ -1,4 +1,5 @@
 // The SQL of each read shape as the baseline routes run it: what the service's queries come to, written by hand.
+import { COUNTED_MATCHES } from '../../src/modules/statements/statements.fts.js';
 import { RANKED_MATCHES } from '../../src/modules/statements/statements.queries.js';
 
 const STATEMENT = `s.id, s.doc, s.text, s.kind, s.speaker_id AS speakerId, s.on_behalf_of_id AS onBehalfOfId,
@@ -31,11 +32,13 @@ export const RAW_SQL = {
   sources: byIds('sources', 'id, kind, title, publisher, author, url, published_on AS publishedOn, language'),
   event: `SELECT id, kind, title, start_date AS startDate, end_date AS endDate, location, host_id AS hostId, ${META} FROM events WHERE id = ?`,
   eventParticipants: 'SELECT actor_id FROM event_participants WHERE event_id = ? ORDER BY ord',
-  // The newest RANKED_MATCHES matches, with what ranking reads; the page's rows by id; a term's document frequency.
+  // The newest RANKED_MATCHES matches, with what ranking reads; the page's rows by id; a term's newest matches and the span of doc numbers, for its document frequency.
   searchWindow: `SELECT f.rowid AS doc, f.text, f.context, f.topics, d.sz FROM statements_fts f JOIN statements_fts_docsize d ON d.id = f.rowid
      WHERE statements_fts MATCH ? ORDER BY f.rowid DESC LIMIT ${RANKED_MATCHES}`,
   statementsByDocs: `SELECT ${STATEMENT} FROM statements s WHERE s.doc IN (SELECT value FROM json_each(?))`,
-  frequency: 'SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?',
+  newestMatches: `SELECT count(*) AS counted, min(rowid) AS oldest FROM (
+      SELECT rowid FROM statements_fts WHERE statements_fts MATCH ? ORDER BY rowid DESC LIMIT ${COUNTED_MATCHES})`,
+  docSpan: 'SELECT (SELECT min(doc) FROM statements) AS first, (SELECT max(doc) FROM statements) AS last',
   averages: 'SELECT block FROM statements_fts_data WHERE id = 1',
   // Statements by topic (with their ancestors) and month, each counted once per cell.
   // Topic x month over whole months, from the counts the triggers keep (months as 'YYYY-MM', four parameters).

@@ -290,7 +290,7 @@ const B = 0.75;
 /**
  * BM25 scores of hits (lower is more relevant), computed as FTS5's bm25() computes them with the same
  * weights, k1 and b, given each term's document frequency. FTS5 keeps no document frequencies: its bm25()
- * reads every match of every term on each search, which the caller avoids by remembering them.
+ * reads every match of every term on each search, which the caller avoids by estimating and remembering them.
  */
 export function scoreHits(hits: Hit[], search: Search, frequency: (expression: string) => number, corpus: Corpus): Map<number, number> {
   const scores = new Map<number, number>();
@@ -314,6 +314,32 @@ export function scoreHits(hits: Hit[], search: Search, frequency: (expression: s
     scores.set(hit.doc, -score);
   }
   return scores;
+}
+
+/** A term's matches are counted one by one, newest first, up to this many; past it the count is estimated. */
+export const COUNTED_MATCHES = 1000;
+
+/** The newest COUNTED_MATCHES matches of a term (or all, when fewer): how many, and the doc number of the oldest. */
+export interface NewestMatches {
+  counted: number;
+  oldest: number | null;
+}
+
+/** The doc numbers of the first and the last statement recorded. */
+export interface DocSpan {
+  first: number;
+  last: number;
+}
+
+/**
+ * A term's document frequency from its newest matches: exact when it has fewer than COUNTED_MATCHES;
+ * otherwise the share of the statements since its COUNTED_MATCHES-th newest match that it matches, applied to
+ * every statement (doc numbers grow as statements are recorded, and deletions leave gaps evenly). A term ten
+ * times commoner lately is weighed as if it always had been; BM25's weight of a common term moves little.
+ */
+export function estimatedFrequency({ counted, oldest }: NewestMatches, { first, last }: DocSpan): number {
+  if (counted < COUNTED_MATCHES || oldest === null) return counted;
+  return Math.round((counted * (last - first + 1)) / (last - oldest + 1));
 }
 
 /**

@@ -5,7 +5,7 @@ import { expandedPage, registerCrudRoutes, sendPage } from '../../lib/crud-route
 import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
 import { seedRecord } from '../../plugins/openapi.js';
-import { SEARCH_SYNTAX } from './statements.fts.js';
+import { COUNTED_MATCHES, SEARCH_SYNTAX } from './statements.fts.js';
 import { listStatements, RANKED_MATCHES, statementExpansions, statementStore } from './statements.queries.js';
 import {
   SearchQuerySchema,
@@ -33,7 +33,8 @@ export async function statementRoutes(app: FastifyInstance) {
         description:
           `Full-text search over statements: their text, the question or criticism they answer, and the names and aliases of their topics ` +
           `(so "Besham" finds what is filed under Bisham). Ranked by relevance unless \`sort\` says otherwise; each hit has a \`snippet\`. ` +
-          `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one (at equal scores the more recently recorded comes first); ` +
+          `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one (at equal scores the more recently recorded comes first). ` +
+          `A term's weight needs the number of statements it matches: counted up to ${COUNTED_MATCHES.toLocaleString('en')}, and past that estimated from how densely its newest ${COUNTED_MATCHES.toLocaleString('en')} matches lie among the statements recorded since the oldest of them; ` +
           `\`count=true\` still counts every match, and \`sort=-statedOn\` (or any other sort) walks every match. ` +
           `Takes every filter of GET /v1/statements and pages the same way. ` +
           `The answers to the last ${KEPT_SEARCHES} searches, here and by \`q\` on GET /v1/statements (${KEPT_SEARCH_MIB} MiB at most), are kept until any data changes, so a search asked again is answered without ranking anew. ${SEARCH_SYNTAX}`,
