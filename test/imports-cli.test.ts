@@ -70,6 +70,7 @@ test('CLI --db: imports .json and .ndjson files through the service, names each 
   assert.match(first.stdout, /^ {2}\/statements\/2\/topicIds\/1 {2}topicIds\/1 refers to 'no-such-topic'/m);
   assert.match(first.stdout, /5 bundle\(s\) from 2 file\(s\): 4 ok, 1 failed/);
   assert.match(first.stdout, /statements +11 created, 0 updated, 0 unchanged/);
+  assert.match(first.stdout, /The database was empty: topic ancestry, counts and secondary indexes were built once, at the end\./);
   assert.ok(!first.stdout.includes(`${String.fromCharCode(27)}[`), 'no progress bar when stdout is not a terminal');
   assert.equal(count(db, 'statements'), 11);
   assert.equal(count(db, 'statements_fts'), 11);
@@ -79,6 +80,7 @@ test('CLI --db: imports .json and .ndjson files through the service, names each 
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assert.match(again.stdout, /3 bundle\(s\) from 2 file\(s\): 3 ok, 0 failed/);
   assert.match(again.stdout, /statements +0 created, 0 updated, 9 unchanged/);
+  assert.doesNotMatch(again.stdout, /The database was empty/);
   assert.equal(count(db, 'statements'), 11);
 });
 
@@ -112,6 +114,7 @@ test('CLI --dry-run and --json: every failure as a JSON line for scripts, then t
     failed: 1,
     failedFiles: 0,
     dryRun: true,
+    bulkLoad: false,
     counts: {
       sources: { created: 1, updated: 0, unchanged: 2 },
       actors: { created: 0, updated: 0, unchanged: 20 },

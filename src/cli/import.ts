@@ -3,8 +3,9 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { BULK_LOAD_CACHE_KIB, type Db, migrateDatabase, openDatabase } from '../db/client.js';
+import { BULK_LOAD_CACHE_KIB, type Db, finishDeferredWork, migrateDatabase, openDatabase } from '../db/client.js';
 import { AppError } from '../lib/errors.js';
+import { deferDerivedWork } from '../modules/imports/imports.bulk-load.js';
 import { bundleValidator, parseBundle } from '../modules/imports/imports.parse.js';
 import { ENTITIES, type ImportCounts, type ImportLineResult, NDJSON_LINE_LIMIT } from '../modules/imports/imports.schema.js';
 import { emptyCounts, runImport } from '../modules/imports/imports.service.js';
@@ -36,6 +37,8 @@ interface Target {
   /** Imports one file, yielding a result per bundle; `progress` is told how many bytes of the file are done. */
   importFile(file: string, kind: 'json' | 'ndjson', progress: (doneInFile: number) => void): AsyncGenerator<Result>;
   close(): void;
+  /** Whether the database was empty, so ancestry, counts and secondary indexes were built once, at the end. */
+  readonly bulkLoad: boolean;
 }
 
 class UsageError extends Error {}
@@ -116,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
     failed: failedBundles,
     failedFiles,
     dryRun,
+    bulkLoad: target.bulkLoad,
     counts: totals,
     seconds: Number(seconds.toFixed(3)),
   };
@@ -180,9 +184,12 @@ class FileError extends Error {
 /** Straight into a database file, through the import service the server uses. */
 function databaseTarget(path: string, dryRun: boolean): Target {
   let db: Db;
+  let deferred: boolean;
   try {
     db = openDatabase(path, { cacheKib: BULK_LOAD_CACHE_KIB });
     migrateDatabase(db);
+    // Into an empty database, topic ancestry, counts and secondary indexes are built once, at the end.
+    deferred = !dryRun && deferDerivedWork(db);
   } catch (error) {
     throw new UsageError(`--db ${path}: cannot be opened (${error instanceof Error ? error.message : String(error)}).`);
   }
@@ -213,7 +220,17 @@ function databaseTarget(path: string, dryRun: boolean): Target {
         if (result.status !== 'done') yield result;
       }
     },
-    close: () => db.$client.close(),
+    bulkLoad: deferred,
+    close: () => {
+      try {
+        if (deferred) {
+          if (process.stderr.isTTY) process.stderr.write('Building the topic ancestry, the counts and the indexes of the load…\n');
+          finishDeferredWork(db);
+        }
+      } finally {
+        db.$client.close();
+      }
+    },
   };
 }
 
@@ -283,6 +300,7 @@ function serverTarget(base: string, key: string, dryRun: boolean): Target {
       }
     },
     close: () => {},
+    bulkLoad: false,
   };
 }
 
@@ -367,7 +385,7 @@ function describeFailure(file: string, kind: 'json' | 'ndjson', result: Result):
 }
 
 function describeSummary(
-  summary: { files: number; bundles: number; ok: number; failed: number; failedFiles: number; dryRun: boolean },
+  summary: { files: number; bundles: number; ok: number; failed: number; failedFiles: number; dryRun: boolean; bulkLoad: boolean },
   totals: ImportCounts,
   seconds: number,
 ): string {
@@ -377,6 +395,7 @@ function describeSummary(
       `${summary.failedFiles > 0 ? `; ${summary.failedFiles} file(s) could not be imported` : ''}, in ${seconds.toFixed(2)} s` +
       `${statements > 0 ? ` (${Math.round(statements / seconds)} statements/s)` : ''}.`,
   ];
+  if (summary.bulkLoad) lines.push('  The database was empty: topic ancestry, counts and secondary indexes were built once, at the end.');
   for (const entity of ENTITIES) {
     const c = totals[entity];
     if (c.created + c.updated + c.unchanged === 0) continue;

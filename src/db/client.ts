@@ -32,11 +32,34 @@ export function openDatabase(path: string, options: { cacheKib?: number } = {}):
   return drizzle(sqlite, { schema }) as Db;
 }
 
-/** Applies pending migrations; true when the database was new (no migration had ever run). */
+/**
+ * Applies pending migrations, after finishing any bulk load that did not (see finishDeferredWork); true when
+ * the database was new (no migration had ever run).
+ */
 export function migrateDatabase(db: Db): boolean {
   const fresh = !db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  finishDeferredWork(db);
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return fresh;
+}
+
+/**
+ * Runs the work a bulk load put aside (migrations/0007_deferred_work.sql), in one transaction: derived tables
+ * rebuilt from the stored rows, then the indexes and triggers created again. Called when the load ends and
+ * whenever the database is migrated, so a load cut short (a crash, a kill) leaves nothing undone. True when
+ * there was work.
+ */
+export function finishDeferredWork(db: Db): boolean {
+  const sqlite = db.$client;
+  if (!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_work'").get()) return false;
+  return sqlite
+    .transaction(() => {
+      const steps = sqlite.prepare('SELECT "sql" FROM "deferred_work" ORDER BY "step"').pluck().all() as string[];
+      for (const step of steps) sqlite.exec(step);
+      sqlite.exec('DELETE FROM "deferred_work"');
+      return steps.length > 0;
+    })
+    .immediate();
 }
 
 /** Runs `work` in one write transaction taken with BEGIN IMMEDIATE; `work` must be synchronous to roll back. */

@@ -6,7 +6,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { buildApp } from '../../src/app.js';
-import { BULK_LOAD_CACHE_KIB, migrateDatabase, openDatabase } from '../../src/db/client.js';
+import { BULK_LOAD_CACHE_KIB, finishDeferredWork, migrateDatabase, openDatabase } from '../../src/db/client.js';
+import { deferDerivedWork } from '../../src/modules/imports/imports.bulk-load.js';
 import type { Bundle } from '../../src/modules/imports/imports.schema.js';
 import { createKey } from '../../src/modules/keys/keys.service.js';
 import { briefingBundle } from './bundles.js';
@@ -39,7 +40,7 @@ writeFileSync(ndjsonFile, ndjsonBody);
 
 type Path = 'raw' | 'httpJson' | 'httpNdjson' | 'cliDb' | 'cliUrl';
 const LABELS: Record<Path, string> = {
-  raw: 'raw better-sqlite3 (the same rows, prepared inserts, one transaction a bundle)',
+  raw: 'raw better-sqlite3 (the same rows, prepared inserts, one transaction a bundle, derived tables at the end as the CLI)',
   httpJson: 'HTTP POST /v1/imports, one JSON request a bundle',
   httpNdjson: 'HTTP POST /v1/imports, one NDJSON request for all bundles',
   cliDb: 'CLI --db (import phase)',
@@ -56,8 +57,11 @@ async function measureRaw(): Promise<number> {
   const db = openDatabase(freshPath(), { cacheKib: BULK_LOAD_CACHE_KIB });
   migrateDatabase(db);
   const started = performance.now();
+  // Into an empty database, as the CLI loads one: derived tables and secondary indexes built at the end.
+  deferDerivedWork(db);
   // After the first, a bundle's shared actors and topics are unchanged: an import writes no rows for them.
   for (const [i, bundle] of bundles.entries()) rawInsert(db.$client, bundle, { sharedStored: i > 0, keyName: 'bench' });
+  finishDeferredWork(db);
   const elapsed = (performance.now() - started) / 1000;
   db.$client.close();
   return elapsed;
@@ -202,7 +206,9 @@ const table = [
   `${result.date} — Node ${result.machine.node}, SQLite ${result.sqlite}, ${result.machine.cores} × ${result.machine.cpu}.`,
   `${bundleCount} bundles × ${size} statements (each with 2 topics, 1 source, 1 addressee, 2 acts; every bundle also carries 20 actors and 30 topics), ` +
     `fresh database file per run, median of ${rounds} interleaved round(s). Every path opens the database as the service does ` +
-    '(WAL, synchronous=FULL, temp_store=MEMORY; raw and CLI --db with the 64 MiB bulk-load page cache) and writes one transaction a bundle.',
+    '(WAL, synchronous=FULL, temp_store=MEMORY; raw and CLI --db with the 64 MiB bulk-load page cache) and writes one transaction a bundle. ' +
+    'Raw and CLI --db load an empty database: topic ancestry, counts and secondary indexes are built once at the end (included); ' +
+    'the HTTP paths import into a running server row by row.',
   '',
   ...markdownTable(
     ['path', 'median s', 'statements/s', '× raw'],

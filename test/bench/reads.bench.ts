@@ -7,8 +7,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { BULK_LOAD_CACHE_KIB, migrateDatabase, openDatabase } from '../../src/db/client.js';
+import { BULK_LOAD_CACHE_KIB, finishDeferredWork, migrateDatabase, openDatabase } from '../../src/db/client.js';
 import { bindingKey, encodeCursor } from '../../src/lib/cursor.js';
+import { deferDerivedWork } from '../../src/modules/imports/imports.bulk-load.js';
 import { runImport } from '../../src/modules/imports/imports.service.js';
 import { ARCHIVE_WORDS, archiveBundles } from './archive.js';
 import { formatJson, markdownTable, numberOption } from './report.js';
@@ -93,14 +94,21 @@ startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: Stri
     let importing = 0;
     let loaded = 0;
     const started = performance.now();
+    // As the import CLI loads an empty database: derived tables and secondary indexes built once, at the end.
+    let t = performance.now();
+    deferDerivedWork(archive);
+    importing += performance.now() - t;
     for (const bundle of archiveBundles(size)) {
-      const t = performance.now();
+      t = performance.now();
       runImport(archive, bundle);
       importing += performance.now() - t;
       loaded += bundle.statements?.length ?? 0;
       if (process.stderr.isTTY) process.stderr.write(`\rimporting ${loaded} / ${size} statements`);
     }
-    if (process.stderr.isTTY) process.stderr.write('\n');
+    if (process.stderr.isTTY) process.stderr.write('\nbuilding topic ancestry, counts and indexes\n');
+    t = performance.now();
+    finishDeferredWork(archive);
+    importing += performance.now() - t;
     importReport = { statements: loaded, seconds: importing / 1000, perSecond: loaded / (importing / 1000) };
     console.log(
       `imported ${loaded} statements in ${(importing / 1000).toFixed(1)} s of import (${Math.round(importReport.perSecond)}/s; ${((performance.now() - started) / 1000).toFixed(1)} s with generation)`,

@@ -27,3 +27,15 @@ export const statementTopicAncestors = sqliteTable('statement_topic_ancestors', 
 /** The topics named (by id or alias) and all their descendants, as a subquery of topic ids. */
 export const topicsUnder = (db: Db, names: string[]): SQL =>
   sql`(SELECT ${topicAncestors.topicId} FROM ${topicAncestors} WHERE ${inArray(topicAncestors.ancestorId, namedIds(db, topics, names))})`;
+
+/**
+ * `statement_topic_ancestors` rebuilt from the statements' topic links, in key order (as migration 0005 first
+ * filled it); the SQL a bulk load leaves for its end, when the triggers that keep it row by row are put aside.
+ */
+export const REBUILD_STATEMENT_ANCESTRY = [
+  'DELETE FROM `statement_topic_ancestors`',
+  `INSERT INTO \`statement_topic_ancestors\` (\`ancestor_id\`, \`stated_on\`, \`statement_id\`)
+     SELECT DISTINCT a.\`ancestor_id\`, coalesce(s.\`stated_on\`, ''), s.\`id\`
+       FROM \`statement_topics\` st JOIN \`statements\` s ON s.\`id\` = st.\`statement_id\` JOIN \`topic_ancestors\` a ON a.\`topic_id\` = st.\`topic_id\`
+      ORDER BY 1, 2, 3`,
+];

@@ -1,0 +1,53 @@
+// A load into an empty database (the import CLI with --db): what the database derives from statements is put
+// aside for the load and rebuilt from the stored rows at its end, in bulk, instead of row by row.
+import { type Db, finishDeferredWork } from '../../db/client.js';
+import { REBUILD_COUNTS } from '../stats/stats.counts.js';
+import { REBUILD_STATEMENT_ANCESTRY } from '../topics/topics.ancestry.js';
+
+/** The tables a load writes a row (or several) a statement to: statements, their links, their history. */
+const LOADED_TABLES = [
+  'statements',
+  'statement_topics',
+  'statement_addressees',
+  'statement_sources',
+  'statement_acts',
+  'statement_topic_ancestors',
+  'revisions',
+];
+
+/** The derived tables rebuilt at the end, in this order; the triggers that write them are put aside. */
+const REBUILT_TABLES = ['statement_topic_ancestors', 'topic_month_counts', 'month_counts'];
+const REBUILD = [...REBUILD_STATEMENT_ANCESTRY, ...REBUILD_COUNTS];
+
+/**
+ * Puts aside, when the database holds no statement yet: the triggers on the loaded tables that write a rebuilt
+ * table, and the loaded tables' secondary indexes (unique ones stay: they enforce what may be stored). What
+ * brings them back is written to `deferred_work` in the same transaction, so a load cut short is finished
+ * at the next migration. Each bundle is still imported in its own transaction, all or nothing; until the load
+ * ends, readers of the file see the statements without topic ancestry, counts or those indexes.
+ * True when something was put aside: call finishDeferredWork when the load ends.
+ */
+export function deferDerivedWork(db: Db): boolean {
+  const sqlite = db.$client;
+  finishDeferredWork(db);
+  return sqlite
+    .transaction(() => {
+      if (sqlite.prepare('SELECT 1 FROM "statements" LIMIT 1').get()) return false;
+      const tables = JSON.stringify(LOADED_TABLES);
+      const objects = sqlite
+        .prepare(
+          `SELECT "type", "name", "sql" FROM "sqlite_master" WHERE "tbl_name" IN (SELECT "value" FROM json_each(?)) AND "sql" IS NOT NULL AND (
+           ("type" = 'index' AND "sql" NOT LIKE 'CREATE UNIQUE %')
+           OR ("type" = 'trigger' AND EXISTS (SELECT 1 FROM json_each(?) WHERE "sqlite_master"."sql" LIKE '%\`' || "value" || '\`%')))
+         ORDER BY "type", "name"`,
+        )
+        .all(tables, JSON.stringify(REBUILT_TABLES)) as { type: 'index' | 'trigger'; name: string; sql: string }[];
+      // Tables first, then indexes (built once, from sorted rows), then triggers (nothing to fire on any more).
+      const steps = [...REBUILD, ...objects.map((o) => o.sql)];
+      const insert = sqlite.prepare('INSERT INTO "deferred_work" ("step", "sql") VALUES (?, ?)');
+      for (const [i, step] of steps.entries()) insert.run(i + 1, step);
+      for (const { type, name } of objects) sqlite.exec(`DROP ${type === 'index' ? 'INDEX' : 'TRIGGER'} "${name}"`);
+      return true;
+    })
+    .immediate();
+}

@@ -1,0 +1,142 @@
+// A load into an empty database (`npm run import -- --db`): the derived tables, indexes and triggers it puts
+// aside come back at its end as an import row by row would have left them, and a load cut short is finished
+// at the next open.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { buildApp } from '../src/app.js';
+import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { deferDerivedWork } from '../src/modules/imports/imports.bulk-load.js';
+import type { Bundle } from '../src/modules/imports/imports.schema.js';
+import { runImport } from '../src/modules/imports/imports.service.js';
+import { archiveBundles } from './bench/archive.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+/** Two bundles of the bench's archive, then a third that moves some statements to other topics and dates. */
+function bundles(): Bundle[] {
+  const [first, second] = [...archiveBundles(2000)] as [Bundle, Bundle];
+  const moved = (second.statements ?? []).slice(0, 50).map((s, i) => ({
+    ...s,
+    topicIds: [first.topics?.[(i * 7) % (first.topics?.length ?? 1)]?.id as string],
+    statedOn: i % 5 === 0 ? null : `2020-0${1 + (i % 9)}-1${i % 10}`,
+  }));
+  return [first, second, { statements: moved }];
+}
+
+function workspace(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-bulk-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The database's schema objects and the rows of every derived table, to compare two databases. */
+function derived(path: string) {
+  const db = new Database(path, { readonly: true });
+  try {
+    const all = (sql: string) => db.prepare(sql).raw().all() as unknown[][];
+    return {
+      schema: all("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"),
+      ancestry: all('SELECT * FROM statement_topic_ancestors ORDER BY 1, 2, 3'),
+      // Row by row, a count that falls to 0 stays as a row; a rebuild writes none. Both answer the same.
+      topicMonths: all('SELECT * FROM topic_month_counts WHERE statements <> 0 ORDER BY 1, 2'),
+      months: all('SELECT * FROM month_counts WHERE statements <> 0 ORDER BY 1'),
+      search: all('SELECT rowid, * FROM statements_fts ORDER BY rowid'),
+      deferred: all('SELECT * FROM deferred_work'),
+      integrity: db.pragma('integrity_check', { simple: true }),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** An import row by row, through the service: the reference. */
+function importRowByRow(path: string, loads: Bundle[]) {
+  const db = openDatabase(path);
+  migrateDatabase(db);
+  for (const bundle of loads) runImport(db, bundle);
+  db.$client.close();
+}
+
+/** What a dashboard reads of the derived tables, through the HTTP layer. */
+async function reads(path: string) {
+  const app = await buildApp({ databasePath: path, logLevel: 'silent', authDisabled: true, seed: false });
+  try {
+    const get = async (url: string) => {
+      const res = await app.inject(url);
+      assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+      return JSON.parse(res.body);
+    };
+    return {
+      stats: await get('/v1/stats/statements?groupBy=topic,month'),
+      byYear: await get('/v1/stats/statements?groupBy=year'),
+      region: (await get('/v1/statements?topic=region-0&limit=100')).data.map((s: { id: string }) => s.id),
+      dated: (await get('/v1/statements?topic=region-1&from=2020-01-01&to=2020-12-31&limit=100')).data.map((s: { id: string }) => s.id),
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+test('CLI --db into an empty database builds ancestry, counts, indexes and triggers at the end, as an import row by row leaves them', async (t) => {
+  const dir = workspace(t);
+  const loads = bundles();
+  const file = join(dir, 'archive.ndjson');
+  writeFileSync(file, `${loads.map((b) => JSON.stringify(b)).join('\n')}\n`);
+  const reference = join(dir, 'reference.db');
+  importRowByRow(reference, loads);
+
+  const loaded = join(dir, 'loaded.db');
+  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) =>
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', '--json', '--db', loaded, file], { cwd: ROOT }, (error, out) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
+    ),
+  );
+  assert.equal(code, 0, stdout);
+  const summary = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+  assert.equal(summary.counts.statements.created, 2000);
+  assert.equal(summary.counts.statements.updated, 50);
+  assert.equal(summary.bulkLoad, true, 'the database was empty: a bulk load');
+
+  const expected = derived(reference);
+  const actual = derived(loaded);
+  assert.ok(expected.ancestry.length > 4000 && expected.months.length > 1, 'the archive fills the derived tables');
+  assert.deepEqual(actual, expected);
+  assert.deepEqual(await reads(loaded), await reads(reference));
+
+  // A second load into the now populated database is row by row: nothing is put aside.
+  const db = openDatabase(loaded);
+  assert.equal(deferDerivedWork(db), false);
+  db.$client.close();
+  assert.deepEqual(derived(loaded).schema, expected.schema);
+});
+
+test('a load cut short (no end) is finished at the next open: ancestry, counts, indexes and triggers are back', async (t) => {
+  const dir = workspace(t);
+  const loads = bundles();
+  const reference = join(dir, 'reference.db');
+  importRowByRow(reference, loads);
+
+  const cut = join(dir, 'cut.db');
+  const db = openDatabase(cut);
+  migrateDatabase(db);
+  assert.equal(deferDerivedWork(db), true);
+  for (const bundle of loads) runImport(db, bundle);
+  db.$client.close();
+  const left = derived(cut);
+  assert.ok(left.deferred.length > 10, 'the work left is on record');
+  assert.equal(left.ancestry.length, 0, 'no ancestry was written row by row');
+  const names = (schema: unknown[][]) => schema.map((o) => o[1]);
+  for (const name of ['statements_stated_on_idx', 'statement_topics_ancestors_insert', 'statements_count_insert'])
+    assert.ok(!names(left.schema).includes(name), `${name} was put aside`);
+  for (const name of ['statements_fts_delete', 'statements_doc_unique', 'topics_ancestors_insert'])
+    assert.ok(names(left.schema).includes(name), `${name} stays`);
+
+  // The next open (the server's, here) finishes the load before anything is read.
+  assert.deepEqual(await reads(cut), await reads(reference));
+  assert.deepEqual(derived(cut), derived(reference));
+});
