@@ -421,7 +421,7 @@ const rssMb = (kb: number) => (kb / 1024).toFixed(0);
 const md = `# Read benchmark
 
 ${at} — ${machine}; ${pinned ? 'servers pinned to core 0, autocannon to core 1' : 'not pinned (taskset or a second core missing)'}.
-Command: \`npm run bench -- --size ${size}${only ? ` --only ${only.join(',')}` : ''}\`; ${connections} connections, ${duration} s a run after a warm-up of ${warmUp.all} s for all routes${warmUp.each ? ` and ${warmUp.each} s before each run` : ''}, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
+Command: \`npm run bench -- --size ${size}${rounds !== 1 ? ` --rounds ${rounds}` : ''}${only ? ` --only ${only.join(',')}` : ''}\`; ${connections} connections, ${duration} s a run after a warm-up of ${warmUp.all} s for all routes${warmUp.each ? ` and ${warmUp.each} s before each run` : ''}, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
 Archive: ${size.toLocaleString('en')} statements, database file ${(databaseBytes / 1048576).toFixed(0)} MB.${
   importReport
     ? ` Import through the import code: ${Math.round(importReport.perSecond)} statements/s (${importReport.seconds.toFixed(1)} s).`

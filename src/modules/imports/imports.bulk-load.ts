@@ -20,8 +20,8 @@ const REBUILT_TABLES = ['statement_topic_ancestors', 'topic_month_counts', 'mont
 const REBUILD = [...REBUILD_STATEMENT_ANCESTRY, ...REBUILD_COUNTS];
 
 /**
- * Puts aside, when the database holds no statement yet: the triggers on the loaded tables that write a rebuilt
- * table, and the loaded tables' secondary indexes (unique ones stay: they enforce what may be stored). What
+ * Puts aside, when the database holds no statement yet: the triggers on the loaded tables that name a rebuilt
+ * table (they write it), and the loaded tables' secondary indexes (unique ones stay: they enforce what may be stored). What
  * brings them back is written to `deferred_work` in the same transaction, so a load cut short is finished
  * at the next migration. Each bundle is still imported in its own transaction, all or nothing; until the load
  * ends, readers of the file see the statements without topic ancestry, counts or those indexes.
@@ -38,7 +38,7 @@ export function deferDerivedWork(db: Db): boolean {
         .prepare(
           `SELECT "type", "name", "sql" FROM "sqlite_master" WHERE "tbl_name" IN (SELECT "value" FROM json_each(?)) AND "sql" IS NOT NULL AND (
            ("type" = 'index' AND "sql" NOT LIKE 'CREATE UNIQUE %')
-           OR ("type" = 'trigger' AND EXISTS (SELECT 1 FROM json_each(?) WHERE "sqlite_master"."sql" LIKE '%\`' || "value" || '\`%')))
+           OR ("type" = 'trigger' AND EXISTS (SELECT 1 FROM json_each(?) WHERE instr("sqlite_master"."sql", "value") > 0)))
          ORDER BY "type", "name"`,
         )
         .all(tables, JSON.stringify(REBUILT_TABLES)) as { type: 'index' | 'trigger'; name: string; sql: string }[];
