@@ -136,6 +136,25 @@ test('a load cut short (no end) is finished at the next open: ancestry, counts, 
   for (const name of ['statements_fts_delete', 'statements_doc_unique', 'topics_ancestors_insert'])
     assert.ok(names(left.schema).includes(name), `${name} stays`);
 
+  // While the loading process runs (the test runner stands in for it), an open leaves its work alone.
+  const other = new Database(cut);
+  other.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
+  const reopened = openDatabase(cut);
+  migrateDatabase(reopened);
+  assert.equal(deferDerivedWork(reopened), false, 'no second load beside a running one');
+  reopened.$client.close();
+  assert.deepEqual(
+    derived(cut).deferred,
+    left.deferred.map(([step, sql]) => [step, sql, process.ppid]),
+  );
+  // Gone, it left its work to the next open. Another program created one of the indexes meanwhile: it is
+  // built again, as the load would have built it.
+  const gone = await new Promise<number>((resolve) => {
+    const child = execFile(process.execPath, ['-e', '0'], () => resolve(child.pid as number));
+  });
+  other.prepare('UPDATE deferred_work SET owner_pid = ?').run(gone);
+  other.exec('CREATE INDEX statements_stated_on_idx ON statements (stated_on)');
+  other.close();
   // The next open (the server's, here) finishes the load before anything is read.
   assert.deepEqual(await reads(cut), await reads(reference));
   assert.deepEqual(derived(cut), derived(reference));

@@ -45,21 +45,33 @@ export function migrateDatabase(db: Db): boolean {
 
 /**
  * Runs the work a bulk load put aside (migrations/0007_deferred_work.sql), in one transaction: derived tables
- * rebuilt from the stored rows, then the indexes and triggers created again. Called when the load ends and
- * whenever the database is migrated, so a load cut short (a crash, a kill) leaves nothing undone. True when
- * there was work.
+ * rebuilt from the stored rows, then the indexes and triggers created again. The load calls it when it ends;
+ * every migration calls it too, and then finishes only the work of a load whose process is gone (a crash, a
+ * kill): a load still running is left to finish its own. True when there was work.
  */
 export function finishDeferredWork(db: Db): boolean {
   const sqlite = db.$client;
   if (!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_work'").get()) return false;
   return sqlite
     .transaction(() => {
+      const owners = sqlite.prepare('SELECT DISTINCT "owner_pid" FROM "deferred_work"').pluck().all() as number[];
+      if (owners.some((pid) => pid !== process.pid && running(pid))) return false;
       const steps = sqlite.prepare('SELECT "sql" FROM "deferred_work" ORDER BY "step"').pluck().all() as string[];
       for (const step of steps) sqlite.exec(step);
       sqlite.exec('DELETE FROM "deferred_work"');
       return steps.length > 0;
     })
     .immediate();
+}
+
+/** Whether a process of this machine is running (signal 0 only checks; EPERM: running, but not ours). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Runs `work` in one write transaction taken with BEGIN IMMEDIATE; `work` must be synchronous to roll back. */

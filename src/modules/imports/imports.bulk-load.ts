@@ -21,18 +21,21 @@ const REBUILD = [...REBUILD_STATEMENT_ANCESTRY, ...REBUILD_COUNTS];
 
 /**
  * Puts aside, when the database holds no statement yet: the triggers on the loaded tables that name a rebuilt
- * table (they write it), and the loaded tables' secondary indexes (unique ones stay: they enforce what may be stored). What
- * brings them back is written to `deferred_work` in the same transaction, so a load cut short is finished
- * at the next migration. Each bundle is still imported in its own transaction, all or nothing; until the load
- * ends, readers of the file see the statements without topic ancestry, counts or those indexes.
- * True when something was put aside: call finishDeferredWork when the load ends.
+ * table (they write it), and the loaded tables' non-unique indexes (unique ones stay: they decide what may be
+ * stored). What brings them back is written to `deferred_work` in the same transaction, with this process's
+ * id, so a load cut short is finished at the next migration once this process is gone. Each bundle is still
+ * imported in its own transaction, all or nothing; until the load ends, readers of the file see the
+ * statements without topic ancestry, counts or those indexes. True when something was put aside: call
+ * finishDeferredWork when the load ends.
  */
 export function deferDerivedWork(db: Db): boolean {
   const sqlite = db.$client;
   finishDeferredWork(db);
   return sqlite
     .transaction(() => {
+      // Not over stored statements, nor beside another load still running (its work is on record).
       if (sqlite.prepare('SELECT 1 FROM "statements" LIMIT 1').get()) return false;
+      if (sqlite.prepare('SELECT 1 FROM "deferred_work" LIMIT 1').get()) return false;
       const tables = JSON.stringify(LOADED_TABLES);
       const objects = sqlite
         .prepare(
@@ -42,11 +45,13 @@ export function deferDerivedWork(db: Db): boolean {
          ORDER BY "type", "name"`,
         )
         .all(tables, JSON.stringify(REBUILT_TABLES)) as { type: 'index' | 'trigger'; name: string; sql: string }[];
+      const drop = ({ type, name }: (typeof objects)[number]) => `DROP ${type === 'index' ? 'INDEX' : 'TRIGGER'} IF EXISTS "${name}"`;
       // Tables first, then indexes (built once, from sorted rows), then triggers (nothing to fire on any more).
-      const steps = [...REBUILD, ...objects.map((o) => o.sql)];
-      const insert = sqlite.prepare('INSERT INTO "deferred_work" ("step", "sql") VALUES (?, ?)');
-      for (const [i, step] of steps.entries()) insert.run(i + 1, step);
-      for (const { type, name } of objects) sqlite.exec(`DROP ${type === 'index' ? 'INDEX' : 'TRIGGER'} "${name}"`);
+      // Each object is dropped before it is created, should another program have created it meanwhile.
+      const steps = [...REBUILD, ...objects.map((o) => `${drop(o)};\n${o.sql}`)];
+      const insert = sqlite.prepare('INSERT INTO "deferred_work" ("step", "sql", "owner_pid") VALUES (?, ?, ?)');
+      for (const [i, step] of steps.entries()) insert.run(i + 1, step, process.pid);
+      for (const o of objects) sqlite.exec(drop(o));
       return true;
     })
     .immediate();
