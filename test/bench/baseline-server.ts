@@ -10,7 +10,6 @@ import { eventSchemas } from '../../src/modules/events/events.routes.js';
 import { positionSchemas } from '../../src/modules/positions/positions.routes.js';
 import { sourceSchemas } from '../../src/modules/sources/sources.routes.js';
 import {
-  COUNTED_MATCHES,
   corpusOf,
   type DocSpan,
   estimatedFrequency,
@@ -137,7 +136,7 @@ app.get('/raw/search', { schema: { response: page('Statement') } }, async (reque
     let n = frequencies.get(expression);
     if (n === undefined) {
       const newest = q.newestMatches.get(expression) as NewestMatches;
-      n = newest.counted < COUNTED_MATCHES ? newest.counted : estimatedFrequency(newest, q.docSpan.get() as DocSpan);
+      n = estimatedFrequency(newest, () => q.docSpan.get() as DocSpan);
       frequencies.set(expression, n);
     }
     return n;

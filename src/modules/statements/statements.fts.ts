@@ -332,13 +332,16 @@ export interface DocSpan {
 }
 
 /**
- * A term's document frequency from its newest matches: exact when it has fewer than COUNTED_MATCHES;
+ * A term's document frequency from its newest matches: exact when it has fewer than COUNTED_MATCHES (the span
+ * of doc numbers is then not read);
  * otherwise the share of the statements since its COUNTED_MATCHES-th newest match that it matches, applied to
  * every statement (doc numbers grow as statements are recorded, and deletions leave gaps evenly). A term ten
  * times commoner lately is weighed as if it always had been; BM25's weight of a common term moves little.
  */
-export function estimatedFrequency({ counted, oldest }: NewestMatches, { first, last }: DocSpan): number {
+export function estimatedFrequency({ counted, oldest }: NewestMatches, span: () => DocSpan): number {
   if (counted < COUNTED_MATCHES || oldest === null) return counted;
+  // Read only when estimating: a term with fewer matches needs no span.
+  const { first, last } = span();
   return Math.round((counted * (last - first + 1)) / (last - oldest + 1));
 }
 

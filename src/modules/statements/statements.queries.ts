@@ -426,12 +426,11 @@ export function documentFrequency(db: Db, expression: string): number {
     `SELECT count(*) AS counted, min("rowid") AS oldest FROM (
        SELECT "rowid" FROM "statements_fts" WHERE "statements_fts" MATCH ? ORDER BY "rowid" DESC LIMIT ${COUNTED_MATCHES})`,
   ).get(expression) as NewestMatches;
-  if (newest.counted < COUNTED_MATCHES) return newest.counted;
-  const docs = prepared(
-    db,
-    'SELECT (SELECT min("doc") FROM "statements") AS first, (SELECT max("doc") FROM "statements") AS last',
-  ).get() as DocSpan;
-  return estimatedFrequency(newest, docs);
+  return estimatedFrequency(
+    newest,
+    () =>
+      prepared(db, 'SELECT (SELECT min("doc") FROM "statements") AS first, (SELECT max("doc") FROM "statements") AS last').get() as DocSpan,
+  );
 }
 
 /**
