@@ -304,11 +304,15 @@ export function scoreHits(hits: Hit[], search: Search, frequency: (expression: s
   const counters = search.patterns.map(counter);
   for (const hit of hits) {
     const columns = [hit.text, hit.context ?? '', hit.topics ?? ''];
+    // Whether each column is plain ASCII is asked once, not once per term.
+    const ascii = columns.map((text) => !NON_ASCII.test(text));
     const norm = K1 * (1 - B + (B * hit.tokens) / (averageTokens || 1));
     let score = 0;
     for (let p = 0; p < counters.length; p++) {
       let weighted = 0;
-      for (let c = 0; c < columns.length; c++) weighted += (WEIGHTS[c] ?? 1) * (counters[p] as Counter)(columns[c] as string);
+      for (let c = 0; c < columns.length; c++) {
+        weighted += (WEIGHTS[c] ?? 1) * (counters[p] as Counter)(columns[c] as string, ascii[c] as boolean);
+      }
       score += ((idf[p] ?? 0) * weighted * (K1 + 1)) / (weighted + norm);
     }
     scores.set(hit.doc, -score);
@@ -380,7 +384,8 @@ function varints(bytes: Uint8Array | null | undefined): number[] {
   return values;
 }
 
-type Counter = (text: string) => number;
+/** A pattern's occurrences in a column; `ascii`: whether the column is plain ASCII (the caller knows). */
+type Counter = (text: string, ascii: boolean) => number;
 const NON_ASCII = /[\u0080-\uffff]/;
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -410,9 +415,9 @@ function asciiMatcher(pattern: Pattern): RegExp {
  */
 function counter(pattern: Pattern): Counter {
   const empty = pattern.words.length === 0;
-  return (text) => {
+  return (text, ascii) => {
     if (empty || text === '') return 0;
-    if (NON_ASCII.test(text)) {
+    if (!ascii) {
       const tokens = foldedWords(text);
       let n = 0;
       for (let i = 0; i < tokens.length; i++) if (matchesAt(tokens, i, pattern)) n++;
