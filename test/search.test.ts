@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { toFtsQuery } from '../src/modules/statements/statements.fts.js';
-import { documentFrequency } from '../src/modules/statements/statements.queries.js';
+import { documentFrequency, RANKED_MATCHES } from '../src/modules/statements/statements.queries.js';
 import { makeApp, seedMinimal } from './helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
@@ -403,6 +403,26 @@ test('past a thousand matches a term is counted from its newest ones: exact for 
       else assert.ok(Math.abs(hit.score) < Math.abs(score) * 0.8, `${q} ${hit.id}: ${hit.score} weighs less than bm25() ${score}`);
     }
   }
+
+  // Relevance ranks the newest RANKED_MATCHES of the 400 matches of "rarely" (every tenth statement); count=true
+  // still counts all 400, and a sort by date walks all of them.
+  const ranked: string[] = [];
+  let total: number | undefined;
+  for (let url: string | undefined = '/v1/search?q=rarely&limit=100&count=true'; url; ) {
+    const page: { status: number; body: { data: { id: string }[]; total: number; nextCursor: string | null } } = await api.json({
+      method: 'GET',
+      url,
+    });
+    assert.equal(page.status, 200);
+    ranked.push(...ids(page.body));
+    total ??= page.body.total;
+    url = page.body.nextCursor ? `/v1/search?q=rarely&limit=100&cursor=${page.body.nextCursor}` : undefined;
+  }
+  assert.equal(total, 400);
+  const newest = Array.from({ length: RANKED_MATCHES }, (_, k) => `s${3990 - 10 * k}`);
+  assert.deepEqual([...ranked].sort(), [...newest].sort(), `the ${RANKED_MATCHES} newest matches, each once`);
+  const byDate = await api.json({ method: 'GET', url: '/v1/search?q=rarely&sort=-statedOn&limit=100&count=true' });
+  assert.equal(byDate.body.total, 400);
 });
 
 test('relevance counts words as the index does: overlapping phrases, prefixes, diacritics, any separator, equal scores', async (t) => {

@@ -276,7 +276,7 @@ const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}
  * each request; the full-text index yields matches newest first and stops here. `count=true` still
  * counts every match, and any other sort walks every match.
  */
-export const RANKED_MATCHES = 500;
+export const RANKED_MATCHES = 200;
 
 const listSpec = {
   collection: 'statements',

@@ -33,7 +33,7 @@ export async function statementRoutes(app: FastifyInstance) {
         description:
           `Full-text search over statements: their text, the question or criticism they answer, and the names and aliases of their topics ` +
           `(so "Besham" finds what is filed under Bisham). Ranked by relevance unless \`sort\` says otherwise; each hit has a \`snippet\`. ` +
-          `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters, so a common word answers as fast as a rare one (at equal scores the more recently recorded comes first). ` +
+          `Relevance (BM25) ranks the ${RANKED_MATCHES.toLocaleString('en')} most recently recorded matches that pass the filters (pages by relevance end after them), so a common word answers as fast as a rare one (at equal scores the more recently recorded comes first). ` +
           `A term's weight needs the number of statements it matches: counted up to ${COUNTED_MATCHES.toLocaleString('en')}, and past that estimated from how densely its newest ${COUNTED_MATCHES.toLocaleString('en')} matches lie among the statements recorded since the oldest of them; ` +
           `\`count=true\` still counts every match, and \`sort=-statedOn\` (or any other sort) walks every match. ` +
           `Takes every filter of GET /v1/statements and pages the same way. ` +
