@@ -2,7 +2,7 @@
 // statement topics, deletes; pages through it keep undated statements last and never skip or repeat.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeApp, seedMinimal, type TestApp } from './helpers.js';
+import { everyPage, makeApp, seedMinimal, type TestApp } from './helpers.js';
 
 const statement = (id: string, statedOn: string | null, topicIds: string[]) => ({
   id,
@@ -22,18 +22,7 @@ async function idsAbout(api: TestApp, topic: string, extra = ''): Promise<string
 
 /** Every page of `topic=` one statement at a time, by cursor. */
 async function walk(api: TestApp, topic: string, sort = '-statedOn'): Promise<string[]> {
-  const seen: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const res: { status: number; body: { data: { id: string }[]; nextCursor: string | null } } = await api.json({
-      method: 'GET',
-      url: `/v1/statements?topic=${topic}&sort=${sort}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
-    });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    seen.push(...res.body.data.map((s) => s.id));
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return seen;
+  return (await everyPage(api, `/v1/statements?topic=${topic}&sort=${sort}&limit=1`)).ids;
 }
 
 async function topicCounts(api: TestApp): Promise<Record<string, number>> {

@@ -1,4 +1,5 @@
 // Test helper: an app on its own fresh SQLite file, with a write key, closed after the test; every answer contract-checked.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,29 @@ export async function makeApp(t: TestContext, options: { seed?: boolean } = {}):
       return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
     },
   };
+}
+
+interface ListPage {
+  data: { id: string }[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+/**
+ * Every page of a list, following nextCursor from `path` (each page asked with the same parameters): the
+ * ids in order, and the first page.
+ */
+export async function everyPage(t: TestApp, path: string): Promise<{ ids: string[]; first: ListPage }> {
+  const ids: string[] = [];
+  let first: ListPage | undefined;
+  for (let url: string | undefined = path; url !== undefined; ) {
+    const res: { status: number; body: ListPage } = await t.json({ method: 'GET', url });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    first ??= res.body;
+    ids.push(...res.body.data.map((r) => r.id));
+    url = res.body.nextCursor ? `${path}&cursor=${encodeURIComponent(res.body.nextCursor)}` : undefined;
+  }
+  return { ids, first: first as ListPage };
 }
 
 /** A minimal world to hang statements on: an actor, a source, a topic tree. */

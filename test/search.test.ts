@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { toFtsQuery } from '../src/modules/statements/statements.fts.js';
 import { documentFrequency, RANKED_MATCHES } from '../src/modules/statements/statements.queries.js';
-import { makeApp, seedMinimal } from './helpers.js';
+import { everyPage, makeApp, seedMinimal } from './helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
 
@@ -407,19 +407,8 @@ test('past a thousand matches a term is counted from its newest ones: exact for 
   // Relevance ranks the newest RANKED_MATCHES of the 400 matches of "rarely" (every tenth statement); count=true
   // still counts all 400, and a sort by date walks all of them.
   const walk = async (sort: string) => {
-    const found: string[] = [];
-    const totals: number[] = [];
-    for (let url: string | undefined = `/v1/search?q=rarely&limit=100&count=true&sort=${sort}`; url; ) {
-      const page: { status: number; body: { data: { id: string }[]; total: number; nextCursor: string | null } } = await api.json({
-        method: 'GET',
-        url,
-      });
-      assert.equal(page.status, 200);
-      found.push(...ids(page.body));
-      totals.push(page.body.total);
-      url = page.body.nextCursor ? `/v1/search?q=rarely&limit=100&sort=${sort}&cursor=${page.body.nextCursor}` : undefined;
-    }
-    assert.equal(totals[0], 400, `${sort}: count=true counts every match`);
+    const { ids: found, first } = await everyPage(api, `/v1/search?q=rarely&limit=100&count=true&sort=${sort}`);
+    assert.equal(first.total, 400, `${sort}: count=true counts every match`);
     return found;
   };
   const newest = Array.from({ length: RANKED_MATCHES }, (_, k) => `s${3990 - 10 * k}`);
