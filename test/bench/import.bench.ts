@@ -65,12 +65,12 @@ const cliWall: Record<'cliDb' | 'cliUrl', number[]> = { cliDb: [], cliUrl: [] };
 let fileNumber = 0;
 const freshPath = () => join(work, `db-${++fileNumber}.db`);
 
+/** Raw inserts of every bundle; `bulk`: as the CLI --db loads an empty database, derived tables and indexes at the end. */
 async function measureRaw(bulk: boolean): Promise<number> {
   // The bulk-load page cache the CLI --db path has: a ceiling gets every advantage any path gets.
   const db = openDatabase(freshPath(), { cacheKib: BULK_LOAD_CACHE_KIB });
   migrateDatabase(db);
   const started = performance.now();
-  // Into an empty database, as the CLI loads one: derived tables and secondary indexes built at the end.
   if (bulk) deferDerivedWork(db);
   // After the first, a bundle's shared actors and topics are unchanged: an import writes no rows for them.
   for (const [i, bundle] of bundles.entries()) rawInsert(db.$client, bundle, { sharedStored: i > 0, keyName: 'bench' });
