@@ -164,7 +164,13 @@ export interface LinkTable {
 export function loadLinks(db: Db, link: LinkTable, ownerIds: string[]): Map<string, string[]> {
   const result = new Map<string, string[]>(ownerIds.map((id) => [id, []]));
   if (ownerIds.length === 0) return result;
-  const rows = prepared(db, linkSql(link).select).raw().all(JSON.stringify(ownerIds)) as [string, string][];
+  const text = linkSql(link);
+  // One owner is compared directly (see rowsByIds).
+  const rows = (
+    ownerIds.length === 1
+      ? prepared(db, text.selectOne).raw().all(ownerIds[0])
+      : prepared(db, text.select).raw().all(JSON.stringify(ownerIds))
+  ) as [string, string][];
   for (const [owner, value] of rows) result.get(owner)?.push(value);
   return result;
 }
@@ -181,9 +187,16 @@ export function replaceLinks(db: Db, link: LinkTable, ownerId: string, values: r
   for (let ord = 0; ord < values.length; ord++) insert.run(ownerId, values[ord], ord);
 }
 
-const linkSqlCache = new WeakMap<LinkTable, { select: string; remove: string; insert: string }>();
+interface LinkSql {
+  select: string;
+  selectOne: string;
+  remove: string;
+  insert: string;
+}
 
-function linkSql(link: LinkTable): { select: string; remove: string; insert: string } {
+const linkSqlCache = new WeakMap<LinkTable, LinkSql>();
+
+function linkSql(link: LinkTable): LinkSql {
   let text = linkSqlCache.get(link);
   if (!text) {
     const table = quoted(getTableName(link.table));
@@ -193,6 +206,7 @@ function linkSql(link: LinkTable): { select: string; remove: string; insert: str
     text = {
       // One bound parameter however many owners, so the statement is prepared once.
       select: `SELECT ${owner}, ${value} FROM ${table} WHERE ${owner} IN (SELECT value FROM json_each(?)) ORDER BY ${owner}, ${ord}`,
+      selectOne: `SELECT ${owner}, ${value} FROM ${table} WHERE ${owner} = ? ORDER BY ${ord}`,
       remove: `DELETE FROM ${table} WHERE ${owner} = ?`,
       insert: `INSERT INTO ${table} (${owner}, ${value}, ${ord}) VALUES (?, ?, ?)`,
     };

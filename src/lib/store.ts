@@ -319,8 +319,11 @@ export function stripMeta<R extends Meta>({ id: _id, createdAt: _c, updatedAt: _
 export function rowsByIds<R extends { id: string }>(db: Db, table: SQLiteTable & { id: SQLiteColumn }, ids: string[]): R[] {
   if (ids.length === 0) return [];
   const shape = rowShape(table);
-  // One bound parameter however many ids: no limit to hit, and the SQL text is the same every time.
-  const raw = prepared(db, shape.selectByIds).raw().all(JSON.stringify(ids)) as unknown[][];
+  // One bound parameter however many ids: no limit to hit, and the SQL text is the same every time. One id
+  // (a single get, a speaker) is compared directly: json_each cost that lookup about 4 µs more.
+  const raw = (
+    ids.length === 1 ? prepared(db, shape.selectById).raw().all(ids[0]) : prepared(db, shape.selectByIds).raw().all(JSON.stringify(ids))
+  ) as unknown[][];
   const rows = raw.map((values) => {
     const row: Record<string, unknown> = {};
     for (let i = 0; i < shape.keys.length; i++) {
@@ -368,10 +371,11 @@ export function writeRow(
   prepared(db, text).run(...values);
 }
 
-/** Per table: its columns in a fixed order, the SQL text reading rows by id, and that of each set of columns written so far. */
+/** Per table: its columns in a fixed order, the SQL text reading rows by id (one, or a JSON array), and that of each set of columns written so far. */
 interface RowShape {
   keys: string[];
   columns: SQLiteColumn[];
+  selectById: string;
   selectByIds: string;
   statements: Map<number, string>;
 }
@@ -385,10 +389,12 @@ function rowShape(table: SQLiteTable & { id: SQLiteColumn }): RowShape {
     // writeRow keeps the set of columns written as bits of one integer.
     if (columns.length > 30) throw new Error(`${getTableName(table)} has more than 30 columns: writeRow cannot key its statements.`);
     const id = quoted(table.id.name);
+    const select = `SELECT ${columns.map(([, c]) => quoted(c.name)).join(', ')} FROM ${quoted(getTableName(table))} WHERE ${id}`;
     shape = {
       keys: columns.map(([key]) => key),
       columns: columns.map(([, column]) => column),
-      selectByIds: `SELECT ${columns.map(([, c]) => quoted(c.name)).join(', ')} FROM ${quoted(getTableName(table))} WHERE ${id} IN (SELECT value FROM json_each(?))`,
+      selectById: `${select} = ?`,
+      selectByIds: `${select} IN (SELECT value FROM json_each(?))`,
       statements: new Map(),
     };
     rowShapes.set(table, shape);

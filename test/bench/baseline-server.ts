@@ -55,13 +55,14 @@ function statementsWithLinks(rows: Row[]): Row[] {
     Object.assign(r, { sourceIds: [], topicIds: [], addresseeIds: [], acts: [] });
     byId.set(r.id, r);
   }
+  const one = rows.length === 1;
   for (const [key, statement] of [
-    ['sourceIds', q.statementSources],
-    ['topicIds', q.statementTopics],
-    ['addresseeIds', q.statementAddressees],
-    ['acts', q.statementActs],
+    ['sourceIds', one ? q.statementSourcesOne : q.statementSources],
+    ['topicIds', one ? q.statementTopicsOne : q.statementTopics],
+    ['addresseeIds', one ? q.statementAddresseesOne : q.statementAddressees],
+    ['acts', one ? q.statementActsOne : q.statementActs],
   ] as const) {
-    for (const link of statement.all(ids) as { owner: string; value: string }[])
+    for (const link of statement.all(one ? rows[0]?.id : ids) as { owner: string; value: string }[])
       (byId.get(link.owner)?.[key] as string[] | undefined)?.push(link.value);
   }
   return rows;
@@ -96,15 +97,18 @@ app.get('/raw/statement/:id', { schema: { response: { 200: { $ref: 'Statement#' 
   const row = q.statement.get((request.params as { id: string }).id) as Row | undefined;
   const [s] = statementsWithLinks(row ? [row] : []) as (Row & { sourceIds: string[]; topicIds: string[]; addresseeIds: string[] })[];
   if (!s) throw new Error('no such statement');
-  const actors = (ids: unknown[]) => inOrder(ids, q.actors.all(JSON.stringify(ids)) as Row[]).map(parseAliases);
+  // One id is compared directly, as the service does.
+  const byIds = (ids: unknown[], one: Database.Statement, many: Database.Statement) =>
+    inOrder(ids, (ids.length === 1 ? one.all(ids[0]) : many.all(JSON.stringify(ids))) as Row[]);
+  const actors = (ids: unknown[]) => byIds(ids, q.actor, q.actors).map(parseAliases);
   const [speaker] = actors([s.speakerId]);
   return {
     ...s,
     speaker,
     onBehalfOf: s.onBehalfOfId ? (actors([s.onBehalfOfId])[0] ?? null) : null,
     event: s.eventId ? withParticipants(q.event.get(s.eventId) as Row) : null,
-    sources: inOrder(s.sourceIds, q.sources.all(JSON.stringify(s.sourceIds)) as Row[]),
-    topics: inOrder(s.topicIds, q.topics.all(JSON.stringify(s.topicIds)) as Row[]).map(parseAliases),
+    sources: byIds(s.sourceIds, q.source, q.sources),
+    topics: byIds(s.topicIds, q.topic, q.topics).map(parseAliases),
     addressees: actors(s.addresseeIds),
   };
 });
