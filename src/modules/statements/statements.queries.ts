@@ -274,9 +274,11 @@ const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}
  * Relevance ranks at most this many matches of a search: the most recently recorded ones that pass the
  * filters. Ranking every match of a common word would read and score a large share of the archive on
  * each request; the full-text index yields matches newest first and stops here. `count=true` still
- * counts every match, and any other sort walks every match.
+ * counts every match, and any other sort walks every match. A hundred is five pages of the default size,
+ * or one of the largest; at a million statements, 200 cost a new search about a third more (README,
+ * Performance).
  */
-export const RANKED_MATCHES = 200;
+export const RANKED_MATCHES = 100;
 
 const listSpec = {
   collection: 'statements',
