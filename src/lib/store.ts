@@ -1,6 +1,6 @@
 // The write path every resource shares: create, patch, upsert and delete, each in one immediate transaction.
-import { count, eq, getTableColumns, getTableName, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { count, eq, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
+import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { type Db, writeTransaction } from '../db/client.js';
 import { type Author, asAuthor, recordRevision } from '../modules/revisions/revisions.service.js';
 import { AppError, notFound } from './errors.js';
@@ -265,22 +265,61 @@ export function listRecords<R extends { id: string }>(
     spec,
     query,
     filters,
-    (where, orderBy, limit) => {
-      const fields = getTableColumns(spec.table);
-      return selectRows<{ id: string }>(
-        db,
-        fields,
-        db
-          .select(fields)
-          .from(spec.table)
-          .where(where)
-          .orderBy(...orderBy)
-          .limit(limit),
-      );
-    },
+    (where, orderBy, limit) => selectFrom<{ id: string }>(db, tableSource(spec.table), where, orderBy, limit),
     (where) => db.select({ n: count() }).from(spec.table).where(where).get()?.n ?? 0,
   );
   return { ...page, data: hydrate(page.data) };
+}
+
+/**
+ * What a list reads: the fields it selects (by key, each a column) and its FROM clause (a table, or tables
+ * joined). Made once, at module level: selectFrom renders each source once.
+ */
+export interface Source {
+  fields: Record<string, SQLiteColumn>;
+  from: SQL;
+}
+
+const tableSources = new WeakMap<SQLiteTable, Source>();
+
+/** Every column of a table, from the table. */
+function tableSource(table: SQLiteTable): Source {
+  let source = tableSources.get(table);
+  if (!source) {
+    source = { fields: getTableColumns(table), from: sql`${table}` };
+    tableSources.set(table, source);
+  }
+  return source;
+}
+
+const dialect = new SQLiteSyncDialect();
+const heads = new WeakMap<Source, string>();
+
+/**
+ * `SELECT <fields> FROM <from> WHERE <where> ORDER BY <orderBy> LIMIT <limit>`, run through the
+ * per-connection statement cache and mapped as selectRows maps. The SQL text of the select list and FROM
+ * clause is rendered once per source: drizzle rendering the fifteen columns of a statement took about
+ * 0.15 ms of every page. Only the WHERE, ORDER BY and LIMIT are rendered on each call.
+ */
+export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[], limit: number): R[] {
+  let head = heads.get(source);
+  if (head === undefined) {
+    const columns = sql.join(
+      Object.values(source.fields).map((column) => sql`${column}`),
+      sql`, `,
+    );
+    const rendered = dialect.sqlToQuery(sql`select ${columns} from ${source.from}`);
+    if (rendered.params.length > 0) throw new Error('A list source cannot bind parameters: they would be rendered once.');
+    head = rendered.sql;
+    heads.set(source, head);
+  }
+  const tail = dialect.sqlToQuery(sql`${where ? sql` where ${where}` : sql``} order by ${sql.join(orderBy, sql`, `)} limit ${limit}`);
+  return mapRows<R>(
+    source.fields,
+    prepared(db, head + tail.sql)
+      .raw()
+      .all(...tail.params) as unknown[][],
+  );
 }
 
 /**
@@ -290,13 +329,19 @@ export function listRecords<R extends { id: string }>(
  */
 export function selectRows<R>(db: Db, fields: Record<string, SQLiteColumn>, query: { toSQL(): { sql: string; params: unknown[] } }): R[] {
   const { sql: text, params } = query.toSQL();
-  const keys = Object.keys(fields);
-  const columns = Object.values(fields);
-  return (
+  return mapRows<R>(
+    fields,
     prepared(db, text)
       .raw()
-      .all(...params) as unknown[][]
-  ).map((values) => {
+      .all(...params) as unknown[][],
+  );
+}
+
+/** Rows of values, in the order of `fields`, as records keyed by the fields, each value mapped by its column. */
+function mapRows<R>(fields: Record<string, SQLiteColumn>, rows: unknown[][]): R[] {
+  const keys = Object.keys(fields);
+  const columns = Object.values(fields);
+  return rows.map((values) => {
     const row: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) {
       const value = values[i];

@@ -5,7 +5,17 @@ import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery, listPage, type PageResult, pageInMemory } from '../../lib/pagination.js';
 import { type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
-import { type BulkSession, listRecords, rowsByIds, type Store, selectRows, stripMeta, writeRow } from '../../lib/store.js';
+import {
+  type BulkSession,
+  listRecords,
+  rowsByIds,
+  type Source,
+  type Store,
+  selectFrom,
+  selectRows,
+  stripMeta,
+  writeRow,
+} from '../../lib/store.js';
 import { namedIds } from '../../lib/tree.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
@@ -288,6 +298,12 @@ const listSpec = {
   defaultSort: '-statedOn',
 };
 
+/** Statements with what ranking reads of them in the full-text index: search results sorted by a field. */
+const datedMatches: Source = {
+  fields: { ...getTableColumns(statements), topics: statementsFts.topics, sizes: statementsFtsSizes.sz },
+  from: sql`${statements} inner join ${statementsFts} on ${eq(statementsFts.rowid, statements.doc)} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statements.doc)}`,
+};
+
 /** A page of statements; with `q`, only matches, by relevance unless sorted otherwise, each with a snippet. */
 export function listStatements(db: Db, query: ListQuery & Record<string, unknown>) {
   const q = query as ListQuery & StatementFilters;
@@ -330,21 +346,8 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       listSpec,
       query,
       filters,
-      (where, orderBy, limit) => {
-        const fields = { ...getTableColumns(statements), topics: statementsFts.topics, sizes: statementsFtsSizes.sz };
-        return selectRows<StatementRow & { topics: string | null; sizes: Uint8Array | null }>(
-          db,
-          fields,
-          db
-            .select(fields)
-            .from(statements)
-            .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
-            .innerJoin(statementsFtsSizes, eq(statementsFtsSizes.id, statements.doc))
-            .where(where)
-            .orderBy(...orderBy)
-            .limit(limit),
-        );
-      },
+      (where, orderBy, limit) =>
+        selectFrom<StatementRow & { topics: string | null; sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
       countMatches,
     );
     scores = scoreHits(
@@ -466,6 +469,12 @@ function oneTopic(db: Db, names: string): string | undefined {
   return ids.length === 1 ? ids[0] : undefined;
 }
 
+/** Statements filed under a topic or its descendants, with the date the ancestry index keeps (see topicPage). */
+const topicStatements: Source = {
+  fields: { ...getTableColumns(statements), statedOn: statementTopicAncestors.statedOn },
+  from: sql`${statementTopicAncestors} inner join ${statements} on ${eq(statements.id, statementTopicAncestors.statementId)}`,
+};
+
 /**
  * A page of statements about one topic (or its descendants) by date, read in order off the ancestry index:
  * the page costs the same for a topic with ten statements or a million, on page 1 or page 10,000. The
@@ -486,20 +495,7 @@ function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: 
     { collection: 'statements', id: ancestry.statementId, sortable: { statedOn: ancestry.statedOn }, defaultSort: '-statedOn' },
     query,
     filters,
-    (where, orderBy, limit) => {
-      const fields = { ...getTableColumns(statements), statedOn: ancestry.statedOn };
-      return selectRows<StatementRow>(
-        db,
-        fields,
-        db
-          .select(fields)
-          .from(ancestry)
-          .innerJoin(statements, eq(statements.id, ancestry.statementId))
-          .where(where)
-          .orderBy(...orderBy)
-          .limit(limit),
-      );
-    },
+    (where, orderBy, limit) => selectFrom<StatementRow>(db, topicStatements, where, orderBy, limit),
     (where) =>
       db.select({ n: count() }).from(ancestry).innerJoin(statements, eq(statements.id, ancestry.statementId)).where(where).get()?.n ?? 0,
   );
