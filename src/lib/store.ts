@@ -313,7 +313,8 @@ export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, or
     head = rendered.sql;
     heads.set(source, head);
   }
-  const tail = dialect.sqlToQuery(sql`${where ? sql` where ${where}` : sql``} order by ${sql.join(orderBy, sql`, `)} limit ${limit}`);
+  const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
+  const tail = dialect.sqlToQuery(sql`${where ? sql` where ${where}` : sql``}${order} limit ${limit}`);
   return mapRows<R>(
     source.fields,
     prepared(db, head + tail.sql)
@@ -338,9 +339,11 @@ export function selectRows<R>(db: Db, fields: Record<string, SQLiteColumn>, quer
 }
 
 /** Rows of values, in the order of `fields`, as records keyed by the fields, each value mapped by its column. */
-function mapRows<R>(fields: Record<string, SQLiteColumn>, rows: unknown[][]): R[] {
-  const keys = Object.keys(fields);
-  const columns = Object.values(fields);
+const mapRows = <R>(fields: Record<string, SQLiteColumn>, rows: unknown[][]): R[] =>
+  mapValues(Object.keys(fields), Object.values(fields), rows);
+
+/** Rows of values as records: the i-th value under the i-th key, mapped by the i-th column (null stays null). */
+function mapValues<R>(keys: string[], columns: SQLiteColumn[], rows: unknown[][]): R[] {
   return rows.map((values) => {
     const row: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) {
@@ -369,15 +372,7 @@ export function rowsByIds<R extends { id: string }>(db: Db, table: SQLiteTable &
   const raw = (
     ids.length === 1 ? prepared(db, shape.selectById).raw().all(ids[0]) : prepared(db, shape.selectByIds).raw().all(JSON.stringify(ids))
   ) as unknown[][];
-  const rows = raw.map((values) => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < shape.keys.length; i++) {
-      const value = values[i];
-      row[shape.keys[i] as string] = value === null ? null : (shape.columns[i] as SQLiteColumn).mapFromDriverValue(value);
-    }
-    return row as R;
-  });
-  return inOrder(ids, rows);
+  return inOrder(ids, mapValues<R>(shape.keys, shape.columns, raw));
 }
 
 /**
