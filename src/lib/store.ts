@@ -8,6 +8,8 @@ import { type ListQuery, type ListSpec, listPage, type PageResult } from './pagi
 import {
   assertNotReferenced,
   assertReferences,
+  byKeys,
+  IN_KEYS,
   inOrder,
   type KnownIds,
   newId,
@@ -367,12 +369,8 @@ export function stripMeta<R extends Meta>({ id: _id, createdAt: _c, updatedAt: _
 export function rowsByIds<R extends { id: string }>(db: Db, table: SQLiteTable & { id: SQLiteColumn }, ids: string[]): R[] {
   if (ids.length === 0) return [];
   const shape = rowShape(table);
-  // One bound parameter however many ids: no limit to hit, and the SQL text is the same every time. One id
-  // (a single get, a speaker) is compared directly: json_each cost that lookup about 4 µs more.
-  const raw = (
-    ids.length === 1 ? prepared(db, shape.selectById).raw().all(ids[0]) : prepared(db, shape.selectByIds).raw().all(JSON.stringify(ids))
-  ) as unknown[][];
-  return inOrder(ids, mapValues<R>(shape.keys, shape.columns, raw));
+  const [statement, keys] = byKeys(db, shape.selectByIds, ids);
+  return inOrder(ids, mapValues<R>(shape.keys, shape.columns, statement.raw().all(keys) as unknown[][]));
 }
 
 /**
@@ -411,11 +409,10 @@ export function writeRow(
   prepared(db, text).run(...values);
 }
 
-/** Per table: its columns in a fixed order, the SQL text reading rows by id (one, or a JSON array), and that of each set of columns written so far. */
+/** Per table: its columns in a fixed order, the SQL text reading rows by id, and that of each set of columns written so far. */
 interface RowShape {
   keys: string[];
   columns: SQLiteColumn[];
-  selectById: string;
   selectByIds: string;
   statements: Map<number, string>;
 }
@@ -429,12 +426,10 @@ function rowShape(table: SQLiteTable & { id: SQLiteColumn }): RowShape {
     // writeRow keeps the set of columns written as bits of one integer.
     if (columns.length > 30) throw new Error(`${getTableName(table)} has more than 30 columns: writeRow cannot key its statements.`);
     const id = quoted(table.id.name);
-    const select = `SELECT ${columns.map(([, c]) => quoted(c.name)).join(', ')} FROM ${quoted(getTableName(table))} WHERE ${id}`;
     shape = {
       keys: columns.map(([key]) => key),
       columns: columns.map(([, column]) => column),
-      selectById: `${select} = ?`,
-      selectByIds: `${select} IN (SELECT value FROM json_each(?))`,
+      selectByIds: `SELECT ${columns.map(([, c]) => quoted(c.name)).join(', ')} FROM ${quoted(getTableName(table))} WHERE ${id} ${IN_KEYS}`,
       statements: new Map(),
     };
     rowShapes.set(table, shape);

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
-import { now, prepared } from '../../lib/records.js';
+import { byKeys, IN_KEYS, now, prepared } from '../../lib/records.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
@@ -28,15 +28,15 @@ type EvidenceItem = Position['evidence'][number];
 function hydrate(db: Db, rows: PositionRow[]): Position[] {
   const byPosition = new Map<string, EvidenceItem[]>(rows.map((r) => [r.id, []]));
   if (rows.length > 0) {
-    const evidence = prepared(
+    const [statement, keys] = byKeys(
       db,
       `SELECT e."position_id", e."statement_id", e."relation", s."stated_on" FROM "position_evidence" e
         JOIN "statements" s ON s."id" = e."statement_id"
-        WHERE e."position_id" IN (SELECT value FROM json_each(?))
+        WHERE e."position_id" ${IN_KEYS}
         ORDER BY e."position_id", s."stated_on" IS NULL, s."stated_on", e."ord"`,
-    )
-      .raw()
-      .all(JSON.stringify(rows.map((r) => r.id))) as [string, string, EvidenceItem['relation'], string | null][];
+      rows.map((r) => r.id),
+    );
+    const evidence = statement.raw().all(keys) as [string, string, EvidenceItem['relation'], string | null][];
     for (const [positionId, statementId, relation, statedOn] of evidence) {
       byPosition.get(positionId)?.push({ statementId, relation, statedOn });
     }
