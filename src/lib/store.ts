@@ -274,8 +274,8 @@ export function listRecords<R extends { id: string }>(
 }
 
 /**
- * What a list reads: the fields it selects (by key, each a column) and its FROM clause (a table, or tables
- * joined). Made once, at module level: selectFrom renders each source once.
+ * What a select reads (a list's page, search's window): the fields it selects (by key, each a column) and
+ * its FROM clause (a table, or tables joined). Made once, at module level: selectFrom renders each once.
  */
 export interface Source {
   fields: Record<string, SQLiteColumn>;
@@ -285,7 +285,7 @@ export interface Source {
 const tableSources = new WeakMap<SQLiteTable, Source>();
 
 /** Every column of a table, from the table. */
-function tableSource(table: SQLiteTable): Source {
+export function tableSource(table: SQLiteTable): Source {
   let source = tableSources.get(table);
   if (!source) {
     source = { fields: getTableColumns(table), from: sql`${table}` };
@@ -298,12 +298,14 @@ const dialect = new SQLiteSyncDialect();
 const heads = new WeakMap<Source, string>();
 
 /**
- * `SELECT <fields> FROM <from> WHERE <where> ORDER BY <orderBy> LIMIT <limit>`, run through the
- * per-connection statement cache and mapped as selectRows maps. The SQL text of the select list and FROM
- * clause is rendered once per source: drizzle rendering the fifteen columns of a statement took about
- * 0.15 ms of every page. Only the WHERE, ORDER BY and LIMIT are rendered on each call.
+ * `SELECT <fields> FROM <from> WHERE <where> ORDER BY <orderBy> LIMIT <limit>` (each clause when given), run
+ * through the per-connection statement cache (drizzle would prepare it again on every call), each row
+ * mapped as drizzle maps it: by the selected fields, in their order, each value through its column's mapping
+ * (JSON columns parsed). The SQL text of the select list and FROM clause is rendered once per source:
+ * drizzle rendering the fifteen columns of a statement took about 0.15 ms of every page. Only the WHERE,
+ * ORDER BY and LIMIT are rendered on each call.
  */
-export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[], limit: number): R[] {
+export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
   let head = heads.get(source);
   if (head === undefined) {
     const columns = sql.join(
@@ -311,38 +313,19 @@ export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, or
       sql`, `,
     );
     const rendered = dialect.sqlToQuery(sql`select ${columns} from ${source.from}`);
-    if (rendered.params.length > 0) throw new Error('A list source cannot bind parameters: they would be rendered once.');
+    if (rendered.params.length > 0) throw new Error('A source cannot bind parameters: its SQL text is rendered once.');
     head = rendered.sql;
     heads.set(source, head);
   }
   const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
-  const tail = dialect.sqlToQuery(sql`${where ? sql` where ${where}` : sql``}${order} limit ${limit}`);
-  return mapRows<R>(
-    source.fields,
-    prepared(db, head + tail.sql)
-      .raw()
-      .all(...tail.params) as unknown[][],
+  const tail = dialect.sqlToQuery(
+    sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`,
   );
+  const rows = prepared(db, head + tail.sql)
+    .raw()
+    .all(...tail.params) as unknown[][];
+  return mapValues<R>(Object.keys(source.fields), Object.values(source.fields), rows);
 }
-
-/**
- * Runs a select built with drizzle through the per-connection statement cache (drizzle would prepare it
- * again on every call) and maps each row as drizzle maps it: by the selected fields, in their order, each
- * value through its column's mapping (JSON columns parsed).
- */
-export function selectRows<R>(db: Db, fields: Record<string, SQLiteColumn>, query: { toSQL(): { sql: string; params: unknown[] } }): R[] {
-  const { sql: text, params } = query.toSQL();
-  return mapRows<R>(
-    fields,
-    prepared(db, text)
-      .raw()
-      .all(...params) as unknown[][],
-  );
-}
-
-/** Rows of values, in the order of `fields`, as records keyed by the fields, each value mapped by its column. */
-const mapRows = <R>(fields: Record<string, SQLiteColumn>, rows: unknown[][]): R[] =>
-  mapValues(Object.keys(fields), Object.values(fields), rows);
 
 /** Rows of values as records: the i-th value under the i-th key, mapped by the i-th column (null stays null). */
 function mapValues<R>(keys: string[], columns: SQLiteColumn[], rows: unknown[][]): R[] {

@@ -12,8 +12,8 @@ import {
   type Source,
   type Store,
   selectFrom,
-  selectRows,
   stripMeta,
+  tableSource,
   writeRow,
 } from '../../lib/store.js';
 import { namedIds } from '../../lib/tree.js';
@@ -376,45 +376,40 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
  */
 function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
-  const fields = {
+  return selectFrom<Omit<Hit, 'tokens'> & { sizes: Uint8Array | null }>(
+    db,
+    others.length > 0 ? filteredWindow : window,
+    and(sql`${statementsFts} MATCH ${expression}`, ...others),
+    [desc(statementsFts.rowid)],
+    RANKED_MATCHES,
+  ).map(({ doc, text, context, topics, sizes }) => ({ doc, text, context, topics, tokens: tokensOf(sizes) }));
+}
+
+/** What ranking reads of a match, from the full-text index alone. */
+const window: Source = {
+  fields: {
     doc: statementsFts.rowid,
     text: statementsFts.text,
     context: statementsFts.context,
     topics: statementsFts.topics,
     sizes: statementsFtsSizes.sz,
-  };
-  const window = db
-    .select(fields)
-    .from(statementsFts)
-    .innerJoin(statementsFtsSizes, eq(statementsFtsSizes.id, statementsFts.rowid))
-    .$dynamic();
-  if (others.length > 0) window.innerJoin(statements, eq(statements.doc, statementsFts.rowid));
-  window
-    .where(and(sql`${statementsFts} MATCH ${expression}`, ...others))
-    .orderBy(desc(statementsFts.rowid))
-    .limit(RANKED_MATCHES);
-  return selectRows<Omit<Hit, 'tokens'> & { sizes: Uint8Array | null }>(db, fields, window).map(
-    ({ doc, text, context, topics, sizes }) => ({
-      doc,
-      text,
-      context,
-      topics,
-      tokens: tokensOf(sizes),
-    }),
-  );
-}
+  },
+  from: sql`${statementsFts} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statementsFts.rowid)}`,
+};
+
+/** The same, with the statements joined for filters on their columns. */
+const filteredWindow: Source = {
+  fields: window.fields,
+  from: sql`${window.from} inner join ${statements} on ${eq(statements.doc, statementsFts.rowid)}`,
+};
 
 /** Statement rows by doc number, in the order asked. */
 function rowsByDocs(db: Db, docs: number[]): StatementRow[] {
   if (docs.length === 0) return [];
-  const fields = getTableColumns(statements);
-  const rows = selectRows<StatementRow>(
+  const rows = selectFrom<StatementRow>(
     db,
-    fields,
-    db
-      .select(fields)
-      .from(statements)
-      .where(inArray(statements.doc, sql`(SELECT "value" FROM json_each(${JSON.stringify(docs)}))`)),
+    tableSource(statements),
+    inArray(statements.doc, sql`(SELECT "value" FROM json_each(${JSON.stringify(docs)}))`),
   );
   const byDoc = new Map(rows.map((row) => [row.doc, row]));
   return docs.flatMap((doc) => byDoc.get(doc) ?? []);
