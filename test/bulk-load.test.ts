@@ -46,6 +46,8 @@ function derived(path: string) {
       topicMonths: all('SELECT * FROM topic_month_counts WHERE statements <> 0 ORDER BY 1, 2'),
       months: all('SELECT * FROM month_counts WHERE statements <> 0 ORDER BY 1'),
       search: all('SELECT rowid, * FROM statements_fts ORDER BY rowid'),
+      // The merge setting a load raises is put back.
+      searchSettings: all('SELECT * FROM statements_fts_config ORDER BY k'),
       deferred: all('SELECT * FROM deferred_work'),
       integrity: db.pragma('integrity_check', { simple: true }),
     };
@@ -135,6 +137,11 @@ test('a load cut short (no end) is finished at the next open: ancestry, counts, 
     assert.ok(!names(left.schema).includes(name), `${name} was put aside`);
   for (const name of ['statements_fts_delete', 'statements_doc_unique', 'topics_ancestors_insert'])
     assert.ok(names(left.schema).includes(name), `${name} stays`);
+  assert.deepEqual(
+    left.searchSettings.find(([k]) => k === 'automerge'),
+    ['automerge', 16],
+    'the full-text index merges less often during the load',
+  );
 
   // While the loading process runs (the test runner stands in for it), an open leaves its work alone.
   const other = new Database(cut);

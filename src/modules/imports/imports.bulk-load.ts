@@ -20,13 +20,24 @@ const REBUILT_TABLES = ['statement_topic_ancestors', 'topic_month_counts', 'mont
 const REBUILD = [...REBUILD_STATEMENT_ANCESTRY, ...REBUILD_COUNTS];
 
 /**
+ * The full-text index's `automerge` during a load. FTS5 writes each bundle's terms as a new segment and merges
+ * a level's segments into one on the next level once that many are there; at FTS5's 4, a million statements
+ * rewrite the index about five times over, at 16 about half as often (a paired run at 300,000 statements:
+ * see the README's Performance). The load ends with one `optimize` (the index as one segment, which a search
+ * reads fastest) and the stored setting put back (migrations/0008_fts_automerge.sql).
+ */
+const LOAD_AUTOMERGE = 16;
+const automerge = (value: number) => `INSERT INTO "statements_fts"("statements_fts", "rank") VALUES ('automerge', ${value})`;
+const OPTIMIZE = `INSERT INTO "statements_fts"("statements_fts") VALUES ('optimize')`;
+
+/**
  * Puts aside, when the database holds no statement yet: the triggers on the loaded tables that name a rebuilt
  * table (they write it), and the loaded tables' non-unique indexes (unique ones stay: they decide what may be
- * stored). What brings them back is written to `deferred_work` in the same transaction, with this process's
- * id, so a load cut short is finished at the next migration once this process is gone. Each bundle is still
- * imported in its own transaction, all or nothing; until the load ends, readers of the file see the
- * statements without topic ancestry, counts or those indexes. True when something was put aside: call
- * finishDeferredWork when the load ends.
+ * stored); and it merges the full-text index less often (LOAD_AUTOMERGE). What brings them back is written to
+ * `deferred_work` in the same transaction, with this process's id, so a load cut short is finished at the next
+ * migration once this process is gone. Each bundle is still imported in its own transaction, all or nothing;
+ * until the load ends, readers of the file see the statements without topic ancestry, counts or those indexes.
+ * True when something was put aside: call finishDeferredWork when the load ends.
  */
 export function deferDerivedWork(db: Db): boolean {
   const sqlite = db.$client;
@@ -48,10 +59,13 @@ export function deferDerivedWork(db: Db): boolean {
       const drop = ({ type, name }: (typeof objects)[number]) => `DROP ${type === 'index' ? 'INDEX' : 'TRIGGER'} IF EXISTS "${name}"`;
       // Tables first, then indexes (built once, from sorted rows), then triggers (nothing to fire on any more).
       // Each object is dropped before it is created, should another program have created it meanwhile.
-      const steps = [...REBUILD, ...objects.map((o) => `${drop(o)};\n${o.sql}`)];
+      const stored = sqlite.prepare(`SELECT "v" FROM "statements_fts_config" WHERE "k" = 'automerge'`).pluck().get();
+      // Then the full-text index merged into one segment, and its setting put back.
+      const steps = [...REBUILD, ...objects.map((o) => `${drop(o)};\n${o.sql}`), OPTIMIZE, automerge(Number(stored ?? 4))];
       const insert = sqlite.prepare('INSERT INTO "deferred_work" ("step", "sql", "owner_pid") VALUES (?, ?, ?)');
       for (const [i, step] of steps.entries()) insert.run(i + 1, step, process.pid);
       for (const o of objects) sqlite.exec(drop(o));
+      sqlite.exec(automerge(LOAD_AUTOMERGE));
       return true;
     })
     .immediate();
