@@ -12,6 +12,7 @@ import { bindingKey, encodeCursor } from '../../src/lib/cursor.js';
 import { deferDerivedWork } from '../../src/modules/imports/imports.bulk-load.js';
 import { runImport } from '../../src/modules/imports/imports.service.js';
 import { ARCHIVE_WORDS, archiveBundles } from './archive.js';
+import { rawInsert } from './raw.js';
 import { formatJson, markdownTable, numberOption } from './report.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     db: { type: 'string' },
     out: { type: 'string' },
     only: { type: 'string' },
+    'import-ceiling': { type: 'boolean', default: false },
   },
 });
 const size = numberOption('size', values.size);
@@ -45,7 +47,7 @@ if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 
 // 1. The archive, loaded through the import code (one transaction a bundle), unless --db names a loaded one.
 const work = mkdtempSync(join(tmpdir(), 'statements-reads-'));
 const dbPath = values.db ?? join(work, 'archive.db');
-let importReport: { statements: number; seconds: number; perSecond: number } | undefined;
+let importReport: { statements: number; seconds: number; perSecond: number; rawSeconds?: number; timesRaw?: number } | undefined;
 // Opened as `npm run import -- --db` opens it.
 const archive = openDatabase(dbPath, { cacheKib: BULK_LOAD_CACHE_KIB });
 migrateDatabase(archive);
@@ -95,23 +97,47 @@ startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: Stri
     let loaded = 0;
     const started = performance.now();
     // As the import CLI loads an empty database: derived tables and secondary indexes built once, at the end.
-    let t = performance.now();
-    deferDerivedWork(archive);
-    importing += performance.now() - t;
+    // --import-ceiling: raw better-sqlite3 loads the same bundles into a database of its own, the same way
+    // (derived work put aside, then built), each bundle straight after ours (first every other bundle), so
+    // a drift of this machine's speed weighs on both alike.
+    const ceiling = values['import-ceiling'] ? openDatabase(join(work, 'raw.db'), { cacheKib: BULK_LOAD_CACHE_KIB }) : undefined;
+    if (ceiling) migrateDatabase(ceiling);
+    const topicTerms = new Map<string, string[]>();
+    let raw = 0;
+    const timed = (task: () => unknown) => {
+      const t = performance.now();
+      task();
+      return performance.now() - t;
+    };
+    importing += timed(() => deferDerivedWork(archive));
+    if (ceiling) raw += timed(() => deferDerivedWork(ceiling));
+    let b = 0;
     for (const bundle of archiveBundles(size)) {
-      t = performance.now();
-      runImport(archive, bundle);
-      importing += performance.now() - t;
+      const ours = () => {
+        importing += timed(() => runImport(archive, bundle));
+      };
+      const theirs = () => {
+        if (ceiling) raw += timed(() => rawInsert(ceiling.$client, bundle, { topicTerms }));
+      };
+      for (const step of b++ % 2 ? [theirs, ours] : [ours, theirs]) step();
       loaded += bundle.statements?.length ?? 0;
       if (process.stderr.isTTY) process.stderr.write(`\rimporting ${loaded} / ${size} statements`);
     }
     if (process.stderr.isTTY) process.stderr.write('\nbuilding topic ancestry, counts and indexes\n');
-    t = performance.now();
-    finishDeferredWork(archive);
-    importing += performance.now() - t;
-    importReport = { statements: loaded, seconds: importing / 1000, perSecond: loaded / (importing / 1000) };
+    importing += timed(() => finishDeferredWork(archive));
+    if (ceiling) {
+      raw += timed(() => finishDeferredWork(ceiling));
+      ceiling.$client.close();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `raw.db${suffix}`), { force: true });
+    }
+    importReport = {
+      statements: loaded,
+      seconds: importing / 1000,
+      perSecond: loaded / (importing / 1000),
+      ...(ceiling && { rawSeconds: raw / 1000, timesRaw: raw / importing }),
+    };
     console.log(
-      `imported ${loaded} statements in ${(importing / 1000).toFixed(1)} s of import (${Math.round(importReport.perSecond)}/s; ${((performance.now() - started) / 1000).toFixed(1)} s with generation)`,
+      `imported ${loaded} statements in ${(importing / 1000).toFixed(1)} s of import (${Math.round(importReport.perSecond)}/s; ${((performance.now() - started) / 1000).toFixed(1)} s with generation${ceiling ? ` and raw's load, ${(raw / 1000).toFixed(1)} s` : ''})`,
     );
   } else if (stored !== size) {
     console.error(`${dbPath} holds ${stored} statements, not --size ${size}: remove it or pass the matching --size.`);
@@ -421,10 +447,14 @@ const rssMb = (kb: number) => (kb / 1024).toFixed(0);
 const md = `# Read benchmark
 
 ${at} — ${machine}; ${pinned ? 'servers pinned to core 0, autocannon to core 1' : 'not pinned (taskset or a second core missing)'}.
-Command: \`npm run bench -- --size ${size}${rounds !== 1 ? ` --rounds ${rounds}` : ''}${only ? ` --only ${only.join(',')}` : ''}\`; ${connections} connections, ${duration} s a run after a warm-up of ${warmUp.all} s for all routes${warmUp.each ? ` and ${warmUp.each} s before each run` : ''}, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
+Command: \`npm run bench -- --size ${size}${rounds !== 1 ? ` --rounds ${rounds}` : ''}${only ? ` --only ${only.join(',')}` : ''}${values['import-ceiling'] ? ' --import-ceiling' : ''}\`; ${connections} connections, ${duration} s a run after a warm-up of ${warmUp.all} s for all routes${warmUp.each ? ` and ${warmUp.each} s before each run` : ''}, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
 Archive: ${size.toLocaleString('en')} statements, database file ${(databaseBytes / 1048576).toFixed(0)} MB.${
   importReport
-    ? ` Import through the import code: ${Math.round(importReport.perSecond)} statements/s (${importReport.seconds.toFixed(1)} s).`
+    ? ` Import through the import code: ${Math.round(importReport.perSecond)} statements/s (${importReport.seconds.toFixed(1)} s)${
+        importReport.rawSeconds === undefined
+          ? ''
+          : `; raw better-sqlite3 loading the same bundles the same way, each beside ours: ${importReport.rawSeconds.toFixed(1)} s, so ours at ${importReport.timesRaw?.toFixed(2)} × raw`
+      }.`
     : ' (Loaded earlier: import not measured in this run.)'
 }
 Bare Fastify, a constant body the size of a page of statements: ${Math.round(bare.rps)} req/s (p99 ${bare.p99} ms).
