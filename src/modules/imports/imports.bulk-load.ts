@@ -23,8 +23,8 @@ const REBUILD = [...REBUILD_STATEMENT_ANCESTRY, ...REBUILD_COUNTS];
  * The full-text index's `automerge` during a load. FTS5 writes each bundle's terms as a new segment and merges
  * a level's segments into one on the next level once that many are there; at FTS5's 4, a million statements
  * rewrite the index about five times over, at 16 about half as often (a paired run at 300,000 statements:
- * see the README's Performance). The load ends with one `optimize` (the index as one segment, which a search
- * reads fastest) and the stored setting put back (migrations/0008_fts_automerge.sql).
+ * see the README's Performance). The load ends with one `optimize` (the index as one segment, so less merging
+ * leaves searches no more segments to read) and the stored setting put back (migrations/0008_fts_automerge.sql).
  */
 const LOAD_AUTOMERGE = 16;
 const automerge = (value: number) => `INSERT INTO "statements_fts"("statements_fts", "rank") VALUES ('automerge', ${value})`;
