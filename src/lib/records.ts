@@ -32,7 +32,7 @@ const oneKeyTexts = new Map<string, string>();
  * position's evidence) is bound as `<key> = ?` instead: json_each cost that lookup about 4 µs more, and a
  * single get with every expansion makes a dozen.
  */
-export function byKeys(db: Db, text: string, keys: readonly string[]): [Database.Statement, string] {
+export function byKeys(db: Db, text: string, keys: readonly (string | number)[]): [Database.Statement, string | number] {
   if (keys.length !== 1) return [prepared(db, text), JSON.stringify(keys)];
   let one = oneKeyTexts.get(text);
   if (one === undefined) {
@@ -40,7 +40,7 @@ export function byKeys(db: Db, text: string, keys: readonly string[]): [Database
     one = text.replace(IN_KEYS, '= ?');
     oneKeyTexts.set(text, one);
   }
-  return [prepared(db, one), keys[0] as string];
+  return [prepared(db, one), keys[0] as string | number];
 }
 
 /**
@@ -231,10 +231,4 @@ function linkSql(link: LinkTable): { select: string; remove: string; insert: str
 export function linkedTo(db: Db, id: SQLiteColumn, link: LinkTable, values: string[] | undefined): SQL | undefined {
   if (!values) return undefined;
   return inArray(id, db.select({ id: link.owner }).from(link.table).where(inArray(link.value, values)));
-}
-
-/** Rows in the order of the ids asked for (a miss leaves no hole). */
-export function inOrder<T extends { id: string }>(ids: string[], rows: T[]): T[] {
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
 }

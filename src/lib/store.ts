@@ -10,7 +10,6 @@ import {
   assertReferences,
   byKeys,
   IN_KEYS,
-  inOrder,
   type KnownIds,
   newId,
   now,
@@ -295,7 +294,29 @@ export function tableSource(table: SQLiteTable): Source {
 }
 
 const dialect = new SQLiteSyncDialect();
-const heads = new WeakMap<Source, string>();
+
+/** A source's `SELECT <fields> FROM <from>`, rendered once, with the keys and columns its rows are mapped by. */
+interface Head {
+  text: string;
+  keys: string[];
+  columns: SQLiteColumn[];
+}
+const heads = new WeakMap<Source, Head>();
+
+function headOf(source: Source): Head {
+  let head = heads.get(source);
+  if (head === undefined) {
+    const columns = sql.join(
+      Object.values(source.fields).map((column) => sql`${column}`),
+      sql`, `,
+    );
+    const rendered = dialect.sqlToQuery(sql`select ${columns} from ${source.from}`);
+    if (rendered.params.length > 0) throw new Error('A source cannot bind parameters: its SQL text is rendered once.');
+    head = { text: rendered.sql, keys: Object.keys(source.fields), columns: Object.values(source.fields) };
+    heads.set(source, head);
+  }
+  return head;
+}
 
 /**
  * `SELECT <fields> FROM <from> WHERE <where> ORDER BY <orderBy> LIMIT <limit>` (each clause when given), run
@@ -306,25 +327,42 @@ const heads = new WeakMap<Source, string>();
  * ORDER BY and LIMIT are rendered on each call.
  */
 export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
-  let head = heads.get(source);
-  if (head === undefined) {
-    const columns = sql.join(
-      Object.values(source.fields).map((column) => sql`${column}`),
-      sql`, `,
-    );
-    const rendered = dialect.sqlToQuery(sql`select ${columns} from ${source.from}`);
-    if (rendered.params.length > 0) throw new Error('A source cannot bind parameters: its SQL text is rendered once.');
-    head = rendered.sql;
-    heads.set(source, head);
-  }
+  const head = headOf(source);
   const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
   const tail = dialect.sqlToQuery(
     sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`,
   );
-  const rows = prepared(db, head + tail.sql)
+  const rows = prepared(db, head.text + tail.sql)
     .raw()
     .all(...tail.params) as unknown[][];
-  return mapValues<R>(Object.keys(source.fields), Object.values(source.fields), rows);
+  return mapValues<R>(head.keys, head.columns, rows);
+}
+
+/** Per key column: the SQL text reading its table's rows by that key (see byKeys), and the key's field name. */
+const byKeyReads = new WeakMap<SQLiteColumn, { text: string; field: string }>();
+
+/**
+ * The rows of a table (every column, as selectFrom maps them) whose `key`, a unique column, is one of
+ * `keys`, in the order asked (a miss leaves no hole). The SQL text is the same however many keys, so the
+ * statement is prepared once per connection: every record an import reads ahead, every page a list
+ * hydrates, and the statements of search's page come through here.
+ */
+export function rowsByKeys<R>(db: Db, table: SQLiteTable, key: SQLiteColumn, keys: readonly (string | number)[]): R[] {
+  if (keys.length === 0) return [];
+  const source = tableSource(table);
+  const head = headOf(source);
+  let read = byKeyReads.get(key);
+  if (read === undefined) {
+    const field = head.keys[head.columns.indexOf(key)];
+    if (field === undefined) throw new Error(`${key.name} is not a column of ${getTableName(table)}.`);
+    read = { text: `${head.text} where ${quoted(key.name)} ${IN_KEYS}`, field };
+    byKeyReads.set(key, read);
+  }
+  const [statement, bound] = byKeys(db, read.text, keys);
+  const rows = mapValues<Record<string, unknown>>(head.keys, head.columns, statement.raw().all(bound) as unknown[][]);
+  if (keys.length === 1) return rows as R[];
+  const byKey = new Map(rows.map((row) => [row[(read as { field: string }).field], row]));
+  return keys.flatMap((k) => byKey.get(k) ?? []) as R[];
 }
 
 /** Rows of values as records: the i-th value under the i-th key, mapped by the i-th column (null stays null). */
@@ -344,16 +382,9 @@ export function stripMeta<R extends Meta>({ id: _id, createdAt: _c, updatedAt: _
   return fields;
 }
 
-/**
- * Reads rows of a one-table resource by id, in the order asked, with a statement prepared once per
- * connection: every record an import reads ahead, and every page a list hydrates, comes through here.
- * Values are mapped by each column as drizzle's select maps them (JSON columns parsed).
- */
+/** Rows of a one-table resource by id, in the order asked (see rowsByKeys). */
 export function rowsByIds<R extends { id: string }>(db: Db, table: SQLiteTable & { id: SQLiteColumn }, ids: string[]): R[] {
-  if (ids.length === 0) return [];
-  const shape = rowShape(table);
-  const [statement, keys] = byKeys(db, shape.selectByIds, ids);
-  return inOrder(ids, mapValues<R>(shape.keys, shape.columns, statement.raw().all(keys) as unknown[][]));
+  return rowsByKeys<R>(db, table, table.id, ids);
 }
 
 /**
@@ -392,29 +423,22 @@ export function writeRow(
   prepared(db, text).run(...values);
 }
 
-/** Per table: its columns in a fixed order, the SQL text reading rows by id, and that of each set of columns written so far. */
+/** Per table: its columns in a fixed order (tableSource's), and the SQL text of each set of columns written so far. */
 interface RowShape {
   keys: string[];
   columns: SQLiteColumn[];
-  selectByIds: string;
   statements: Map<number, string>;
 }
 
 const rowShapes = new WeakMap<SQLiteTable, RowShape>();
 
-function rowShape(table: SQLiteTable & { id: SQLiteColumn }): RowShape {
+function rowShape(table: SQLiteTable): RowShape {
   let shape = rowShapes.get(table);
   if (!shape) {
-    const columns = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>);
+    const { keys, columns } = headOf(tableSource(table));
     // writeRow keeps the set of columns written as bits of one integer.
     if (columns.length > 30) throw new Error(`${getTableName(table)} has more than 30 columns: writeRow cannot key its statements.`);
-    const id = quoted(table.id.name);
-    shape = {
-      keys: columns.map(([key]) => key),
-      columns: columns.map(([, column]) => column),
-      selectByIds: `SELECT ${columns.map(([, c]) => quoted(c.name)).join(', ')} FROM ${quoted(getTableName(table))} WHERE ${id} ${IN_KEYS}`,
-      statements: new Map(),
-    };
+    shape = { keys, columns, statements: new Map() };
     rowShapes.set(table, shape);
   }
   return shape;

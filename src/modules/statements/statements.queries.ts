@@ -9,11 +9,11 @@ import {
   type BulkSession,
   listRecords,
   rowsByIds,
+  rowsByKeys,
   type Source,
   type Store,
   selectFrom,
   stripMeta,
-  tableSource,
   writeRow,
 } from '../../lib/store.js';
 import { namedIds } from '../../lib/tree.js';
@@ -404,16 +404,7 @@ const filteredWindow: Source = {
 };
 
 /** Statement rows by doc number, in the order asked. */
-function rowsByDocs(db: Db, docs: number[]): StatementRow[] {
-  if (docs.length === 0) return [];
-  const rows = selectFrom<StatementRow>(
-    db,
-    tableSource(statements),
-    inArray(statements.doc, sql`(SELECT "value" FROM json_each(${JSON.stringify(docs)}))`),
-  );
-  const byDoc = new Map(rows.map((row) => [row.doc, row]));
-  return docs.flatMap((doc) => byDoc.get(doc) ?? []);
-}
+const rowsByDocs = (db: Db, docs: number[]): StatementRow[] => rowsByKeys<StatementRow>(db, statements, statements.doc, docs);
 
 /**
  * The number of statements a term (or phrase) matches, for BM25's weight of the term: counted up to
