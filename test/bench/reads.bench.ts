@@ -139,6 +139,9 @@ startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: Stri
     console.log(
       `imported ${loaded} statements in ${(importing / 1000).toFixed(1)} s of import (${Math.round(importReport.perSecond)}/s; ${((performance.now() - started) / 1000).toFixed(1)} s with generation${ceiling ? ` and raw's load, ${(raw / 1000).toFixed(1)} s` : ''})`,
     );
+  } else if (values['import-ceiling']) {
+    console.error(`${dbPath} is loaded already, so there is no load to set beside raw's: drop --import-ceiling or --db.`);
+    process.exit(2);
   } else if (stored !== size) {
     console.error(`${dbPath} holds ${stored} statements, not --size ${size}: remove it or pass the matching --size.`);
     process.exit(2);
@@ -384,10 +387,16 @@ for (let round = 0; round < rounds; round++) {
   bareRuns.push(await load(BASE, ['/bare'], duration));
   for (const shape of SHAPES) {
     const paths = shape.stream ?? shape;
-    if (warmUp.each) await load(OURS, paths.ours, warmUp.each);
-    oursRuns[shape.name] = [...(oursRuns[shape.name] ?? []), await load(OURS, paths.ours, duration, ours.pid)];
-    if (warmUp.each) await load(BASE, paths.raw, warmUp.each);
-    rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, paths.raw, duration)];
+    const runOurs = async () => {
+      if (warmUp.each) await load(OURS, paths.ours, warmUp.each);
+      oursRuns[shape.name] = [...(oursRuns[shape.name] ?? []), await load(OURS, paths.ours, duration, ours.pid)];
+    };
+    const runRaw = async () => {
+      if (warmUp.each) await load(BASE, paths.raw, warmUp.each);
+      rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, paths.raw, duration)];
+    };
+    // Ours first in one round, raw first in the next: neither side always runs after the other's load.
+    for (const run of round % 2 ? [runRaw, runOurs] : [runOurs, runRaw]) await run();
     console.log(
       `${shape.name}: ours ${Math.round(oursRuns[shape.name]?.at(-1)?.rps ?? 0)}/s, raw ${Math.round(rawRuns[shape.name]?.at(-1)?.rps ?? 0)}/s`,
     );
