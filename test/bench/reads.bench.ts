@@ -88,7 +88,7 @@ const ours = startServer('src/server.ts', {
   LOG_LEVEL: 'warn',
   SEED: 'false',
 });
-startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
+const baseline = startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
 // 1, continued: the archive loads while the servers start (unless --db named a loaded one).
 {
   const stored = archive.$client.prepare('SELECT count(*) FROM statements').pluck().get() as number;
@@ -338,10 +338,15 @@ const rssKb = (pid: number) => {
 let peakAnonKb = 0;
 let peakRssKb = 0;
 
+/**
+ * One run of `seconds`. The RSS of the server under load (`watch`) is sampled meanwhile, ours and raw alike, so
+ * the sampling weighs on neither side alone; ours' peak is the one reported.
+ */
 async function load(port: number, paths: string[] | (() => string), seconds: number, watch?: number): Promise<Run> {
   const sampler = watch
     ? setInterval(() => {
         const { rss, anon } = rssKb(watch);
+        if (watch !== ours.pid) return;
         peakAnonKb = Math.max(peakAnonKb, anon);
         peakRssKb = Math.max(peakRssKb, rss);
       }, 100)
@@ -393,7 +398,7 @@ for (let round = 0; round < rounds; round++) {
     };
     const runRaw = async () => {
       if (warmUp.each) await load(BASE, paths.raw, warmUp.each);
-      rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, paths.raw, duration)];
+      rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, paths.raw, duration, baseline.pid)];
     };
     // Ours first in one round, raw first in the next: neither side always runs after the other's load.
     for (const run of round % 2 ? [runRaw, runOurs] : [runOurs, runRaw]) await run();
