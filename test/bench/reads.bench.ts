@@ -417,8 +417,8 @@ for (const shape of SHAPES) {
   ratios[shape.name] = { raw: pairedRatio(ourRuns, rawRuns[shape.name] ?? []), bare: pairedRatio(ourRuns, bareRuns) };
 }
 const bare = pick(bareRuns);
-// Page 1 and page 10,000 run one after the other in each round (the shapes are in that order), so a slow
-// spell of this shared machine weighs on both.
+// Ours' page 1 and page 10,000 run in the same round, one raw run apart (the shapes are in that order), so a
+// slow spell of this shared machine weighs on both.
 const deepToPage = oursRuns.deep && oursRuns.page ? pairedRatio(oursRuns.deep, oursRuns.page) : Number.NaN;
 const idleRss = rssKb(ours.pid as number);
 
