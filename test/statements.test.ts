@@ -440,6 +440,9 @@ test('GET /v1/statements: every filter, "any of" with commas, topic with descend
     ['topic=talks-with-ttp', ['a', 'c']],
     ['topic=migration', ['b']],
     ['topic=migration,talks-with-ttp', ['b', 'a', 'c']],
+    // An id that names no topic matches nothing, beside others as alone.
+    ['topic=nobody', []],
+    ['topic=nobody,migration', ['b']],
     ['addressee=afghanistan', ['a', 'd']],
     ['addressee=pakistan', ['c', 'e']],
     ['addressee=ttp,afghanistan', ['a', 'c', 'd']],

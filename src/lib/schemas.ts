@@ -69,8 +69,13 @@ export const Page = <T extends TSchema>(item: T) =>
   });
 
 /** Comma-separated ids ("any of"), e.g. `topic=ttp,bisham-attack`. */
+/** A filter by ids, comma-separated; what an id that names no record does is said once, here, for every one. */
 export const IdFilter = (description: string) =>
-  Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*(?:,[a-z0-9]+(?:-[a-z0-9]+)*)*$', maxLength: 2000, description });
+  Type.String({
+    pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*(?:,[a-z0-9]+(?:-[a-z0-9]+)*)*$',
+    maxLength: 2000,
+    description: `${description} An id that names no record matches nothing; it is not an error.`,
+  });
 export const EnumFilter = (values: readonly string[], description: string) =>
   Type.String({
     pattern: `^(?:${values.join('|')})(?:,(?:${values.join('|')}))*$`,
