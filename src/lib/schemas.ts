@@ -68,8 +68,10 @@ export const Page = <T extends TSchema>(item: T) =>
     total: Type.Optional(Type.Integer({ minimum: 0, description: 'Records matching the filters, with `count=true`.' })),
   });
 
-/** Comma-separated ids ("any of"), e.g. `topic=ttp,bisham-attack`. */
-/** A filter by ids, comma-separated; what an id that names no record does is said once, here, for every one. */
+/**
+ * Comma-separated ids ("any of"), e.g. `topic=ttp,bisham-attack`. What an id that names no record does is
+ * said here, once, for every id filter.
+ */
 export const IdFilter = (description: string) =>
   Type.String({
     pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*(?:,[a-z0-9]+(?:-[a-z0-9]+)*)*$',

@@ -358,10 +358,11 @@ export function rowsByKeys<R>(db: Db, table: SQLiteTable, key: SQLiteColumn, key
     read = { text: `${head.text} where ${quoted(key.name)} ${IN_KEYS}`, field };
     byKeyReads.set(key, read);
   }
-  const [statement, bound] = byKeys(db, read.text, keys);
+  const { text, field } = read;
+  const [statement, bound] = byKeys(db, text, keys);
   const rows = mapValues<Record<string, unknown>>(head.keys, head.columns, statement.raw().all(bound) as unknown[][]);
   if (keys.length === 1) return rows as R[];
-  const byKey = new Map(rows.map((row) => [row[(read as { field: string }).field], row]));
+  const byKey = new Map(rows.map((row) => [row[field], row]));
   return keys.flatMap((k) => byKey.get(k) ?? []) as R[];
 }
 
