@@ -44,6 +44,9 @@ const LIMIT = 50;
 const pinned = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 
+/** Two measurements in turn, `a` first on even turns and `b` first on odd ones: neither always runs after the other. */
+const inTurn = <T>(turn: number, a: T, b: T): T[] => (turn % 2 ? [b, a] : [a, b]);
+
 // 1. The archive, loaded through the import code (one transaction a bundle), unless --db names a loaded one.
 const work = mkdtempSync(join(tmpdir(), 'statements-reads-'));
 const dbPath = values.db ?? join(work, 'archive.db');
@@ -113,13 +116,13 @@ const baseline = startServer('test/bench/baseline-server.ts', { DATABASE_PATH: d
     if (ceiling) raw += timed(() => deferDerivedWork(ceiling));
     let b = 0;
     for (const bundle of archiveBundles(size)) {
-      const ours = () => {
+      const importOurs = () => {
         importing += timed(() => runImport(archive, bundle));
       };
-      const theirs = () => {
+      const insertRaw = () => {
         if (ceiling) raw += timed(() => rawInsert(ceiling.$client, bundle, { topicTerms }));
       };
-      for (const step of b++ % 2 ? [theirs, ours] : [ours, theirs]) step();
+      for (const step of inTurn(b++, importOurs, insertRaw)) step();
       loaded += bundle.statements?.length ?? 0;
       if (process.stderr.isTTY) process.stderr.write(`\rimporting ${loaded} / ${size} statements`);
     }
@@ -400,8 +403,8 @@ for (let round = 0; round < rounds; round++) {
       if (warmUp.each) await load(BASE, paths.raw, warmUp.each);
       rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, paths.raw, duration, baseline.pid)];
     };
-    // Ours first in one round, raw first in the next: neither side always runs after the other's load.
-    for (const run of round % 2 ? [runRaw, runOurs] : [runOurs, runRaw]) await run();
+    // Ours first in one round, raw first in the next.
+    for (const run of inTurn(round, runOurs, runRaw)) await run();
     console.log(
       `${shape.name}: ours ${Math.round(oursRuns[shape.name]?.at(-1)?.rps ?? 0)}/s, raw ${Math.round(rawRuns[shape.name]?.at(-1)?.rps ?? 0)}/s`,
     );
