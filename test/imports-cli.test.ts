@@ -70,7 +70,10 @@ test('CLI --db: imports .json and .ndjson files through the service, names each 
   assert.match(first.stdout, /^ {2}\/statements\/2\/topicIds\/1 {2}topicIds\/1 refers to 'no-such-topic'/m);
   assert.match(first.stdout, /5 bundle\(s\) from 2 file\(s\): 4 ok, 1 failed/);
   assert.match(first.stdout, /statements +11 created, 0 updated, 0 unchanged/);
-  assert.match(first.stdout, /The database was empty: topic ancestry, counts and secondary indexes were built once, at the end\./);
+  assert.match(
+    first.stdout,
+    /The database was empty: topic ancestry, counts, the search index and secondary indexes were built once, at the end\./,
+  );
   assert.ok(!first.stdout.includes(`${String.fromCharCode(27)}[`), 'no progress bar when stdout is not a terminal');
   assert.equal(count(db, 'statements'), 11);
   assert.equal(count(db, 'statements_fts'), 11);

@@ -21,7 +21,7 @@ Where to (one of):
   --url <base>    a running server, e.g. http://localhost:3000 (NDJSON files are streamed)
   --key <key>     its API key (npm run keys -- create <name>); default: the API_KEY environment variable
   --db <file>     a database file, imported straight through the service (created and migrated if needed);
-                  into one without statements, topic ancestry, counts and secondary indexes are built at the end
+                  into one without statements, topic ancestry, counts, the search index and secondary indexes are built at the end
 
 Options:
   --dry-run       validate and count only; store nothing
@@ -38,7 +38,7 @@ interface Target {
   /** Imports one file, yielding a result per bundle; `progress` is told how many bytes of the file are done. */
   importFile(file: string, kind: 'json' | 'ndjson', progress: (doneInFile: number) => void): AsyncGenerator<Result>;
   close(): void;
-  /** Whether the database was empty, so ancestry, counts and secondary indexes were built once, at the end. */
+  /** Whether the database was empty, so ancestry, counts, the search index and secondary indexes were built once, at the end. */
   readonly bulkLoad: boolean;
 }
 
@@ -189,7 +189,7 @@ function databaseTarget(path: string, dryRun: boolean): Target {
   try {
     db = openDatabase(path, { cacheKib: BULK_LOAD_CACHE_KIB });
     migrateDatabase(db);
-    // Into an empty database, topic ancestry, counts and secondary indexes are built once, at the end.
+    // Into an empty database, topic ancestry, counts, the search index and secondary indexes are built once, at the end.
     deferred = !dryRun && deferDerivedWork(db);
   } catch (error) {
     throw new UsageError(`--db ${path}: cannot be opened (${error instanceof Error ? error.message : String(error)}).`);
@@ -396,7 +396,8 @@ function describeSummary(
       `${summary.failedFiles > 0 ? `; ${summary.failedFiles} file(s) could not be imported` : ''}, in ${seconds.toFixed(2)} s` +
       `${statements > 0 ? ` (${Math.round(statements / seconds)} statements/s)` : ''}.`,
   ];
-  if (summary.bulkLoad) lines.push('  The database was empty: topic ancestry, counts and secondary indexes were built once, at the end.');
+  if (summary.bulkLoad)
+    lines.push('  The database was empty: topic ancestry, counts, the search index and secondary indexes were built once, at the end.');
   for (const entity of ENTITIES) {
     const c = totals[entity];
     if (c.created + c.updated + c.unchanged === 0) continue;

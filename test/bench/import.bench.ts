@@ -222,7 +222,7 @@ const table = [
     `fresh database file per run, median of ${rounds} interleaved round(s). Every path opens the database as the service does ` +
     '(WAL, synchronous=FULL, temp_store=MEMORY; both raw paths and CLI --db with the 64 MiB bulk-load page cache) and writes one transaction a bundle. ' +
     'A running server (the HTTP paths and CLI --url) imports row by row and is compared with raw row by row; CLI --db loads an empty ' +
-    'database, building topic ancestry, counts and secondary indexes once at the end (included), and is compared with raw doing the same.',
+    'database, building topic ancestry, counts, the search index and secondary indexes once at the end (included), and is compared with raw doing the same.',
   '',
   ...markdownTable(
     ['path', 'median s', 'statements/s', '× its raw ceiling'],

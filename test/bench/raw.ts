@@ -1,6 +1,7 @@
 // The raw baseline: better-sqlite3 inserting the rows an import of a bundle stores, with prepared statements, in one transaction.
 import type Database from 'better-sqlite3';
 import type { Bundle } from '../../src/modules/imports/imports.schema.js';
+import { REBUILD_SEARCH_INDEX } from '../../src/modules/statements/statements.fts.js';
 
 type Row = Record<string, unknown> & { id: string };
 
@@ -53,6 +54,8 @@ export function rawInsert(
   const keyName = options.keyName ?? null;
   const revise = (collection: string, row: Row) => revision?.run(collection, row.id, JSON.stringify({ ...row, ...meta }), keyName, at);
 
+  // As an import: a bulk load builds the full-text index at its end, from the stored rows.
+  const searchDeferred = sqlite.prepare('SELECT 1 FROM deferred_work WHERE sql = ?').get(REBUILD_SEARCH_INDEX) !== undefined;
   const lastDoc = sqlite.prepare('SELECT max(doc) FROM statements').pluck();
   // Each topic's name and aliases, for the full-text rows; a load of many bundles passes one map for all.
   const topicTerms = options.topicTerms ?? new Map<string, string[]>();
@@ -149,8 +152,7 @@ export function rawInsert(
         links(insert.statementTopic, r.id, r.topicIds);
         links(insert.statementAddressee, r.id, r.addresseeIds);
         links(insert.statementAct, r.id, r.acts);
-        const terms = r.topicIds.flatMap((t) => topicTerms.get(t) ?? []);
-        search.push([doc, r.text, r.context, terms.join(' \n ')]);
+        if (!searchDeferred) search.push([doc, r.text, r.context, r.topicIds.flatMap((t) => topicTerms.get(t) ?? []).join(' \n ')]);
         revise('statements', r);
       }
       // After every other row, as the service writes them: a write to another table between two rows of

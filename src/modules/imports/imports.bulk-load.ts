@@ -1,6 +1,7 @@
 // A load into an empty database (the import CLI with --db): what the database derives from statements is put
 // aside for the load and rebuilt from the stored rows at its end, in bulk, instead of row by row.
 import { type Db, finishDeferredWork } from '../../db/client.js';
+import { REBUILD_SEARCH_INDEX } from '../statements/statements.fts.js';
 import { REBUILD_COUNTS } from '../stats/stats.counts.js';
 import { REBUILD_STATEMENT_ANCESTRY } from '../topics/topics.ancestry.js';
 
@@ -20,23 +21,30 @@ const REBUILT_TABLES = ['statement_topic_ancestors', 'topic_month_counts', 'mont
 const REBUILD = [...REBUILD_STATEMENT_ANCESTRY, ...REBUILD_COUNTS];
 
 /**
- * The full-text index's `automerge` during a load. FTS5 writes each bundle's terms as a new segment and merges
- * a level's segments into one on the next level once that many are there; at FTS5's 4, a million statements
- * rewrite the index about five times over, at 16 about half as often (a paired run at 300,000 statements:
- * see the README's Performance). The load ends with one `optimize` (the index as one segment, so less merging
- * leaves searches no more segments to read) and the stored setting put back (migrations/0008_fts_automerge.sql).
+ * The full-text index is put aside too: no row of it is written during the load (searchIndexDeferred), and
+ * its end builds it from the stored rows in one statement (REBUILD_SEARCH_INDEX), with two of FTS5's settings
+ * raised. FTS5 holds pending terms in a buffer and writes it out as a new segment once it reaches `hashsize`;
+ * and it merges a level's segments once `automerge` of them are there. At FTS5's defaults (1 MiB and 4), a
+ * million statements make thousands of segments and rewrite the index several times over. The build ends
+ * with one `optimize` (the index as one segment, so merging less leaves searches no more segments to read),
+ * then the stored settings are put back (migrations 0008 and 0009 wrote them down). The buffer costs the
+ * loading process up to about one and a half times LOAD_SETTINGS.hashsize of memory while the index is built.
  */
-const LOAD_AUTOMERGE = 16;
-const automerge = (value: number) => `INSERT INTO "statements_fts"("statements_fts", "rank") VALUES ('automerge', ${value})`;
+const LOAD_SETTINGS = { hashsize: 128 * 1024 * 1024, automerge: 16 };
+const FTS5_DEFAULTS: typeof LOAD_SETTINGS = { hashsize: 1024 * 1024, automerge: 4 };
+type Setting = keyof typeof LOAD_SETTINGS;
+const SETTINGS = Object.keys(LOAD_SETTINGS) as Setting[];
+const setting = (name: Setting, value: number) => `INSERT INTO "statements_fts"("statements_fts", "rank") VALUES ('${name}', ${value})`;
 const OPTIMIZE = `INSERT INTO "statements_fts"("statements_fts") VALUES ('optimize')`;
 
 /**
  * Puts aside, when the database holds no statement yet: the triggers on the loaded tables that name a rebuilt
  * table (they write it), and the loaded tables' non-unique indexes (unique ones stay: they decide what may be
- * stored); and it merges the full-text index less often (LOAD_AUTOMERGE). What brings them back is written to
+ * stored); and the full-text index, which is left empty. What brings them back is written to
  * `deferred_work` in the same transaction, with this process's id, so a load cut short is finished at the next
  * migration once this process is gone. Each bundle is still imported in its own transaction, all or nothing;
- * until the load ends, readers of the file see the statements without topic ancestry, counts or those indexes.
+ * until the load ends, readers of the file see the statements without topic ancestry, counts, those indexes or
+ * search.
  * True when something was put aside: call finishDeferredWork when the load ends.
  */
 export function deferDerivedWork(db: Db): boolean {
@@ -59,13 +67,20 @@ export function deferDerivedWork(db: Db): boolean {
       const drop = ({ type, name }: (typeof objects)[number]) => `DROP ${type === 'index' ? 'INDEX' : 'TRIGGER'} IF EXISTS "${name}"`;
       // Tables first, then indexes (built once, from sorted rows), then triggers (nothing to fire on any more).
       // Each object is dropped before it is created, should another program have created it meanwhile.
-      const stored = sqlite.prepare(`SELECT "v" FROM "statements_fts_config" WHERE "k" = 'automerge'`).pluck().get();
-      // Then the full-text index merged into one segment, and its setting put back.
-      const steps = [...REBUILD, ...objects.map((o) => `${drop(o)};\n${o.sql}`), OPTIMIZE, automerge(Number(stored ?? 4))];
+      // Then the full-text index: emptied of anything another process wrote to it meanwhile, built, merged into
+      // one segment, and its settings put back.
+      const stored = sqlite.prepare(`SELECT "v" FROM "statements_fts_config" WHERE "k" = ?`).pluck();
+      const search = [
+        ...SETTINGS.map((name) => setting(name, LOAD_SETTINGS[name])),
+        'DELETE FROM "statements_fts"',
+        REBUILD_SEARCH_INDEX,
+        OPTIMIZE,
+        ...SETTINGS.map((name) => setting(name, Number(stored.get(name) ?? FTS5_DEFAULTS[name]))),
+      ];
+      const steps = [...REBUILD, ...objects.map((o) => `${drop(o)};\n${o.sql}`), ...search];
       const insert = sqlite.prepare('INSERT INTO "deferred_work" ("step", "sql", "owner_pid") VALUES (?, ?, ?)');
       for (const [i, step] of steps.entries()) insert.run(i + 1, step, process.pid);
       for (const o of objects) sqlite.exec(drop(o));
-      sqlite.exec(automerge(LOAD_AUTOMERGE));
       return true;
     })
     .immediate();

@@ -3,6 +3,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { blob, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
+import { prepared } from '../../lib/records.js';
 import { topics } from '../topics/topics.table.js';
 import { statements, statementTopics } from './statements.table.js';
 
@@ -21,9 +22,37 @@ export const statementsFtsSizes = sqliteTable('statements_fts_docsize', {
   sz: blob('sz', { mode: 'buffer' }),
 });
 
+/**
+ * Every statement's full-text row, from the stored rows: its text, context, and the names and aliases of its
+ * topics in the order of its topics, each name before its aliases (as writeSearchIndex and indexStatements
+ * write a row). A bulk load puts the index aside and builds it with this at its end (imports.bulk-load.ts).
+ */
+export const REBUILD_SEARCH_INDEX = `INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
+  SELECT s."doc", s."text", s."context", coalesce((
+    SELECT group_concat(terms."term", ' \n ' ORDER BY terms."ord", terms."alias") FROM (
+      SELECT t."name" AS "term", st."ord", -1 AS "alias" FROM "statement_topics" st JOIN "topics" t ON t."id" = st."topic_id"
+        WHERE st."statement_id" = s."id"
+      UNION ALL
+      SELECT a."value", st."ord", a."key" FROM "statement_topics" st JOIN "topics" t ON t."id" = st."topic_id", json_each(t."aliases") a
+        WHERE st."statement_id" = s."id") terms), '')
+  FROM "statements" s ORDER BY s."doc"`;
+
+/**
+ * Whether the full-text index is put aside for a bulk load that will build it from the stored rows at its end
+ * (REBUILD_SEARCH_INDEX is in `deferred_work`): until then, writes leave the index alone. `memo`: a bulk
+ * write's, which asks once.
+ */
+export function searchIndexDeferred(db: Db, memo?: Map<string, unknown>): boolean {
+  const known = memo?.get('statements.searchDeferred') as boolean | undefined;
+  if (known !== undefined) return known;
+  const deferred = prepared(db, 'SELECT 1 FROM "deferred_work" WHERE "sql" = ?').get(REBUILD_SEARCH_INDEX) !== undefined;
+  memo?.set('statements.searchDeferred', deferred);
+  return deferred;
+}
+
 /** Rewrites the index rows of these statements from their current text, context and topics. */
 export function indexStatements(db: Db, ids: string[]): void {
-  if (ids.length === 0) return;
+  if (ids.length === 0 || searchIndexDeferred(db)) return;
   const rows = db
     .select({ id: statements.id, doc: statements.doc, text: statements.text, context: statements.context })
     .from(statements)
@@ -35,6 +64,7 @@ export function indexStatements(db: Db, ids: string[]): void {
     .from(statementTopics)
     .innerJoin(topics, eq(topics.id, statementTopics.value))
     .where(inArray(statementTopics.statementId, ids))
+    .orderBy(statementTopics.statementId, statementTopics.ord)
     .all();
   for (const { statementId, name, aliases } of linked) {
     terms.set(statementId, [...(terms.get(statementId) ?? []), name, ...aliases]);

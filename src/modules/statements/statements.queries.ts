@@ -36,6 +36,7 @@ import {
   type NewestMatches,
   parseSearch,
   scoreHits,
+  searchIndexDeferred,
   snippet,
   statementsFts,
   statementsFtsSizes,
@@ -172,7 +173,7 @@ interface SearchRow {
  * `indexStatements` writes it). A bulk write leaves the rows for the end of its transaction: a write to
  * any other table between two of them makes FTS5 flush its pending terms (at the statement savepoint
  * SQLite opens) into a segment of one document; flushing and merging those cost a sixth to a quarter of
- * an import.
+ * an import. Nothing while a bulk load has put the index aside (searchIndexDeferred).
  */
 function writeSearchIndex(
   db: Db,
@@ -183,6 +184,7 @@ function writeSearchIndex(
   fresh: boolean,
   session: BulkSession | undefined,
 ): void {
+  if (searchIndexDeferred(db, session?.memo)) return;
   const terms: string[] = [];
   for (const topicId of topicIds) terms.push(...topicTerms(db, topicId, session?.memo));
   const row: SearchRow = { doc, text, context, topics: terms.join(' \n '), fresh };
