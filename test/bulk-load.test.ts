@@ -1,6 +1,6 @@
-// A load into an empty database (`npm run import -- --db`): the derived tables, full-text index, indexes and triggers it puts
-// aside come back at its end as an import row by row would have left them, and a load cut short is finished
-// at the next open.
+// A load into an empty database (`npm run import -- --db`): the derived tables, the full-text index, and the
+// indexes and triggers it puts aside come back at its end as an import row by row would have left them, and a
+// load cut short is finished at the next open.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

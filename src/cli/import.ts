@@ -21,7 +21,8 @@ Where to (one of):
   --url <base>    a running server, e.g. http://localhost:3000 (NDJSON files are streamed)
   --key <key>     its API key (npm run keys -- create <name>); default: the API_KEY environment variable
   --db <file>     a database file, imported straight through the service (created and migrated if needed);
-                  into one without statements, topic ancestry, counts, the search index and secondary indexes are built at the end
+                  into one without statements, topic ancestry, counts, the search index and secondary
+                  indexes are built at the end
 
 Options:
   --dry-run       validate and count only; store nothing

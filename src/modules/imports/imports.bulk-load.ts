@@ -39,12 +39,11 @@ const OPTIMIZE = `INSERT INTO "statements_fts"("statements_fts") VALUES ('optimi
 
 /**
  * Puts aside, when the database holds no statement yet: the triggers on the loaded tables that name a rebuilt
- * table (they write it), and the loaded tables' non-unique indexes (unique ones stay: they decide what may be
- * stored); and the full-text index, which is left empty. What brings them back is written to
- * `deferred_work` in the same transaction, with this process's id, so a load cut short is finished at the next
- * migration once this process is gone. Each bundle is still imported in its own transaction, all or nothing;
- * until the load ends, readers of the file see the statements without topic ancestry, counts, those indexes or
- * search.
+ * table (they write it), the loaded tables' non-unique indexes (unique ones stay: they decide what may be
+ * stored), and the full-text index, which stays empty. What brings them back is written to `deferred_work` in
+ * the same transaction, with this process's id, so a load cut short is finished at the next migration once
+ * this process is gone. Each bundle is still imported in its own transaction, all or nothing; until the load
+ * ends, readers of the file see the statements without topic ancestry, counts, those indexes or search.
  * True when something was put aside: call finishDeferredWork when the load ends.
  */
 export function deferDerivedWork(db: Db): boolean {
