@@ -169,3 +169,59 @@ test('a load cut short (no end) is finished at the next open: ancestry, counts, 
   assert.deepEqual(await reads(cut), await reads(reference));
   assert.deepEqual(derived(cut), derived(reference));
 });
+
+test('while a load has the full-text index aside, a statement written through the API waits for the build, then is found', async (t) => {
+  const dir = workspace(t);
+  const [first] = bundles() as [Bundle];
+  const path = join(dir, 'loading.db');
+  const db = openDatabase(path);
+  migrateDatabase(db);
+  assert.equal(deferDerivedWork(db), true);
+  runImport(db, first);
+  // The load goes on in another process (the test runner's parent stands in for it): an open leaves its work alone.
+  db.$client.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
+  db.$client.close();
+
+  const topic = first.topics?.find((x) => x.id === first.statements?.[0]?.topicIds?.[0]);
+  assert.ok(topic);
+  const written = {
+    id: 'written-meanwhile',
+    text: 'The ministry spoke of quinoxaline shipments.',
+    kind: 'paraphrase',
+    speakerId: first.statements?.[0]?.speakerId,
+    sourceIds: first.statements?.[0]?.sourceIds,
+    topicIds: [topic.id],
+  };
+  const search = async (app: Awaited<ReturnType<typeof buildApp>>, q: string) => {
+    const res = await app.inject(`/v1/search?q=${encodeURIComponent(q)}`);
+    assert.equal(res.statusCode, 200, res.body);
+    return JSON.parse(res.body).data.map((s: { id: string }) => s.id);
+  };
+  const during = await buildApp({ databasePath: path, logLevel: 'silent', authDisabled: true, seed: false });
+  try {
+    const res = await during.inject({ method: 'POST', url: '/v1/statements', payload: written });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.deepEqual(await search(during, 'quinoxaline'), [], 'no search finds it before the build');
+    const rows = during.db.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get();
+    assert.equal(rows, 0, 'nothing was written to the index meanwhile');
+  } finally {
+    await during.close();
+  }
+
+  // The load is gone without finishing: the next open builds the index, the statement written meanwhile in it.
+  const gone = await new Promise<number>((resolve) => {
+    const child = execFile(process.execPath, ['-e', '0'], () => resolve(child.pid as number));
+  });
+  const other = new Database(path);
+  other.prepare('UPDATE deferred_work SET owner_pid = ?').run(gone);
+  other.close();
+  const after = await buildApp({ databasePath: path, logLevel: 'silent', authDisabled: true, seed: false });
+  try {
+    assert.deepEqual(await search(after, 'quinoxaline'), ['written-meanwhile']);
+    // Its topic's name and aliases were indexed with it, from the stored links.
+    assert.ok((await search(after, `"${topic.aliases?.[1]}" quinoxaline`)).includes('written-meanwhile'));
+    assert.equal(after.db.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get(), (first.statements?.length ?? 0) + 1);
+  } finally {
+    await after.close();
+  }
+});
