@@ -1,11 +1,10 @@
 // The full-text index of statements (SQLite FTS5) and the safe translation of people's queries into it.
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { blob, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
-import { prepared } from '../../lib/records.js';
-import { topics } from '../topics/topics.table.js';
-import { statements, statementTopics } from './statements.table.js';
+import { byKeys, IN_KEYS, prepared } from '../../lib/records.js';
+import { statementTopics } from './statements.table.js';
 
 /** The FTS5 table, made by migrations/0001 (drizzle-kit does not model virtual tables, so it is not in schema.ts). */
 export const statementsFts = sqliteTable('statements_fts', {
@@ -23,11 +22,11 @@ export const statementsFtsSizes = sqliteTable('statements_fts_docsize', {
 });
 
 /**
- * Every statement's full-text row, from the stored rows: its text, context, and the names and aliases of its
- * topics in the order of its topics, each name before its aliases (as writeSearchIndex and indexStatements
- * write a row). A bulk load puts the index aside and builds it with this at its end (imports.bulk-load.ts).
+ * Statements' full-text rows, from the stored rows: each one's doc number, text, context, and the names and
+ * aliases of its topics in the order of its topics, each name before its aliases (as writeSearchIndex writes
+ * a row). The one definition for rewriting some rows (indexStatements) and building the whole index.
  */
-export const REBUILD_SEARCH_INDEX = `INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
+const INSERT_SEARCH_ROWS = `INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
   SELECT s."doc", s."text", s."context", coalesce((
     SELECT group_concat(terms."term", ' \n ' ORDER BY terms."ord", terms."alias") FROM (
       SELECT t."name" AS "term", st."ord", -1 AS "alias" FROM "statement_topics" st JOIN "topics" t ON t."id" = st."topic_id"
@@ -35,7 +34,10 @@ export const REBUILD_SEARCH_INDEX = `INSERT INTO "statements_fts" ("rowid", "tex
       UNION ALL
       SELECT a."value", st."ord", a."key" FROM "statement_topics" st JOIN "topics" t ON t."id" = st."topic_id", json_each(t."aliases") a
         WHERE st."statement_id" = s."id") terms), '')
-  FROM "statements" s ORDER BY s."doc"`;
+  FROM "statements" s`;
+
+/** Every statement's full-text row: a bulk load puts the index aside and builds it with this at its end (imports.bulk-load.ts). */
+export const REBUILD_SEARCH_INDEX = `${INSERT_SEARCH_ROWS} ORDER BY s."doc"`;
 
 /**
  * Whether the full-text index is put aside for a bulk load that will build it from the stored rows at its end
@@ -53,28 +55,12 @@ export function searchIndexDeferred(db: Db, memo?: Map<string, unknown>): boolea
 /** Rewrites the index rows of these statements from their current text, context and topics. */
 export function indexStatements(db: Db, ids: string[]): void {
   if (ids.length === 0 || searchIndexDeferred(db)) return;
-  const rows = db
-    .select({ id: statements.id, doc: statements.doc, text: statements.text, context: statements.context })
-    .from(statements)
-    .where(inArray(statements.id, ids))
-    .all();
-  const terms = new Map<string, string[]>();
-  const linked = db
-    .select({ statementId: statementTopics.statementId, name: topics.name, aliases: topics.aliases })
-    .from(statementTopics)
-    .innerJoin(topics, eq(topics.id, statementTopics.value))
-    .where(inArray(statementTopics.statementId, ids))
-    .orderBy(statementTopics.statementId, statementTopics.ord)
-    .all();
-  for (const { statementId, name, aliases } of linked) {
-    terms.set(statementId, [...(terms.get(statementId) ?? []), name, ...aliases]);
-  }
-  for (const row of rows) {
-    db.delete(statementsFts).where(eq(statementsFts.rowid, row.doc)).run();
-    db.insert(statementsFts)
-      .values({ rowid: row.doc, text: row.text, context: row.context, topics: (terms.get(row.id) ?? []).join(' \n ') })
-      .run();
-  }
+  // One row at a time by rowid: FTS5 finds a row by `rowid = ?`, but would scan the index for `rowid IN (…)`.
+  const [docs, keys] = byKeys(db, `SELECT "doc" FROM "statements" WHERE "id" ${IN_KEYS}`, ids);
+  const remove = prepared(db, 'DELETE FROM "statements_fts" WHERE "rowid" = ?');
+  for (const doc of docs.pluck().all(keys)) remove.run(doc);
+  const [insert, bound] = byKeys(db, `${INSERT_SEARCH_ROWS} WHERE s."id" ${IN_KEYS} ORDER BY s."doc"`, ids);
+  insert.run(bound);
 }
 
 /** Re-indexes the statements filed under a topic whose name or aliases changed. */
