@@ -400,47 +400,41 @@ export function writeRow(
   row: Record<string, unknown> & { id: string },
   update: boolean,
 ): void {
-  const shape = rowShape(table);
+  const { keys, columns } = headOf(tableSource(table));
+  const statements = writeTexts(table, columns.length);
   const values: unknown[] = [];
   // Which columns are written, one bit each (bit 0: an update): the key of the SQL text for that set.
   let included = update ? 1 : 0;
-  for (let i = 0; i < shape.keys.length; i++) {
-    const key = shape.keys[i] as string;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const value = row[key];
     if (value === undefined || (update && key === 'id')) continue;
     included |= 1 << (i + 1);
-    values.push(value === null ? null : (shape.columns[i] as SQLiteColumn).mapToDriverValue(value));
+    values.push(value === null ? null : (columns[i] as SQLiteColumn).mapToDriverValue(value));
   }
-  let text = shape.statements.get(included);
+  let text = statements.get(included);
   if (text === undefined) {
-    const names = shape.columns.flatMap((column, i) => (included & (1 << (i + 1)) ? [quoted(column.name)] : []));
+    const names = columns.flatMap((column, i) => (included & (1 << (i + 1)) ? [quoted(column.name)] : []));
     const name = quoted(getTableName(table));
     text = update
       ? `UPDATE ${name} SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE ${quoted(table.id.name)} = ?`
       : `INSERT INTO ${name} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
-    shape.statements.set(included, text);
+    statements.set(included, text);
   }
   if (update) values.push(row.id);
   prepared(db, text).run(...values);
 }
 
-/** Per table: its columns in a fixed order (tableSource's), and the SQL text of each set of columns written so far. */
-interface RowShape {
-  keys: string[];
-  columns: SQLiteColumn[];
-  statements: Map<number, string>;
-}
+/** Per table: the SQL text of each set of its columns (in tableSource's order) written so far. */
+const writeTextsByTable = new WeakMap<SQLiteTable, Map<number, string>>();
 
-const rowShapes = new WeakMap<SQLiteTable, RowShape>();
-
-function rowShape(table: SQLiteTable): RowShape {
-  let shape = rowShapes.get(table);
-  if (!shape) {
-    const { keys, columns } = headOf(tableSource(table));
+function writeTexts(table: SQLiteTable, columnCount: number): Map<number, string> {
+  let texts = writeTextsByTable.get(table);
+  if (!texts) {
     // writeRow keeps the set of columns written as bits of one integer.
-    if (columns.length > 30) throw new Error(`${getTableName(table)} has more than 30 columns: writeRow cannot key its statements.`);
-    shape = { keys, columns, statements: new Map() };
-    rowShapes.set(table, shape);
+    if (columnCount > 30) throw new Error(`${getTableName(table)} has more than 30 columns: writeRow cannot key its statements.`);
+    texts = new Map();
+    writeTextsByTable.set(table, texts);
   }
-  return shape;
+  return texts;
 }
