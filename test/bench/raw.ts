@@ -7,7 +7,8 @@ type Row = Record<string, unknown> & { id: string };
 
 /**
  * Inserts what a first import of `bundle` stores: each record's row, its link rows, the statements'
- * full-text rows and, where the schema keeps them, a revision per record (its state as JSON). No reads,
+ * full-text rows (unless a bulk load has put the index aside) and, where the schema keeps them, a revision
+ * per record (its state as JSON). No reads,
  * no checks, no comparisons: the floor any import path stands on. `sharedStored`: the bundle's actors
  * and topics are already there (an import finds them unchanged and writes nothing for them). `topicTerms`:
  * the names of topics stored by earlier bundles, kept across the bundles of one load. Positions are not

@@ -99,7 +99,8 @@ const baseline = startServer('test/bench/baseline-server.ts', { DATABASE_PATH: d
     let importing = 0;
     let loaded = 0;
     const started = performance.now();
-    // As the import CLI loads an empty database: derived tables and secondary indexes built once, at the end.
+    // As the import CLI loads an empty database: derived tables, the search index and secondary indexes built
+    // once, at the end.
     // --import-ceiling: raw better-sqlite3 loads the same bundles into a database of its own, the same way
     // (derived work put aside, then built), each bundle straight after ours (first every other bundle), so
     // a drift of this machine's speed weighs on both alike.
@@ -126,7 +127,7 @@ const baseline = startServer('test/bench/baseline-server.ts', { DATABASE_PATH: d
       loaded += bundle.statements?.length ?? 0;
       if (process.stderr.isTTY) process.stderr.write(`\rimporting ${loaded} / ${size} statements`);
     }
-    if (process.stderr.isTTY) process.stderr.write('\nbuilding topic ancestry, counts and indexes\n');
+    if (process.stderr.isTTY) process.stderr.write('\nbuilding topic ancestry, counts, the search index and indexes\n');
     importing += timed(() => finishDeferredWork(archive));
     if (ceiling) {
       raw += timed(() => finishDeferredWork(ceiling));
