@@ -2,7 +2,6 @@
 import { count, eq, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { type Db, writeTransaction } from '../db/client.js';
-import { type Author, asAuthor, recordRevision } from '../modules/revisions/revisions.service.js';
 import { AppError, notFound } from './errors.js';
 import { type ListQuery, type ListSpec, listPage, type PageResult } from './pagination.js';
 import {
@@ -19,6 +18,7 @@ import {
   type Referrer,
   rememberIds,
 } from './records.js';
+import { type Author, recordRevision } from './revision-log.js';
 
 export interface Meta {
   id: string;
@@ -46,8 +46,8 @@ export interface Store<F extends object, R extends Meta> {
   resolveImported?(db: Db, id: string, fields: F): F;
   /** Puts fields in a canonical form for comparison, where order carries no meaning. */
   canonical?(fields: F): F;
-  /** Rules beyond references (no cycles, no overlapping periods); may adjust other records. */
-  check?(db: Db, id: string, fields: F, existing: R | undefined): void;
+  /** Rules beyond references (no cycles, no overlapping periods); may adjust other records, as `author`. */
+  check?(db: Db, id: string, fields: F, existing: R | undefined, author: Author): void;
 }
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
@@ -189,10 +189,8 @@ function save<F extends object, R extends Meta>(
     ? { id, createdAt: existing.createdAt, updatedAt: at, version: existing.version + 1 }
     : { id, createdAt: at, updatedAt: at, version: 1 };
   // A rule may change another record (a position closing the open one): its revision names this author.
-  asAuthor(author, () => {
-    store.check?.(db, id, fields, existing);
-    store.write(db, id, fields, meta, existing, session);
-  });
+  store.check?.(db, id, fields, existing, author);
+  store.write(db, id, fields, meta, existing, session);
   // The stored state: the writable fields and the metadata (derived fields follow from them).
   const operation = existing ? 'update' : 'create';
   recordRevision(

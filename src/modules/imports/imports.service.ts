@@ -2,11 +2,11 @@
 import { type Db, writeTransaction } from '../../db/client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { learnReferences, type Reference } from '../../lib/records.js';
+import type { Author } from '../../lib/revision-log.js';
 import { bulkSession, finishBulk, getRecord, type Meta, type Store, upsertRecord } from '../../lib/store.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { eventStore } from '../events/events.queries.js';
 import { positionStore } from '../positions/positions.queries.js';
-import type { Author } from '../revisions/revisions.service.js';
 import { sourceStore } from '../sources/sources.queries.js';
 import { statementStore } from '../statements/statements.queries.js';
 import { topicStore } from '../topics/topics.queries.js';

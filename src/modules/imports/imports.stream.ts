@@ -2,7 +2,7 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type { Db } from '../../db/client.js';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
-import type { Author } from '../revisions/revisions.service.js';
+import type { Author } from '../../lib/revision-log.js';
 import { parseBundle } from './imports.parse.js';
 import { ENTITIES, type ImportCounts, type ImportLineResult } from './imports.schema.js';
 import { emptyCounts, runImport } from './imports.service.js';

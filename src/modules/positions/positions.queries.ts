@@ -5,10 +5,10 @@ import { AppError, type FieldError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import { byKeys, IN_KEYS, now, prepared } from '../../lib/records.js';
+import { type Author, recordRevision } from '../../lib/revision-log.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
-import { recordRevision } from '../revisions/revisions.service.js';
 import { statementStore } from '../statements/statements.queries.js';
 import { statements } from '../statements/statements.table.js';
 import { topicsUnder } from '../topics/topics.ancestry.js';
@@ -128,7 +128,7 @@ const PERIOD_COLUMNS =
  * An actor's positions on one topic form a timeline without overlaps. A new position that starts after
  * the open one closes it (its validTo becomes the new validFrom); any other overlap is a 409.
  */
-function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Position | undefined): void {
+function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Position | undefined, author: Author): void {
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   f.evidence.forEach((e, i) => {
@@ -167,11 +167,11 @@ function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Pos
       );
     }
   }
-  if (open) closePeriod(db, open, f.validFrom);
+  if (open) closePeriod(db, open, f.validFrom, author);
 }
 
-/** Ends the open period where the next one starts, and records that change as a revision of its own. */
-function closePeriod(db: Db, open: Period, validTo: string): void {
+/** Ends the open period where the next one starts, and records that change as a revision of its own, by `author`. */
+function closePeriod(db: Db, open: Period, validTo: string, author: Author): void {
   const updatedAt = now();
   const version = open.version + 1;
   prepared(db, 'UPDATE "positions" SET "valid_to" = ?, "updated_at" = ?, "version" = ? WHERE "id" = ?').run(
@@ -188,7 +188,7 @@ function closePeriod(db: Db, open: Period, validTo: string): void {
   ).all(open.id) as PositionFieldValues['evidence'];
   const { id, createdAt, updatedAt: _u, version: _v, ...fields } = open;
   const state = { id, ...fields, validTo, evidence, createdAt, updatedAt, version };
-  recordRevision(db, { collection: 'positions', recordId: id, version, operation: 'update', state });
+  recordRevision(db, { collection: 'positions', recordId: id, version, operation: 'update', state }, author);
 }
 
 export interface PositionFilters {
