@@ -1,7 +1,5 @@
 // The OpenAPI document exactly as the app serves it, for the committed copy and its drift test.
-import { buildApp } from '../app.js';
-
-export { OPENAPI_FILE } from './paths.js';
+import { buildApp } from './app.js';
 
 export async function servedOpenApi(): Promise<string> {
   const app = await buildApp({ databasePath: ':memory:', logLevel: 'silent', authDisabled: false, seed: false });

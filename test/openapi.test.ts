@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { OPENAPI_FILE, servedOpenApi } from '../src/lib/openapi-document.js';
+import { OPENAPI_FILE } from '../src/lib/paths.js';
+import { servedOpenApi } from '../src/openapi-document.js';
 
 test('openapi/openapi.json matches what the app serves (run `npm run openapi` after changing a schema)', async () => {
   const served = await servedOpenApi();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildApp } from '../src/app.js';
-import { seedBundles } from '../src/db/seed.js';
+import { seedBundles } from '../src/modules/imports/imports.seed.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { makeApp, type TestApp } from './helpers.js';
 

@@ -1,6 +1,7 @@
 // `npm run openapi`: write the OpenAPI document the app serves to openapi/openapi.json.
 import { writeFileSync } from 'node:fs';
-import { OPENAPI_FILE, servedOpenApi } from '../lib/openapi-document.js';
+import { OPENAPI_FILE } from '../lib/paths.js';
+import { servedOpenApi } from '../openapi-document.js';
 
 const document = await servedOpenApi();
 writeFileSync(OPENAPI_FILE, document);

@@ -2,8 +2,8 @@
 // Records the seed defines are reset to the seed's values; nothing else is touched.
 import { loadConfig } from '../config.js';
 import { migrateDatabase, openDatabase } from '../db/client.js';
-import { loadSeeds } from '../db/seed.js';
 import { AppError } from '../lib/errors.js';
+import { loadSeeds } from '../modules/imports/imports.seed.js';
 
 try {
   const { databasePath } = loadConfig(process.env);

@@ -2,10 +2,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TObject, type TSchema, Type } from 'typebox';
 import type { Db } from '../db/client.js';
-import { seedRecord } from '../plugins/openapi.js';
 import type { KeptAnswers } from './answer-cache.js';
 import { canonicalEntries } from './cursor.js';
 import { notFound, singular } from './errors.js';
+import { seededRecord, seedRecord } from './examples.js';
 import { expandParameter } from './expand.js';
 import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
@@ -52,7 +52,6 @@ const WriteHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'Apply only if the record still has this ETag; 412 otherwise.' })),
 });
 
-const CREATED_AT = '2024-04-05T10:00:00.000Z';
 const PATCHED_AT = '2024-04-06T09:30:00.000Z';
 
 export function registerCrudRoutes<F extends object, R extends Meta>(app: FastifyInstance, resource: Resource<F, R>): void {
@@ -65,7 +64,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
 
   const ex = resource.examples;
   const seed = seedRecord(store.collection, ex.seedId);
-  const record = { ...seed, ...ex.derived, createdAt: CREATED_AT, updatedAt: CREATED_AT, version: 1 };
+  const record = seededRecord(store.collection, ex.seedId, ex.derived);
   const patched = { ...record, ...ex.patch.value, updatedAt: PATCHED_AT, version: 2 };
   const onSeed = (request: string) => `Answer to \`${request}\` on the seeded server.`;
   const recordUrl = `${base}/${ex.seedId}`;

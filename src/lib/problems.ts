@@ -31,7 +31,7 @@ const PROBLEM_MEDIA_TYPE = 'application/problem+json';
  * The responses of an operation's problems, one per status: the Problem schema with `code` narrowed to the
  * codes that status carries there, and a description listing each code with what it means for this operation.
  */
-export function problemResponses(notes: ProblemNotes, summaries: Partial<Record<number, string>> = {}) {
+export function problemResponses(notes: ProblemNotes) {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of ERROR_CODES.filter((c) => c in notes)) {
     const { status } = ERRORS[code];
@@ -41,7 +41,7 @@ export function problemResponses(notes: ProblemNotes, summaries: Partial<Record<
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const lines = codes.map((code) => `- \`${code}\`: ${notes[code] || `${ERRORS[code].title}.`}`);
     responses[status] = {
-      description: `${summaries[status] ?? STATUS_SUMMARIES[status] ?? 'A problem.'}\n\n\`code\` is one of:\n\n${lines.join('\n')}`,
+      description: `${STATUS_SUMMARIES[status] ?? 'A problem.'}\n\n\`code\` is one of:\n\n${lines.join('\n')}`,
       content: {
         [PROBLEM_MEDIA_TYPE]: {
           schema: {

@@ -1,7 +1,7 @@
 // The database handle as `app.db`: opened, migrated (and seeded when new) at registration, closed with the app.
 import fp from 'fastify-plugin';
 import { type Db, migrateDatabase, openDatabase } from '../db/client.js';
-import { loadSeeds } from '../db/seed.js';
+import { loadSeeds } from '../modules/imports/imports.seed.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -3,23 +3,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifySchema, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { seedBundles } from '../db/seed.js';
 import { ERROR_CODES, ERRORS } from '../lib/errors.js';
+import type { Examples, OperationExamples } from '../lib/examples.js';
 import { type ProblemNotes, problemExample, problemResponses } from '../lib/problems.js';
-
-/** An OpenAPI Example Object. */
-export interface Example {
-  summary: string;
-  description?: string;
-  value: unknown;
-}
-export type Examples = Record<string, Example>;
-export interface OperationExamples {
-  /** Examples of the JSON request body, by name. */
-  body?: Examples;
-  /** Examples of the JSON responses, by status and name. */
-  responses?: Partial<Record<number, Examples>>;
-}
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -83,79 +69,7 @@ const ReplayedHeader = {
   },
 };
 
-/**
- * What a route file does not say itself yet: the import route is another piece of work in progress.
- * A route's own `problems` and `examples` take precedence.
- */
-function operationDefaults(operationId: string | undefined): Pick<FastifySchema, 'problems' | 'examples'> {
-  if (operationId !== 'importBundle') return {};
-  const bundle = talksWithTtpBundle();
-  return {
-    problems: {
-      IMPORT_FAILED: 'Records break references or rules; `errors` lists every one with a JSON Pointer into the bundle.',
-      INVALID_RECORD: 'The database refused the write (a backstop: the import checks first).',
-    },
-    examples: {
-      body: { talksWithTtp: { summary: 'Talks with the TTP, from the FO briefing', value: bundle } },
-      responses: {
-        200: {
-          talksWithTtp: {
-            summary: 'Everything created',
-            description: 'Answer to `POST /v1/imports` with the example bundle, on an empty database.',
-            value: { dryRun: false, counts: countsOf(bundle) },
-          },
-        },
-      },
-    },
-  };
-}
-
-/** The part of the FO briefing about talks with the TTP: both sides' statements and positions, and all they refer to. */
-function talksWithTtpBundle() {
-  return seedSlice({
-    sources: ['the-news-2024-04-05-pakistan-not-in-talks-with-ttp'],
-    events: ['fo-weekly-press-briefing-2024-04-04'],
-    actors: [
-      'pakistan',
-      'pakistan-mofa',
-      'mumtaz-zahra-baloch',
-      'ttp',
-      'afghanistan',
-      'afghanistan-interim-government',
-      'afghan-deputy-interior-minister',
-    ],
-    topics: ['counter-terrorism', 'ttp', 'talks-with-ttp'],
-    statements: ['afghan-deputy-interior-minister-advice-pakistan-ttp-dialogue', 'fo-2024-04-04-no-talks-with-ttp'],
-    positions: [
-      'pakistan-opposes-talks-with-ttp-from-2024-04-04',
-      'afghanistan-interim-government-supports-talks-with-ttp-from-2024-04-04',
-    ],
-  });
-}
-
-function countsOf(bundle: Record<string, unknown[]>) {
-  const entities = ['sources', 'events', 'actors', 'topics', 'statements', 'positions'];
-  return Object.fromEntries(entities.map((e) => [e, { created: bundle[e]?.length ?? 0, updated: 0, unchanged: 0 }]));
-}
-
-let seeds: ReturnType<typeof seedBundles> | undefined;
-
-/** A record of the FO briefing seed, as the bundle has it (a complete create body, with its id). */
-export function seedRecord(collection: string, id: string): Record<string, unknown> {
-  seeds ??= seedBundles();
-  for (const { bundle } of seeds) {
-    const record = (bundle as Record<string, { id: string }[] | undefined>)[collection]?.find((r) => r.id === id);
-    if (record) return structuredClone(record) as Record<string, unknown>;
-  }
-  throw new Error(`The seed has no ${collection} record '${id}' for the OpenAPI examples.`);
-}
-
-function seedSlice(ids: Record<string, string[]>): Record<string, Record<string, unknown>[]> {
-  return Object.fromEntries(Object.entries(ids).map(([collection, list]) => [collection, list.map((id) => seedRecord(collection, id))]));
-}
-
 const openapiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-const isProblemRef = (response: unknown) => (response as { $ref?: string } | undefined)?.$ref === 'Problem';
 
 /**
  * Completes a documented route's schema: public operations say so (`security: []`); every problem it can
@@ -164,9 +78,7 @@ const isProblemRef = (response: unknown) => (response as { $ref?: string } | und
 function describeOperation(route: RouteOptions, bodyLimit: number): FastifySchema {
   const schema = route.schema as FastifySchema;
   const method = String(route.method);
-  const defaults = operationDefaults(schema.operationId);
-  const declared = schema.problems ?? defaults.problems ?? {};
-  const { problems: _problems, examples: _examples, ...rest } = schema;
+  const { problems: declared = {}, examples = {}, ...rest } = schema;
   const responses = { ...(schema.response as Record<string, unknown> | undefined) };
   if (method === 'POST') {
     const headers = (schema.headers ?? { type: 'object', properties: {} }) as { properties?: Record<string, unknown> };
@@ -179,24 +91,11 @@ function describeOperation(route: RouteOptions, bodyLimit: number): FastifySchem
   }
 
   const notes: ProblemNotes = { ...commonProblems(method, route.url, schema, route.bodyLimit ?? bodyLimit), ...declared };
-  // A bare Problem reference keeps its description as the status summary; with no code declared for its
-  // status, it stands for every code of that status in the catalogue.
-  const summaries: Record<number, string> = {};
-  for (const [status, response] of Object.entries(responses)) {
-    if (!isProblemRef(response)) continue;
-    const code = Number(status);
-    summaries[code] = (response as { description?: string }).description ?? '';
-    if (!ERROR_CODES.some((c) => ERRORS[c].status === code && c in notes)) {
-      for (const c of ERROR_CODES.filter((c) => ERRORS[c].status === code)) notes[c] = '';
-    }
-    delete responses[status];
-  }
   for (const status of Object.keys(responses)) {
     if (Number(status) >= 400) throw new Error(`${method} ${route.url}: declare problem ${status} with \`problems\`, not a schema`);
   }
-  const problems = problemResponses(notes, summaries);
+  const problems = problemResponses(notes);
 
-  const examples = schema.examples ?? defaults.examples ?? {};
   const path = openapiPath(route.url);
   const problemExamples = Object.fromEntries(
     Object.keys(problems).map((status) => [

@@ -1,8 +1,9 @@
 // POST /v1/imports: bulk upsert of a bundle (JSON), or of one bundle a line (NDJSON, streamed); atomic per bundle, every error reported.
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../lib/errors.js';
-import { ProblemSchema, ref } from '../../lib/schemas.js';
+import { seedSlice } from '../../lib/examples.js';
+import { ref } from '../../lib/schemas.js';
 import type { Bundle, ImportLineResult } from './imports.schema.js';
 import { BundleSchema, ImportLineResultSchema, ImportQuerySchema, ImportResultSchema, NDJSON_LINE_LIMIT } from './imports.schema.js';
 import { runImport } from './imports.service.js';
@@ -13,16 +14,48 @@ export const importSchemas = [BundleSchema, ImportResultSchema, ImportLineResult
 export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 export const NDJSON = 'application/x-ndjson';
 
-/** The raw body of NDJSON requests, read by the handler line by line instead of being parsed up front. */
-const ndjsonBodies = new WeakMap<FastifyRequest, NodeJS.ReadableStream>();
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The raw body of an NDJSON import, read by the handler line by line instead of being parsed up front. */
+    ndjsonBody?: NodeJS.ReadableStream;
+  }
+}
+
+/** The part of the FO briefing about talks with the TTP: both sides' statements and positions, and all they refer to. */
+const talksWithTtp = () =>
+  seedSlice({
+    sources: ['the-news-2024-04-05-pakistan-not-in-talks-with-ttp'],
+    events: ['fo-weekly-press-briefing-2024-04-04'],
+    actors: [
+      'pakistan',
+      'pakistan-mofa',
+      'mumtaz-zahra-baloch',
+      'ttp',
+      'afghanistan',
+      'afghanistan-interim-government',
+      'afghan-deputy-interior-minister',
+    ],
+    topics: ['counter-terrorism', 'ttp', 'talks-with-ttp'],
+    statements: ['afghan-deputy-interior-minister-advice-pakistan-ttp-dialogue', 'fo-2024-04-04-no-talks-with-ttp'],
+    positions: [
+      'pakistan-opposes-talks-with-ttp-from-2024-04-04',
+      'afghanistan-interim-government-supports-talks-with-ttp-from-2024-04-04',
+    ],
+  });
+
+/** What importing `bundle` into an empty database answers: every record created. */
+const createdCounts = (bundle: Record<string, unknown[]>) =>
+  Object.fromEntries(Object.entries(bundle).map(([entity, records]) => [entity, { created: records.length, updated: 0, unchanged: 0 }]));
 
 export async function importRoutes(app: FastifyInstance) {
   // Only this plugin reads NDJSON (it is encapsulated). The stream is kept aside for the handler; in its
   // place validation and the body hooks see an empty bundle, so nothing buffers or walks the body.
+  app.decorateRequest('ndjsonBody', undefined);
   app.addContentTypeParser(NDJSON, (request, payload, done) => {
-    ndjsonBodies.set(request, payload);
+    request.ndjsonBody = payload;
     done(null, {});
   });
+  const example = talksWithTtp();
 
   app.post(
     '/v1/imports',
@@ -56,19 +89,31 @@ export async function importRoutes(app: FastifyInstance) {
             description: `Imported (or, with dryRun, validated). A JSON body gets the counts of its bundle; an NDJSON body gets one ImportLineResult a line (${NDJSON}).`,
             content: { 'application/json': { schema: ref(ImportResultSchema) }, [NDJSON]: { schema: ref(ImportLineResultSchema) } },
           },
-          400: { ...ref(ProblemSchema), description: 'The body is not a bundle: the problem lists each bad field.' },
-          401: { ...ref(ProblemSchema), description: 'A valid API key is required.' },
-          413: {
-            ...ref(ProblemSchema),
-            description: `A JSON body larger than 64 MiB, or an NDJSON body whose first bundle is longer than ${describeBytes(NDJSON_LINE_LIMIT)}.`,
+        },
+        problems: {
+          VALIDATION_FAILED:
+            'The body is not JSON or not a bundle, or a parameter or field is not valid or not one this operation takes; `errors` names each.',
+          PAYLOAD_TOO_LARGE: `A JSON body larger than 64 MiB, or an NDJSON body whose first bundle is longer than ${describeBytes(NDJSON_LINE_LIMIT)}.`,
+          IMPORT_FAILED: 'Records break references or rules; `errors` lists every one with a JSON Pointer into the bundle.',
+          INVALID_RECORD: 'The database refused the write (a backstop: the import checks first).',
+        },
+        examples: {
+          body: { talksWithTtp: { summary: 'Talks with the TTP, from the FO briefing', value: example } },
+          responses: {
+            200: {
+              talksWithTtp: {
+                summary: 'Everything created',
+                description: 'Answer to `POST /v1/imports` with the example bundle, on an empty database.',
+                value: { dryRun: false, counts: createdCounts(example) },
+              },
+            },
           },
-          422: { ...ref(ProblemSchema), description: 'Records break references or rules; every error is listed; nothing was stored.' },
         },
       },
     },
     async (request, reply) => {
       const { dryRun } = request.query as { dryRun: boolean };
-      const ndjson = ndjsonBodies.get(request);
+      const ndjson = request.ndjsonBody;
       if (!ndjson) return runImport(app.db, request.body as Bundle, { dryRun, author: { keyName: request.keyName } });
 
       const results = importLines(app.db, ndjson as AsyncIterable<Buffer>, {

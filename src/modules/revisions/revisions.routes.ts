@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { notFound } from '../../lib/errors.js';
+import { SEEDED_AT, seededRecord } from '../../lib/examples.js';
 import { Id, Nullable, ref, StringEnum, Timestamp } from '../../lib/schemas.js';
-import { seedRecord } from '../../plugins/openapi.js';
 import { changesSince, decodePosition, encodePosition, type Revision, revisionsOf } from './revisions.service.js';
 import { REVISION_OPERATIONS } from './revisions.table.js';
 
@@ -63,14 +63,13 @@ const SEED_SAMPLES = {
   statements: 'fo-2024-04-04-no-talks-with-ttp',
   positions: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
 } as const satisfies Record<(typeof COLLECTIONS)[number], string>;
-const SEEDED_AT = '2024-04-05T10:00:00.000Z';
 const seededRevision = (collection: (typeof COLLECTIONS)[number]) => ({
   position: 'YzQ3',
   collection,
   id: SEED_SAMPLES[collection],
   version: 1,
   operation: 'create',
-  state: { ...seedRecord(collection, SEED_SAMPLES[collection]), createdAt: SEEDED_AT, updatedAt: SEEDED_AT, version: 1 },
+  state: seededRecord(collection, SEED_SAMPLES[collection]),
   keyName: null,
   at: SEEDED_AT,
 });

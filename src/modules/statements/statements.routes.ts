@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { KeptAnswers } from '../../lib/answer-cache.js';
 import { expandedPage, registerCrudRoutes, sendPage } from '../../lib/crud-routes.js';
+import { seedRecord } from '../../lib/examples.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
-import { seedRecord } from '../../plugins/openapi.js';
 import { COUNTED_MATCHES, SEARCH_SYNTAX } from './statements.fts.js';
 import { listStatements, RANKED_MATCHES, statementExpansions, statementStore } from './statements.queries.js';
 import {
