@@ -1,6 +1,7 @@
 // Serialized answers of costly reads (stats, full-text search), kept until the data changes: a dashboard
 // that many people reload asks the same question again and again, and popular searches come back all day.
 import type { FastifyReply } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/client.js';
 import { dataVersion } from './records.js';
 
@@ -8,17 +9,17 @@ type Body = ReturnType<FastifyReply['serialize']>;
 interface Kept {
   version: string;
   body: Body;
-  bytes: number;
   headers: Record<string, string> | undefined;
 }
 
 /**
  * Up to `answers` answers and `bytes` of them per database, each under the key of its question; the least
- * recently used goes first. An answer is only given while `dataVersion` is the one it was built at: any
- * write by the service, or a commit by another program on the same file, makes every kept answer stale.
+ * recently used goes first, and an answer larger than `bytes` is never kept. An answer is only given while
+ * `dataVersion` is the one it was built at: any write by the service, or a commit by another program on the
+ * same file, makes every kept answer stale.
  */
 export class KeptAnswers {
-  private readonly byDb = new WeakMap<Db, { entries: Map<string, Kept>; bytes: number }>();
+  private readonly byDb = new WeakMap<Db, LRUCache<string, Kept>>();
 
   constructor(readonly limits: { answers: number; bytes: number }) {}
 
@@ -29,32 +30,19 @@ export class KeptAnswers {
   send<T>(db: Db, reply: FastifyReply, key: string, build: () => T, headersOf?: (answer: T) => Record<string, string> | undefined) {
     let kept = this.byDb.get(db);
     if (!kept) {
-      kept = { entries: new Map(), bytes: 0 };
+      kept = new LRUCache({
+        max: this.limits.answers,
+        maxSize: this.limits.bytes,
+        sizeCalculation: (entry) => Buffer.byteLength(entry.body),
+      });
       this.byDb.set(db, kept);
     }
-    const { entries } = kept;
     const version = dataVersion(db);
-    const found = entries.get(key);
-    let entry: Kept;
-    if (found?.version === version) entry = found;
-    else {
+    let entry = kept.get(key);
+    if (entry?.version !== version) {
       const answer = build();
-      const body = serialized(reply, answer);
-      entry = { version, body, bytes: Buffer.byteLength(body), headers: headersOf?.(answer) };
-    }
-    // Most recently used last; the least recently used go until the new one fits.
-    if (found) {
-      entries.delete(key);
-      kept.bytes -= found.bytes;
-    }
-    if (entry.bytes <= this.limits.bytes) {
-      for (const [oldest, old] of entries) {
-        if (entries.size < this.limits.answers && kept.bytes + entry.bytes <= this.limits.bytes) break;
-        entries.delete(oldest);
-        kept.bytes -= old.bytes;
-      }
-      entries.set(key, entry);
-      kept.bytes += entry.bytes;
+      entry = { version, body: serialized(reply, answer), headers: headersOf?.(answer) };
+      kept.set(key, entry);
     }
     if (entry.headers) reply.headers(entry.headers);
     return reply.type('application/json; charset=utf-8').send(entry.body);

@@ -1,5 +1,6 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
 import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
@@ -428,26 +429,21 @@ export function documentFrequency(db: Db, expression: string): number {
 
 /**
  * Corpus statistics for ranking (the number of statements, each term's document frequency), remembered
- * per database for ten minutes: BM25 hardly moves while the archive grows by a few percent.
+ * per database for ten minutes, 10,000 at most: BM25 hardly moves while the archive grows by a few percent.
  */
-const STATISTICS_TTL_MS = 10 * 60_000;
-const STATISTICS_KEPT = 10_000;
-const statistics = new WeakMap<Db, Map<string, { value: number; until: number }>>();
+const statistics = new WeakMap<Db, LRUCache<string, number>>();
 
 function remembered(db: Db, key: string, compute: () => number): number {
   let kept = statistics.get(db);
   if (!kept) {
-    kept = new Map();
+    kept = new LRUCache({ max: 10_000, ttl: 10 * 60_000 });
     statistics.set(db, kept);
   }
-  const now = Date.now();
-  const hit = kept.get(key);
-  if (hit && hit.until > now) return hit.value;
-  // The oldest entry goes first: a Map iterates in insertion order.
-  if (kept.size >= STATISTICS_KEPT) kept.delete(kept.keys().next().value as string);
-  const value = compute();
-  kept.delete(key);
-  kept.set(key, { value, until: now + STATISTICS_TTL_MS });
+  let value = kept.get(key);
+  if (value === undefined) {
+    value = compute();
+    kept.set(key, value);
+  }
   return value;
 }
 
