@@ -5,7 +5,7 @@ import { Value } from 'typebox/value';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const EnvSchema = Type.Object({
-  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'an integer' }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   DATABASE_PATH: Type.String({ minLength: 1, default: './data/statements.db' }),
   LOG_LEVEL: Type.Union(
@@ -15,8 +15,8 @@ const EnvSchema = Type.Object({
   AUTH_DISABLED: Type.Boolean({ default: false }),
   SEED: Type.Boolean({ default: true }),
   CORS_ORIGINS: Type.String({ default: '' }),
-  RATE_LIMIT: Type.Integer({ minimum: 0, maximum: 1000000, default: 600 }),
-  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000 }),
+  RATE_LIMIT: Type.Integer({ minimum: 0, maximum: 1000000, default: 600, description: 'a whole number of requests per minute' }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000, description: 'a whole number of milliseconds' }),
 });
 
 export interface Config {
@@ -65,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // Each variable is checked on its own, so one message names every bad one.
   for (const [name, value] of Object.entries(raw)) {
     const schema = EnvSchema.properties[name as keyof typeof EnvSchema.properties];
-    if (!Value.Check(schema, value)) problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${describe(name)}`);
+    if (!Value.Check(schema, value)) problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${describe(schema)}`);
   }
   const value = Value.Default(EnvSchema, raw);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -85,20 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
 }
 
-function describe(name: string): string {
-  switch (name) {
-    case 'PORT':
-      return 'must be an integer from 0 to 65535';
-    case 'RATE_LIMIT':
-      return 'must be a whole number of requests per minute (0 turns the limit off)';
-    case 'SHUTDOWN_GRACE_MS':
-      return 'must be a whole number of milliseconds from 0 to 300000';
-    case 'LOG_LEVEL':
-      return `must be one of ${LOG_LEVELS.join(', ')}`;
-    case 'AUTH_DISABLED':
-    case 'SEED':
-      return 'must be true or false';
-    default:
-      return 'must be a non-empty string';
-  }
+/** What a variable must be, said from its schema, so the limits are written once. */
+function describe(schema: { type?: string; description?: string; minimum?: number; maximum?: number; anyOf?: { const?: unknown }[] }) {
+  if (schema.type === 'integer') return `must be ${schema.description} from ${schema.minimum} to ${schema.maximum}`;
+  if (schema.type === 'boolean') return 'must be true or false';
+  if (schema.anyOf) return `must be one of ${schema.anyOf.map((option) => option.const).join(', ')}`;
+  return 'must be a non-empty string';
 }
