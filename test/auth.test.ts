@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { buildApp } from '../src/app.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { createKey, KeyError, listKeys, revokeKey, verifyKey } from '../src/modules/keys/keys.service.js';
+import { authorizeKey, createKey, KeyError, listKeys, revokeKey } from '../src/modules/keys/keys.service.js';
 import { assertProblem } from './assertions.js';
 import { makeApp } from './helpers.js';
 
@@ -21,6 +21,15 @@ function tempDb(t: TestContext) {
     rmSync(dir, { recursive: true, force: true });
   });
   return db;
+}
+
+/** The name of a live key allowed to write, or undefined: what the auth plugin lets through. */
+function verifyKey(db: ReturnType<typeof tempDb>, key: string): string | undefined {
+  try {
+    return authorizeKey(db, key, 'write');
+  } catch {
+    return undefined;
+  }
 }
 
 const BAD_AUTHORIZATION = [undefined, 'Basic x', 'Bearer dsa_nope', 'Bearer', 'Bearer ', 'bearer dsa_nope', 'dsa_nope'];

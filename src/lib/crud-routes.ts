@@ -47,7 +47,7 @@ const LinkHeader = { Link: { type: 'string', description: 'The next page, as `<u
 const ETagHeader = { ETag: { type: 'string', description: 'The record version, quoted: use it in If-Match / If-None-Match.' } };
 const LocationHeader = { Location: { type: 'string', description: 'The URL of the new record.' } };
 /** No query parameters: any sent is a 400, not silently ignored. */
-export const NoQuery = Type.Object({}, { additionalProperties: false });
+const NoQuery = Type.Object({}, { additionalProperties: false });
 const WriteHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'Apply only if the record still has this ETag; 412 otherwise.' })),
 });
@@ -335,7 +335,7 @@ export function expandedPage<R extends Meta>(
 }
 
 /** The same request with the cursor of the next page, as a relative URL. */
-export function nextUrl(request: FastifyRequest, cursor: string): string {
+function nextUrl(request: FastifyRequest, cursor: string): string {
   const url = new URL(request.url, 'http://local');
   url.searchParams.set('cursor', cursor);
   return `${url.pathname}${url.search}`;

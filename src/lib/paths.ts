@@ -15,7 +15,7 @@ function projectRoot(): string {
 
 export const ROOT = projectRoot();
 export const MIGRATIONS_FOLDER = join(ROOT, 'migrations');
-export const SEEDS_FOLDER = join(ROOT, 'seeds');
+const SEEDS_FOLDER = join(ROOT, 'seeds');
 export const OPENAPI_FILE = join(ROOT, 'openapi', 'openapi.json');
 
 /** The seed bundles' files (seeds/*.json) in name order, as text: the seed loads them, the OpenAPI examples quote them. */

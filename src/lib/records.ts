@@ -13,7 +13,7 @@ export const newId = () => randomUUID();
 export type IdTable = SQLiteTable & { id: SQLiteColumn };
 
 /** The better-sqlite3 connection under a drizzle handle, or under one of its transactions (they share the session). */
-export function connectionOf(db: Db): Database.Database {
+function connectionOf(db: Db): Database.Database {
   return db.$client ?? (db as unknown as { session: { client: Database.Database } }).session.client;
 }
 
@@ -132,7 +132,7 @@ export function assertReferences(db: Db, references: Reference[], known?: KnownI
 }
 
 /** References to records that do not exist; with `known`, ids known to exist are not asked for again. */
-export function missingReferences(db: Db, references: Reference[], known: KnownIds = new Map()): FieldError[] {
+function missingReferences(db: Db, references: Reference[], known: KnownIds = new Map()): FieldError[] {
   learnReferences(db, known, references);
   return references
     .filter(({ table, id }) => id != null && !known.get(table)?.has(id))

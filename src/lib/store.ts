@@ -231,7 +231,7 @@ function sameFields<F extends object, R extends Meta>(store: Store<F, R>, a: F, 
  * Deep equality of JSON values, as comparing their JSON with sorted keys would decide (an undefined
  * property counts as absent), without building that JSON: re-importing a bundle compares every record.
  */
-export function sameValue(a: unknown, b: unknown): boolean {
+function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
@@ -282,7 +282,7 @@ export interface Source {
 const tableSources = new WeakMap<SQLiteTable, Source>();
 
 /** Every column of a table, from the table. */
-export function tableSource(table: SQLiteTable): Source {
+function tableSource(table: SQLiteTable): Source {
   let source = tableSources.get(table);
   if (!source) {
     source = { fields: getTableColumns(table), from: sql`${table}` };

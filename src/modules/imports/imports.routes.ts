@@ -11,7 +11,7 @@ import { describeBytes, importLines } from './imports.stream.js';
 
 export const importSchemas = [BundleSchema, ImportResultSchema, ImportLineResultSchema];
 
-export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 export const NDJSON = 'application/x-ndjson';
 
 declare module 'fastify' {

@@ -29,9 +29,6 @@ const STORES: Record<Entity, { store: AnyStore; selfReference?: string; readAhea
   positions: { store: positionStore, readAhead: false },
 };
 
-/** Ids per query when reading stored records ahead: well under SQLite's limit of bound parameters. */
-const READ_AHEAD_CHUNK = 500;
-
 class Rollback extends Error {}
 
 export const emptyCounts = (): ImportResult['counts'] =>
@@ -98,13 +95,9 @@ function* referencesOf(store: AnyStore, records: Record<string, unknown>[], orde
   for (const i of order) yield* store.references({ ...store.blank, ...records[i] });
 }
 
-/** The stored records among `ids`, read a chunk at a time. */
+/** The stored records among `ids`, in one read: the ids are bound as one JSON array, however many (see IN_KEYS). */
 function readStored(db: Db, store: AnyStore, ids: string[]): Map<string, Meta> {
-  const stored = new Map<string, Meta>();
-  for (let i = 0; i < ids.length; i += READ_AHEAD_CHUNK) {
-    for (const record of store.getMany(db, ids.slice(i, i + READ_AHEAD_CHUNK))) stored.set(record.id, record);
-  }
-  return stored;
+  return new Map(store.getMany(db, ids).map((record) => [record.id, record]));
 }
 
 /**

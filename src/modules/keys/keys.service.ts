@@ -98,12 +98,3 @@ export function authorizeKey(db: Db, key: string, scope: KeyScope): string {
   }
   return row.name;
 }
-
-/** The name of a live key allowed to write, or undefined. */
-export function verifyKey(db: Db, key: string): string | undefined {
-  try {
-    return authorizeKey(db, key, 'write');
-  } catch {
-    return undefined;
-  }
-}

@@ -1,6 +1,6 @@
 // The full-text index of statements (SQLite FTS5) and the safe translation of people's queries into it.
 import { eq } from 'drizzle-orm';
-import { blob, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
 import { byKeys, IN_KEYS, prepared } from '../../lib/records.js';
@@ -12,7 +12,6 @@ export const statementsFts = sqliteTable('statements_fts', {
   text: text('text'),
   context: text('context'),
   topics: text('topics'),
-  rank: real('rank'),
 });
 
 /** FTS5's own table of each row's length in tokens, a varint per column (read by ranking). */
