@@ -1,35 +1,46 @@
 // Every list shape over statements and positions is served by an index: no full scan of the table.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { makeApp } from './helpers.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import { type Db, migrateDatabase, openDatabase } from '../src/db/client.js';
+import type { ListQuery, PageResult } from '../src/lib/pagination.js';
+import { loadSeeds } from '../src/modules/imports/imports.seed.js';
+import { listPositions } from '../src/modules/positions/positions.queries.js';
+import { listStatements } from '../src/modules/statements/statements.queries.js';
 
-interface Captured {
-  sql: string;
-  params: unknown[];
-}
-
-/** Records the SQL (with its parameters) that better-sqlite3 runs while `work` runs. */
-async function capture(client: any, work: () => Promise<void>): Promise<Captured[]> {
-  const captured: Captured[] = [];
-  const prepare = client.prepare;
-  client.prepare = function (this: unknown, source: string) {
-    const statement = prepare.call(client, source);
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const original = statement[method].bind(statement);
-      statement[method] = (...params: unknown[]) => {
-        captured.push({ sql: source, params });
-        return original(...params);
-      };
+/** The seeded database, and the SQL it runs (parameters written in) while `traced` runs. */
+function seededDb(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-plans-'));
+  let seen: string[] | undefined;
+  const db = openDatabase(join(dir, 'plans.db'), { trace: (sql) => seen?.push(sql) });
+  migrateDatabase(db);
+  loadSeeds(db);
+  t.after(() => {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const traced = <T>(work: () => T): [T, string[]] => {
+    seen = [];
+    try {
+      return [work(), seen];
+    } finally {
+      seen = undefined;
     }
-    return statement;
   };
-  try {
-    await work();
-  } finally {
-    client.prepare = prepare;
-  }
-  return captured;
+  return { db, traced };
 }
+
+const planOf = (db: Db, sql: string) =>
+  (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail);
+
+/** A list's query string as its route hands it over once validated: `count` a boolean, a page of two. */
+const listQuery = (shape: string, cursor?: string): ListQuery & Record<string, unknown> => {
+  const query: Record<string, unknown> = { limit: 2, count: false, ...Object.fromEntries(new URLSearchParams(shape)) };
+  if (query.count === 'true') query.count = true;
+  return (cursor ? { ...query, cursor } : query) as ListQuery & Record<string, unknown>;
+};
 
 const STATEMENT_SHAPES = [
   '',
@@ -64,43 +75,30 @@ const POSITION_SHAPES = [
   'sort=-updatedAt',
 ];
 
-for (const [collection, shapes] of [
-  ['statements', STATEMENT_SHAPES],
-  ['positions', POSITION_SHAPES],
+for (const [collection, shapes, list] of [
+  ['statements', STATEMENT_SHAPES, listStatements],
+  ['positions', POSITION_SHAPES, listPositions],
 ] as const) {
-  test(`no list of ${collection} scans the whole table`, async (t) => {
-    const api = await makeApp(t, { seed: true });
-    const client = api.app.db.$client;
+  test(`no list of ${collection} scans the whole table`, (t) => {
+    const { db, traced } = seededDb(t);
+    const onTable = (queries: string[]) => queries.filter((sql) => new RegExp(`(from|join) "${collection}"`, 'i').test(sql));
     for (const shape of shapes) {
-      let cursor: string | null = null;
-      const queries = await capture(client, async () => {
-        const res = await api.request({ method: 'GET', url: `/v1/${collection}?limit=2&${shape}` });
-        assert.equal(res.statusCode, 200, `${shape}: ${res.body}`);
-        cursor = res.json().nextCursor;
-      });
-      if (cursor) {
+      const [page, queries] = traced((): PageResult<unknown> => list(db, listQuery(shape)));
+      if (page.nextCursor) {
         // A later page seeks to its cursor: no scan of the table, not even along an index.
-        const later = await capture(client, async () => {
-          const next = await api.request({ method: 'GET', url: `/v1/${collection}?limit=2&${shape}&cursor=${cursor}` });
-          assert.equal(next.statusCode, 200, `${shape} page 2: ${next.body}`);
-        });
-        for (const { sql, params } of later.filter((q) => q.sql.includes(`"${collection}"`))) {
-          const plan = client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
-          const scans = plan.filter((row) => row.detail.startsWith(`SCAN ${collection}`));
-          assert.deepEqual(
-            scans,
-            [],
-            `${collection}?${shape} page 2 reads past its cursor:\n${sql}\n${plan.map((r) => r.detail).join('\n')}`,
-          );
+        const [, later] = traced(() => list(db, listQuery(shape, page.nextCursor as string)));
+        for (const sql of later.filter((q) => q.includes(`"${collection}"`))) {
+          const plan = planOf(db, sql);
+          const scans = plan.filter((detail) => detail.startsWith(`SCAN ${collection}`));
+          assert.deepEqual(scans, [], `${collection}?${shape} page 2 reads past its cursor:\n${sql}\n${plan.join('\n')}`);
         }
         queries.push(...later);
       }
-      const onTable = queries.filter((q) => new RegExp(`(from|join) "${collection}"`, 'i').test(q.sql));
-      assert.ok(onTable.length > 0, `${shape}: a query on ${collection} ran`);
-      for (const { sql, params } of onTable) {
-        const plan = client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
-        const scans = plan.filter((row) => new RegExp(`^SCAN ${collection}$`).test(row.detail));
-        assert.deepEqual(scans, [], `${collection}?${shape} scans the table:\n${sql}\n${plan.map((r) => r.detail).join('\n')}`);
+      assert.ok(onTable(queries).length > 0, `${shape}: a query on ${collection} ran`);
+      for (const sql of onTable(queries)) {
+        const plan = planOf(db, sql);
+        const scans = plan.filter((detail) => new RegExp(`^SCAN ${collection}$`).test(detail));
+        assert.deepEqual(scans, [], `${collection}?${shape} scans the table:\n${sql}\n${plan.join('\n')}`);
       }
     }
   });

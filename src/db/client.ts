@@ -17,9 +17,20 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
  */
 export const BULK_LOAD_CACHE_KIB = 65_536;
 
-export function openDatabase(path: string, options: { cacheKib?: number } = {}): Db {
+export interface OpenOptions {
+  /** The page cache in KiB (see BULK_LOAD_CACHE_KIB); SQLite's default otherwise. */
+  cacheKib?: number;
+  /**
+   * Called with each SQL statement the connection runs, its parameters written in (long ones shortened;
+   * better-sqlite3's `verbose`): what a query plan check or a debugging session looks at, without reaching
+   * into the driver.
+   */
+  trace?: (sql: string) => void;
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new Database(path);
+  const sqlite = new Database(path, options.trace ? { verbose: (sql) => options.trace?.(String(sql)) } : {});
   sqlite.pragma('journal_mode = WAL');
   // FULL: a write acknowledged to a client survives a power cut, not only a crash.
   sqlite.pragma('synchronous = FULL');
