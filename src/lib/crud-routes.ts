@@ -5,7 +5,7 @@ import type { Db } from '../db/client.js';
 import type { KeptAnswers } from './answer-cache.js';
 import { canonicalEntries } from './cursor.js';
 import { notFound, singular } from './errors.js';
-import { seededRecord, seedRecord } from './examples.js';
+import { SAMPLE_IDS, type SampledCollection, seededRecord, seedRecord } from './examples.js';
 import { expandParameter } from './expand.js';
 import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
@@ -29,10 +29,9 @@ export interface Resource<F extends object, R extends Meta> {
   notes?: { list?: string; create?: string; update?: string; remove?: string };
   /** Problems the writes answer with beyond those of every resource (UNKNOWN_REFERENCE naming the reference fields, its rules). */
   problems?: { create?: ProblemNotes; update?: ProblemNotes };
-  /** The examples of every operation, drawn from the FO briefing seed. */
+  /** The examples of every operation, on the collection's sample record (SAMPLE_IDS). */
   examples: {
-    /** The seed record that illustrates the resource, and what to call it. */
-    seedId: string;
+    /** What to call the sample record. */
     label: string;
     /** A list query string whose answer, on the seeded server, is that record alone; and what it asks. */
     listQuery: string;
@@ -63,11 +62,12 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
   const security = [{ bearerAuth: [] }];
 
   const ex = resource.examples;
-  const seed = seedRecord(store.collection, ex.seedId);
-  const record = seededRecord(store.collection, ex.seedId, ex.derived);
+  const sampleId = SAMPLE_IDS[store.collection as SampledCollection];
+  const seed = seedRecord(store.collection, sampleId);
+  const record = seededRecord(store.collection, sampleId, ex.derived);
   const patched = { ...record, ...ex.patch.value, updatedAt: PATCHED_AT, version: 2 };
   const onSeed = (request: string) => `Answer to \`${request}\` on the seeded server.`;
-  const recordUrl = `${base}/${ex.seedId}`;
+  const recordUrl = `${base}/${sampleId}`;
   const json = (schema: unknown, description: string, headers?: Record<string, unknown>) => ({
     description,
     ...(headers ? { headers } : {}),

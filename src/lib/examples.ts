@@ -16,6 +16,17 @@ export interface OperationExamples {
   responses?: Partial<Record<number, Examples>>;
 }
 
+/** Per collection, the seed record that illustrates it in every example: of its operations, its history, its problems. */
+export const SAMPLE_IDS = {
+  actors: 'ttp',
+  topics: 'talks-with-ttp',
+  sources: 'the-news-2024-04-05-pakistan-not-in-talks-with-ttp',
+  events: 'fo-weekly-press-briefing-2024-04-04',
+  statements: 'fo-2024-04-04-no-talks-with-ttp',
+  positions: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
+} as const;
+export type SampledCollection = keyof typeof SAMPLE_IDS;
+
 /** When the examples' seeded server stored its records: the day after the briefing. */
 export const SEEDED_AT = '2024-04-05T10:00:00.000Z';
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ERROR_CODES, ERRORS, type ErrorCode, notFound, problemType } from './errors.js';
+import { SAMPLE_IDS } from './examples.js';
 
 /** Codes an operation can answer with, each with what it means there ('' keeps the catalogue's title). */
 export type ProblemNotes = Partial<Record<ErrorCode, string>>;
@@ -69,7 +70,7 @@ const ANY_OPERATION = new Set<ErrorCode>([
 const SAMPLE_REQUEST_ID = '6f1c2b9e-4f0a-4c7e-9a57-2d6b8e3f1a20';
 const field = (path: string, message: string, part: 'body' | 'querystring' = 'body') => ({ in: part, path, message });
 
-/** Per collection: a record of the FO briefing seed, a misspelt reference, a record that refers to it, a rule a write can break. */
+/** Per collection: its sample record, a misspelt reference, a record that refers to it, a rule a write can break. */
 const SAMPLES: Record<
   string,
   {
@@ -80,37 +81,37 @@ const SAMPLES: Record<
   }
 > = {
   actors: {
-    id: 'ttp',
+    id: SAMPLE_IDS.actors,
     reference: ['/parentId', 'actors', 'pakistan-mofaa'],
     referrer: ['positions', 'actorId', 'pakistan-opposes-talks-with-ttp-from-2024-04-04'],
     rule: "parentId 'ttp' would make 'ttp' its own ancestor in /v1/actors",
   },
   topics: {
-    id: 'talks-with-ttp',
+    id: SAMPLE_IDS.topics,
     reference: ['/parentId', 'topics', 'tpp'],
     referrer: ['statements', 'topicIds', 'fo-2024-04-04-no-talks-with-ttp'],
     rule: "parentId 'talks-with-ttp' would make 'ttp' its own ancestor in /v1/topics",
   },
   sources: {
-    id: 'the-news-2024-04-05-pakistan-not-in-talks-with-ttp',
+    id: SAMPLE_IDS.sources,
     reference: ['/speakerId', 'actors', 'mumtaz-zahra-balouch'],
     referrer: ['statements', 'sourceIds', 'fo-2024-04-04-no-talks-with-ttp'],
     rule: 'the database refused the write',
   },
   events: {
-    id: 'fo-weekly-press-briefing-2024-04-04',
+    id: SAMPLE_IDS.events,
     reference: ['/hostId', 'actors', 'pakistan-mofaa'],
     referrer: ['statements', 'eventId', 'fo-2024-04-04-no-talks-with-ttp'],
     rule: 'endDate 2024-04-03 is before startDate 2024-04-04',
   },
   statements: {
-    id: 'fo-2024-04-04-no-talks-with-ttp',
+    id: SAMPLE_IDS.statements,
     reference: ['/speakerId', 'actors', 'mumtaz-zahra-balouch'],
     referrer: ['positions', 'evidence', 'pakistan-opposes-talks-with-ttp-from-2024-04-04'],
     rule: 'A statement cannot respond to itself',
   },
   positions: {
-    id: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
+    id: SAMPLE_IDS.positions,
     reference: ['/topicId', 'topics', 'talks-with-tpp'],
     referrer: ['positions', 'evidence', 'pakistan-opposes-talks-with-ttp-from-2024-04-04'],
     rule: 'validTo 2024-04-01 must be after validFrom 2024-04-04',

@@ -23,7 +23,6 @@ export async function actorRoutes(app: FastifyInstance) {
       },
     },
     examples: {
-      seedId: 'ttp',
       label: 'The TTP',
       listQuery: 'kind=armedGroup',
       listLabel: 'The armed groups',

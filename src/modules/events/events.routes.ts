@@ -24,7 +24,6 @@ export async function eventRoutes(app: FastifyInstance) {
       },
     },
     examples: {
-      seedId: 'fo-weekly-press-briefing-2024-04-04',
       label: 'The FO weekly press briefing of 4 April 2024',
       listQuery: 'kind=pressBriefing',
       listLabel: 'The press briefings',

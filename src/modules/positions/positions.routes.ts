@@ -53,7 +53,6 @@ export async function positionRoutes(app: FastifyInstance) {
       },
     },
     examples: {
-      seedId: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
       label: "Pakistan's position on talks with the TTP",
       listQuery: 'topic=talks-with-ttp&actor=pakistan&asOf=2024-04-04',
       listLabel: "Pakistan's position on talks with the TTP on 4 April 2024",

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { notFound } from '../../lib/errors.js';
-import { SEEDED_AT, seededRecord } from '../../lib/examples.js';
+import { SAMPLE_IDS, SEEDED_AT, seededRecord } from '../../lib/examples.js';
 import { Id, Nullable, ref, StringEnum, Timestamp } from '../../lib/schemas.js';
 import { changesSince, decodePosition, encodePosition, type Revision, revisionsOf } from './revisions.service.js';
 import { REVISION_OPERATIONS } from './revisions.table.js';
@@ -54,22 +54,14 @@ const Since = Type.String({
   description: 'A `position` or `next` from an earlier answer; without it, from the start.',
 });
 
-/** For the examples: the record of the FO briefing seed that illustrates each collection, and its first revision. */
-const SEED_SAMPLES = {
-  actors: 'ttp',
-  topics: 'talks-with-ttp',
-  sources: 'the-news-2024-04-05-pakistan-not-in-talks-with-ttp',
-  events: 'fo-weekly-press-briefing-2024-04-04',
-  statements: 'fo-2024-04-04-no-talks-with-ttp',
-  positions: 'pakistan-opposes-talks-with-ttp-from-2024-04-04',
-} as const satisfies Record<(typeof COLLECTIONS)[number], string>;
+/** For the examples: the first revision of the seed record that illustrates each collection. */
 const seededRevision = (collection: (typeof COLLECTIONS)[number]) => ({
   position: 'YzQ3',
   collection,
-  id: SEED_SAMPLES[collection],
+  id: SAMPLE_IDS[collection],
   version: 1,
   operation: 'create',
-  state: seededRecord(collection, SEED_SAMPLES[collection]),
+  state: seededRecord(collection, SAMPLE_IDS[collection]),
   keyName: null,
   at: SEEDED_AT,
 });
@@ -140,8 +132,8 @@ export async function revisionRoutes(app: FastifyInstance) {
           problems: { INVALID_CURSOR: '`since` is not a position this API issued.', NOT_FOUND: 'No record with this id ever existed.' },
           examples: revisionsExample(
             collection,
-            `/v1/${collection}/${SEED_SAMPLES[collection]}/revisions`,
-            `The history of '${SEED_SAMPLES[collection]}'`,
+            `/v1/${collection}/${SAMPLE_IDS[collection]}/revisions`,
+            `The history of '${SAMPLE_IDS[collection]}'`,
           ),
         },
       },

@@ -13,7 +13,6 @@ export async function sourceRoutes(app: FastifyInstance) {
     schemas: { record: SourceSchema, create: SourceCreateSchema, patch: SourcePatchSchema, listQuery: SourceListQuerySchema },
     list: listSources,
     examples: {
-      seedId: 'the-news-2024-04-05-pakistan-not-in-talks-with-ttp',
       label: 'The News report of the briefing',
       listQuery: 'publisher=The%20News',
       listLabel: 'The reports of The News',

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { KeptAnswers } from '../../lib/answer-cache.js';
 import { expandedPage, registerCrudRoutes, sendPage } from '../../lib/crud-routes.js';
-import { seedRecord } from '../../lib/examples.js';
+import { SAMPLE_IDS, seededRecord } from '../../lib/examples.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
 import { COUNTED_MATCHES, SEARCH_SYNTAX } from './statements.fts.js';
@@ -59,10 +59,7 @@ export async function statementRoutes(app: FastifyInstance) {
                 value: {
                   data: [
                     {
-                      ...seedRecord('statements', 'fo-2024-04-04-no-talks-with-ttp'),
-                      createdAt: '2024-04-05T10:00:00.000Z',
-                      updatedAt: '2024-04-05T10:00:00.000Z',
-                      version: 1,
+                      ...seededRecord('statements', SAMPLE_IDS.statements),
                       snippet:
                         'Pakistan is not holding any <mark>talks</mark> with Tehreek-e-Taliban Pakistan (TTP) and has no plans to hold <mark>talks</mark> with them in future.',
                       score: -3.197451302561056,
@@ -132,7 +129,6 @@ export async function statementRoutes(app: FastifyInstance) {
       },
     },
     examples: {
-      seedId: 'fo-2024-04-04-no-talks-with-ttp',
       label: 'The FO: no talks with the TTP',
       listQuery: 'topic=talks-with-ttp&speaker=mumtaz-zahra-baloch',
       listLabel: 'What the FO spokesperson said on talks with the TTP',

@@ -24,7 +24,6 @@ export async function topicRoutes(app: FastifyInstance) {
       },
     },
     examples: {
-      seedId: 'talks-with-ttp',
       label: 'Talks with the TTP',
       listQuery: 'parent=ttp',
       listLabel: 'The subtopics of the TTP',
