@@ -39,7 +39,8 @@ export interface Store<F extends object, R extends Meta> {
   fieldsOf(record: R): F;
   /** Stores the fields: insert when `existing` is undefined, else update; links included. In a bulk write, `session` is shared by its records. */
   write(db: Db, id: string, fields: F, meta: Meta, existing: R | undefined, session?: BulkSession): void;
-  references(fields: F): Reference[];
+  /** The references of the fields; with the record's `id`, one to the record itself may be left to `check`. */
+  references(fields: F, id?: string): Reference[];
   /** Records that may point at this resource; a delete is refused while any does. */
   referrers: Referrer[];
   /**
@@ -191,7 +192,7 @@ function save<F extends object, R extends Meta>(
   session?: BulkSession,
   author: Author = session?.author ?? {},
 ): void {
-  assertReferences(db, store.references(fields), session?.known);
+  assertReferences(db, store.references(fields, id), session?.known);
   const at = session?.at ?? now();
   const meta: Meta = existing
     ? { id, createdAt: existing.createdAt, updatedAt: at, version: existing.version + 1 }

@@ -138,14 +138,15 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
     replaceLinks(db, links.respondsToIds, id, fields.respondsToIds, fresh);
     writeSearchIndex(db, doc, fields.text, fields.context, fields.topicIds, fresh, session);
   },
-  references: (f) => [
+  references: (f, self) => [
     { path: '/speakerId', table: actors, id: f.speakerId },
     { path: '/onBehalfOfId', table: actors, id: f.onBehalfOfId },
     { path: '/eventId', table: events, id: f.eventId },
     ...f.sourceIds.map((id, i) => ({ path: `/sourceIds/${i}`, table: sources, id })),
     ...f.topicIds.map((id, i) => ({ path: `/topicIds/${i}`, table: topics, id })),
     ...f.addresseeIds.map((id, i) => ({ path: `/addresseeIds/${i}`, table: actors, id })),
-    ...f.respondsToIds.map((id, i) => ({ path: `/respondsToIds/${i}`, table: statements, id })),
+    // An answer to itself is not a missing statement (on create it does not exist yet): check refuses it.
+    ...f.respondsToIds.flatMap((id, i) => (id === self ? [] : [{ path: `/respondsToIds/${i}`, table: statements, id }])),
   ],
   check(_db, id, f) {
     const self = f.respondsToIds.indexOf(id);
