@@ -55,7 +55,7 @@ const FIELDS: Record<string, string[]> = {
     'sourceIds',
     'topicIds',
     'acts',
-    'respondsToId',
+    'respondsToIds',
     'context',
   ],
   positions: ['id', 'actorId', 'topicId', 'stance', 'summary', 'validFrom', 'validTo', 'evidence'],

@@ -65,7 +65,7 @@ function briefing(): Record<string, Body[]> {
         eventId: 'briefing',
         sourceIds: ['the-report'],
         topicIds: ['talks-with-ttp'],
-        respondsToId: 'advice',
+        respondsToIds: ['advice'],
         acts: ['rejectNegotiation'],
         language: 'en',
       },
@@ -120,7 +120,7 @@ test('an import creates records across all six entities; the same bundle again c
   });
   const noTalks = await app.json({ method: 'GET', url: '/v1/statements/no-talks' });
   assert.equal(noTalks.status, 200);
-  assert.equal(noTalks.body.respondsToId, 'advice');
+  assert.deepEqual(noTalks.body.respondsToIds, ['advice']);
   assert.equal(noTalks.body.eventId, 'briefing');
   assert.deepEqual(noTalks.body.addresseeIds, []);
   assert.equal(noTalks.body.context, null);
@@ -198,8 +198,8 @@ test('records may come in any order within an array: children before parents, an
       { id: 'counter-terrorism', name: 'Counter-terrorism' },
     ],
     statements: [
-      { id: 'rejoinder', text: 'Third.', kind: 'quote', speakerId: 'pakistan', sourceIds: ['src'], respondsToId: 'reply' },
-      { id: 'reply', text: 'Second.', kind: 'quote', speakerId: 'spokesperson', sourceIds: ['src'], respondsToId: 'opening' },
+      { id: 'rejoinder', text: 'Third.', kind: 'quote', speakerId: 'pakistan', sourceIds: ['src'], respondsToIds: ['reply'] },
+      { id: 'reply', text: 'Second.', kind: 'quote', speakerId: 'spokesperson', sourceIds: ['src'], respondsToIds: ['opening'] },
       { id: 'opening', text: 'First.', kind: 'quote', speakerId: 'fo', sourceIds: ['src'], topicIds: ['talks-with-ttp'] },
     ],
     positions: [
@@ -228,7 +228,7 @@ test('records may come in any order within an array: children before parents, an
   );
   assert.equal((await app.json({ method: 'GET', url: '/v1/actors/spokesperson' })).body.parentId, 'fo');
   assert.equal((await app.json({ method: 'GET', url: '/v1/topics/talks-with-ttp' })).body.parentId, 'ttp');
-  assert.equal((await app.json({ method: 'GET', url: '/v1/statements/rejoinder' })).body.respondsToId, 'reply');
+  assert.deepEqual((await app.json({ method: 'GET', url: '/v1/statements/rejoinder' })).body.respondsToIds, ['reply']);
   const found = await app.json({ method: 'GET', url: '/v1/statements?topic=counter-terrorism' });
   assert.deepEqual(
     found.body.data.map((s: { id: string }) => s.id),

@@ -51,7 +51,7 @@ test('POST /v1/statements creates a statement: 201, Location, ETag, every field 
     sourceIds: ['report-2', 'report'],
     topicIds: ['talks-with-ttp', 'counter-terrorism', 'migration'],
     addresseeIds: ['ttp', 'afghanistan'],
-    respondsToId: 'earlier',
+    respondsToIds: ['earlier'],
     context: 'Asked about talks.',
     acts: ['rejectNegotiation', 'demand', 'statement'],
     language: 'en',
@@ -94,7 +94,7 @@ test('POST /v1/statements creates a statement: 201, Location, ETag, every field 
       sourceIds: ['report'],
       topicIds: [],
       addresseeIds: [],
-      respondsToId: null,
+      respondsToIds: [],
       context: null,
       acts: [],
       language: null,
@@ -156,7 +156,7 @@ test('POST /v1/statements refuses invalid bodies (400 naming the field) and unkn
         speakerId: 'nobody',
         onBehalfOfId: 'nowhere',
         eventId: 'no-event',
-        respondsToId: 'no-statement',
+        respondsToIds: ['no-statement'],
         sourceIds: ['report', 'no-source'],
         topicIds: ['ttp', 'no-topic', 'no-topic-2'],
         addresseeIds: ['no-actor'],
@@ -169,7 +169,7 @@ test('POST /v1/statements refuses invalid bodies (400 naming the field) and unkn
       '/addresseeIds/0',
       '/eventId',
       '/onBehalfOfId',
-      '/respondsToId',
+      '/respondsToIds/0',
       '/sourceIds/1',
       '/speakerId',
       '/topicIds/1',
@@ -186,24 +186,24 @@ test('POST /v1/statements refuses invalid bodies (400 naming the field) and unkn
     const self = await app.json({
       method: 'POST',
       url: '/v1/statements',
-      payload: statement({ id: 'selfish', text: 'x', respondsToId: 'selfish' }),
+      payload: statement({ id: 'selfish', text: 'x', respondsToIds: ['selfish'] }),
     });
     assert.equal(self.status, 422);
     assert.deepEqual(
       self.body.errors.map((e: { path: string }) => e.path),
-      ['/respondsToId'],
+      ['/respondsToIds/0'],
     );
     assert.equal(await total(app), 0);
     await create(app, '/v1/statements', statement({ id: 'selfish', text: 'x' }));
-    const patched = await app.json({ method: 'PATCH', url: '/v1/statements/selfish', payload: { respondsToId: 'selfish' } });
+    const patched = await app.json({ method: 'PATCH', url: '/v1/statements/selfish', payload: { respondsToIds: ['selfish'] } });
     assert.equal(patched.status, 422);
     assert.equal(patched.body.code, 'INVALID_RECORD');
     assert.deepEqual(
       patched.body.errors.map((e: { path: string }) => e.path),
-      ['/respondsToId'],
+      ['/respondsToIds/0'],
     );
     const after = await app.json({ method: 'GET', url: '/v1/statements/selfish' });
-    assert.equal(after.body.respondsToId, null);
+    assert.deepEqual(after.body.respondsToIds, []);
     assert.equal(after.body.version, 1);
 
     // A patch with an unknown reference is refused the same way and changes nothing.
@@ -294,7 +294,7 @@ test('PATCH replaces link arrays in the order sent; DELETE is refused while a po
   {
     await create(app, '/v1/statements', statement({ id: 'cited', text: 'Cited.', statedOn: '2024-04-04' }));
     await create(app, '/v1/statements', statement({ id: 'answered', text: 'Answered.' }));
-    await create(app, '/v1/statements', statement({ id: 'answer', text: 'Answer.', respondsToId: 'answered' }));
+    await create(app, '/v1/statements', statement({ id: 'answer', text: 'Answer.', respondsToIds: ['answered'] }));
     await create(app, '/v1/positions', {
       id: 'pakistan-opposes-talks',
       actorId: 'pakistan',
@@ -314,7 +314,7 @@ test('PATCH replaces link arrays in the order sent; DELETE is refused while a po
     const answered = await app.json({ method: 'DELETE', url: '/v1/statements/answered' });
     assert.equal(answered.status, 409);
     assert.equal(answered.body.code, 'STILL_REFERENCED');
-    assert.deepEqual(answered.body.referencedBy, [{ collection: 'statements', field: 'respondsToId', ids: ['answer'] }]);
+    assert.deepEqual(answered.body.referencedBy, [{ collection: 'statements', field: 'respondsToIds', ids: ['answer'] }]);
 
     // Nothing was deleted, nothing cascaded.
     assert.equal((await app.json({ method: 'GET', url: '/v1/statements/cited' })).status, 200);
@@ -396,7 +396,7 @@ async function filterWorld(t: TestApp): Promise<void> {
       sourceIds: ['report'],
       topicIds: ['ttp'],
       addresseeIds: ['afghanistan'],
-      respondsToId: 'c',
+      respondsToIds: ['c'],
       acts: ['demand', 'accuse'],
       language: 'ur',
     },
@@ -419,7 +419,7 @@ async function filterWorld(t: TestApp): Promise<void> {
       speakerId: 'pakistan',
       statedOn: '2024-05-01',
       sourceIds: ['report'],
-      respondsToId: 'a',
+      respondsToIds: ['a'],
     },
   ];
   for (const s of bundle) await create(t, '/v1/statements', s);

@@ -39,9 +39,15 @@ export interface Store<F extends object, R extends Meta> {
   fieldsOf(record: R): F;
   /** Stores the fields: insert when `existing` is undefined, else update; links included. In a bulk write, `session` is shared by its records. */
   write(db: Db, id: string, fields: F, meta: Meta, existing: R | undefined, session?: BulkSession): void;
-  references(fields: F): Reference[];
+  /** The references of the fields; with the record's `id`, one to the record itself may be left to `check`. */
+  references(fields: F, id?: string): Reference[];
   /** Records that may point at this resource; a delete is refused while any does. */
   referrers: Referrer[];
+  /**
+   * Fills in what a create or an import left out (undefined) with a value derived from other records (a
+   * position's start, from its evidence), before anything is compared or checked. Explicit values are kept.
+   */
+  derive?(db: Db, fields: F): F;
   /** In an import, completes a bundle record from stored data before it is compared (a position's implied end). */
   resolveImported?(db: Db, id: string, fields: F): F;
   /** Puts fields in a canonical form for comparison, where order carries no meaning. */
@@ -69,7 +75,7 @@ export function createRecord<F extends object, R extends Meta>(
         errors: [{ in: 'body', path: '/id', message: `'${id}' is already taken` }],
       });
     }
-    save(tx, store, id, withBlanks(store, input), undefined, undefined, author);
+    save(tx, store, id, derived(tx, store, withBlanks(store, input)), undefined, undefined, author);
     return getRecord(tx, store, id) as R;
   });
 }
@@ -159,7 +165,7 @@ export function upsertRecord<F extends object, R extends Meta>(
   bulk?: BulkContext<R>,
 ): Outcome {
   const existing = bulk ? bulk.existing : getRecord(db, store, input.id);
-  const blank = withBlanks(store, input);
+  const blank = derived(db, store, withBlanks(store, input));
   const fields = store.resolveImported ? store.resolveImported(db, input.id, blank) : blank;
   if (existing && sameFields(store, store.fieldsOf(existing), fields)) return 'unchanged';
   save(db, store, input.id, fields, existing, bulk?.session);
@@ -173,6 +179,9 @@ function withBlanks<F extends object, R extends Meta>(store: Store<F, R>, input:
   return fields as F;
 }
 
+const derived = <F extends object, R extends Meta>(db: Db, store: Store<F, R>, fields: F): F =>
+  store.derive ? store.derive(db, fields) : fields;
+
 /** Validates and stores the whole fields, which differ from the existing record's (the caller compared them). */
 function save<F extends object, R extends Meta>(
   db: Db,
@@ -183,7 +192,7 @@ function save<F extends object, R extends Meta>(
   session?: BulkSession,
   author: Author = session?.author ?? {},
 ): void {
-  assertReferences(db, store.references(fields), session?.known);
+  assertReferences(db, store.references(fields, id), session?.known);
   const at = session?.at ?? now();
   const meta: Meta = existing
     ? { id, createdAt: existing.createdAt, updatedAt: at, version: existing.version + 1 }

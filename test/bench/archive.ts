@@ -221,7 +221,7 @@ export function* archiveBundles(size: number, seed = 42): Generator<Bundle> {
           sourceIds: [`${key}-report`],
           topicIds,
           addresseeIds: rng.next() < 0.7 ? [`state-${rng.skewed(STATES)}`] : [],
-          respondsToId: j > 0 && rng.next() < 0.05 ? `${key}-s${rng.int(j)}` : null,
+          respondsToIds: j > 0 && rng.next() < 0.05 ? [`${key}-s${rng.int(j)}`] : [],
           context: rng.next() < 0.3 ? `${rng.pick(QUESTIONS)} the situation in ${place} and ${rng.pick(ISSUES)}.` : null,
           acts,
           language: 'en',

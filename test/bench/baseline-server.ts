@@ -46,13 +46,13 @@ const q = Object.fromEntries(Object.entries(RAW_SQL).map(([name, text]) => [name
 
 type Row = Record<string, unknown> & { id: string };
 
-/** The four link arrays of a page of statements: one query per link table, as the service does. */
+/** The five link arrays of a page of statements: one query per link table, as the service does. */
 function statementsWithLinks(rows: Row[]): Row[] {
   const ids = JSON.stringify(rows.map((r) => r.id));
   // The arrays go onto the rows themselves (the response schema leaves `doc` out): no copy of any row.
   const byId = new Map<string, Record<string, unknown>>();
   for (const r of rows) {
-    Object.assign(r, { sourceIds: [], topicIds: [], addresseeIds: [], acts: [] });
+    Object.assign(r, { sourceIds: [], topicIds: [], addresseeIds: [], acts: [], respondsToIds: [] });
     byId.set(r.id, r);
   }
   const one = rows.length === 1;
@@ -61,6 +61,7 @@ function statementsWithLinks(rows: Row[]): Row[] {
     ['topicIds', one ? q.statementTopicsOne : q.statementTopics],
     ['addresseeIds', one ? q.statementAddresseesOne : q.statementAddressees],
     ['acts', one ? q.statementActsOne : q.statementActs],
+    ['respondsToIds', one ? q.statementRespondsToOne : q.statementRespondsTo],
   ] as const) {
     for (const link of statement.all(one ? rows[0]?.id : ids) as { owner: string; value: string }[])
       (byId.get(link.owner)?.[key] as string[] | undefined)?.push(link.value);

@@ -3,7 +3,7 @@ import { COUNTED_MATCHES } from '../../src/modules/statements/statements.fts.js'
 import { RANKED_MATCHES } from '../../src/modules/statements/statements.queries.js';
 
 const STATEMENT = `s.id, s.doc, s.text, s.kind, s.speaker_id AS speakerId, s.on_behalf_of_id AS onBehalfOfId,
-  s.speaker_role AS speakerRole, s.stated_on AS statedOn, s.event_id AS eventId, s.responds_to_id AS respondsToId,
+  s.speaker_role AS speakerRole, s.stated_on AS statedOn, s.event_id AS eventId,
   s.context, s.language, s.created_at AS createdAt, s.updated_at AS updatedAt, s.version`;
 const META = 'created_at AS createdAt, updated_at AS updatedAt, version';
 const link = (table: string, value: string) =>
@@ -33,10 +33,12 @@ export const RAW_SQL = {
   statementTopics: link('statement_topics', 'topic_id'),
   statementAddressees: link('statement_addressees', 'actor_id'),
   statementActs: link('statement_acts', 'act'),
+  statementRespondsTo: link('statement_responds_to', 'responds_to_id'),
   statementSourcesOne: linkOne('statement_sources', 'source_id'),
   statementTopicsOne: linkOne('statement_topics', 'topic_id'),
   statementAddresseesOne: linkOne('statement_addressees', 'actor_id'),
   statementActsOne: linkOne('statement_acts', 'act'),
+  statementRespondsToOne: linkOne('statement_responds_to', 'responds_to_id'),
   actors: byIds('actors', ACTOR),
   actor: byId('actors', ACTOR),
   topics: byIds('topics', TOPIC),

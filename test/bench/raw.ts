@@ -37,12 +37,13 @@ export function rawInsert(
     ),
     participant: sqlite.prepare('INSERT INTO event_participants (event_id, actor_id, ord) VALUES (?, ?, ?)'),
     statement: sqlite.prepare(
-      'INSERT INTO statements (id, doc, text, kind, speaker_id, on_behalf_of_id, speaker_role, stated_on, event_id, responds_to_id, context, language, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
+      'INSERT INTO statements (id, doc, text, kind, speaker_id, on_behalf_of_id, speaker_role, stated_on, event_id, context, language, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
     ),
     statementSource: sqlite.prepare('INSERT INTO statement_sources (statement_id, source_id, ord) VALUES (?, ?, ?)'),
     statementTopic: sqlite.prepare('INSERT INTO statement_topics (statement_id, topic_id, ord) VALUES (?, ?, ?)'),
     statementAddressee: sqlite.prepare('INSERT INTO statement_addressees (statement_id, actor_id, ord) VALUES (?, ?, ?)'),
     statementAct: sqlite.prepare('INSERT INTO statement_acts (statement_id, act, ord) VALUES (?, ?, ?)'),
+    statementRespondsTo: sqlite.prepare('INSERT INTO statement_responds_to (statement_id, responds_to_id, ord) VALUES (?, ?, ?)'),
     fts: sqlite.prepare('INSERT INTO statements_fts (rowid, text, context, topics) VALUES (?, ?, ?, ?)'),
   };
   // The change feed, when the schema has one: one row per record written, holding its state.
@@ -128,7 +129,7 @@ export function rawInsert(
           sourceIds: s.sourceIds,
           topicIds: s.topicIds ?? [],
           addresseeIds: s.addresseeIds ?? [],
-          respondsToId: s.respondsToId ?? null,
+          respondsToIds: s.respondsToIds ?? [],
           context: s.context ?? null,
           acts: s.acts ?? [],
           language: s.language ?? null,
@@ -143,7 +144,6 @@ export function rawInsert(
           r.speakerRole,
           r.statedOn,
           r.eventId,
-          r.respondsToId,
           r.context,
           r.language,
           at,
@@ -153,6 +153,7 @@ export function rawInsert(
         links(insert.statementTopic, r.id, r.topicIds);
         links(insert.statementAddressee, r.id, r.addresseeIds);
         links(insert.statementAct, r.id, r.acts);
+        links(insert.statementRespondsTo, r.id, r.respondsToIds);
         if (!searchDeferred) search.push([doc, r.text, r.context, r.topicIds.flatMap((t) => topicTerms.get(t) ?? []).join(' \n ')]);
         revise('statements', r);
       }

@@ -12,6 +12,7 @@ const LOADED_TABLES = [
   'statement_addressees',
   'statement_sources',
   'statement_acts',
+  'statement_responds_to',
   'statement_topic_ancestors',
   'revisions',
 ];

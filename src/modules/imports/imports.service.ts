@@ -25,7 +25,7 @@ const STORES: Record<Entity, { store: AnyStore; selfReference?: string; readAhea
   actors: { store: actorStore, selfReference: 'parentId', readAhead: true },
   topics: { store: topicStore, selfReference: 'parentId', readAhead: true },
   events: { store: eventStore, readAhead: true },
-  statements: { store: statementStore, selfReference: 'respondsToId', readAhead: true },
+  statements: { store: statementStore, selfReference: 'respondsToIds', readAhead: true },
   positions: { store: positionStore, readAhead: false },
 };
 
@@ -101,10 +101,10 @@ function readStored(db: Db, store: AnyStore, ids: string[]): Map<string, Meta> {
 }
 
 /**
- * Indexes of records so that one referring to another record of the same array (a parent, the statement
- * it answers) comes after it. Duplicated ids and cycles are reported, and those records skipped. Each
- * record refers to at most one other, so following the references from each record walks one path; the
- * walk is a loop, not a recursion, so a long chain of answers cannot exhaust the stack.
+ * Indexes of records so that one referring to others of the same array (a parent, the statements it
+ * answers) comes after them. Duplicated ids and cycles are reported, and those records skipped. A
+ * depth-first walk with a stack of its own, not a recursion, so a long chain of answers cannot exhaust the
+ * call stack; each record is visited once.
  */
 function dependencyOrder(records: { id: string }[], selfReference: string | undefined, entity: Entity, errors: FieldError[]): number[] {
   const indexById = new Map<string, number>();
@@ -117,31 +117,43 @@ function dependencyOrder(records: { id: string }[], selfReference: string | unde
     } else indexById.set(r.id, i);
   }
   if (!selfReference) return [...records.keys()].filter((i) => !skip.has(i));
+  /** The indexes of the records `i` refers to within the array, with the JSON Pointer of each reference. */
+  const targets = (i: number): [number, string][] => {
+    const value: unknown = (records[i] as unknown as Record<string, unknown>)[selfReference];
+    const ids = Array.isArray(value) ? value : [value];
+    return ids.flatMap((id, k): [number, string][] => {
+      const j = typeof id === 'string' ? indexById.get(id) : undefined;
+      const at = Array.isArray(value) ? `/${entity}/${i}/${selfReference}/${k}` : `/${entity}/${i}/${selfReference}`;
+      // A record naming itself is left to its store's own rule (a statement answering itself is refused there).
+      return j === undefined || j === i ? [] : [[j, at]];
+    });
+  };
   const order: number[] = [];
   const state = new Map<number, 'visiting' | 'done'>();
   for (const start of records.keys()) {
-    const path: number[] = [];
-    let i: number | undefined = start;
-    while (i !== undefined && state.get(i) !== 'done' && !skip.has(i)) {
-      if (state.get(i) === 'visiting') {
-        errors.push({
-          in: 'body',
-          path: `/${entity}/${i}/${selfReference}`,
-          message: `forms a cycle: ${[...path, i].map((j) => records[j]?.id).join(' → ')}`,
-        });
-        for (const j of path) skip.add(j);
-        break;
+    if (state.has(start) || skip.has(start)) continue;
+    // Each frame: a record on the current path and the references of it still to follow.
+    const stack: { i: number; next: [number, string][] }[] = [{ i: start, next: targets(start) }];
+    state.set(start, 'visiting');
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as (typeof stack)[number];
+      const reference = frame.next.shift();
+      if (reference === undefined) {
+        stack.pop();
+        state.set(frame.i, 'done');
+        if (!skip.has(frame.i)) order.push(frame.i);
+        continue;
       }
-      state.set(i, 'visiting');
-      path.push(i);
-      const target: unknown = (records[i] as unknown as Record<string, unknown>)[selfReference];
-      const j: number | undefined = typeof target === 'string' ? indexById.get(target) : undefined;
-      i = j === i ? undefined : j;
-    }
-    // What a record refers to comes first: the end of the path is stored before its start.
-    for (const j of path.reverse()) {
-      state.set(j, 'done');
-      if (!skip.has(j)) order.push(j);
+      const [j, at] = reference;
+      if (skip.has(j) || state.get(j) === 'done') continue;
+      if (state.get(j) === 'visiting') {
+        const path = stack.slice(stack.findIndex((f) => f.i === j)).map((f) => f.i);
+        errors.push({ in: 'body', path: at, message: `forms a cycle: ${[...path, j].map((k) => records[k]?.id).join(' → ')}` });
+        for (const k of path) skip.add(k);
+        continue;
+      }
+      state.set(j, 'visiting');
+      stack.push({ i: j, next: targets(j) });
     }
   }
   return order;

@@ -96,10 +96,33 @@ export const positionStore: Store<PositionFieldValues, Position> = {
     { path: '/topicId', table: topics, id: f.topicId },
     ...f.evidence.map((e, i) => ({ path: `/evidence/${i}/statementId`, table: statements, id: e.statementId })),
   ],
+  derive: derivedStart,
   resolveImported: impliedEnd,
   check: checkTimeline,
   referrers: [],
 };
+
+/**
+ * A position left without validFrom starts on the date of its first dated evidence, or at an unknown date
+ * (null) when its evidence is undated: a period should not claim a start its evidence does not show. An
+ * explicit validFrom is kept as given, since the start may be known from outside the recorded evidence (a
+ * reiteration whose first statement is not on record) and evidence dates can change after the position is
+ * written; the seed keeps to the rule (test/seed.test.ts). Unknown statements give no date here: the
+ * reference check names them.
+ */
+function derivedStart(db: Db, f: PositionFieldValues): PositionFieldValues {
+  if (f.validFrom !== undefined) return f;
+  const [statement, keys] = byKeys(
+    db,
+    `SELECT min("stated_on") FROM "statements" WHERE "id" ${IN_KEYS}`,
+    (f.evidence ?? []).map((e) => e.statementId),
+  );
+  return { ...f, validFrom: (statement.pluck().get(keys) as string | null | undefined) ?? null };
+}
+
+/** Where a period whose start is not known (validFrom null) sorts: before every date. */
+const UNKNOWN_START = '';
+const OPEN_END = '9999-12-31';
 
 /**
  * In a bundle, validTo null means "held until a later position takes over": when the actor already has a
@@ -113,7 +136,7 @@ function impliedEnd(db: Db, id: string, f: PositionFieldValues): PositionFieldVa
     'SELECT "valid_from" FROM "positions" WHERE "actor_id" = ? AND "topic_id" = ? AND "id" <> ? AND "valid_from" > ? ORDER BY "valid_from" LIMIT 1',
   )
     .pluck()
-    .get(f.actorId, f.topicId, id, f.validFrom) as string | undefined;
+    .get(f.actorId, f.topicId, id, f.validFrom ?? UNKNOWN_START) as string | undefined;
   return next === undefined ? f : { ...f, validTo: next };
 }
 
@@ -137,37 +160,49 @@ function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Pos
       errors.push({ in: 'body', path: `/evidence/${i}/statementId`, message: `repeats evidence item ${first} ('${e.statementId}')` });
     else seen.set(e.statementId, i);
   });
-  if (f.validTo !== null && f.validTo <= f.validFrom) {
+  if (f.validTo !== null && f.validFrom !== null && f.validTo <= f.validFrom) {
     errors.push({ in: 'body', path: '/validTo', message: `must be after validFrom (${f.validFrom})` });
   }
   if (errors.length > 0) {
     throw new AppError('INVALID_RECORD', errors.map((e) => `${e.path.slice(1)} ${e.message}.`).join(' '), { errors });
   }
+  // A period whose start is not known may have begun at any time before its end: it sorts before every dated
+  // period, so two of them on one timeline always overlap, and a dated position after an open one closes it.
+  const from = f.validFrom ?? UNKNOWN_START;
+  const to = f.validTo ?? OPEN_END;
   // The stored periods never overlap one another, so only these can overlap this one: the last period that
   // starts before it (it may run into this one, or be the open one this closes) and those that start within
-  // it. Two index seeks, however long the timeline grows.
-  const before = prepared(
-    db,
-    `SELECT ${PERIOD_COLUMNS} FROM "positions" WHERE "actor_id" = ? AND "topic_id" = ? AND "id" <> ? AND "valid_from" < ? ORDER BY "valid_from" DESC LIMIT 1`,
-  ).get(f.actorId, f.topicId, id, f.validFrom) as Period | undefined;
+  // it. Index seeks, however long the timeline grows (NULL starts are read apart: `<` and `>=` skip them).
+  const undated = () =>
+    prepared(
+      db,
+      `SELECT ${PERIOD_COLUMNS} FROM "positions" WHERE "actor_id" = ? AND "topic_id" = ? AND "id" <> ? AND "valid_from" IS NULL`,
+    ).all(f.actorId, f.topicId, id) as Period[];
+  const before =
+    from === UNKNOWN_START
+      ? undefined
+      : ((prepared(
+          db,
+          `SELECT ${PERIOD_COLUMNS} FROM "positions" WHERE "actor_id" = ? AND "topic_id" = ? AND "id" <> ? AND "valid_from" < ? ORDER BY "valid_from" DESC LIMIT 1`,
+        ).get(f.actorId, f.topicId, id, from) as Period | undefined) ?? undated()[0]);
   const within = prepared(
     db,
     `SELECT ${PERIOD_COLUMNS} FROM "positions" WHERE "actor_id" = ? AND "topic_id" = ? AND "id" <> ? AND "valid_from" >= ? AND "valid_from" < ? ORDER BY "valid_from"`,
-  ).all(f.actorId, f.topicId, id, f.validFrom, f.validTo ?? '9999-12-31') as Period[];
-  const others = before ? [before, ...within] : within;
-  const open = existing === undefined && before?.validTo === null ? before : undefined;
+  ).all(f.actorId, f.topicId, id, from, to) as Period[];
+  const others = [...(before ? [before] : []), ...(from === UNKNOWN_START ? undated() : []), ...within];
+  const open = existing === undefined && f.validFrom !== null && before?.validTo === null ? before : undefined;
   for (const other of others) {
-    const otherTo = other === open ? f.validFrom : other.validTo;
-    const overlaps = f.validFrom < (otherTo ?? '9999-12-31') && other.validFrom < (f.validTo ?? '9999-12-31');
+    const otherTo = other === open ? from : other.validTo;
+    const overlaps = from < (otherTo ?? OPEN_END) && (other.validFrom ?? UNKNOWN_START) < to;
     if (overlaps) {
       throw new AppError(
         'POSITION_OVERLAP',
-        `${f.actorId}'s position on ${f.topicId} from ${f.validFrom}${f.validTo ? ` to ${f.validTo}` : ''} overlaps position '${other.id}' (${other.validFrom} to ${other.validTo ?? 'now'}). Periods of one actor on one topic must not overlap.`,
+        `${f.actorId}'s position on ${f.topicId} from ${f.validFrom ?? 'an unknown date'}${f.validTo ? ` to ${f.validTo}` : ''} overlaps position '${other.id}' (${other.validFrom ?? 'an unknown date'} to ${other.validTo ?? 'now'}). Periods of one actor on one topic must not overlap.`,
         { conflictingPositionId: other.id },
       );
     }
   }
-  if (open) closePeriod(db, open, f.validFrom, author);
+  if (open && f.validFrom !== null) closePeriod(db, open, f.validFrom, author);
 }
 
 /** Ends the open period where the next one starts, and records that change as a revision of its own, by `author`. */

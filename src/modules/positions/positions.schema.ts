@@ -24,7 +24,11 @@ export const PositionFields = {
   topicId: { ...Id, description: 'What it is about.' },
   stance: StringEnum(STANCES, 'The stance on the topic.'),
   summary: Text(2000, 'The position as one sentence: "Pakistan will not hold talks with the TTP".'),
-  validFrom: { ...IsoDate, description: 'The first day the position is held.' },
+  validFrom: Nullable({
+    ...IsoDate,
+    description:
+      'The first day the position is held: the date of its first dated evidence. Null when that is not known (its evidence is undated); such a period starts before any dated one of the same actor and topic, and `asOf` leaves it out. Left out of a create or an import, it is derived from the evidence that way.',
+  }),
   validTo: Nullable({ ...IsoDate, description: 'The day a later position took over (exclusive); null while still held.' }),
   evidence: Type.Array(Evidence, {
     minItems: 1,
@@ -44,7 +48,7 @@ export const {
   record: PositionSchema,
   create: PositionCreateSchema,
   patch: PositionPatchSchema,
-} = entitySchemas('Position', PositionFields, ['actorId', 'topicId', 'stance', 'summary', 'validFrom', 'evidence'], {
+} = entitySchemas('Position', PositionFields, ['actorId', 'topicId', 'stance', 'summary', 'evidence'], {
   description: "An actor's stance on a topic over a period, evidenced by statements. An actor's periods on one topic never overlap.",
   derived: {
     evidence: Type.Array(EvidenceRead, { description: 'The evidence in date order (undated statements last).' }),
@@ -65,5 +69,9 @@ export const PositionListQuerySchema = listQuery(['validFrom', 'createdAt', 'upd
   stance: EnumFilter(STANCES, 'Only these stances.'),
   expand: expandParameter(POSITION_EXPANSIONS),
   format: FormatParameter,
-  asOf: { ...IsoDate, description: 'Only positions held on this date (validFrom ≤ asOf < validTo). Without it, every period: a timeline.' },
+  asOf: {
+    ...IsoDate,
+    description:
+      'Only positions held on this date (validFrom ≤ asOf < validTo); a position whose start is not known (validFrom null) is not known to be held on any date, so it is left out. Without it, every period: a timeline.',
+  },
 });

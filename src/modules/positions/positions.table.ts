@@ -19,7 +19,8 @@ export const positions = sqliteTable(
       .references(() => topics.id),
     stance: text('stance', { enum: STANCES }).notNull(),
     summary: text('summary').notNull(),
-    validFrom: text('valid_from').notNull(),
+    /** Null when the start is not known: the position's evidence is undated. */
+    validFrom: text('valid_from'),
     validTo: text('valid_to'),
     ...timestamps,
     version: integer('version').notNull().default(1),

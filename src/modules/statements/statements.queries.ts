@@ -45,9 +45,18 @@ import {
   tokensOf,
 } from './statements.fts.js';
 import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from './statements.schema.js';
-import { statementActs, statementAddressees, statementSources, statements, statementTopics } from './statements.table.js';
+import {
+  statementActs,
+  statementAddressees,
+  statementRespondsTo,
+  statementSources,
+  statements,
+  statementTopics,
+} from './statements.table.js';
 
-const link = (table: typeof statementSources | typeof statementTopics | typeof statementAddressees | typeof statementActs): LinkTable => ({
+const link = (
+  table: typeof statementSources | typeof statementTopics | typeof statementAddressees | typeof statementActs | typeof statementRespondsTo,
+): LinkTable => ({
   table,
   owner: table.statementId,
   value: table.value,
@@ -58,16 +67,21 @@ const links = {
   topicIds: link(statementTopics),
   addresseeIds: link(statementAddressees),
   acts: link(statementActs),
+  respondsToIds: link(statementRespondsTo),
 };
 
 type StatementRow = typeof statements.$inferSelect;
 
-/** Attaches the four link arrays to a page of rows: one query per link table, never one per row. */
+/** Attaches the five link arrays to a page of rows: one query per link table, never one per row. */
 function hydrate(db: Db, rows: StatementRow[]): Statement[] {
   const ids = rows.map((r) => r.id);
-  const [sourceIds, topicIds, addresseeIds, acts] = [links.sourceIds, links.topicIds, links.addresseeIds, links.acts].map((l) =>
-    loadLinks(db, l, ids),
-  );
+  const [sourceIds, topicIds, addresseeIds, acts, respondsToIds] = [
+    links.sourceIds,
+    links.topicIds,
+    links.addresseeIds,
+    links.acts,
+    links.respondsToIds,
+  ].map((l) => loadLinks(db, l, ids));
   // Field by field: copying a row with rest and spread costs about 15 µs a row and leaves V8 a slow
   // dictionary-mode object, which the serializer then reads slowly too.
   return rows.map(
@@ -80,13 +94,13 @@ function hydrate(db: Db, rows: StatementRow[]): Statement[] {
       speakerRole: r.speakerRole,
       statedOn: r.statedOn,
       eventId: r.eventId,
-      respondsToId: r.respondsToId,
       context: r.context,
       language: r.language,
       sourceIds: sourceIds?.get(r.id) ?? [],
       topicIds: topicIds?.get(r.id) ?? [],
       addresseeIds: addresseeIds?.get(r.id) ?? [],
       acts: (acts?.get(r.id) ?? []) as Statement['acts'],
+      respondsToIds: respondsToIds?.get(r.id) ?? [],
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
       version: r.version,
@@ -104,7 +118,7 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
     eventId: null,
     topicIds: [],
     addresseeIds: [],
-    respondsToId: null,
+    respondsToIds: [],
     context: null,
     acts: [],
     language: null,
@@ -122,26 +136,29 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
     replaceLinks(db, links.topicIds, id, fields.topicIds, fresh);
     replaceLinks(db, links.addresseeIds, id, fields.addresseeIds, fresh);
     replaceLinks(db, links.acts, id, fields.acts, fresh);
+    replaceLinks(db, links.respondsToIds, id, fields.respondsToIds, fresh);
     writeSearchIndex(db, doc, fields.text, fields.context, fields.topicIds, fresh, session);
   },
-  references: (f) => [
+  references: (f, self) => [
     { path: '/speakerId', table: actors, id: f.speakerId },
     { path: '/onBehalfOfId', table: actors, id: f.onBehalfOfId },
     { path: '/eventId', table: events, id: f.eventId },
-    { path: '/respondsToId', table: statements, id: f.respondsToId },
     ...f.sourceIds.map((id, i) => ({ path: `/sourceIds/${i}`, table: sources, id })),
     ...f.topicIds.map((id, i) => ({ path: `/topicIds/${i}`, table: topics, id })),
     ...f.addresseeIds.map((id, i) => ({ path: `/addresseeIds/${i}`, table: actors, id })),
+    // An answer to itself is not a missing statement (on create it does not exist yet): check refuses it.
+    ...f.respondsToIds.flatMap((id, i) => (id === self ? [] : [{ path: `/respondsToIds/${i}`, table: statements, id }])),
   ],
   check(_db, id, f) {
-    if (f.respondsToId === id) {
+    const self = f.respondsToIds.indexOf(id);
+    if (self >= 0) {
       throw new AppError('INVALID_RECORD', 'A statement cannot respond to itself.', {
-        errors: [{ in: 'body', path: '/respondsToId', message: 'must not be the statement itself' }],
+        errors: [{ in: 'body', path: `/respondsToIds/${self}`, message: 'must not be the statement itself' }],
       });
     }
   },
   referrers: [
-    { collection: 'statements', field: 'respondsToId', column: statements.respondsToId, owner: statements.id },
+    { collection: 'statements', field: 'respondsToIds', column: statementRespondsTo.value, owner: statementRespondsTo.statementId },
     { collection: 'positions', field: 'evidence', column: positionEvidence.statementId, owner: positionEvidence.positionId },
   ],
 };
@@ -272,7 +289,7 @@ export function statementFilters(db: Db, q: StatementFilters) {
     linkedTo(db, statements.id, links.addresseeIds, anyOf(q.addressee)),
     q.event ? inArray(statements.eventId, anyOf(q.event) ?? []) : undefined,
     linkedTo(db, statements.id, links.sourceIds, anyOf(q.source)),
-    q.respondsTo ? inArray(statements.respondsToId, anyOf(q.respondsTo) ?? []) : undefined,
+    linkedTo(db, statements.id, links.respondsToIds, anyOf(q.respondsTo)),
     q.kind ? inArray(statements.kind, anyOf(q.kind) as Statement['kind'][]) : undefined,
     linkedTo(db, statements.id, links.acts, anyOf(q.act)),
     q.language ? inArray(statements.language, anyOf(q.language) ?? []) : undefined,
@@ -506,5 +523,6 @@ export const statementExpansions = {
       sources: { from: 'sourceIds', load: sourceStore.getMany },
       topics: { from: 'topicIds', load: topicStore.getMany },
       addressees: { from: 'addresseeIds', load: actorStore.getMany },
+      respondsTo: { from: 'respondsToIds', load: (db, ids) => statementStore.getMany(db, ids) },
     }),
 };

@@ -103,7 +103,7 @@ export async function statementRoutes(app: FastifyInstance) {
         'topicIds',
         'addresseeIds',
         'acts',
-        'respondsToId',
+        'respondsToIds',
         'language',
         'createdAt',
         'updatedAt',
@@ -119,13 +119,13 @@ export async function statementRoutes(app: FastifyInstance) {
     problems: {
       create: {
         UNKNOWN_REFERENCE:
-          'speakerId, onBehalfOfId, eventId, sourceIds, topicIds, addresseeIds or respondsToId names a record that does not exist; `errors` names each.',
-        INVALID_RECORD: 'The statement responds to itself.',
+          'speakerId, onBehalfOfId, eventId, sourceIds, topicIds, addresseeIds or respondsToIds names a record that does not exist; `errors` names each.',
+        INVALID_RECORD: 'The statement responds to itself (respondsToIds names its own id).',
       },
       update: {
         UNKNOWN_REFERENCE:
-          'speakerId, onBehalfOfId, eventId, sourceIds, topicIds, addresseeIds or respondsToId names a record that does not exist; `errors` names each.',
-        INVALID_RECORD: 'The statement responds to itself.',
+          'speakerId, onBehalfOfId, eventId, sourceIds, topicIds, addresseeIds or respondsToIds names a record that does not exist; `errors` names each.',
+        INVALID_RECORD: 'The statement responds to itself (respondsToIds names its own id).',
       },
     },
     examples: {

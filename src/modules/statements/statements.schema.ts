@@ -37,7 +37,9 @@ export const StatementFields = {
   sourceIds: Type.Array(Id, { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Where it is reported; at least one.' }),
   topicIds: IdList('What it is about.'),
   addresseeIds: IdList('Whom it is aimed at.'),
-  respondsToId: Nullable({ ...Id, description: 'The statement it answers, also across governments.' }),
+  respondsToIds: IdList(
+    'The statements it answers, also across governments (a question often bundles several); never the statement itself.',
+  ),
   context: Nullable(Text(5000, 'The question or criticism it responds to.')),
   acts: Type.Array(StringEnum(ACTS), { uniqueItems: true, maxItems: 20, description: `What kind of act it is: ${actList}.` }),
   language: Nullable(Language),
@@ -67,10 +69,16 @@ export const {
       topics: { schema: TopicSchema, many: true },
       addressees: { schema: ActorSchema, many: true },
     }),
+    // By name: the schema refers to itself. The embedded statements carry no expansions of their own.
+    respondsTo: Type.Optional(
+      Type.Array(Type.Unsafe<Record<string, unknown>>(Type.Ref('Statement')), {
+        description: 'With expand=respondsTo: the statements it answers (without their own expansions).',
+      }),
+    ),
   },
 });
 
-export const STATEMENT_EXPANSIONS = ['speaker', 'onBehalfOf', 'event', 'sources', 'topics', 'addressees'] as const;
+export const STATEMENT_EXPANSIONS = ['speaker', 'onBehalfOf', 'event', 'sources', 'topics', 'addressees', 'respondsTo'] as const;
 export type Statement = Static<typeof StatementSchema>;
 export type StatementFieldValues = Omit<
   Statement,

@@ -1,4 +1,4 @@
-// Storage for statements and their links: sources, topics, addressees and acts.
+// Storage for statements and their links: sources, topics, addressees, acts and the statements they answer.
 import { sql } from 'drizzle-orm';
 import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { oneOf, timestamps } from '../../db/columns.js';
@@ -23,7 +23,6 @@ export const statements = sqliteTable(
     speakerRole: text('speaker_role'),
     statedOn: text('stated_on'),
     eventId: text('event_id').references(() => events.id),
-    respondsToId: text('responds_to_id').references((): AnySQLiteColumn => statements.id),
     context: text('context'),
     language: text('language'),
     ...timestamps,
@@ -36,7 +35,6 @@ export const statements = sqliteTable(
     index('statements_speaker_idx').on(t.speakerId, t.statedOn, t.id),
     index('statements_on_behalf_of_idx').on(t.onBehalfOfId, t.statedOn, t.id),
     index('statements_event_idx').on(t.eventId),
-    index('statements_responds_to_idx').on(t.respondsToId),
     index('statements_language_idx').on(t.language),
     index('statements_created_idx').on(t.createdAt, t.id),
     index('statements_updated_idx').on(t.updatedAt, t.id),
@@ -66,3 +64,5 @@ export const statementSources = statementLink('statement_sources', 'source_id', 
 export const statementTopics = statementLink('statement_topics', 'topic_id', topics.id);
 export const statementAddressees = statementLink('statement_addressees', 'actor_id', actors.id);
 export const statementActs = statementLink('statement_acts', 'act');
+/** The statements a statement answers: a question often bundles several. */
+export const statementRespondsTo = statementLink('statement_responds_to', 'responds_to_id', statements.id);

@@ -104,7 +104,8 @@ export function stanceMatrix(db: Db, q: { asOf: string; actor?: string; topic?: 
       stance: positions.stance,
       positionId: positions.id,
       summary: positions.summary,
-      validFrom: positions.validFrom,
+      // asOf leaves out positions whose start is not known: every cell's start is a date.
+      validFrom: sql<string>`${positions.validFrom}`,
       validTo: positions.validTo,
     })
     .from(positions)
