@@ -19,7 +19,11 @@ function connectionOf(db: Db): Database.Database {
 
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-/** How many prepared statements a connection keeps; the least recently prepared goes first. */
+/**
+ * How many prepared statements a connection keeps; the least recently prepared goes first. A plain Map, not
+ * lru-cache: every query asks it, a hit stays one Map lookup (lru-cache's get also reorders its list), and
+ * only lists with "any of" filters of many lengths ever fill it.
+ */
 const PREPARED_KEPT = 1000;
 
 /** How a statement read by keys takes them: one bound parameter, a JSON array, however many there are. */
