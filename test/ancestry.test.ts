@@ -1,8 +1,8 @@
 // The topic ancestry behind `topic=` and stats by topic follows every write: topic moves, statement dates,
 // statement topics, deletes; pages through it keep undated statements last and never skip or repeat.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { everyPage, makeApp, seedMinimal, type TestApp } from './helpers.js';
+import { describe, type TestContext, test } from 'node:test';
+import { everyPage, makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
 const statement = (id: string, statedOn: string | null, topicIds: string[]) => ({
   id,
@@ -31,10 +31,9 @@ async function topicCounts(api: TestApp): Promise<Record<string, number>> {
   return Object.fromEntries(res.body.data.map((c: { topic: string | null; count: number }) => [c.topic ?? '(none)', c.count]));
 }
 
-test('topic filters and stats follow topic moves, statement dates, statement topics and deletes', async (t) => {
-  const api = await makeApp(t);
+/** seedMinimal (counter-terrorism > ttp > talks-with-ttp; migration) and four statements, s3 undated, s4 under ttp twice. */
+async function fourStatements(api: TestApp): Promise<void> {
   await seedMinimal(api);
-  // counter-terrorism > ttp > talks-with-ttp; migration.
   for (const s of [
     statement('s1', '2024-04-01', ['talks-with-ttp']),
     statement('s2', '2024-04-03', ['ttp', 'migration']),
@@ -43,41 +42,92 @@ test('topic filters and stats follow topic moves, statement dates, statement top
   ]) {
     assert.equal((await api.json({ method: 'POST', url: '/v1/statements', payload: s })).status, 201);
   }
-  assert.deepEqual(await idsAbout(api, 'counter-terrorism'), ['s2', 's4', 's1', 's3'], 'newest first, undated last');
-  assert.deepEqual(await idsAbout(api, 'counter-terrorism', '&sort=statedOn'), ['s3', 's1', 's4', 's2'], 'undated first, oldest first');
-  assert.deepEqual(await walk(api, 'counter-terrorism'), ['s2', 's4', 's1', 's3'], 'page by page, across the undated');
-  assert.deepEqual(await walk(api, 'counter-terrorism', 'statedOn'), ['s3', 's1', 's4', 's2']);
-  assert.deepEqual(await idsAbout(api, 'counter-terrorism', '&from=2024-04-02'), ['s2', 's4']);
-  assert.deepEqual(await idsAbout(api, 'counter-terrorism', '&to=2024-04-02'), ['s4', 's1']);
-  assert.deepEqual(await idsAbout(api, 'migration'), ['s2']);
-  const before = await api.json({ method: 'GET', url: '/v1/statements?topic=counter-terrorism&count=true&limit=1' });
-  assert.equal(before.body.total, 4, 'a statement under a topic twice (s4) counts once');
-  assert.deepEqual(await topicCounts(api), { 'counter-terrorism': 4, ttp: 4, 'talks-with-ttp': 3, migration: 1 });
+}
 
-  // Move talks-with-ttp under migration: its statements follow it.
-  assert.equal((await api.json({ method: 'PATCH', url: '/v1/topics/talks-with-ttp', payload: { parentId: 'migration' } })).status, 200);
+/** Each step of a history of writes, applied in order on top of fourStatements; a test picks how far to go. */
+const steps: ((api: TestApp) => Promise<void>)[] = [
+  // talks-with-ttp moves under migration.
+  async (api) => {
+    assert.equal((await api.json({ method: 'PATCH', url: '/v1/topics/talks-with-ttp', payload: { parentId: 'migration' } })).status, 200);
+  },
+  // s1 gets a later date; undated s3 gets one.
+  async (api) => {
+    assert.equal((await api.json({ method: 'PATCH', url: '/v1/statements/s1', payload: { statedOn: '2024-05-01' } })).status, 200);
+    assert.equal((await api.json({ method: 'PATCH', url: '/v1/statements/s3', payload: { statedOn: '2024-03-01' } })).status, 200);
+  },
+  // s4's topics are replaced by migration alone.
+  async (api) => {
+    assert.equal((await api.json({ method: 'PATCH', url: '/v1/statements/s4', payload: { topicIds: ['migration'] } })).status, 200);
+  },
+  // s2 is deleted.
+  async (api) => {
+    assert.equal((await api.json({ method: 'DELETE', url: '/v1/statements/s2' })).status, 204);
+  },
+];
+
+/** A new app with fourStatements and the first `n` steps applied. */
+async function afterSteps(t: TestContext, n: number): Promise<TestApp> {
+  const api = await makeApp(t);
+  await fourStatements(api);
+  for (const step of steps.slice(0, n)) await step(api);
+  return api;
+}
+
+describe('topic ancestry: lists and counts of a subtree', () => {
+  // Reads only: one world serves every test of the block.
+  const api = sharedApp(fourStatements);
+
+  test('topic= lists the subtree newest first, undated last; ascending, undated first', async () => {
+    assert.deepEqual(await idsAbout(api(), 'counter-terrorism'), ['s2', 's4', 's1', 's3'], 'newest first, undated last');
+    assert.deepEqual(await idsAbout(api(), 'counter-terrorism', '&sort=statedOn'), ['s3', 's1', 's4', 's2'], 'undated first, oldest first');
+    assert.deepEqual(await idsAbout(api(), 'migration'), ['s2']);
+  });
+
+  test('page by page, one statement at a time, across the undated, either way', async () => {
+    assert.deepEqual(await walk(api(), 'counter-terrorism'), ['s2', 's4', 's1', 's3'], 'page by page, across the undated');
+    assert.deepEqual(await walk(api(), 'counter-terrorism', 'statedOn'), ['s3', 's1', 's4', 's2']);
+  });
+
+  test('from and to bound the dates within the subtree', async () => {
+    assert.deepEqual(await idsAbout(api(), 'counter-terrorism', '&from=2024-04-02'), ['s2', 's4']);
+    assert.deepEqual(await idsAbout(api(), 'counter-terrorism', '&to=2024-04-02'), ['s4', 's1']);
+  });
+
+  test('a statement under a topic twice counts once, in the list total and in stats', async () => {
+    const before = await api().json({ method: 'GET', url: '/v1/statements?topic=counter-terrorism&count=true&limit=1' });
+    assert.equal(before.body.total, 4, 'a statement under a topic twice (s4) counts once');
+    assert.deepEqual(await topicCounts(api()), { 'counter-terrorism': 4, ttp: 4, 'talks-with-ttp': 3, migration: 1 });
+  });
+});
+
+test('topic ancestry: a topic that moves takes its statements with it', async (t) => {
+  const api = await afterSteps(t, 1);
   assert.deepEqual(await idsAbout(api, 'counter-terrorism'), ['s2', 's4'], 's1 and s3 left with their topic; s4 stays through ttp');
   assert.deepEqual(await idsAbout(api, 'migration'), ['s2', 's4', 's1', 's3']);
   assert.deepEqual(await topicCounts(api), { migration: 4, 'counter-terrorism': 2, ttp: 2, 'talks-with-ttp': 3 });
+});
 
-  // A new date moves a statement in the order; an undated one becomes dated.
-  assert.equal((await api.json({ method: 'PATCH', url: '/v1/statements/s1', payload: { statedOn: '2024-05-01' } })).status, 200);
-  assert.equal((await api.json({ method: 'PATCH', url: '/v1/statements/s3', payload: { statedOn: '2024-03-01' } })).status, 200);
+test('topic ancestry: a new date moves a statement in the order; an undated one becomes dated', async (t) => {
+  const api = await afterSteps(t, 2);
   assert.deepEqual(await idsAbout(api, 'migration'), ['s1', 's2', 's4', 's3']);
+});
 
-  // Topics replaced: the ancestors that no remaining topic leads to go.
-  assert.equal((await api.json({ method: 'PATCH', url: '/v1/statements/s4', payload: { topicIds: ['migration'] } })).status, 200);
+test('topic ancestry: when a statement’s topics are replaced, the ancestors no remaining topic leads to go', async (t) => {
+  const api = await afterSteps(t, 3);
   assert.deepEqual(await idsAbout(api, 'counter-terrorism'), ['s2']);
   assert.deepEqual(await idsAbout(api, 'ttp'), ['s2']);
   assert.deepEqual(await idsAbout(api, 'migration'), ['s1', 's2', 's4', 's3']);
+});
 
-  // A deleted statement is gone from every topic.
-  assert.equal((await api.json({ method: 'DELETE', url: '/v1/statements/s2' })).status, 204);
+test('topic ancestry: a deleted statement is gone from every topic and every count', async (t) => {
+  const api = await afterSteps(t, 4);
   assert.deepEqual(await idsAbout(api, 'counter-terrorism'), []);
   assert.deepEqual(await idsAbout(api, 'migration'), ['s1', 's4', 's3']);
   assert.deepEqual(await topicCounts(api), { migration: 3, 'talks-with-ttp': 2 });
+});
 
-  // A new topic under an existing one: statements filed under it count for its ancestors at once.
+test('topic ancestry: statements under a new topic count for its ancestors at once', async (t) => {
+  const api = await afterSteps(t, 4);
   assert.equal(
     (await api.json({ method: 'POST', url: '/v1/topics', payload: { id: 'returns', name: 'Returns', parentId: 'talks-with-ttp' } })).status,
     201,

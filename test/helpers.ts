@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, before } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
@@ -21,8 +21,13 @@ export interface TestApp {
   ): Promise<{ status: number; body: T; headers: LightMyRequestResponse['headers'] }>;
 }
 
+/** Whatever closes an app when its test ends: a test's context (`t`), or the hooks of a describe block. */
+interface Owner {
+  after(fn: () => Promise<void>): void;
+}
+
 /** Builds the app on a new database file in a temp folder; `seed: true` loads the FO briefing. */
-export async function makeApp(t: TestContext, options: { seed?: boolean } = {}): Promise<TestApp> {
+export async function makeApp(t: Owner, options: { seed?: boolean } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'statements-test-'));
   const app = await buildApp({ databasePath: join(dir, 'test.db'), logLevel: 'silent', authDisabled: false, seed: options.seed ?? false });
   const key = createKey(app.db, 'test');
@@ -46,6 +51,27 @@ export async function makeApp(t: TestContext, options: { seed?: boolean } = {}):
       const res = await request(options);
       return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined, headers: res.headers };
     },
+  };
+}
+
+/**
+ * One app for the tests of a describe block that only read, built (and given `setup`) before the first of
+ * them and closed after the last: for a world that is costly to build and that no test of the block changes.
+ * Call it in the describe's body; the getter returns the app once the block's tests run.
+ */
+export function sharedApp(setup: (api: TestApp) => Promise<void>, options: { seed?: boolean } = {}): () => TestApp {
+  let api: TestApp | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  before(async () => {
+    api = await makeApp({ after: (fn) => closers.push(fn) }, options);
+    await setup(api);
+  });
+  after(async () => {
+    for (const close of closers) await close();
+  });
+  return () => {
+    assert.ok(api, 'sharedApp: the app is built before the first test of its block');
+    return api;
   };
 }
 

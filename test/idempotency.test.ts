@@ -1,59 +1,83 @@
 // Safe retries with Idempotency-Key: the same request again replays the first answer and writes nothing.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { makeApp } from './helpers.js';
 
-test('a retried create replays its first answer, marked, and creates nothing more', async (t) => {
-  const api = await makeApp(t);
-  const send = (payload: Record<string, unknown>, key = 'create-topic-1') =>
-    api.request({ method: 'POST', url: '/v1/topics', payload, headers: { 'idempotency-key': key } });
-  const first = await send({ name: 'Talks with the TTP' });
-  assert.equal(first.statusCode, 201);
-  assert.equal(first.headers['idempotent-replayed'], undefined);
-  const again = await send({ name: 'Talks with the TTP' });
-  assert.equal(again.statusCode, 201);
-  assert.equal(again.headers['idempotent-replayed'], 'true');
-  assert.equal(again.headers.location, first.headers.location);
-  assert.equal(again.headers.etag, first.headers.etag);
-  assert.deepEqual(again.json(), first.json(), 'the same record, with the server-made id');
-  assert.equal((await api.json({ method: 'GET', url: '/v1/topics?count=true' })).body.total, 1);
+describe('a retried POST with the same Idempotency-Key', () => {
+  /** A new app, and a POST /v1/topics with the write key and an Idempotency-Key. */
+  async function sender(t: TestContext) {
+    const api = await makeApp(t);
+    const send = (payload: Record<string, unknown>, key = 'create-topic-1') =>
+      api.request({ method: 'POST', url: '/v1/topics', payload, headers: { 'idempotency-key': key } });
+    const total = async () => (await api.json({ method: 'GET', url: '/v1/topics?count=true' })).body.total;
+    return { api, send, total };
+  }
 
-  const other = await send({ name: 'Something else' });
-  assert.equal(other.statusCode, 422);
-  assert.equal(other.json().code, 'IDEMPOTENCY_KEY_REUSED');
-  assert.equal((await api.json({ method: 'GET', url: '/v1/topics?count=true' })).body.total, 1);
-
-  // A request refused by the rules is an answer too: its retry gets the same problem, replayed.
-  const refused = await send({ name: 'Child', parentId: 'missing' }, 'refused-1');
-  const refusedAgain = await send({ name: 'Child', parentId: 'missing' }, 'refused-1');
-  assert.equal(refused.statusCode, 422);
-  assert.equal(refusedAgain.statusCode, 422);
-  assert.equal(refusedAgain.headers['idempotent-replayed'], 'true');
-  assert.equal(refusedAgain.json().requestId, refused.json().requestId, 'the first answer, word for word');
-  // A malformed body never reaches the key: its retry is simply refused again.
-  const bad = await send({ name: '' }, 'bad-1');
-  const badAgain = await send({ name: '' }, 'bad-1');
-  assert.deepEqual([bad.statusCode, badAgain.statusCode], [400, 400]);
-
-  const imported = await api.request({
-    method: 'POST',
-    url: '/v1/imports',
-    payload: { topics: [{ id: 'x', name: 'X' }] },
-    headers: { 'idempotency-key': 'import-1' },
+  test('replays the first answer, marked Idempotent-Replayed, and creates nothing more', async (t) => {
+    const { send, total } = await sender(t);
+    const first = await send({ name: 'Talks with the TTP' });
+    assert.equal(first.statusCode, 201);
+    assert.equal(first.headers['idempotent-replayed'], undefined);
+    const again = await send({ name: 'Talks with the TTP' });
+    assert.equal(again.statusCode, 201);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal(again.headers.location, first.headers.location);
+    assert.equal(again.headers.etag, first.headers.etag);
+    assert.deepEqual(again.json(), first.json(), 'the same record, with the server-made id');
+    assert.equal(await total(), 1);
   });
-  const importedAgain = await api.request({
-    method: 'POST',
-    url: '/v1/imports',
-    payload: { topics: [{ id: 'x', name: 'X' }] },
-    headers: { 'idempotency-key': 'import-1' },
-  });
-  assert.equal(imported.json().counts.topics.created, 1);
-  assert.equal(importedAgain.json().counts.topics.created, 1, 'the first answer, not a second run');
-  assert.equal(importedAgain.headers['idempotent-replayed'], 'true');
 
-  const malformed = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'y' }, headers: { 'idempotency-key': 'é' } });
-  assert.equal(malformed.statusCode, 400);
-  assert.equal(malformed.json().errors[0].path, '/idempotency-key');
+  test('with another body is a 422 IDEMPOTENCY_KEY_REUSED that writes nothing', async (t) => {
+    const { send, total } = await sender(t);
+    await send({ name: 'Talks with the TTP' });
+    const other = await send({ name: 'Something else' });
+    assert.equal(other.statusCode, 422);
+    assert.equal(other.json().code, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(await total(), 1);
+  });
+
+  test('of a request refused by the rules gets the same problem, replayed word for word', async (t) => {
+    const { send } = await sender(t);
+    const refused = await send({ name: 'Child', parentId: 'missing' }, 'refused-1');
+    const refusedAgain = await send({ name: 'Child', parentId: 'missing' }, 'refused-1');
+    assert.equal(refused.statusCode, 422);
+    assert.equal(refusedAgain.statusCode, 422);
+    assert.equal(refusedAgain.headers['idempotent-replayed'], 'true');
+    assert.equal(refusedAgain.json().requestId, refused.json().requestId, 'the first answer, word for word');
+  });
+
+  test('of a malformed body is simply refused again: the body never reaches the key', async (t) => {
+    const { send } = await sender(t);
+    const bad = await send({ name: '' }, 'bad-1');
+    const badAgain = await send({ name: '' }, 'bad-1');
+    assert.deepEqual([bad.statusCode, badAgain.statusCode], [400, 400]);
+  });
+
+  test('of an import replays the first answer instead of running it again', async (t) => {
+    const { api } = await sender(t);
+    const imported = await api.request({
+      method: 'POST',
+      url: '/v1/imports',
+      payload: { topics: [{ id: 'x', name: 'X' }] },
+      headers: { 'idempotency-key': 'import-1' },
+    });
+    const importedAgain = await api.request({
+      method: 'POST',
+      url: '/v1/imports',
+      payload: { topics: [{ id: 'x', name: 'X' }] },
+      headers: { 'idempotency-key': 'import-1' },
+    });
+    assert.equal(imported.json().counts.topics.created, 1);
+    assert.equal(importedAgain.json().counts.topics.created, 1, 'the first answer, not a second run');
+    assert.equal(importedAgain.headers['idempotent-replayed'], 'true');
+  });
+
+  test('a key that is not 1 to 255 visible ASCII characters is a 400 on the header', async (t) => {
+    const { api } = await sender(t);
+    const malformed = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'y' }, headers: { 'idempotency-key': 'é' } });
+    assert.equal(malformed.statusCode, 400);
+    assert.equal(malformed.json().errors[0].path, '/idempotency-key');
+  });
 });
 
 test('keys belong to their caller and expire after 24 hours', async (t) => {

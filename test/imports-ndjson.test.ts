@@ -1,9 +1,9 @@
 // POST /v1/imports with NDJSON: one bundle a line, each in its own transaction, answered line by line as it streams.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { NDJSON_LINE_LIMIT } from '../src/modules/imports/imports.schema.js';
 import { briefingBundle } from './bench/bundles.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, sharedApp, type TestApp } from './helpers.js';
 
 type Counts = { created: number; updated: number; unchanged: number };
 type LineResult = Record<string, any>;
@@ -38,67 +38,84 @@ async function statementIds(t: TestApp): Promise<string[]> {
   return res.body.data.map((s: { id: string }) => s.id);
 }
 
-test('NDJSON: every line is imported on its own and answered in order with its counts, then a summary; the same body again changes nothing', async (t) => {
-  const app = await makeApp(t);
-  const body = ndjson(briefing('alpha'), briefing('beta', 2, false), '', '   ', briefing('gamma', 1, false));
-  const first = await importNdjson(app, body);
-  assert.equal(first.status, 200, first.body);
-  assert.equal(first.headers['content-type'], 'application/x-ndjson; charset=utf-8');
-  assert.deepEqual(first.lines, [
-    {
-      line: 1,
-      status: 'ok',
-      dryRun: false,
-      counts: counts({
-        sources: { created: 1 },
-        events: { created: 1 },
-        actors: { created: 20 },
-        topics: { created: 30 },
-        statements: { created: 3 },
-      }),
-    },
-    {
-      line: 2,
-      status: 'ok',
-      dryRun: false,
-      counts: counts({ sources: { created: 1 }, events: { created: 1 }, statements: { created: 2 } }),
-    },
-    // Empty and blank lines are skipped, but counted: line numbers are those of the body.
-    {
-      line: 5,
-      status: 'ok',
-      dryRun: false,
-      counts: counts({ sources: { created: 1 }, events: { created: 1 }, statements: { created: 1 } }),
-    },
-    {
-      status: 'done',
-      lines: 3,
-      ok: 3,
-      failed: 0,
-      dryRun: false,
-      counts: counts({
-        sources: { created: 3 },
-        events: { created: 3 },
-        actors: { created: 20 },
-        topics: { created: 30 },
-        statements: { created: 6 },
-      }),
-    },
-  ]);
-  const stored = await app.json({ method: 'GET', url: '/v1/statements/beta-s1' });
-  assert.equal(stored.status, 200);
-  assert.equal(stored.body.speakerId, 'spokesperson-3');
-  assert.deepEqual(stored.body.topicIds, ['topic-7', 'topic-9']);
-  assert.deepEqual(stored.body.acts, ['demand', 'appeal']);
-  assert.equal(stored.body.version, 1);
-  // Full-text search finds what an NDJSON import stored, topic names included.
-  const found = await app.json({ method: 'GET', url: '/v1/search?q=%22briefing%20gamma%22' });
-  assert.deepEqual(
-    found.body.data.map((s: { id: string }) => s.id),
-    ['gamma-s0'],
-  );
+/** Three bundles, with an empty and a blank line between the second and the third. */
+const threeBundles = () => ndjson(briefing('alpha'), briefing('beta', 2, false), '', '   ', briefing('gamma', 1, false));
 
-  const again = await importNdjson(app, body);
+describe('NDJSON: every line is imported on its own', () => {
+  // After the one import, these tests only read.
+  let first: Awaited<ReturnType<typeof importNdjson>>;
+  const app = sharedApp(async (api) => {
+    first = await importNdjson(api, threeBundles());
+  });
+
+  test('each line is answered in order with its counts, then a summary', async () => {
+    assert.equal(first.status, 200, first.body);
+    assert.equal(first.headers['content-type'], 'application/x-ndjson; charset=utf-8');
+    assert.deepEqual(first.lines, [
+      {
+        line: 1,
+        status: 'ok',
+        dryRun: false,
+        counts: counts({
+          sources: { created: 1 },
+          events: { created: 1 },
+          actors: { created: 20 },
+          topics: { created: 30 },
+          statements: { created: 3 },
+        }),
+      },
+      {
+        line: 2,
+        status: 'ok',
+        dryRun: false,
+        counts: counts({ sources: { created: 1 }, events: { created: 1 }, statements: { created: 2 } }),
+      },
+      // Empty and blank lines are skipped, but counted: line numbers are those of the body.
+      {
+        line: 5,
+        status: 'ok',
+        dryRun: false,
+        counts: counts({ sources: { created: 1 }, events: { created: 1 }, statements: { created: 1 } }),
+      },
+      {
+        status: 'done',
+        lines: 3,
+        ok: 3,
+        failed: 0,
+        dryRun: false,
+        counts: counts({
+          sources: { created: 3 },
+          events: { created: 3 },
+          actors: { created: 20 },
+          topics: { created: 30 },
+          statements: { created: 6 },
+        }),
+      },
+    ]);
+  });
+
+  test('what a line holds is stored as sent', async () => {
+    const stored = await app().json({ method: 'GET', url: '/v1/statements/beta-s1' });
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.speakerId, 'spokesperson-3');
+    assert.deepEqual(stored.body.topicIds, ['topic-7', 'topic-9']);
+    assert.deepEqual(stored.body.acts, ['demand', 'appeal']);
+    assert.equal(stored.body.version, 1);
+  });
+
+  test('full-text search finds what an NDJSON import stored, topic names included', async () => {
+    const found = await app().json({ method: 'GET', url: '/v1/search?q=%22briefing%20gamma%22' });
+    assert.deepEqual(
+      found.body.data.map((s: { id: string }) => s.id),
+      ['gamma-s0'],
+    );
+  });
+});
+
+test('NDJSON: the same body again changes nothing', async (t) => {
+  const app = await makeApp(t);
+  await importNdjson(app, threeBundles());
+  const again = await importNdjson(app, threeBundles());
   assert.equal(again.status, 200);
   assert.deepEqual(again.lines.at(-1), {
     status: 'done',
@@ -115,8 +132,11 @@ test('NDJSON: every line is imported on its own and answered in order with its c
     }),
   });
   assert.equal((await app.json({ method: 'GET', url: '/v1/statements/beta-s1' })).body.version, 1);
+});
 
-  // A changed line updates what changed (version + 1) and leaves the rest.
+test('NDJSON: a changed line updates what changed (version + 1) and leaves the rest', async (t) => {
+  const app = await makeApp(t);
+  await importNdjson(app, threeBundles());
   const changed = briefing('beta', 2, false);
   (changed.statements as { text: string }[])[1] = { ...(changed.statements as { text: string }[])[1], text: 'Reworded.' } as never;
   const third = await importNdjson(app, ndjson(changed));

@@ -1,7 +1,7 @@
 // POST /v1/imports: bundles across the six entities, idempotent upserts, any order, atomic rejection, dry runs.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { makeApp, type TestApp } from './helpers.js';
+import { describe, type TestContext, test } from 'node:test';
+import { makeApp, sharedApp, type TestApp } from './helpers.js';
 
 type Body = Record<string, unknown>;
 type Counts = { created: number; updated: number; unchanged: number };
@@ -102,90 +102,104 @@ async function everything(t: TestApp): Promise<Record<string, unknown[]>> {
   return out;
 }
 
-test('an import creates records across all six entities; the same bundle again changes nothing; a changed record is updated', async (t) => {
-  const app = await makeApp(t);
-  const bundle = briefing();
-  const first = await importBundle(app, bundle);
-  assert.equal(first.status, 200, JSON.stringify(first.body));
-  assert.deepEqual(first.body, {
-    dryRun: false,
-    counts: counts({
-      sources: { created: 1 },
-      actors: { created: 4 },
-      topics: { created: 3 },
-      events: { created: 1 },
-      statements: { created: 2 },
-      positions: { created: 1 },
-    }),
-  });
-  const noTalks = await app.json({ method: 'GET', url: '/v1/statements/no-talks' });
-  assert.equal(noTalks.status, 200);
-  assert.deepEqual(noTalks.body.respondsToIds, ['advice']);
-  assert.equal(noTalks.body.eventId, 'briefing');
-  assert.deepEqual(noTalks.body.addresseeIds, []);
-  assert.equal(noTalks.body.context, null);
-  assert.equal(noTalks.body.version, 1);
-  const position = await app.json({ method: 'GET', url: '/v1/positions/pakistan-opposes-talks' });
-  assert.deepEqual(position.body.evidence, [{ statementId: 'no-talks', relation: 'reiterates', statedOn: '2024-04-04' }]);
-  assert.equal(position.body.validTo, null);
-  const event = await app.json({ method: 'GET', url: '/v1/events/briefing' });
-  assert.deepEqual(event.body.participantIds, ['fo', 'spokesperson']);
-  assert.equal((await app.json({ method: 'GET', url: '/v1/topics/talks-with-ttp' })).body.parentId, 'ttp');
-  assert.equal((await app.json({ method: 'GET', url: '/v1/sources/the-report' })).body.publisher, 'The News');
+describe('imports: upserts by id', () => {
+  /** A new app with the briefing imported once. */
+  async function imported(t: TestContext) {
+    const app = await makeApp(t);
+    const first = await importBundle(app, briefing());
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    return { app, first };
+  }
 
-  const stored = await everything(app);
-  const second = await importBundle(app, bundle);
-  assert.equal(second.status, 200);
-  assert.deepEqual(second.body, {
-    dryRun: false,
-    counts: counts({
-      sources: { unchanged: 1 },
-      actors: { unchanged: 4 },
-      topics: { unchanged: 3 },
-      events: { unchanged: 1 },
-      statements: { unchanged: 2 },
-      positions: { unchanged: 1 },
-    }),
+  test('an import creates records across all six entities, linked as the bundle says', async (t) => {
+    const { app, first } = await imported(t);
+    assert.deepEqual(first.body, {
+      dryRun: false,
+      counts: counts({
+        sources: { created: 1 },
+        actors: { created: 4 },
+        topics: { created: 3 },
+        events: { created: 1 },
+        statements: { created: 2 },
+        positions: { created: 1 },
+      }),
+    });
+    const noTalks = await app.json({ method: 'GET', url: '/v1/statements/no-talks' });
+    assert.equal(noTalks.status, 200);
+    assert.deepEqual(noTalks.body.respondsToIds, ['advice']);
+    assert.equal(noTalks.body.eventId, 'briefing');
+    assert.deepEqual(noTalks.body.addresseeIds, []);
+    assert.equal(noTalks.body.context, null);
+    assert.equal(noTalks.body.version, 1);
+    const position = await app.json({ method: 'GET', url: '/v1/positions/pakistan-opposes-talks' });
+    assert.deepEqual(position.body.evidence, [{ statementId: 'no-talks', relation: 'reiterates', statedOn: '2024-04-04' }]);
+    assert.equal(position.body.validTo, null);
+    const event = await app.json({ method: 'GET', url: '/v1/events/briefing' });
+    assert.deepEqual(event.body.participantIds, ['fo', 'spokesperson']);
+    assert.equal((await app.json({ method: 'GET', url: '/v1/topics/talks-with-ttp' })).body.parentId, 'ttp');
+    assert.equal((await app.json({ method: 'GET', url: '/v1/sources/the-report' })).body.publisher, 'The News');
   });
-  // Not one byte changed: versions are still 1, updatedAt as before.
-  assert.deepEqual(await everything(app), stored);
-  for (const records of Object.values(stored)) for (const r of records as { version: number }[]) assert.equal(r.version, 1);
 
-  const changed = briefing();
-  (changed.statements as Body[])[1] = { ...(changed.statements as Body[])[1], text: 'Pakistan will not talk to the TTP.' };
-  (changed.topics as Body[])[1] = { ...(changed.topics as Body[])[1], aliases: ['Tehreek-e-Taliban Pakistan'] };
-  const third = await importBundle(app, changed);
-  assert.equal(third.status, 200);
-  assert.deepEqual(third.body.counts, {
-    ...counts({
-      sources: { unchanged: 1 },
-      actors: { unchanged: 4 },
-      topics: { updated: 1, unchanged: 2 },
-      events: { unchanged: 1 },
-      statements: { updated: 1, unchanged: 1 },
-      positions: { unchanged: 1 },
-    }),
+  test('the same bundle again changes nothing: all unchanged, versions still 1, updatedAt as before', async (t) => {
+    const { app } = await imported(t);
+    const stored = await everything(app);
+    const second = await importBundle(app, briefing());
+    assert.equal(second.status, 200);
+    assert.deepEqual(second.body, {
+      dryRun: false,
+      counts: counts({
+        sources: { unchanged: 1 },
+        actors: { unchanged: 4 },
+        topics: { unchanged: 3 },
+        events: { unchanged: 1 },
+        statements: { unchanged: 2 },
+        positions: { unchanged: 1 },
+      }),
+    });
+    assert.deepEqual(await everything(app), stored);
+    for (const records of Object.values(stored)) for (const r of records as { version: number }[]) assert.equal(r.version, 1);
   });
-  const updated = await app.json({ method: 'GET', url: '/v1/statements/no-talks' });
-  assert.equal(updated.body.text, 'Pakistan will not talk to the TTP.');
-  assert.equal(updated.body.version, 2);
-  assert.equal(updated.headers.etag, '"2"');
-  assert.equal(updated.body.createdAt, noTalks.body.createdAt);
-  assert.equal((await app.json({ method: 'GET', url: '/v1/topics/ttp' })).body.version, 2);
-  assert.equal((await app.json({ method: 'GET', url: '/v1/statements/advice' })).body.version, 1);
 
-  // A bundle record is the whole record: a field left out is stored blank.
-  const trimmed = { actors: [{ id: 'fo', name: 'Foreign Office', kind: 'governmentBody', countryCode: 'PAK', parentId: 'pakistan' }] };
-  const fourth = await importBundle(app, trimmed);
-  assert.deepEqual(fourth.body.counts.actors, { created: 0, updated: 1, unchanged: 0 });
-  const fo = await app.json({ method: 'GET', url: '/v1/actors/fo' });
-  assert.deepEqual(fo.body.aliases, []);
-  assert.equal(fo.body.version, 2);
+  test('a changed record is updated (version + 1, createdAt kept); the others are unchanged', async (t) => {
+    const { app } = await imported(t);
+    const noTalks = await app.json({ method: 'GET', url: '/v1/statements/no-talks' });
+    const changed = briefing();
+    (changed.statements as Body[])[1] = { ...(changed.statements as Body[])[1], text: 'Pakistan will not talk to the TTP.' };
+    (changed.topics as Body[])[1] = { ...(changed.topics as Body[])[1], aliases: ['Tehreek-e-Taliban Pakistan'] };
+    const third = await importBundle(app, changed);
+    assert.equal(third.status, 200);
+    assert.deepEqual(third.body.counts, {
+      ...counts({
+        sources: { unchanged: 1 },
+        actors: { unchanged: 4 },
+        topics: { updated: 1, unchanged: 2 },
+        events: { unchanged: 1 },
+        statements: { updated: 1, unchanged: 1 },
+        positions: { unchanged: 1 },
+      }),
+    });
+    const updated = await app.json({ method: 'GET', url: '/v1/statements/no-talks' });
+    assert.equal(updated.body.text, 'Pakistan will not talk to the TTP.');
+    assert.equal(updated.body.version, 2);
+    assert.equal(updated.headers.etag, '"2"');
+    assert.equal(updated.body.createdAt, noTalks.body.createdAt);
+    assert.equal((await app.json({ method: 'GET', url: '/v1/topics/ttp' })).body.version, 2);
+    assert.equal((await app.json({ method: 'GET', url: '/v1/statements/advice' })).body.version, 1);
+  });
+
+  test('a bundle record is the whole record: a field left out is stored blank', async (t) => {
+    const { app } = await imported(t);
+    const trimmed = { actors: [{ id: 'fo', name: 'Foreign Office', kind: 'governmentBody', countryCode: 'PAK', parentId: 'pakistan' }] };
+    const fourth = await importBundle(app, trimmed);
+    assert.deepEqual(fourth.body.counts.actors, { created: 0, updated: 1, unchanged: 0 });
+    const fo = await app.json({ method: 'GET', url: '/v1/actors/fo' });
+    assert.deepEqual(fo.body.aliases, []);
+    assert.equal(fo.body.version, 2);
+  });
 });
 
-test('records may come in any order within an array: children before parents, answers before what they answer', async (t) => {
-  const app = await makeApp(t);
-  const bundle = {
+describe('imports: records in any order within an array', () => {
+  const shuffled = {
     sources: [{ id: 'src', kind: 'other', title: 'A source' }],
     actors: [
       { id: 'spokesperson', name: 'The Spokesperson', kind: 'person', parentId: 'fo' },
@@ -214,40 +228,50 @@ test('records may come in any order within an array: children before parents, an
       },
     ],
   };
-  const res = await importBundle(app, bundle);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.deepEqual(
-    res.body.counts,
-    counts({
-      sources: { created: 1 },
-      actors: { created: 3 },
-      topics: { created: 3 },
-      statements: { created: 3 },
-      positions: { created: 1 },
-    }),
-  );
-  assert.equal((await app.json({ method: 'GET', url: '/v1/actors/spokesperson' })).body.parentId, 'fo');
-  assert.equal((await app.json({ method: 'GET', url: '/v1/topics/talks-with-ttp' })).body.parentId, 'ttp');
-  assert.deepEqual((await app.json({ method: 'GET', url: '/v1/statements/rejoinder' })).body.respondsToIds, ['reply']);
-  const found = await app.json({ method: 'GET', url: '/v1/statements?topic=counter-terrorism' });
-  assert.deepEqual(
-    found.body.data.map((s: { id: string }) => s.id),
-    ['opening'],
-  );
-  // And again, in the same shuffled order: nothing changes.
-  const again = await importBundle(app, bundle);
-  assert.deepEqual(
-    again.body.counts,
-    counts({
-      sources: { unchanged: 1 },
-      actors: { unchanged: 3 },
-      topics: { unchanged: 3 },
-      statements: { unchanged: 3 },
-      positions: { unchanged: 1 },
-    }),
-  );
 
-  // A cycle inside a bundle is reported, not looped on.
+  test('children before parents, answers before what they answer: all created and linked', async (t) => {
+    const app = await makeApp(t);
+    const res = await importBundle(app, shuffled);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.counts,
+      counts({
+        sources: { created: 1 },
+        actors: { created: 3 },
+        topics: { created: 3 },
+        statements: { created: 3 },
+        positions: { created: 1 },
+      }),
+    );
+    assert.equal((await app.json({ method: 'GET', url: '/v1/actors/spokesperson' })).body.parentId, 'fo');
+    assert.equal((await app.json({ method: 'GET', url: '/v1/topics/talks-with-ttp' })).body.parentId, 'ttp');
+    assert.deepEqual((await app.json({ method: 'GET', url: '/v1/statements/rejoinder' })).body.respondsToIds, ['reply']);
+    const found = await app.json({ method: 'GET', url: '/v1/statements?topic=counter-terrorism' });
+    assert.deepEqual(
+      found.body.data.map((s: { id: string }) => s.id),
+      ['opening'],
+    );
+  });
+
+  test('the shuffled bundle again, in the same order, changes nothing', async (t) => {
+    const app = await makeApp(t);
+    await importBundle(app, shuffled);
+    const again = await importBundle(app, shuffled);
+    assert.deepEqual(
+      again.body.counts,
+      counts({
+        sources: { unchanged: 1 },
+        actors: { unchanged: 3 },
+        topics: { unchanged: 3 },
+        statements: { unchanged: 3 },
+        positions: { unchanged: 1 },
+      }),
+    );
+  });
+});
+
+test('imports: a cycle inside a bundle is reported (422), not looped on, and nothing is stored', async (t) => {
+  const app = await makeApp(t);
   const cycle = await importBundle(app, {
     topics: [
       { id: 'loop-a', name: 'A', parentId: 'loop-b' },
@@ -263,19 +287,21 @@ test('records may come in any order within an array: children before parents, an
   assert.equal((await app.json({ method: 'GET', url: '/v1/topics/loop-a' })).status, 404);
 });
 
-test('POST /v1/imports: 400 for what is not a bundle, 401 without a key, {} a no-op; a bad bundle is rejected whole (422, every error listed); dryRun stores nothing', async (t) => {
-  const app = await makeApp(t);
-  // Bodies that are not bundles, and writes without a key, are refused before anything is read.
-  {
-    const cases: [string, unknown, string[]][] = [
-      ['unknown top-level field', { sources: [], speeches: [] }, ['/speeches']],
-      ['a record without id', { statements: [{ text: 'x', kind: 'quote', speakerId: 'a', sourceIds: ['s'] }] }, ['/statements/0/id']],
-      ['an unknown field in a record', { topics: [{ id: 't', name: 'T', colour: 'red' }] }, ['/topics/0/colour']],
-      ['an entity that is not an array', { topics: { id: 't', name: 'T' } }, ['/topics']],
-      ['a wrong type in a record', { topics: [{ id: 't', name: 5 }] }, ['/topics/0/name']],
-    ];
-    for (const [name, payload, expected] of cases) {
-      const res = await importBundle(app, payload);
+describe('imports: bodies that are not bundles, and writes without a key, are refused before anything is read', () => {
+  // Nothing here stores anything: one empty database serves every test of the block.
+  const app = sharedApp(async () => {});
+  const NOTHING = Object.fromEntries(ENTITIES.map((e) => [e, 0]));
+
+  const cases: [string, unknown, string[]][] = [
+    ['unknown top-level field', { sources: [], speeches: [] }, ['/speeches']],
+    ['a record without id', { statements: [{ text: 'x', kind: 'quote', speakerId: 'a', sourceIds: ['s'] }] }, ['/statements/0/id']],
+    ['an unknown field in a record', { topics: [{ id: 't', name: 'T', colour: 'red' }] }, ['/topics/0/colour']],
+    ['an entity that is not an array', { topics: { id: 't', name: 'T' } }, ['/topics']],
+    ['a wrong type in a record', { topics: [{ id: 't', name: 5 }] }, ['/topics/0/name']],
+  ];
+  for (const [name, payload, expected] of cases) {
+    test(`${name}: a 400 naming ${expected.join(', ')}`, async () => {
+      const res = await importBundle(app(), payload);
       assert.equal(res.status, 400, `${name}: ${JSON.stringify(res.body)}`);
       assert.equal(res.body.code, 'VALIDATION_FAILED', name);
       for (const path of expected) {
@@ -284,18 +310,24 @@ test('POST /v1/imports: 400 for what is not a bundle, 401 without a key, {} a no
           `${name}: ${path} not in ${JSON.stringify(res.body.errors)}`,
         );
       }
-    }
-    const badQuery = await importBundle(app, {}, '?dryRun=maybe');
+      assert.deepEqual(await totals(app()), NOTHING);
+    });
+  }
+
+  test('dryRun must be a boolean', async () => {
+    const badQuery = await importBundle(app(), {}, '?dryRun=maybe');
     assert.equal(badQuery.status, 400);
     assert.deepEqual(
       badQuery.body.errors.map((e: { path: string }) => e.path),
       ['/dryRun'],
     );
+  });
 
-    const anonymous = await app.json({ method: 'POST', url: '/v1/imports', payload: briefing(), auth: false });
+  test('without a key, or with a key that names none, an import is a 401 and stores nothing', async () => {
+    const anonymous = await app().json({ method: 'POST', url: '/v1/imports', payload: briefing(), auth: false });
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.body.code, 'UNAUTHORIZED');
-    const wrongKey = await app.json({
+    const wrongKey = await app().json({
       method: 'POST',
       url: '/v1/imports',
       payload: briefing(),
@@ -304,96 +336,117 @@ test('POST /v1/imports: 400 for what is not a bundle, 401 without a key, {} a no
     });
     assert.equal(wrongKey.status, 401);
     assert.equal(wrongKey.body.code, 'UNAUTHORIZED');
-    assert.deepEqual(await totals(app), Object.fromEntries(ENTITIES.map((e) => [e, 0])));
+    assert.deepEqual(await totals(app()), NOTHING);
+  });
 
-    const empty = await importBundle(app, {});
+  test('{} is a bundle of nothing: 200, every count 0', async () => {
+    const empty = await importBundle(app(), {});
     assert.equal(empty.status, 200);
     assert.deepEqual(empty.body, { dryRun: false, counts: counts({}) });
-  }
-
-  assert.equal((await importBundle(app, briefing())).status, 200);
-  const before = await everything(app);
-  const beforeTotals = await totals(app);
-
-  const bad = {
-    sources: [{ id: 'new-source', kind: 'pressRelease', title: 'A new source' }],
-    actors: [{ id: 'new-actor', name: 'New actor', kind: 'person' }],
-    topics: [{ id: 'ttp', name: 'TTP (renamed)', parentId: 'counter-terrorism' }],
-    events: [{ id: 'new-event', kind: 'meeting', title: 'A meeting', hostId: 'new-actor' }],
-    statements: [
-      { id: 'new-ok', text: 'Fine.', kind: 'quote', speakerId: 'new-actor', sourceIds: ['new-source'], eventId: 'new-event' },
-      { id: 'new-bad', text: 'Bad speaker.', kind: 'quote', speakerId: 'ghost', sourceIds: ['new-source'] },
-      { id: 'new-ok', text: 'Same id again.', kind: 'quote', speakerId: 'new-actor', sourceIds: ['new-source'] },
-      {
-        id: 'new-bad-2',
-        text: 'Bad topic.',
-        kind: 'quote',
-        speakerId: 'new-actor',
-        sourceIds: ['the-report'],
-        topicIds: ['ttp', 'no-topic'],
-      },
-    ],
-    positions: [
-      {
-        id: 'new-position',
-        actorId: 'new-actor',
-        topicId: 'no-such-topic',
-        stance: 'supports',
-        summary: 'Something.',
-        validFrom: '2024-04-04',
-        evidence: [{ statementId: 'new-ok', relation: 'asserts' }],
-      },
-    ],
-  };
-  const res = await importBundle(app, bad);
-  assert.equal(res.status, 422, JSON.stringify(res.body));
-  assert.equal(res.body.code, 'IMPORT_FAILED');
-  assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
-  const paths = res.body.errors.map((e: { path: string }) => e.path).sort();
-  assert.deepEqual(paths, ['/positions/0/topicId', '/statements/1/speakerId', '/statements/2/id', '/statements/3/topicIds/1']);
-  for (const e of res.body.errors) {
-    assert.equal(e.in, 'body');
-    assert.ok(e.message.length > 0);
-  }
-  assert.match(res.body.detail, /4 error/);
-
-  // Nothing of the bundle exists, and what was there is as it was.
-  for (const url of [
-    '/v1/sources/new-source',
-    '/v1/actors/new-actor',
-    '/v1/events/new-event',
-    '/v1/statements/new-ok',
-    '/v1/positions/new-position',
-  ]) {
-    assert.equal((await app.json({ method: 'GET', url })).status, 404, url);
-  }
-  assert.deepEqual(await totals(app), beforeTotals);
-  assert.deepEqual(await everything(app), before);
-
-  // A dry run of the same bad bundle reports the same errors.
-  const dryBad = await importBundle(app, bad, '?dryRun=true');
-  assert.equal(dryBad.status, 422);
-  assert.deepEqual(dryBad.body.errors.map((e: { path: string }) => e.path).sort(), paths);
-
-  // ?dryRun=true on a good bundle: 200 with the counts, and still nothing stored.
-  const good = { ...bad, statements: [bad.statements[0]], positions: [{ ...bad.positions[0], topicId: 'talks-with-ttp' }] };
-  const dry = await importBundle(app, good, '?dryRun=true');
-  assert.equal(dry.status, 200, JSON.stringify(dry.body));
-  assert.deepEqual(dry.body, {
-    dryRun: true,
-    counts: counts({
-      sources: { created: 1 },
-      actors: { created: 1 },
-      topics: { updated: 1 },
-      events: { created: 1 },
-      statements: { created: 1 },
-      positions: { created: 1 },
-    }),
   });
-  assert.deepEqual(await everything(app), before);
-  // The same bundle for real does what the dry run said.
+});
+
+/** On top of the briefing: new records, a changed topic, and four errors (an unknown speaker, a repeated id, unknown topics). */
+const bad = {
+  sources: [{ id: 'new-source', kind: 'pressRelease', title: 'A new source' }],
+  actors: [{ id: 'new-actor', name: 'New actor', kind: 'person' }],
+  topics: [{ id: 'ttp', name: 'TTP (renamed)', parentId: 'counter-terrorism' }],
+  events: [{ id: 'new-event', kind: 'meeting', title: 'A meeting', hostId: 'new-actor' }],
+  statements: [
+    { id: 'new-ok', text: 'Fine.', kind: 'quote', speakerId: 'new-actor', sourceIds: ['new-source'], eventId: 'new-event' },
+    { id: 'new-bad', text: 'Bad speaker.', kind: 'quote', speakerId: 'ghost', sourceIds: ['new-source'] },
+    { id: 'new-ok', text: 'Same id again.', kind: 'quote', speakerId: 'new-actor', sourceIds: ['new-source'] },
+    {
+      id: 'new-bad-2',
+      text: 'Bad topic.',
+      kind: 'quote',
+      speakerId: 'new-actor',
+      sourceIds: ['the-report'],
+      topicIds: ['ttp', 'no-topic'],
+    },
+  ],
+  positions: [
+    {
+      id: 'new-position',
+      actorId: 'new-actor',
+      topicId: 'no-such-topic',
+      stance: 'supports',
+      summary: 'Something.',
+      validFrom: '2024-04-04',
+      evidence: [{ statementId: 'new-ok', relation: 'asserts' }],
+    },
+  ],
+};
+const BAD_PATHS = ['/positions/0/topicId', '/statements/1/speakerId', '/statements/2/id', '/statements/3/topicIds/1'];
+/** The bad bundle without its errors. */
+const good = { ...bad, statements: [bad.statements[0]], positions: [{ ...bad.positions[0], topicId: 'talks-with-ttp' }] };
+const goodCounts = counts({
+  sources: { created: 1 },
+  actors: { created: 1 },
+  topics: { updated: 1 },
+  events: { created: 1 },
+  statements: { created: 1 },
+  positions: { created: 1 },
+});
+
+describe('imports: a bad bundle is rejected whole, and a dry run stores nothing', () => {
+  // Every import here is refused or a dry run: the briefing stays as imported.
+  const app = sharedApp(async (api) => {
+    assert.equal((await importBundle(api, briefing())).status, 200);
+  });
+
+  test('422 IMPORT_FAILED, listing every error with a JSON Pointer into the bundle', async () => {
+    const res = await importBundle(app(), bad);
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'IMPORT_FAILED');
+    assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+    assert.deepEqual(res.body.errors.map((e: { path: string }) => e.path).sort(), BAD_PATHS);
+    for (const e of res.body.errors) {
+      assert.equal(e.in, 'body');
+      assert.ok(e.message.length > 0);
+    }
+    assert.match(res.body.detail, /4 error/);
+  });
+
+  test('nothing of the bundle exists, and what was there is as it was', async () => {
+    const before = await everything(app());
+    const beforeTotals = await totals(app());
+    await importBundle(app(), bad);
+    for (const url of [
+      '/v1/sources/new-source',
+      '/v1/actors/new-actor',
+      '/v1/events/new-event',
+      '/v1/statements/new-ok',
+      '/v1/positions/new-position',
+    ]) {
+      assert.equal((await app().json({ method: 'GET', url })).status, 404, url);
+    }
+    assert.deepEqual(await totals(app()), beforeTotals);
+    assert.deepEqual(await everything(app()), before);
+  });
+
+  test('a dry run of the bad bundle reports the same errors', async () => {
+    const dryBad = await importBundle(app(), bad, '?dryRun=true');
+    assert.equal(dryBad.status, 422);
+    assert.deepEqual(dryBad.body.errors.map((e: { path: string }) => e.path).sort(), BAD_PATHS);
+  });
+
+  test('a dry run of a good bundle: 200 with the counts, and still nothing stored', async () => {
+    const before = await everything(app());
+    const dry = await importBundle(app(), good, '?dryRun=true');
+    assert.equal(dry.status, 200, JSON.stringify(dry.body));
+    assert.deepEqual(dry.body, { dryRun: true, counts: goodCounts });
+    assert.deepEqual(await everything(app()), before);
+  });
+});
+
+test('imports: the good bundle for real does what its dry run said', async (t) => {
+  const app = await makeApp(t);
+  assert.equal((await importBundle(app, briefing())).status, 200);
+  const dry = await importBundle(app, good, '?dryRun=true');
   const real = await importBundle(app, good);
   assert.deepEqual(real.body, { ...dry.body, dryRun: false });
+  assert.deepEqual(real.body.counts, goodCounts);
   assert.equal((await app.json({ method: 'GET', url: '/v1/topics/ttp' })).body.name, 'TTP (renamed)');
 });
 

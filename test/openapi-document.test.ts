@@ -1,10 +1,13 @@
-// The OpenAPI document as a product: every operation described, every problem declared with its codes,
-// every example valid against its schema and true of the seeded server.
+// The OpenAPI document as a product: committed as served, every operation described, every problem declared
+// with its codes, every example valid against its schema and true of the seeded server.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import { ERROR_CODES, ERRORS } from '../src/lib/errors.js';
+import { OPENAPI_FILE } from '../src/lib/paths.js';
+import { servedOpenApi } from '../src/openapi-document.js';
 import { type OpenApiDocument, pointer, resolveResponse, validatorAt } from './contract.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, sharedApp, type TestApp } from './helpers.js';
 
 interface Media {
   schema?: { allOf?: [{ $ref?: string }, { properties?: { code?: { enum?: string[] } } }] };
@@ -26,8 +29,8 @@ const NOT_RAISED = new Set(['METHOD_NOT_ALLOWED', 'NOT_ACCEPTABLE']);
 const PROBES = new Set(['/health', '/ready']);
 const isJson = (mediaType: string) => mediaType === 'application/json' || mediaType.endsWith('+json');
 
-async function documentOf(t: Parameters<typeof makeApp>[0], options: { seed?: boolean } = {}) {
-  const api = await makeApp(t, options);
+/** The document an app serves, and its operations with their responses resolved. */
+async function documentOf(api: TestApp) {
   await api.app.ready();
   const document = api.app.swagger() as unknown as OpenApiDocument & { paths: Record<string, Record<string, Operation>> };
   // Responses shared under components/responses are read where they are, with their pointer.
@@ -43,48 +46,8 @@ async function documentOf(t: Parameters<typeof makeApp>[0], options: { seed?: bo
       return { path, method, operation: { ...declared, responses }, at, name: `${method.toUpperCase()} ${path}` };
     }),
   );
-  return { api, document, operations };
+  return { document, operations };
 }
-
-test('every operation is described: id, tag, summary, description, each parameter and each response', async (t) => {
-  const { operations } = await documentOf(t);
-  assert.ok(operations.length >= 38, `${operations.length} operations`);
-  for (const { name, operation } of operations) {
-    assert.match(operation.operationId, /^[a-z][A-Za-z]+$/, `${name} operationId`);
-    assert.equal(operation.tags?.length, 1, `${name} has one tag`);
-    assert.ok(operation.summary, `${name} summary`);
-    assert.ok(operation.description && operation.description.length > 20, `${name} description`);
-    for (const parameter of operation.parameters ?? []) {
-      assert.ok(parameter.description, `${name} ${parameter.in} parameter ${parameter.name} is described`);
-    }
-    for (const [status, response] of Object.entries(operation.responses)) {
-      assert.ok(response.description && response.description !== 'Default Response', `${name} ${status} description`);
-      for (const [header, value] of Object.entries(response.headers ?? {})) assert.ok(value.description, `${name} ${status} ${header}`);
-    }
-  }
-});
-
-test('reads are public and say so; writes need the bearer key and declare what a key can be refused with', async (t) => {
-  const { operations } = await documentOf(t);
-  for (const { name, method, path, operation } of operations) {
-    if (method === 'get') {
-      assert.deepEqual(operation.security, [], `${name} is public`);
-      continue;
-    }
-    assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${name} needs the key`);
-    for (const status of ['401', '403', '413', '415', '507']) assert.ok(operation.responses[status], `${name} declares ${status}`);
-    if (method === 'post') {
-      assert.ok(
-        operation.parameters?.some((p) => p.in === 'header' && p.name === 'idempotency-key'),
-        `${name} takes Idempotency-Key`,
-      );
-      for (const code of ['IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED']) {
-        assert.ok(codesOf(operation).includes(code), `${name} declares ${code}`);
-      }
-    }
-    assert.ok(path.startsWith('/v1/'), `${name}: writes live under /v1`);
-  }
-});
 
 function codesOf(operation: Operation): string[] {
   return Object.values(operation.responses).flatMap(
@@ -92,61 +55,123 @@ function codesOf(operation: Operation): string[] {
   );
 }
 
-test('every problem response is application/problem+json, narrows `code` to the codes it lists, and shows each', async (t) => {
-  const { operations } = await documentOf(t);
-  const declared = new Set<string>();
-  for (const { name, path, operation } of operations) {
-    for (const status of ['429', '500', '503']) assert.ok(operation.responses[status], `${name} declares ${status}`);
-    if (!PROBES.has(path)) {
-      assert.ok(
-        Object.keys(operation.responses).some((s) => s.startsWith('4') && s !== '429'),
-        `${name} declares a 4xx of its own`,
-      );
-    }
-    for (const [status, response] of Object.entries(operation.responses)) {
-      if (Number(status) < 400) continue;
-      assert.deepEqual(Object.keys(response.content ?? {}), ['application/problem+json'], `${name} ${status} media type`);
-      const media = response.content?.['application/problem+json'] as Media;
-      assert.equal(media.schema?.allOf?.[0]?.$ref, '#/components/schemas/Problem', `${name} ${status} is a Problem`);
-      const codes = media.schema?.allOf?.[1]?.properties?.code?.enum ?? [];
-      assert.ok(codes.length > 0, `${name} ${status} lists its codes`);
-      for (const code of codes) {
-        declared.add(code);
-        assert.equal(String(ERRORS[code as keyof typeof ERRORS]?.status), status, `${name}: ${code} belongs to ${status}`);
-        assert.ok(response.description?.includes(`\`${code}\``), `${name} ${status} describes ${code}`);
-      }
-      assert.deepEqual(Object.keys(media.examples ?? {}).sort(), [...codes].sort(), `${name} ${status}: an example of each code`);
-    }
-  }
-  const undeclared = ERROR_CODES.filter((code) => !declared.has(code) && !NOT_RAISED.has(code));
-  assert.deepEqual(undeclared, [], 'every code of the catalogue is declared where it can occur');
+test('openapi/openapi.json matches what the app serves (run `npm run openapi` after changing a schema)', async () => {
+  assert.equal(readFileSync(OPENAPI_FILE, 'utf8'), await servedOpenApi());
 });
 
-test('every JSON body and JSON response has examples, and each example is valid against its schema', async (t) => {
-  const { document, operations } = await documentOf(t);
-  let checked = 0;
-  for (const { name, path, method, operation, at } of operations) {
-    const medias: [string, string, Media][] = [];
-    for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
-      medias.push([`${name} request ${type}`, pointer('paths', path, method, 'requestBody', 'content', type, 'schema'), media]);
+describe('the served document', () => {
+  // Reading the document changes nothing: one app serves these tests.
+  const app = sharedApp(async () => {});
+
+  test('is OpenAPI 3.1 and names its components (no generated def-N names)', async () => {
+    const { document } = await documentOf(app());
+    assert.equal((document as unknown as { openapi: string }).openapi, '3.1.0');
+    for (const name of ['Statement', 'StatementCreate', 'StatementPatch', 'Position', 'Problem', 'Bundle']) {
+      assert.ok(document.components.schemas[name], `component ${name}`);
     }
-    for (const [status, response] of Object.entries(operation.responses)) {
-      for (const [type, media] of Object.entries(response.content ?? {})) {
-        medias.push([`${name} ${status} ${type}`, `${at[status]}${pointer('content', type, 'schema')}`, media]);
+    assert.ok(!Object.keys(document.components.schemas).some((k) => k.startsWith('def-')));
+  });
+
+  test('every operation is described: id, tag, summary, description, each parameter and each response', async () => {
+    const { operations } = await documentOf(app());
+    assert.ok(operations.length >= 38, `${operations.length} operations`);
+    const operationIds = new Set<string>();
+    for (const { name, operation } of operations) {
+      assert.match(operation.operationId, /^[a-z][A-Za-z]+$/, `${name} operationId`);
+      assert.ok(!operationIds.has(operation.operationId), `${operation.operationId} is unique`);
+      operationIds.add(operation.operationId);
+      assert.equal(operation.tags?.length, 1, `${name} has one tag`);
+      assert.ok(operation.summary, `${name} summary`);
+      assert.ok(operation.description && operation.description.length > 20, `${name} description`);
+      for (const parameter of operation.parameters ?? []) {
+        assert.ok(parameter.description, `${name} ${parameter.in} parameter ${parameter.name} is described`);
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        assert.ok(response.description && response.description !== 'Default Response', `${name} ${status} description`);
+        for (const [header, value] of Object.entries(response.headers ?? {})) assert.ok(value.description, `${name} ${status} ${header}`);
       }
     }
-    for (const [where, at, media] of medias) {
-      if (!isJson(where.split(' ').pop() ?? '')) continue;
-      assert.ok(Object.keys(media.examples ?? {}).length > 0, `${where} has examples`);
-      const validate = validatorAt(document, at);
-      for (const [key, example] of Object.entries(media.examples ?? {})) {
-        assert.ok(example.summary, `${where} example ${key} has a summary`);
-        assert.ok(validate(example.value), `${where} example ${key}: ${JSON.stringify(validate.errors)}`);
-        checked += 1;
+  });
+
+  test('reads are public and say so; writes need the bearer key and declare what a key can be refused with', async () => {
+    const { operations } = await documentOf(app());
+    for (const { name, method, path, operation } of operations) {
+      if (method === 'get') {
+        assert.deepEqual(operation.security, [], `${name} is public`);
+        continue;
+      }
+      assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${name} needs the key`);
+      for (const status of ['401', '403', '413', '415', '507']) assert.ok(operation.responses[status], `${name} declares ${status}`);
+      if (method === 'post') {
+        assert.ok(
+          operation.parameters?.some((p) => p.in === 'header' && p.name === 'idempotency-key'),
+          `${name} takes Idempotency-Key`,
+        );
+        for (const code of ['IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED']) {
+          assert.ok(codesOf(operation).includes(code), `${name} declares ${code}`);
+        }
+      }
+      assert.ok(path.startsWith('/v1/'), `${name}: writes live under /v1`);
+    }
+  });
+
+  test('every problem response is application/problem+json, narrows `code` to the codes it lists, and shows each', async () => {
+    const { operations } = await documentOf(app());
+    const declared = new Set<string>();
+    for (const { name, path, operation } of operations) {
+      for (const status of ['429', '500', '503']) assert.ok(operation.responses[status], `${name} declares ${status}`);
+      if (path.startsWith('/v1/')) assert.ok(operation.responses['400'], `${name} declares 400`);
+      if (!PROBES.has(path)) {
+        assert.ok(
+          Object.keys(operation.responses).some((s) => s.startsWith('4') && s !== '429'),
+          `${name} declares a 4xx of its own`,
+        );
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) < 400) continue;
+        assert.deepEqual(Object.keys(response.content ?? {}), ['application/problem+json'], `${name} ${status} media type`);
+        const media = response.content?.['application/problem+json'] as Media;
+        assert.equal(media.schema?.allOf?.[0]?.$ref, '#/components/schemas/Problem', `${name} ${status} is a Problem`);
+        const codes = media.schema?.allOf?.[1]?.properties?.code?.enum ?? [];
+        assert.ok(codes.length > 0, `${name} ${status} lists its codes`);
+        for (const code of codes) {
+          declared.add(code);
+          assert.equal(String(ERRORS[code as keyof typeof ERRORS]?.status), status, `${name}: ${code} belongs to ${status}`);
+          assert.ok(response.description?.includes(`\`${code}\``), `${name} ${status} describes ${code}`);
+        }
+        assert.deepEqual(Object.keys(media.examples ?? {}).sort(), [...codes].sort(), `${name} ${status}: an example of each code`);
       }
     }
-  }
-  assert.ok(checked > 300, `${checked} examples checked`);
+    const undeclared = ERROR_CODES.filter((code) => !declared.has(code) && !NOT_RAISED.has(code));
+    assert.deepEqual(undeclared, [], 'every code of the catalogue is declared where it can occur');
+  });
+
+  test('every JSON body and JSON response has examples, and each example is valid against its schema', async () => {
+    const { document, operations } = await documentOf(app());
+    let checked = 0;
+    for (const { name, path, method, operation, at } of operations) {
+      const medias: [string, string, Media][] = [];
+      for (const [type, media] of Object.entries(operation.requestBody?.content ?? {})) {
+        medias.push([`${name} request ${type}`, pointer('paths', path, method, 'requestBody', 'content', type, 'schema'), media]);
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        for (const [type, media] of Object.entries(response.content ?? {})) {
+          medias.push([`${name} ${status} ${type}`, `${at[status]}${pointer('content', type, 'schema')}`, media]);
+        }
+      }
+      for (const [where, at, media] of medias) {
+        if (!isJson(where.split(' ').pop() ?? '')) continue;
+        assert.ok(Object.keys(media.examples ?? {}).length > 0, `${where} has examples`);
+        const validate = validatorAt(document, at);
+        for (const [key, example] of Object.entries(media.examples ?? {})) {
+          assert.ok(example.summary, `${where} example ${key} has a summary`);
+          assert.ok(validate(example.value), `${where} example ${key}: ${JSON.stringify(validate.errors)}`);
+          checked += 1;
+        }
+      }
+    }
+    assert.ok(checked > 300, `${checked} examples checked`);
+  });
 });
 
 const IGNORED = new Set(['createdAt', 'updatedAt', 'at', 'score', 'position', 'next']);
@@ -162,7 +187,8 @@ function stable(value: unknown): unknown {
 }
 
 test('the examples that say they are answers of the seeded server are what it answers', async (t) => {
-  const { api, operations } = await documentOf(t, { seed: true });
+  const api = await makeApp(t, { seed: true });
+  const { operations } = await documentOf(api);
   const replays = operations.flatMap(({ operation }) =>
     Object.entries(operation.responses).flatMap(([status, response]) =>
       Object.entries(response.content?.['application/json']?.examples ?? {}).flatMap(([key, example]) => {

@@ -1,7 +1,7 @@
 // Keyset pagination over statements: ties, every sort, Link headers, rows written between pages, cursors bound to their query.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { makeApp, type TestApp } from './helpers.js';
+import { describe, test } from 'node:test';
+import { makeApp, sharedApp, type TestApp } from './helpers.js';
 
 type Body = Record<string, unknown>;
 
@@ -68,20 +68,16 @@ function linkTarget(url: string, cursor: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-test('paging through ties with limit=7 yields every row once, in the order of one big page, for every sort; a cursor only works with its own filters and sort', async (t) => {
-  const app = await makeApp(t);
-  const statements: Body[] = [];
-  // 25 statements on one day (ties broken by id), a few on other days, two undated.
-  for (let i = 0; i < 25; i++)
-    statements.push(statement(`tie-${String((i * 7) % 25).padStart(2, '0')}`, '2024-04-04', i % 3 ? 'ttp' : 'migration'));
-  statements.push(
-    statement('before', '2024-01-01'),
-    statement('after', '2024-05-01'),
-    statement('undated-a', null),
-    statement('undated-b', null),
-  );
-  await load(app, statements);
-  const everyId = statements.map((s) => s.id as string).sort();
+/** 25 statements on one day (ties broken by id), a few on other days, two undated. */
+const ties: Body[] = [];
+for (let i = 0; i < 25; i++)
+  ties.push(statement(`tie-${String((i * 7) % 25).padStart(2, '0')}`, '2024-04-04', i % 3 ? 'ttp' : 'migration'));
+ties.push(statement('before', '2024-01-01'), statement('after', '2024-05-01'), statement('undated-a', null), statement('undated-b', null));
+
+describe('pagination over ties', () => {
+  // Paging only reads: one load of the ties serves every test of the block.
+  const app = sharedApp((api) => load(api, ties));
+  const everyId = ties.map((s) => s.id as string).sort();
 
   for (const sort of [
     '',
@@ -93,90 +89,108 @@ test('paging through ties with limit=7 yields every row once, in the order of on
     'sort=-createdAt',
     'sort=-updatedAt',
   ]) {
-    const big = await page(app, `/v1/statements?limit=100&count=true${sort ? `&${sort}` : ''}`);
-    assert.equal(big.body.nextCursor, null, sort);
-    assert.equal(big.headers.link, undefined, sort);
-    assert.equal(big.body.total, 29, sort);
-    const expected = idsOf(big.body);
-    assert.deepEqual([...expected].sort(), everyId, sort);
+    test(`${sort || 'the default sort'}: pages of 7 yield every row once, in the order of one big page`, async () => {
+      const big = await page(app(), `/v1/statements?limit=100&count=true${sort ? `&${sort}` : ''}`);
+      assert.equal(big.body.nextCursor, null, sort);
+      assert.equal(big.headers.link, undefined, sort);
+      assert.equal(big.body.total, 29, sort);
+      const expected = idsOf(big.body);
+      assert.deepEqual([...expected].sort(), everyId, sort);
 
-    const { seen, pages } = await walk(app, sort, 7);
-    assert.deepEqual(seen, expected, `paged ${sort || 'default'}`);
-    assert.equal(pages, 5, sort);
+      const { seen, pages } = await walk(app(), sort, 7);
+      assert.deepEqual(seen, expected, `paged ${sort || 'default'}`);
+      assert.equal(pages, 5, sort);
+    });
   }
 
-  // The default order: newest first, ties by id descending, undated last.
-  const first = await page(app, '/v1/statements?limit=3');
-  assert.deepEqual(idsOf(first.body), ['after', 'tie-24', 'tie-23']);
-  const ascending = await page(app, '/v1/statements?limit=3&sort=statedOn');
-  assert.deepEqual(idsOf(ascending.body), ['undated-a', 'undated-b', 'before']);
+  test('the default order is newest first, ties by id descending, undated last; ascending puts undated first', async () => {
+    const first = await page(app(), '/v1/statements?limit=3');
+    assert.deepEqual(idsOf(first.body), ['after', 'tie-24', 'tie-23']);
+    const ascending = await page(app(), '/v1/statements?limit=3&sort=statedOn');
+    assert.deepEqual(idsOf(ascending.body), ['undated-a', 'undated-b', 'before']);
+  });
 
-  // Following the Link header itself works the same, filters included, and count=true totals the rows paged through.
-  let url: string | undefined = '/v1/statements?topic=ttp&limit=7&count=true';
-  const viaLink: string[] = [];
-  let total = -1;
-  while (url) {
-    const res = await page(app, url);
-    viaLink.push(...idsOf(res.body));
-    total = res.body.total;
-    const link = res.headers.link as string | undefined;
-    if (link) {
-      assert.match(link, /^<\/v1\/statements\?[^>]*cursor=[^>&]+[^>]*>; rel="next"$/);
-      assert.ok(link.includes(encodeURIComponent(res.body.nextCursor)) || link.includes(res.body.nextCursor));
-      assert.ok(link.includes('topic=ttp'));
+  test('following the Link header works the same, filters included, and count=true totals the rows paged through', async () => {
+    let url: string | undefined = '/v1/statements?topic=ttp&limit=7&count=true';
+    const viaLink: string[] = [];
+    let total = -1;
+    while (url) {
+      const res = await page(app(), url);
+      viaLink.push(...idsOf(res.body));
+      total = res.body.total;
+      const link = res.headers.link as string | undefined;
+      if (link) {
+        assert.match(link, /^<\/v1\/statements\?[^>]*cursor=[^>&]+[^>]*>; rel="next"$/);
+        assert.ok(link.includes(encodeURIComponent(res.body.nextCursor)) || link.includes(res.body.nextCursor));
+        assert.ok(link.includes('topic=ttp'));
+      }
+      url = link?.match(/^<([^>]+)>/)?.[1];
     }
-    url = link?.match(/^<([^>]+)>/)?.[1];
-  }
-  assert.equal(new Set(viaLink).size, viaLink.length);
-  assert.equal(viaLink.length, total);
-  assert.equal(total, 16 + 4);
-  const ttpOnly = await page(app, '/v1/statements?topic=ttp&limit=100');
-  assert.deepEqual(viaLink, idsOf(ttpOnly.body));
+    assert.equal(new Set(viaLink).size, viaLink.length);
+    assert.equal(viaLink.length, total);
+    assert.equal(total, 16 + 4);
+    const ttpOnly = await page(app(), '/v1/statements?topic=ttp&limit=100');
+    assert.deepEqual(viaLink, idsOf(ttpOnly.body));
+  });
 
-  // A cursor is bound to the filters and sort it was issued for.
-  {
-    const first = await page(app, '/v1/statements?topic=ttp&sort=statedOn&limit=2');
-    const allTtp = idsOf((await page(app, '/v1/statements?topic=ttp&sort=statedOn&limit=100')).body);
+  /** A cursor issued for topic=ttp&sort=statedOn, after its first page of two. */
+  const issued = async () => {
+    const first = await page(app(), '/v1/statements?topic=ttp&sort=statedOn&limit=2');
     const cursor = first.body.nextCursor as string;
     assert.equal(typeof cursor, 'string');
+    return { first, cursor };
+  };
 
-    // Same filters and sort, parameters reordered and another page size: fine.
-    const next = await page(app, `/v1/statements?limit=3&cursor=${cursor}&sort=statedOn&topic=ttp`);
+  test('a cursor works with its own filters and sort, the parameters reordered and another page size', async () => {
+    const { first, cursor } = await issued();
+    const allTtp = idsOf((await page(app(), '/v1/statements?topic=ttp&sort=statedOn&limit=100')).body);
+    const next = await page(app(), `/v1/statements?limit=3&cursor=${cursor}&sort=statedOn&topic=ttp`);
     assert.deepEqual(idsOf(first.body), allTtp.slice(0, 2));
     assert.deepEqual(idsOf(next.body), allTtp.slice(2, 5));
+  });
 
-    const misuses = [
-      `topic=migration&sort=statedOn&cursor=${cursor}`,
-      `topic=ttp&sort=-statedOn&cursor=${cursor}`,
-      `topic=ttp&cursor=${cursor}`,
-      `sort=statedOn&cursor=${cursor}`,
-      `topic=ttp&sort=statedOn&kind=quote&cursor=${cursor}`,
-      `topic=ttp,migration&sort=statedOn&cursor=${cursor}`,
-      'cursor=not-a-cursor',
-      `cursor=${Buffer.from(JSON.stringify({ k: 'forged', v: ['2024-04-04', 'tie-01'] })).toString('base64url')}`,
-      `cursor=${Buffer.from('{"k":').toString('base64url')}`,
-    ];
-    for (const query of misuses) {
-      const res = await app.json({ method: 'GET', url: `/v1/statements?${query}` });
-      assert.equal(res.status, 400, `?${query}: ${JSON.stringify(res.body)}`);
-      assert.equal(res.body.code, 'INVALID_CURSOR', query);
-      assert.deepEqual(res.body.errors, [{ in: 'querystring', path: '/cursor', message: res.body.errors[0].message }], query);
-    }
-    // A statements cursor means nothing to another collection.
-    const elsewhere = await app.json({ method: 'GET', url: `/v1/positions?cursor=${cursor}` });
+  const misuses: [string, (cursor: string) => string][] = [
+    ['another topic', (c) => `topic=migration&sort=statedOn&cursor=${c}`],
+    ['another sort', (c) => `topic=ttp&sort=-statedOn&cursor=${c}`],
+    ['the default sort', (c) => `topic=ttp&cursor=${c}`],
+    ['no topic', (c) => `sort=statedOn&cursor=${c}`],
+    ['one more filter', (c) => `topic=ttp&sort=statedOn&kind=quote&cursor=${c}`],
+    ['one more topic', (c) => `topic=ttp,migration&sort=statedOn&cursor=${c}`],
+    ['garbage', () => 'cursor=not-a-cursor'],
+    ['a forged key', () => `cursor=${Buffer.from(JSON.stringify({ k: 'forged', v: ['2024-04-04', 'tie-01'] })).toString('base64url')}`],
+    ['truncated JSON', () => `cursor=${Buffer.from('{"k":').toString('base64url')}`],
+  ];
+  for (const [name, query] of misuses) {
+    test(`a cursor with ${name} is a 400 INVALID_CURSOR on the cursor parameter`, async () => {
+      const { cursor } = await issued();
+      const res = await app().json({ method: 'GET', url: `/v1/statements?${query(cursor)}` });
+      assert.equal(res.status, 400, `?${query(cursor)}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.code, 'INVALID_CURSOR', query(cursor));
+      assert.deepEqual(res.body.errors, [{ in: 'querystring', path: '/cursor', message: res.body.errors[0].message }], query(cursor));
+    });
+  }
+
+  test('a statements cursor means nothing to another collection (400)', async () => {
+    const { cursor } = await issued();
+    const elsewhere = await app().json({ method: 'GET', url: `/v1/positions?cursor=${cursor}` });
     assert.equal(elsewhere.status, 400);
     assert.equal(elsewhere.body.code, 'INVALID_CURSOR');
-  }
+  });
 });
 
-test('rows inserted or deleted between page fetches never make a page skip or repeat a row that was there at the start', {
-  timeout: 20_000,
-}, async (t) => {
-  const app = await makeApp(t);
+/** Twenty statements over four dates and undated. */
+const twenty = (): Body[] => {
   const dates = ['2024-01-01', '2024-02-01', '2024-02-01', '2024-03-01', null];
   const initial: Body[] = [];
   for (let i = 0; i < 20; i++) initial.push(statement(`s-${String(i).padStart(2, '0')}`, dates[i % dates.length] as string | null));
-  await load(app, initial);
+  return initial;
+};
+
+test('rows inserted between page fetches never make a page skip or repeat a row that was there at the start', {
+  timeout: 20_000,
+}, async (t) => {
+  const app = await makeApp(t);
+  await load(app, twenty());
 
   let n = 0;
   for (const sort of ['', 'sort=statedOn', 'sort=-id', 'sort=createdAt']) {
@@ -200,8 +214,11 @@ test('rows inserted or deleted between page fetches never make a page skip or re
     for (const id of atStart) assert.equal(seen.filter((s) => s === id).length, 1, `${label}: ${id} skipped`);
     for (const id of seen) assert.ok(atStart.includes(id) || inserted.includes(id));
   }
+});
 
-  // The row a cursor points at may disappear: the next page continues after where it was.
+test('the row a cursor points at may be deleted: the next page continues after where it was', async (t) => {
+  const app = await makeApp(t);
+  await load(app, twenty());
   const p1 = await page(app, '/v1/statements?limit=5');
   const cursorRow = idsOf(p1.body).at(-1) as string;
   assert.equal((await app.request({ method: 'DELETE', url: `/v1/statements/${cursorRow}` })).statusCode, 204);

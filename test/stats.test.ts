@@ -1,10 +1,10 @@
 // Stats over HTTP: statement counts that agree with the list's totals, topic rollups, null cells, strict
 // groupBy, and the actor × topic stance matrix on a date.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { create, get } from './assertions.js';
-import { makeApp, seedMinimal, type TestApp } from './helpers.js';
+import { makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
 type Body = Record<string, any>;
 type Cell = Record<string, string | number | null>;
@@ -93,51 +93,66 @@ const ALL_GROUPINGS = [
   'topic,addressee',
 ];
 
-test('stats on the seed: every cell equals the list total for its filters, for every dimension and some pairs', async (t) => {
-  const app = await makeApp(t, { seed: true });
-  for (const groupBy of ALL_GROUPINGS) await checkAgainstList(app, groupBy);
-  for (const groupBy of ['topic', 'act,month', 'addressee', 'onBehalfOf,year']) {
-    await checkAgainstList(app, groupBy, { speaker: 'mumtaz-zahra-baloch' });
-  }
-  for (const groupBy of ['topic', 'speaker,month', 'addressee', 'topic,addressee']) {
-    await checkAgainstList(app, groupBy, { act: 'demand,statement', kind: 'paraphrase' });
-  }
-  // Every statement filter of the list applies, full-text search included.
-  const searched = await checkAgainstList(app, 'topic', { q: 'Afghan authorities' });
-  assert.ok(searched.total > 0 && searched.total < 14, `q narrows: ${searched.total}`);
-  await checkAgainstList(app, 'act,month', { q: 'TTP', onBehalfOf: 'pakistan' });
+describe('stats on the seed', () => {
+  // Stats only read: the seeded briefing serves every test of the block.
+  const app = sharedApp(async () => {}, { seed: true });
 
-  const byTopic = await stats(app, 'topic');
-  assert.equal(byTopic.total, 14);
-  assert.equal(countOf(byTopic.data, { topic: 'counter-terrorism' }), 9);
-  assert.equal(countOf(byTopic.data, { topic: 'ttp' }), 3);
-  assert.equal(countOf(byTopic.data, { topic: 'talks-with-ttp' }), 2);
-  assert.deepEqual(byTopic.data[0], { topic: 'counter-terrorism', count: 9 });
-  // A parent's cell is never smaller than any child's.
-  const topics = (await get(app, '/v1/topics?limit=100')).data as { id: string; parentId: string | null }[];
-  for (const topic of topics.filter((x) => x.parentId)) {
-    const child = countOf(byTopic.data, { topic: topic.id });
-    assert.ok(countOf(byTopic.data, { topic: topic.parentId }) >= child, `${topic.parentId} ≥ ${topic.id}`);
-  }
+  test('every cell equals the list total for its filters, for every dimension and some pairs', async () => {
+    for (const groupBy of ALL_GROUPINGS) await checkAgainstList(app(), groupBy);
+  });
 
-  const byMonth = await stats(app, 'month');
-  assert.deepEqual(byMonth.data, [
-    { month: '2024-04', count: 11 },
-    { month: null, count: 3 },
-  ]);
-  const byYear = await stats(app, 'year');
-  assert.deepEqual(byYear.data, [
-    { year: '2024', count: 11 },
-    { year: null, count: 3 },
-  ]);
-  const bySpeaker = await stats(app, 'speaker', { topic: 'ttp' });
-  assert.deepEqual(bySpeaker, {
-    groupBy: ['speaker'],
-    total: 3,
-    data: [
-      { speaker: 'mumtaz-zahra-baloch', count: 2 },
-      { speaker: 'afghan-deputy-interior-minister', count: 1 },
-    ],
+  test('the statement filters apply before grouping, and the cells still equal the list totals', async () => {
+    for (const groupBy of ['topic', 'act,month', 'addressee', 'onBehalfOf,year']) {
+      await checkAgainstList(app(), groupBy, { speaker: 'mumtaz-zahra-baloch' });
+    }
+    for (const groupBy of ['topic', 'speaker,month', 'addressee', 'topic,addressee']) {
+      await checkAgainstList(app(), groupBy, { act: 'demand,statement', kind: 'paraphrase' });
+    }
+  });
+
+  test('full-text search (q) narrows the counts as it narrows the list', async () => {
+    const searched = await checkAgainstList(app(), 'topic', { q: 'Afghan authorities' });
+    assert.ok(searched.total > 0 && searched.total < 14, `q narrows: ${searched.total}`);
+    await checkAgainstList(app(), 'act,month', { q: 'TTP', onBehalfOf: 'pakistan' });
+  });
+
+  test('by topic: the briefing’s counts, largest first, a parent’s cell never smaller than any child’s', async () => {
+    const byTopic = await stats(app(), 'topic');
+    assert.equal(byTopic.total, 14);
+    assert.equal(countOf(byTopic.data, { topic: 'counter-terrorism' }), 9);
+    assert.equal(countOf(byTopic.data, { topic: 'ttp' }), 3);
+    assert.equal(countOf(byTopic.data, { topic: 'talks-with-ttp' }), 2);
+    assert.deepEqual(byTopic.data[0], { topic: 'counter-terrorism', count: 9 });
+    const topics = (await get(app(), '/v1/topics?limit=100')).data as { id: string; parentId: string | null }[];
+    for (const topic of topics.filter((x) => x.parentId)) {
+      const child = countOf(byTopic.data, { topic: topic.id });
+      assert.ok(countOf(byTopic.data, { topic: topic.parentId }) >= child, `${topic.parentId} ≥ ${topic.id}`);
+    }
+  });
+
+  test('by month and by year: the undated statements in the null cell', async () => {
+    const byMonth = await stats(app(), 'month');
+    assert.deepEqual(byMonth.data, [
+      { month: '2024-04', count: 11 },
+      { month: null, count: 3 },
+    ]);
+    const byYear = await stats(app(), 'year');
+    assert.deepEqual(byYear.data, [
+      { year: '2024', count: 11 },
+      { year: null, count: 3 },
+    ]);
+  });
+
+  test('by speaker under a topic filter: the whole answer', async () => {
+    const bySpeaker = await stats(app(), 'speaker', { topic: 'ttp' });
+    assert.deepEqual(bySpeaker, {
+      groupBy: ['speaker'],
+      total: 3,
+      data: [
+        { speaker: 'mumtaz-zahra-baloch', count: 2 },
+        { speaker: 'afghan-deputy-interior-minister', count: 1 },
+      ],
+    });
   });
 });
 

@@ -11,9 +11,9 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 /**
  * The page cache of a process that only loads data (the import CLI with --db): 64 MiB keeps the hot pages
- * of every index between bundles, which made loads of the bench archive 9 % (200,000 statements) to 16 %
- * (100,000) faster. The server keeps SQLite's 2 MiB: its reads gained nothing from more (a search's
- * window read the same), and it would hold the memory for good.
+ * of every index between bundles, which made loads of the bench archive faster (docs/performance.md,
+ * Imports). The server keeps SQLite's 2 MiB: its reads gained nothing from more (a search's window read the
+ * same), and it would hold the memory for good.
  */
 export const BULK_LOAD_CACHE_KIB = 65_536;
 

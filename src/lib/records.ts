@@ -33,8 +33,8 @@ const oneKeyTexts = new Map<string, string>();
 /**
  * The statement of `text`, which reads rows by `<key> ${IN_KEYS}`, with its argument for `keys`: their JSON
  * array, so the text is the same however many keys there are. One key (a single get, a speaker, one
- * position's evidence) is bound as `<key> = ?` instead: json_each cost that lookup about 4 µs more, and a
- * single get with every expansion makes a dozen.
+ * position's evidence) is bound as `<key> = ?` instead: json_each makes that lookup measurably slower, and a
+ * single get with every expansion makes a dozen (docs/performance.md, Reads).
  */
 export function byKeys(db: Db, text: string, keys: readonly (string | number)[]): [Database.Statement, string | number] {
   if (keys.length !== 1) return [prepared(db, text), JSON.stringify(keys)];

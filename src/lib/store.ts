@@ -330,8 +330,8 @@ function headOf(source: Source): Head {
  * through the per-connection statement cache (drizzle would prepare it again on every call), each row
  * mapped as drizzle maps it: by the selected fields, in their order, each value through its column's mapping
  * (JSON columns parsed). The SQL text of the select list and FROM clause is rendered once per source:
- * drizzle rendering the fifteen columns of a statement took about 0.15 ms of every page. Only the WHERE,
- * ORDER BY and LIMIT are rendered on each call.
+ * drizzle rendering the fifteen columns of a statement on every page was a visible share of a page's cost
+ * (docs/performance.md, Reads). Only the WHERE, ORDER BY and LIMIT are rendered on each call.
  */
 export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
   const head = headOf(source);

@@ -22,8 +22,8 @@ type EvidenceItem = Position['evidence'][number];
 
 /**
  * Evidence of a page of positions in one query (prepared once), each list in date order (undated last),
- * with the derived fields. Records are built field by field: copies with rest and spread cost about 15 µs
- * a row here.
+ * with the derived fields. Records are built field by field, as statements are (see their hydrate): copies
+ * with rest and spread are measurably slower per row (docs/performance.md, Reads).
  */
 function hydrate(db: Db, rows: PositionRow[]): Position[] {
   const byPosition = new Map<string, EvidenceItem[]>(rows.map((r) => [r.id, []]));

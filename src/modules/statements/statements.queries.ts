@@ -82,8 +82,8 @@ function hydrate(db: Db, rows: StatementRow[]): Statement[] {
     links.acts,
     links.respondsToIds,
   ].map((l) => loadLinks(db, l, ids));
-  // Field by field: copying a row with rest and spread costs about 15 µs a row and leaves V8 a slow
-  // dictionary-mode object, which the serializer then reads slowly too.
+  // Field by field: copying a row with rest and spread is slower per row and leaves V8 a slow
+  // dictionary-mode object, which the serializer then reads slowly too (docs/performance.md, Reads).
   return rows.map(
     (r): Statement => ({
       id: r.id,
@@ -305,8 +305,8 @@ const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}
  * filters. Ranking every match of a common word would read and score a large share of the archive on
  * each request; the full-text index yields matches newest first and stops here. `count=true` still
  * counts every match, and any other sort walks every match. A hundred is five pages of the default size,
- * or one of the largest; at a million statements, new searches served 1.4 times as many a second as with
- * 200 (README, Performance).
+ * or one of the largest; a smaller window serves more new searches a second, and the p99 of new searches is
+ * the target still missed (docs/performance.md, Search).
  */
 export const RANKED_MATCHES = 100;
 
@@ -429,7 +429,8 @@ const rowsByDocs = (db: Db, docs: number[]): StatementRow[] => rowsByKeys<Statem
 /**
  * The number of statements a term (or phrase) matches, for BM25's weight of the term: counted up to
  * COUNTED_MATCHES, estimated past it (see estimatedFrequency). Counting every match of a common word would
- * read its whole posting list, 15 to 50 ms at a million statements; this reads at most a thousand postings.
+ * read its whole posting list, which grows with the archive; this reads at most a thousand postings, so a
+ * common word costs what a rare one does (docs/performance.md, Search).
  */
 export function documentFrequency(db: Db, expression: string): number {
   const newest = prepared(

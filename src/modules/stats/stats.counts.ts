@@ -59,7 +59,7 @@ export function statsFromCounts(db: Db, groupBy: Dimension[], filters: Statement
  * filled them; the SQL a bulk load leaves for its end, when the triggers that keep them are put aside. Topic
  * counts are taken a day at a time first: grouped by (topic, date), the ancestry's key order, SQLite counts
  * as it reads, and only those counts are sorted into months. Grouped by month straight away, it sorted every
- * ancestry row in memory: at a million statements 3.9 s and a peak of 630 MB, against 2.8 s and 291 MB.
+ * ancestry row in memory: slower, and with a far higher peak of memory (docs/performance.md, Imports).
  */
 export const REBUILD_COUNTS = [
   'DELETE FROM `topic_month_counts`',

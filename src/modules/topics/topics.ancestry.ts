@@ -32,8 +32,8 @@ export const topicsUnder = (db: Db, names: string[]): SQL =>
  * `statement_topic_ancestors` rebuilt from the statements' topic links; the SQL a bulk load leaves for its end,
  * when the triggers that keep it row by row are put aside. Statements are read in the order they were stored
  * (each with its links by key), not sorted: a load stores them roughly by date, so each topic's rows go in near
- * the end of its range, and OR IGNORE drops a row reached through two topics of one statement. At 300,000
- * statements this took 5.7 s where reading the links by topic and sorting took 10.9 s.
+ * the end of its range, and OR IGNORE drops a row reached through two topics of one statement. Reading the
+ * links by topic and sorting them was markedly slower (docs/performance.md, Imports).
  */
 export const REBUILD_STATEMENT_ANCESTRY = [
   'DELETE FROM `statement_topic_ancestors`',
