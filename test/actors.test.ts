@@ -187,6 +187,8 @@ test('actors: POST, GET, PATCH, DELETE with defaults, versions and ETags; lists 
     assert.deepEqual(await ids('/v1/actors?parent=pakistan'), ['mofa', 'spokesperson']);
     assert.deepEqual(await ids('/v1/actors?parent=pakistan&kind=person'), ['spokesperson']);
     assert.deepEqual(await ids('/v1/actors?kind=media'), []);
+    assert.deepEqual(await ids('/v1/actors?id=ttp,pakistan,no-such-actor'), ['pakistan', 'ttp']);
+    assert.deepEqual(await ids('/v1/actors?id=ttp,pakistan&kind=state'), ['pakistan']);
     assert.deepEqual(await ids('/v1/actors?sort=-name'), ['ttp', 'pakistan', 'mofa', 'afghanistan', 'spokesperson']);
 
     // Pages of two, following the Link header; a row inserted before the cursor does not shift later pages.

@@ -112,6 +112,8 @@ test('topics: POST, GET, PATCH, DELETE; lists by parent, root and within (with d
     assert.deepEqual(await ids('?within=ttp'), ['talks-with-ttp', 'ttp']);
     assert.deepEqual(await ids('?within=talks-with-ttp,migration'), ['afghan-refugees', 'migration', 'talks-with-ttp']);
     assert.deepEqual(await ids('?within=no-such-topic'), []);
+    // id names exactly these topics, unlike within: no descendants.
+    assert.deepEqual(await ids('?id=ttp,migration,no-such-topic'), ['migration', 'ttp']);
     assert.deepEqual(await ids('?within=counter-terrorism&root=true'), ['counter-terrorism']);
     assert.deepEqual(await ids('?sort=-name&root=true'), ['migration', 'counter-terrorism']);
 
