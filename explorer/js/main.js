@@ -76,7 +76,8 @@ async function render() {
     window.scrollTo(0, 0);
   }
   firstRender = false;
-  document.body.dataset.ready = path || 'home';
+  // Which hash the page shows, for tests and tools that wait for a view.
+  document.body.dataset.ready = location.hash || '#/';
 }
 
 function start() {

@@ -173,7 +173,7 @@ function evidenceList(evidence, speakers) {
                   ' · ',
                 ]
               : null,
-            h('a', { href: href(`statement/${e.statementId}`), 'aria-label': `Open statement ${e.statementId}` }, 'Open the statement'),
+            h('a', { href: href(`statement/${e.statementId}`), 'aria-label': `Open the statement ${e.statementId}` }, 'Open the statement'),
           ),
         ),
       ),
@@ -235,7 +235,8 @@ function timelineChart(periods, actorName, topicName) {
     { class: 'timeline' },
     svg(
       'svg',
-      { viewBox: `0 0 ${width} 130`, role: 'img', 'aria-label': label, class: 'chart' },
+      // A group, not an img: its evidence dots are links.
+      { viewBox: `0 0 ${width} 130`, role: 'group', 'aria-label': label, class: 'chart' },
       ticks.map((year) =>
         svg(
           'g',
