@@ -28,6 +28,43 @@ const URDU_NAME = 'ترجمان دفتر خارجہ';
 const chromiumMissing = !existsSync(CHROMIUM);
 const HOW_TO_INSTALL = `Chromium not found at ${CHROMIUM}; install it (Debian: apt-get install -y chromium) to run the explorer's browser tests`;
 
+test('GET / serves the explorer with its own strict CSP, the API answers without one, and the files stay out of the OpenAPI document', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-explorer-'));
+  const app = await buildApp({ databasePath: join(dir, 'test.db'), logLevel: 'silent', authDisabled: false, seed: false });
+  t.after(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const home = await app.inject({ url: '/' });
+  assert.equal(home.statusCode, 200);
+  assert.equal(home.headers['content-type'], 'text/html; charset=utf-8');
+  assert.match(home.body, /<script type="module" src="\/explorer\/js\/main.js"><\/script>/);
+  const csp = String(home.headers['content-security-policy']);
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.match(csp, /style-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  const script = await app.inject({ url: '/explorer/js/main.js' });
+  assert.equal(script.statusCode, 200);
+  assert.match(String(script.headers['content-type']), /^(text|application)\/javascript/);
+  assert.equal(script.headers['content-security-policy'], csp);
+  assert.ok(script.headers.etag);
+  assert.equal(
+    (await app.inject({ url: '/explorer/js/main.js', headers: { 'if-none-match': String(script.headers.etag) } })).statusCode,
+    304,
+  );
+  // Nothing outside explorer/ is reachable through it.
+  assert.notEqual((await app.inject({ url: '/explorer/../package.json' })).statusCode, 200);
+  assert.equal((await app.inject({ url: '/explorer/%2e%2e/package.json' })).statusCode, 404);
+  const api = await app.inject({ url: '/v1/actors' });
+  assert.equal(api.headers['content-security-policy'], undefined);
+  const paths = Object.keys((app.swagger() as { paths: Record<string, unknown> }).paths);
+  assert.deepEqual(
+    paths.filter((p) => p === '/' || p.startsWith('/explorer')),
+    [],
+  );
+});
+
 if (chromiumMissing && process.env.CI === 'true') {
   test('Chromium is installed for the browser tests', () => assert.fail(`${HOW_TO_INSTALL}. .ci/run installs it.`));
 }
@@ -216,6 +253,24 @@ describe('the explorer in Chromium', { skip: chromiumMissing ? HOW_TO_INSTALL : 
     await ready();
     assert.equal(await page.locator('main .cards .card').count(), 15);
     await shot('statements');
+  });
+
+  test('statements: paging by cursor, the cursor in the URL', async () => {
+    await open('#/statements?limit=6');
+    const first = await page.locator('main .cards .card p.meta a.more').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.equal(first.length, 6);
+    await follow(page.click('a[rel=next]'), /cursor=/);
+    const second = await page.locator('main .cards .card p.meta a.more').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.equal(second.length, 6);
+    assert.deepEqual(
+      second.filter((h) => first.includes(h)),
+      [],
+    );
+    await follow(page.click('a[rel=next]'), /cursor=/);
+    assert.equal(await page.locator('main .cards .card').count(), 3);
+    assert.equal(await page.locator('a[rel=next]').count(), 0);
+    await follow(page.click('text=← First page'), /#\/statements\?limit=6$/);
+    assert.equal(await page.locator('main .cards .card').count(), 6);
   });
 
   test('three clicks from / answer what Pakistan said about talks with the TTP, when, in reply to what, and where it is reported', async () => {

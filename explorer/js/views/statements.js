@@ -6,8 +6,10 @@ import { h, href, plural } from '../dom.js';
 export async function statementsView({ params }) {
   const filters = pick(params, STATEMENT_FILTERS);
   const cursor = params.get('cursor') ?? undefined;
+  // The page size stays in the URL with the filters (the cursor is only valid with the same ones).
+  const limit = /^(100|[1-9][0-9]?)$/.test(params.get('limit') ?? '') ? params.get('limit') : undefined;
   const [page, form] = await Promise.all([
-    get('/statements', { ...filters, limit: 20, cursor, expand: 'speaker,event' }),
+    get('/statements', { ...filters, limit: limit ?? 20, cursor, expand: 'speaker,event' }),
     filterForm('statements', params),
   ]);
 
@@ -26,8 +28,10 @@ export async function statementsView({ params }) {
   const paging = h(
     'nav',
     { class: 'paging', 'aria-label': 'Pages' },
-    cursor ? h('a', { href: href('statements', filters) }, '← First page') : null,
-    page.nextCursor ? h('a', { href: href('statements', { ...filters, cursor: page.nextCursor }), rel: 'next' }, 'Next page →') : null,
+    cursor ? h('a', { href: href('statements', { ...filters, limit }) }, '← First page') : null,
+    page.nextCursor
+      ? h('a', { href: href('statements', { ...filters, limit, cursor: page.nextCursor }), rel: 'next' }, 'Next page →')
+      : null,
   );
 
   const content = [
