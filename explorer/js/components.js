@@ -45,7 +45,8 @@ export function statementCard(statement, speakers) {
       h('span', { class: 'kind' }, statement.kind === 'quote' ? 'Quote' : 'Paraphrase'),
       ' · ',
       link(`actor/${statement.speakerId}`, null, bdi(speaker?.name ?? statement.speakerId)),
-      statement.speakerRole ? [', ', h('span', { dir: 'auto' }, statement.speakerRole)] : null,
+      // A role that only repeats the name ("Afghan Deputy Interior Minister") is said once.
+      statement.speakerRole && statement.speakerRole !== speaker?.name ? [', ', h('span', { dir: 'auto' }, statement.speakerRole)] : null,
       ' · ',
       date(statement.statedOn),
       statement.event ? [' · ', h('span', { dir: 'auto' }, statement.event.title)] : null,
