@@ -330,7 +330,7 @@ describe('the explorer in Chromium', { skip: chromiumMissing ? HOW_TO_INSTALL : 
     assert.match(rows[1] ?? '', /^Pakistan\s+supports\s+supports\s+supports\s+opposes$/);
     await shot('positions');
     await page.fill('#as-of', '2023-06-01');
-    await follow(page.click('main form.inline-form button'), /asOf=2023-06-01/);
+    await follow(page.click('main form.filters button[type=submit]'), /asOf=2023-06-01/);
     assert.equal(
       await page.locator('table.matrix caption').innerText(),
       'Who stood where on 1 June 2023: each cell opens the position and its evidence',

@@ -70,7 +70,7 @@ const STANCE_WORDS = { supports: 'supports', opposes: 'opposes', neutral: 'neutr
 export const stanceBadge = (stance) => h('span', { class: `stance stance-${stance}` }, STANCE_WORDS[stance] ?? stance);
 
 /** Labelled input with suggestions (a datalist of id → name), so any id can be typed as well as picked. */
-function idInput(name, label, value, options) {
+export function idInput(name, label, value, options) {
   const listId = `list-${name}`;
   return h(
     'div',
@@ -108,16 +108,27 @@ function dateInput(name, label, value) {
   );
 }
 
-/** Suggestions for the id fields: the first hundred of each by name (any other id can be typed). */
-async function suggestions() {
-  const [actors, topics, events, sources, vocabularies] = await Promise.all([
+let suggested;
+
+/** Suggestions for the id fields: the first hundred of each by name (any other id can be typed); asked once a visit. */
+export function suggestions() {
+  suggested ??= Promise.all([
     get('/actors', { limit: 100, sort: 'name' }),
     get('/topics', { limit: 100, sort: 'name' }),
     get('/events', { limit: 100, sort: '-startDate' }),
     get('/sources', { limit: 100, sort: '-publishedOn' }),
     vocab(),
-  ]);
-  return { actors: actors.data, topics: topics.data, events: events.data, sources: sources.data, acts: vocabularies.acts };
+  ]).then(([actors, topics, events, sources, vocabularies]) => ({
+    actors: actors.data,
+    topics: topics.data,
+    events: events.data,
+    sources: sources.data,
+    acts: vocabularies.acts,
+  }));
+  suggested.catch(() => {
+    suggested = undefined;
+  });
+  return suggested;
 }
 
 /**

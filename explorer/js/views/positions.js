@@ -1,29 +1,62 @@
 // Positions: the actor × topic stance matrix on a date, one position with its evidence, and an actor's
 // stance on a topic over time drawn as a timeline with the evidence along it.
 import { byIds, get } from '../api.js';
-import { speakersOf, stanceBadge, statementText } from '../components.js';
+import { idInput, speakersOf, stanceBadge, statementText, suggestions } from '../components.js';
 import { bdi, date, details, h, href, link, muted, plural, section, svg } from '../dom.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+/** The most rows and columns the matrix shows at once; past them, the busiest are shown and the rest filtered for. */
+const MAX_ACTORS = 40;
+const MAX_TOPICS = 25;
+
+/** The ids with the most cells first (then in the API's order), at most `max` of them. */
+function busiest(ids, cells, key, max) {
+  if (ids.length <= max) return ids;
+  const count = new Map(ids.map((id) => [id, 0]));
+  for (const c of cells) count.set(c[key], (count.get(c[key]) ?? 0) + 1);
+  const shown = new Set([...ids].sort((a, b) => count.get(b) - count.get(a)).slice(0, max));
+  return ids.filter((id) => shown.has(id));
+}
+
 export async function matrixView({ params }) {
   const asOf = params.get('asOf') || today();
-  const matrix = await get('/stats/stances', { asOf, actor: params.get('actor') ?? undefined, topic: params.get('topic') ?? undefined });
-  const [actors, topics] = await Promise.all([byIds('actors', matrix.actors), byIds('topics', matrix.topics)]);
+  const actorFilter = params.get('actor') ?? undefined;
+  const topicFilter = params.get('topic') ?? undefined;
+  const [matrix, suggested] = await Promise.all([get('/stats/stances', { asOf, actor: actorFilter, topic: topicFilter }), suggestions()]);
+  const actorIds = busiest(matrix.actors, matrix.cells, 'actorId', MAX_ACTORS);
+  const topicIds = busiest(matrix.topics, matrix.cells, 'topicId', MAX_TOPICS);
+  const [actors, topics] = await Promise.all([byIds('actors', actorIds), byIds('topics', topicIds)]);
   const cells = new Map(matrix.cells.map((c) => [`${c.actorId} ${c.topicId}`, c]));
   const name = (records, id) => records.get(id)?.name ?? id;
 
   const form = h(
     'form',
-    { class: 'inline-form', 'aria-label': 'Date of the matrix' },
-    h('label', { for: 'as-of' }, 'Stances held on'),
-    h('input', { id: 'as-of', name: 'asOf', type: 'date', value: asOf, required: true }),
-    h('button', { type: 'submit' }, 'Show'),
+    { class: 'filters', 'aria-label': 'Matrix date and filters' },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'as-of' }, 'Stances held on'),
+      h('input', { id: 'as-of', name: 'asOf', type: 'date', value: asOf, required: true }),
+    ),
+    idInput('actor', 'Actors', actorFilter, suggested.actors),
+    idInput('topic', 'Topics (with their subtopics)', topicFilter, suggested.topics),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Show')),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    location.hash = href('positions', { ...Object.fromEntries(params), asOf: new FormData(form).get('asOf') });
+    const query = {};
+    for (const [n, v] of new FormData(form)) if (String(v).trim() !== '') query[n] = String(v).trim();
+    location.hash = href('positions', query);
   });
+  const truncated =
+    actorIds.length < matrix.actors.length || topicIds.length < matrix.topics.length
+      ? h(
+          'p',
+          { class: 'muted' },
+          `Showing the ${plural(actorIds.length, 'actor')} and ${plural(topicIds.length, 'topic')} with the most positions, of ${matrix.actors.length} and ${matrix.topics.length}: filter by actor or topic to see others.`,
+        )
+      : null;
 
   const table =
     matrix.cells.length === 0
@@ -42,18 +75,18 @@ export async function matrixView({ params }) {
                 'tr',
                 null,
                 h('th', { scope: 'col' }, 'Actor'),
-                matrix.topics.map((t) => h('th', { scope: 'col' }, link(`topic/${t}`, null, bdi(name(topics, t))))),
+                topicIds.map((t) => h('th', { scope: 'col' }, link(`topic/${t}`, null, bdi(name(topics, t))))),
               ),
             ),
             h(
               'tbody',
               null,
-              matrix.actors.map((a) =>
+              actorIds.map((a) =>
                 h(
                   'tr',
                   null,
                   h('th', { scope: 'row' }, link(`actor/${a}`, null, bdi(name(actors, a)))),
-                  matrix.topics.map((t) => {
+                  topicIds.map((t) => {
                     const cell = cells.get(`${a} ${t}`);
                     if (!cell) return h('td', { class: 'empty' }, h('span', { 'aria-label': 'no position' }, '—'));
                     return h(
@@ -79,11 +112,12 @@ export async function matrixView({ params }) {
 
   const content = [
     h('h1', null, 'Positions'),
-    form,
-    params.get('actor') || params.get('topic') ? h('p', null, link('positions', { asOf }, 'Show every actor and topic')) : null,
+    h('details', { class: 'filter-box', open: true }, h('summary', null, 'Date and filters'), form),
+    actorFilter || topicFilter ? h('p', null, link('positions', { asOf }, 'Show every actor and topic')) : null,
+    truncated,
     table,
     legend(),
-    section('A stance over time', timelinePicker(matrix.actors, matrix.topics, actors, topics, params)),
+    section('A stance over time', timelinePicker(actorIds, topicIds, actors, topics, params)),
   ];
   return { title: 'Positions', content };
 }

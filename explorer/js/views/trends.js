@@ -20,24 +20,30 @@ export async function trendsView({ params }) {
       h('option', { value: 'speaker', selected: by === 'speaker' }, 'speaker'),
     ),
   );
-  const [perMonth, cells, form] = await Promise.all([
+  // The series are the busiest topics or speakers under the filters; each is then counted by month on its
+  // own, a small answer each, where `topic,month` over a large archive would be every topic × every month.
+  const [perMonth, ranking, within, form] = await Promise.all([
     get('/stats/statements', { ...filters, groupBy: 'month' }),
-    get('/stats/statements', { ...filters, groupBy: `${by},month` }),
+    // Ranked among dated statements only (a `from` far back leaves out the undated), as the chart shows those.
+    get('/stats/statements', { ...filters, from: filters.from ?? '1000-01-01', groupBy: by }),
+    // With a topic filter, lines by topic are drawn for topics inside it, so a line's own topic filter
+    // keeps the statements to the ones the filter asks for.
+    by === 'topic' && filters.topic ? get('/topics', { within: filters.topic, limit: 100 }) : undefined,
     filterForm('trends', params, { extra: [bySelect], submitLabel: 'Show' }),
   ]);
-
-  // The series: the busiest topics or speakers over the whole range.
-  const sums = new Map();
-  for (const c of cells.data) if (c[by] && c.month) sums.set(c[by], (sums.get(c[by]) ?? 0) + c.count);
-  const series = [...sums.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  const allowed = within ? new Set(within.data.map((t) => t.id)) : undefined;
+  const series = ranking.data
+    .filter((c) => c[by] && (!allowed || allowed.has(c[by])))
     .slice(0, SERIES)
-    .map(([id]) => id);
-  const names = await byIds(by === 'topic' ? 'topics' : 'actors', series);
+    .map((c) => c[by]);
+  const [names, ...lines] = await Promise.all([
+    byIds(by === 'topic' ? 'topics' : 'actors', series),
+    ...series.map((id) => get('/stats/statements', { ...filters, [by]: id, groupBy: 'month' })),
+  ]);
+  const value = new Map(lines.flatMap((line, i) => line.data.filter((c) => c.month).map((c) => [`${series[i]} ${c.month}`, c.count])));
   const dated = perMonth.data.filter((c) => c.month);
   const undated = perMonth.data.find((c) => !c.month)?.count ?? 0;
   const months = monthRange(dated.map((c) => c.month));
-  const value = new Map(cells.data.filter((c) => c.month).map((c) => [`${c[by]} ${c.month}`, c.count]));
   const totals = new Map(dated.map((c) => [c.month, c.count]));
   const nameOf = (id) => names.get(id)?.name ?? id;
 
