@@ -65,3 +65,9 @@ export function respondsTo(statement) {
   if (Array.isArray(statement.respondsToIds)) return statement.respondsToIds;
   return statement.respondsToId ? [statement.respondsToId] : [];
 }
+
+/** For `.catch`: a 400 (bad input) becomes a value the view can show beside its form; anything else rethrows. */
+export function refused(error) {
+  if (error instanceof ApiError && error.status === 400) return error;
+  throw error;
+}

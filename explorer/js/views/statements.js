@@ -1,5 +1,5 @@
 // Statements: the filtered list, full-text search with highlighted snippets, paging by cursor, exports.
-import { apiUrl, get } from '../api.js';
+import { ApiError, apiUrl, get, refused } from '../api.js';
 import { filterForm, pick, STATEMENT_FILTERS, statementList } from '../components.js';
 import { h, href, plural } from '../dom.js';
 
@@ -9,9 +9,20 @@ export async function statementsView({ params }) {
   // The page size stays in the URL with the filters (the cursor is only valid with the same ones).
   const limit = /^(100|[1-9][0-9]?)$/.test(params.get('limit') ?? '') ? params.get('limit') : undefined;
   const [page, form] = await Promise.all([
-    get('/statements', { ...filters, limit: limit ?? 20, cursor, expand: 'speaker,event' }),
+    get('/statements', { ...filters, limit: limit ?? 20, cursor, expand: 'speaker,event' }).catch(refused),
     filterForm('statements', params),
   ]);
+  if (page instanceof ApiError) {
+    // A search the index cannot run or a malformed id: say why beside the form, so it can be corrected.
+    return {
+      title: 'Statements',
+      content: [
+        h('h1', null, filters.q ? 'Search' : 'Statements'),
+        h('details', { class: 'filter-box', open: true }, h('summary', null, 'Filters'), form),
+        h('p', { class: 'error', role: 'alert' }, page.message),
+      ],
+    };
+  }
 
   // Counting every match can take longer than a page on a large archive: the list shows first and the
   // total arrives after, announced politely.

@@ -1,6 +1,6 @@
 // Trends: statements per month by topic or by speaker, under the same filters as the list, drawn as SVG
 // bars with the numbers in a table beside it.
-import { byIds, get } from '../api.js';
+import { ApiError, byIds, get, refused } from '../api.js';
 import { filterForm, pick, STATEMENT_FILTERS } from '../components.js';
 import { bdi, h, link, monthLabel, muted, plural, svg } from '../dom.js';
 
@@ -20,16 +20,29 @@ export async function trendsView({ params }) {
       h('option', { value: 'speaker', selected: by === 'speaker' }, 'speaker'),
     ),
   );
+  const form = await filterForm('trends', params, { extra: [bySelect], submitLabel: 'Show' });
+  const shown = await drawn(by, filters).catch(refused);
+  const content = [
+    h('h1', null, 'Trends'),
+    h('details', { class: 'filter-box', open: true }, h('summary', null, 'Filters'), form),
+    // Bad input (a malformed id or date) is said beside the form, so it can be corrected.
+    shown instanceof ApiError ? h('p', { class: 'error', role: 'alert' }, shown.message) : shown,
+    h('p', null, link('statements', filters, 'These statements →')),
+  ];
+  return { title: 'Trends', content };
+}
+
+/** The chart, its table and notes for the lines by topic or speaker under the filters. */
+async function drawn(by, filters) {
   // The series are the busiest topics or speakers under the filters; each is then counted by month on its
   // own, a small answer each, where `topic,month` over a large archive would be every topic × every month.
-  const [perMonth, ranking, within, form] = await Promise.all([
+  const [perMonth, ranking, within] = await Promise.all([
     get('/stats/statements', { ...filters, groupBy: 'month' }),
     // Ranked among dated statements only (a `from` far back leaves out the undated), as the chart shows those.
     get('/stats/statements', { ...filters, from: filters.from ?? '1000-01-01', groupBy: by }),
     // With a topic filter, lines by topic are drawn for topics inside it, so a line's own topic filter
     // keeps the statements to the ones the filter asks for.
     by === 'topic' && filters.topic ? get('/topics', { within: filters.topic, limit: 100 }) : undefined,
-    filterForm('trends', params, { extra: [bySelect], submitLabel: 'Show' }),
   ]);
   const allowed = within ? new Set(within.data.map((t) => t.id)) : undefined;
   const series = ranking.data
@@ -47,20 +60,13 @@ export async function trendsView({ params }) {
   const totals = new Map(dated.map((c) => [c.month, c.count]));
   const nameOf = (id) => names.get(id)?.name ?? id;
 
-  const content = [
-    h('h1', null, 'Trends'),
-    h('details', { class: 'filter-box', open: true }, h('summary', null, 'Filters'), form),
-    months.length === 0
-      ? muted('No dated statement matches these filters.')
-      : [
-          chart(months, series, value, nameOf, by),
-          table(months, series, value, totals, nameOf, by),
-          undated ? muted(`${plural(undated, 'undated statement')} not shown.`) : null,
-          by === 'topic' ? h('p', { class: 'muted small' }, 'A topic counts the statements on its subtopics too.') : null,
-        ],
-    h('p', null, link('statements', filters, 'These statements →')),
+  if (months.length === 0) return muted('No dated statement matches these filters.');
+  return [
+    chart(months, series, value, nameOf, by),
+    table(months, series, value, totals, nameOf, by),
+    undated ? muted(`${plural(undated, 'undated statement')} not shown.`) : null,
+    by === 'topic' ? h('p', { class: 'muted small' }, 'A topic counts the statements on its subtopics too.') : null,
   ];
-  return { title: 'Trends', content };
 }
 
 /** Every month from the first to the last, the empty ones included, so the axis is to scale. */
