@@ -31,7 +31,11 @@ export async function homeView() {
     ),
   ]);
 
-  const count = (n, label, to) => h('li', null, h('a', { href: to }, h('strong', null, n.toLocaleString('en-GB')), ' ', label));
+  // A count links where its records can be browsed; actors, sources and events are reached from statements.
+  const count = (n, label, to) => {
+    const inner = [h('strong', null, n.toLocaleString('en-GB')), ' ', label];
+    return h('li', null, to ? h('a', { href: to }, inner) : h('span', null, inner));
+  };
   const content = [
     h('h1', null, 'What governments say, and where they stand'),
     h(
@@ -47,10 +51,10 @@ export async function homeView() {
         count(kinds.total, kinds.total === 1 ? 'statement' : 'statements', href('statements')),
         count(quotes, quotes === 1 ? 'verbatim quote' : 'verbatim quotes', href('statements', { kind: 'quote' })),
         count(stances.cells.length, stances.cells.length === 1 ? 'position held today' : 'positions held today', href('positions')),
-        count(actors.total, actors.total === 1 ? 'actor' : 'actors', href('statements')),
+        count(actors.total, actors.total === 1 ? 'actor' : 'actors'),
         count(topics.total, topics.total === 1 ? 'topic' : 'topics', href('trends')),
-        count(sources.total, sources.total === 1 ? 'source' : 'sources', href('statements')),
-        count(events.total, events.total === 1 ? 'event' : 'events', href('statements')),
+        count(sources.total, sources.total === 1 ? 'source' : 'sources'),
+        count(events.total, events.total === 1 ? 'event' : 'events'),
       ),
     ),
     h(
