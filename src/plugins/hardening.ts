@@ -74,10 +74,10 @@ export const hardeningPlugin = fp<HardeningOptions>(
 );
 
 /**
- * The explorer's Content-Security-Policy (set by src/plugins/explorer.ts on `/` and its files only; the API
- * answers JSON and /docs needs Swagger UI's inline styles). Scripts, styles and data come from this origin
- * alone: no inline script or style, no eval, no plugins, no framing, and forms and links cannot post
- * elsewhere. Downloads (exports) are links to the API.
+ * The explorer's Content-Security-Policy, set by src/plugins/explorer.ts on `/` and its files only (the API
+ * answers JSON, and /docs needs Swagger UI's inline styles). Scripts, styles, images and API calls come
+ * from this origin alone: no inline script or style and no eval, so text in the data can never run even if
+ * a bug let it in as markup; no plugins, no <base>, no framing, and forms submit nowhere else.
  */
 export const EXPLORER_CSP = [
   "default-src 'none'",
