@@ -23,6 +23,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY seeds ./seeds
+COPY explorer ./explorer
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

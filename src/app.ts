@@ -21,6 +21,7 @@ import { vocabularyRoutes, vocabularySchemas } from './modules/vocabularies/voca
 import { authPlugin } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin, sendProblem } from './plugins/errors.js';
+import { explorerPlugin } from './plugins/explorer.js';
 import { hardeningPlugin } from './plugins/hardening.js';
 import { healthPlugin } from './plugins/health.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
@@ -138,5 +139,6 @@ export async function buildApp(config: AppConfig) {
   await app.register(vocabularyRoutes);
   await app.register(statsRoutes);
   await app.register(revisionRoutes);
+  await app.register(explorerPlugin);
   return app;
 }

@@ -224,6 +224,11 @@ describe('actors: lists', () => {
     assert.deepEqual(await ids(api(), '/v1/actors?parent=pakistan&kind=person'), ['spokesperson']);
   });
 
+  test('id names exactly these actors (an unknown one matches nothing), and combines with other filters', async () => {
+    assert.deepEqual(await ids(api(), '/v1/actors?id=ttp,pakistan,no-such-actor'), ['pakistan', 'ttp']);
+    assert.deepEqual(await ids(api(), '/v1/actors?id=ttp,pakistan&kind=state'), ['pakistan']);
+  });
+
   test('a filter that matches nothing is an empty page', async () => {
     assert.deepEqual(await ids(api(), '/v1/actors?kind=media'), []);
   });

@@ -423,3 +423,48 @@ describe('positions: GET /v1/positions filters', () => {
     });
   }
 });
+
+test('GET /v1/positions?evidence= lists the positions a statement evidences (any of several), with the other filters', async (t) => {
+  const app = await makeApp(t);
+  await world(app);
+  await create(app, '/v1/positions', position({ id: 'closed', validFrom: '2024-01-01' }));
+  await create(
+    app,
+    '/v1/positions',
+    position({
+      id: 'current',
+      validFrom: '2024-04-04',
+      evidence: [
+        { statementId: 's-apr', relation: 'asserts' },
+        { statementId: 's-jan', relation: 'reiterates' },
+      ],
+    }),
+  );
+  await create(
+    app,
+    '/v1/positions',
+    position({
+      id: 'on-migration',
+      topicId: 'migration',
+      validFrom: '2024-04-04',
+      evidence: [{ statementId: 's-apr', relation: 'asserts' }],
+    }),
+  );
+  const expectations: [string, string[]][] = [
+    ['evidence=s-jan', ['closed', 'current']],
+    ['evidence=s-apr', ['current', 'on-migration']],
+    ['evidence=s-mar,s-apr', ['current', 'on-migration']],
+    ['evidence=s-apr&topic=migration', ['on-migration']],
+    ['evidence=s-feb', []],
+    ['evidence=no-such-statement', []],
+  ];
+  for (const [query, expected] of expectations) {
+    assert.deepEqual(await ids(app, query), expected, `?${query}`);
+  }
+  const bad = await app.json({ method: 'GET', url: '/v1/positions?evidence=Not%20A%20Slug' });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(
+    bad.body.errors.map((e: { path: string }) => e.path),
+    ['/evidence'],
+  );
+});

@@ -138,6 +138,8 @@ describe('topics: lists of the tree', () => {
     assert.deepEqual(await ids('?within=ttp'), ['talks-with-ttp', 'ttp']);
     assert.deepEqual(await ids('?within=talks-with-ttp,migration'), ['afghan-refugees', 'migration', 'talks-with-ttp']);
     assert.deepEqual(await ids('?within=no-such-topic'), []);
+    // id names exactly these topics, unlike within: no descendants.
+    assert.deepEqual(await ids('?id=ttp,migration,no-such-topic'), ['migration', 'ttp']);
     assert.deepEqual(await ids('?within=counter-terrorism&root=true'), ['counter-terrorism']);
   });
 

@@ -34,7 +34,7 @@ export const actorStore: Store<ActorFieldValues, Actor> = {
 };
 
 export function listActors(db: Db, query: ListQuery & Record<string, unknown>) {
-  const q = query as ListQuery & { kind?: string; countryCode?: string; parent?: string };
+  const q = query as ListQuery & { id?: string; kind?: string; countryCode?: string; parent?: string };
   return listRecords(
     db,
     {
@@ -46,6 +46,7 @@ export function listActors(db: Db, query: ListQuery & Record<string, unknown>) {
     },
     query,
     [
+      q.id ? inArray(actors.id, anyOf(q.id) ?? []) : undefined,
       q.kind ? inArray(actors.kind, anyOf(q.kind) as Actor['kind'][]) : undefined,
       q.countryCode ? inArray(actors.countryCode, anyOf(q.countryCode) ?? []) : undefined,
       q.parent ? inArray(actors.parentId, anyOf(q.parent) ?? []) : undefined,

@@ -24,6 +24,8 @@ export type ActorFieldValues = Omit<Actor, 'id' | 'createdAt' | 'updatedAt' | 'v
 
 export const ACTOR_SORTS = ['id', 'name', 'createdAt', 'updatedAt'] as const;
 export const ActorListQuerySchema = listQuery(ACTOR_SORTS, 'id', {
+  // So a page that shows many actors by id (the explorer's stance matrix) names them in one request.
+  id: IdFilter('Only these actors (up to a page of them: set `limit`).'),
   kind: EnumFilter(ACTOR_KINDS, 'Only actors of these kinds.'),
   countryCode: Type.String({ pattern: '^[A-Z]{3}(?:,[A-Z]{3})*$', description: 'Only actors of these countries (PAK,AFG).' }),
   parent: IdFilter('Only actors whose parent is one of these ids.'),

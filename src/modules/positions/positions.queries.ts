@@ -15,7 +15,7 @@ import { topicsUnder } from '../topics/topics.ancestry.js';
 import { topicStore } from '../topics/topics.queries.js';
 import { topics } from '../topics/topics.table.js';
 import { POSITION_EXPANSIONS, type Position, type PositionFieldValues } from './positions.schema.js';
-import { positions } from './positions.table.js';
+import { positionEvidence, positions } from './positions.table.js';
 
 type PositionRow = typeof positions.$inferSelect;
 type EvidenceItem = Position['evidence'][number];
@@ -230,6 +230,7 @@ export interface PositionFilters {
   actor?: string;
   topic?: string;
   stance?: string;
+  evidence?: string;
   asOf?: string;
 }
 
@@ -240,6 +241,16 @@ export function positionFilters(db: Db, q: PositionFilters) {
     q.actor ? inArray(positions.actorId, anyOf(q.actor) ?? []) : undefined,
     topicIds ? inArray(positions.topicId, topicsUnder(db, topicIds)) : undefined,
     q.stance ? inArray(positions.stance, anyOf(q.stance) as Position['stance'][]) : undefined,
+    // Through position_evidence_statement_idx: a seek per statement named.
+    q.evidence
+      ? inArray(
+          positions.id,
+          db
+            .select({ id: positionEvidence.positionId })
+            .from(positionEvidence)
+            .where(inArray(positionEvidence.statementId, anyOf(q.evidence) ?? [])),
+        )
+      : undefined,
     // Held on asOf: the period [validFrom, validTo) contains it.
     q.asOf ? and(lte(positions.validFrom, q.asOf), or(isNull(positions.validTo), gt(positions.validTo, q.asOf))) : undefined,
   ];

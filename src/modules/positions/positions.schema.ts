@@ -67,6 +67,8 @@ export const PositionListQuerySchema = listQuery(['validFrom', 'createdAt', 'upd
   actor: IdFilter('Held by any of these actors.'),
   topic: IdFilter('On any of these topics or their descendants.'),
   stance: EnumFilter(STANCES, 'Only these stances.'),
+  // A statement's page shows the positions it evidences without reading every position.
+  evidence: IdFilter('Only positions evidenced by any of these statements.'),
   expand: expandParameter(POSITION_EXPANSIONS),
   format: FormatParameter,
   asOf: {

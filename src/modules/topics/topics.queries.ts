@@ -32,7 +32,7 @@ export const topicStore: Store<TopicFieldValues, Topic> = {
 };
 
 export function listTopics(db: Db, query: ListQuery & Record<string, unknown>) {
-  const q = query as ListQuery & { parent?: string; root?: boolean; within?: string };
+  const q = query as ListQuery & { id?: string; parent?: string; root?: boolean; within?: string };
   return listRecords(
     db,
     {
@@ -44,6 +44,7 @@ export function listTopics(db: Db, query: ListQuery & Record<string, unknown>) {
     },
     query,
     [
+      q.id ? inArray(topics.id, anyOf(q.id) ?? []) : undefined,
       q.parent ? inArray(topics.parentId, anyOf(q.parent) ?? []) : undefined,
       q.root === undefined ? undefined : q.root ? isNull(topics.parentId) : isNotNull(topics.parentId),
       q.within ? inArray(topics.id, topicsUnder(db, anyOf(q.within) ?? [])) : undefined,

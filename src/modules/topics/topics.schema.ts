@@ -20,6 +20,8 @@ export type Topic = Static<typeof TopicSchema>;
 export type TopicFieldValues = Omit<Topic, 'id' | 'createdAt' | 'updatedAt' | 'version'>;
 
 export const TopicListQuerySchema = listQuery(['id', 'name', 'createdAt', 'updatedAt'], 'id', {
+  // So a page that shows many topics by id (the explorer's stance matrix) names them in one request.
+  id: IdFilter('Only these topics, not their descendants (up to a page of them: set `limit`).'),
   parent: IdFilter('Only the direct children of these topics.'),
   root: Type.Boolean({ description: 'true: only topics without a parent; false: only topics with one.' }),
   within: IdFilter('Only these topics and all their descendants.'),

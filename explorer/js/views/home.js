@@ -1,0 +1,100 @@
+// Home: what the archive holds, the latest statements, who speaks most and on what.
+import { byIds, get } from '../api.js';
+import { statementList } from '../components.js';
+import { bdi, h, href, link, plural, section } from '../dom.js';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export async function homeView() {
+  const [kinds, actors, topics, sources, events, latest, bySpeaker, byTopic, stances] = await Promise.all([
+    get('/stats/statements', { groupBy: 'kind' }),
+    get('/actors', { limit: 1, count: true }),
+    get('/topics', { limit: 1, count: true }),
+    get('/sources', { limit: 1, count: true }),
+    get('/events', { limit: 1, count: true }),
+    get('/statements', { limit: 5, expand: 'speaker,event' }),
+    get('/stats/statements', { groupBy: 'speaker' }),
+    get('/stats/statements', { groupBy: 'topic' }),
+    get('/stats/stances', { asOf: today() }),
+  ]);
+  const quotes = kinds.data.find((c) => c.kind === 'quote')?.count ?? 0;
+  const topSpeakers = bySpeaker.data.slice(0, 5);
+  const topTopics = byTopic.data.filter((c) => c.topic).slice(0, 5);
+  const [speakerNames, topicNames] = await Promise.all([
+    byIds(
+      'actors',
+      topSpeakers.map((c) => c.speaker),
+    ),
+    byIds(
+      'topics',
+      topTopics.map((c) => c.topic),
+    ),
+  ]);
+
+  // A count links where its records can be browsed; actors, sources and events are reached from statements.
+  const count = (n, label, to) => {
+    const inner = [h('strong', null, n.toLocaleString('en-GB')), ' ', label];
+    return h('li', null, to ? h('a', { href: to }, inner) : h('span', null, inner));
+  };
+  const content = [
+    h('h1', null, 'What governments say, and where they stand'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Statements by governments and officials, each with its speaker, date, the question it answered and where it is reported; and the positions they evidence.',
+    ),
+    section(
+      'The archive',
+      h(
+        'ul',
+        { class: 'counts' },
+        count(kinds.total, kinds.total === 1 ? 'statement' : 'statements', href('statements')),
+        count(quotes, quotes === 1 ? 'verbatim quote' : 'verbatim quotes', href('statements', { kind: 'quote' })),
+        count(stances.cells.length, stances.cells.length === 1 ? 'position held today' : 'positions held today', href('positions')),
+        count(actors.total, actors.total === 1 ? 'actor' : 'actors'),
+        count(topics.total, topics.total === 1 ? 'topic' : 'topics', href('trends')),
+        count(sources.total, sources.total === 1 ? 'source' : 'sources'),
+        count(events.total, events.total === 1 ? 'event' : 'events'),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'columns' },
+      section(
+        'Most active speakers',
+        h(
+          'ol',
+          { class: 'ranking' },
+          topSpeakers.map((c) =>
+            h(
+              'li',
+              null,
+              link(`actor/${c.speaker}`, null, bdi(speakerNames.get(c.speaker)?.name ?? c.speaker)),
+              ' ',
+              h('span', { class: 'muted' }, plural(c.count, 'statement')),
+            ),
+          ),
+        ),
+      ),
+      section(
+        'Most discussed topics',
+        h(
+          'ol',
+          { class: 'ranking' },
+          topTopics.map((c) =>
+            h(
+              'li',
+              null,
+              link(`topic/${c.topic}`, null, bdi(topicNames.get(c.topic)?.name ?? c.topic)),
+              ' ',
+              h('span', { class: 'muted' }, plural(c.count, 'statement')),
+            ),
+          ),
+        ),
+        h('p', { class: 'muted small' }, 'A topic counts the statements on its subtopics too.'),
+      ),
+    ),
+    section('Latest statements', statementList(latest.data), h('p', null, link('statements', null, 'All statements →'))),
+  ];
+  return { title: 'Home', content };
+}
