@@ -45,7 +45,8 @@ async function startServer(databasePath: string, port: number): Promise<ChildPro
   child.stderr?.on('data', (chunk) => {
     stderr += chunk;
   });
-  const deadline = Date.now() + 20_000;
+  // Generous: on a loaded two-core machine, tsx compiling the server can take a while.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${stderr}`);
     try {
@@ -56,7 +57,7 @@ async function startServer(databasePath: string, port: number): Promise<ChildPro
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`the server did not answer within 20 s: ${stderr}`);
+  throw new Error(`the server did not answer within 60 s: ${stderr}`);
 }
 
 /** An NDJSON import on a connection of its own (a pooled one may have been closed by the server while idle). */
