@@ -18,7 +18,7 @@ import { statementRoutes, statementSchemas } from './modules/statements/statemen
 import { statsRoutes, statsSchemas } from './modules/stats/stats.routes.js';
 import { topicRoutes, topicSchemas } from './modules/topics/topics.routes.js';
 import { vocabularyRoutes, vocabularySchemas } from './modules/vocabularies/vocabularies.routes.js';
-import { authPlugin } from './plugins/auth.js';
+import { authPlugin, requestIdentifier } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin, sendProblem } from './plugins/errors.js';
 import { hardeningPlugin } from './plugins/hardening.js';
@@ -73,14 +73,19 @@ export async function buildApp(config: AppConfig) {
   });
 
   await app.register(errorsPlugin);
+  const identify = requestIdentifier(app, config.authDisabled);
   // Tests and scripts build apps without these; the server passes what the environment says.
   await app.register(hardeningPlugin, {
     corsOrigins: config.corsOrigins ?? [],
     rateLimit: config.rateLimit ?? 0,
     shedLoad: config.shedLoad ?? false,
+    bucketOf: (request) => {
+      const { caller } = identify(request);
+      return caller ? `key:${caller.id}` : `ip:${request.ip}`;
+    },
   });
   await app.register(dbPlugin, { databasePath: config.databasePath, seed: config.seed });
-  await app.register(authPlugin, { disabled: config.authDisabled });
+  await app.register(authPlugin, { disabled: config.authDisabled, identify });
   await app.register(idempotencyPlugin);
   await app.register(openapiPlugin);
 

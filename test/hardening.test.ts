@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
 import { makeApp, seedMinimal } from './helpers.js';
 
 const tempDir = (t: { after: (fn: () => void) => void }) => {
@@ -45,8 +46,8 @@ test('a rate limit per key, with RateLimit headers and a 429 problem; CORS and s
   assert.match(String(limited.headers['content-type']), /^application\/problem\+json/);
   assert.equal(limited.json().code, 'RATE_LIMITED');
   assert.ok(Number(limited.headers['retry-after']) > 0);
-  // Another key has its own budget.
-  const other = await get({ authorization: 'Bearer dsa_another' });
+  // A live key has its own budget.
+  const other = await get({ authorization: `Bearer ${createKey(app.db, 'dashboard', { scopes: ['read'] })}` });
   assert.equal(other.statusCode, 200);
 
   assert.equal(seen[0]?.headers['access-control-allow-origin'], 'https://dash.example');

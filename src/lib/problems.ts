@@ -9,7 +9,7 @@ export type ProblemNotes = Partial<Record<ErrorCode, string>>;
 /** What the document says of a status before listing its codes. */
 const STATUS_SUMMARIES: Record<number, string> = {
   400: 'The request is not valid; `errors` names each bad parameter or field.',
-  401: 'The request needs a valid API key: `Authorization: Bearer <key>`. Sent with `WWW-Authenticate: Bearer`.',
+  401: 'The request needs a valid API key (`Authorization: Bearer <key>`), or sent one that names no live key. Sent with `WWW-Authenticate: Bearer`, and `error="invalid_token"` (a key that is unknown, revoked or expired) or `error="invalid_request"` (a header that is not `Bearer <key>`).',
   403: 'The API key may not do this.',
   404: 'Not found.',
   405: 'Method not allowed.',

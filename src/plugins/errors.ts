@@ -31,7 +31,8 @@ export const errorsPlugin = fp(
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   const { status, code, detail, extra } = error;
-  if (code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+  // RFC 9110 §15.5.2: a 401 carries a challenge; the auth check sets a more precise one (RFC 6750 §3.1).
+  if (code === 'UNAUTHORIZED' && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer');
   return reply
     .code(status)
     .type('application/problem+json')
@@ -66,10 +67,6 @@ function toAppError(error: FastifyError): AppError {
       return bodyError('The body is empty but Content-Type is application/json: send a JSON object.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return bodyError(`The body is not valid JSON: ${error.message}.`);
-    case 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER':
-      return new AppError('UNAUTHORIZED', 'Writes need an API key: send Authorization: Bearer <key>.');
-    case 'FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER':
-      return new AppError('UNAUTHORIZED', 'The API key is missing, malformed, unknown or revoked.');
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
       return new AppError('UNAVAILABLE', 'The database is busy; retry shortly.');

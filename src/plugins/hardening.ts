@@ -1,9 +1,9 @@
 // Facing the open internet: security headers, CORS, a rate limit per key or IP, and shedding load early.
-import { createHash } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
 import { sendProblem } from './errors.js';
@@ -14,10 +14,12 @@ export interface HardeningOptions {
   rateLimit: number;
   /** Shed load with 503s when the event loop stalls; for a listening server, not for injected tests. */
   shedLoad: boolean;
+  /** The rate-limit bucket of a request: its verified key, else its address (never an unverified token). */
+  bucketOf: (request: FastifyRequest) => string;
 }
 
 export const hardeningPlugin = fp<HardeningOptions>(
-  async (app, { corsOrigins, rateLimit: perMinute, shedLoad }) => {
+  async (app, { corsOrigins, rateLimit: perMinute, shedLoad, bucketOf }) => {
     // The API serves JSON; the only HTML is /docs, whose Swagger UI needs inline styles, so no CSP here.
     await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
 
@@ -45,13 +47,8 @@ export const hardeningPlugin = fp<HardeningOptions>(
         max: perMinute,
         timeWindow: 60_000,
         enableDraftSpec: true,
-        // One budget per key; anonymous callers share one per address. Only a hash of the key is kept.
-        keyGenerator: (request) => {
-          const header = request.headers.authorization;
-          return header?.startsWith('Bearer ')
-            ? `key:${createHash('sha256').update(header.slice(7).trim()).digest('base64url')}`
-            : `ip:${request.ip}`;
-        },
+        // One budget per verified key; anonymous callers, and tokens that name no key, spend their address's.
+        keyGenerator: bucketOf,
         errorResponseBuilder: (_request, context) =>
           new AppError('RATE_LIMITED', `More than ${context.max} requests in a minute; retry in ${Math.ceil(context.ttl / 1000)} s.`),
       });

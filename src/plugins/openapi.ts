@@ -41,6 +41,9 @@ const mebibytes = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / 1
 function commonProblems(method: string, url: string, schema: FastifySchema, bodyLimit: number): ProblemNotes {
   const writes = Boolean(schema.security?.length);
   const notes: ProblemNotes = {
+    UNAUTHORIZED: writes
+      ? 'No key, or a key that is malformed, unknown, revoked or expired.'
+      : 'A key was sent that is malformed, unknown, revoked or expired (this operation needs none; send none rather than a bad one).',
     RATE_LIMITED: 'More requests in a minute than the limit of the key (of the address, without a key); `Retry-After` says when to retry.',
     INTERNAL: 'An unexpected failure, logged with the requestId.',
     UNAVAILABLE: url.startsWith('/v1/')
@@ -53,7 +56,6 @@ function commonProblems(method: string, url: string, schema: FastifySchema, body
       : 'A parameter is not valid, or is not one this operation takes; `errors` names each.';
   }
   if (writes) {
-    notes.UNAUTHORIZED = 'No key, or a key that is malformed, unknown, revoked or expired.';
     notes.FORBIDDEN = 'The key does not have the `write` scope.';
     notes.STORAGE_FULL = 'The database has no space left; nothing was stored.';
   }
