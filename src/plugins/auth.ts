@@ -1,5 +1,5 @@
 // Reads are public, writes need `Authorization: Bearer <key>`, and a token sent must name a live key on any route.
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
 import { assertScope, type Caller, identifyKey } from '../modules/keys/keys.service.js';
@@ -60,7 +60,7 @@ export const authPlugin = fp<{ disabled: boolean; identify: (request: FastifyReq
     if (disabled) app.log.warn('AUTH_DISABLED=true: anyone can write');
 
     /** A made-up, revoked or expired token is refused on every route, reads included: it is never read as no token. */
-    const checkToken: onRequestHookHandler = async (request, reply) => {
+    const refuseBadToken = (request: FastifyRequest, reply: FastifyReply) => {
       const { caller, refusal } = identify(request);
       if (refusal) {
         reply.header('www-authenticate', refusal.challenge);
@@ -68,10 +68,11 @@ export const authPlugin = fp<{ disabled: boolean; identify: (request: FastifyReq
       }
       if (caller) request.keyName = caller.name;
     };
+    const checkToken: onRequestHookHandler = async (request, reply) => refuseBadToken(request, reply);
 
-    const requireKey: onRequestHookHandler = async function (request, reply) {
+    const requireKey: onRequestHookHandler = async (request, reply) => {
       if (disabled) return;
-      await checkToken.call(this, request, reply);
+      refuseBadToken(request, reply);
       const { caller } = identify(request);
       if (!caller) throw new AppError('UNAUTHORIZED', 'Writes need an API key: send Authorization: Bearer <key>.');
       assertScope(caller, 'write');
