@@ -98,7 +98,7 @@ test('events: lists by kind, host, participant and dates; POST, GET, PATCH, DELE
       );
       assert.deepEqual(
         problem.errors?.map((e: { in: string; path: string }) => [e.in, e.path]),
-        [['querystring', `/${query.split('=')[0]}`]],
+        [['query', `/${query.split('=')[0]}`]],
         query,
       );
     }

@@ -160,7 +160,7 @@ test('paging through ties with limit=7 yields every row once, in the order of on
       const res = await app.json({ method: 'GET', url: `/v1/statements?${query}` });
       assert.equal(res.status, 400, `?${query}: ${JSON.stringify(res.body)}`);
       assert.equal(res.body.code, 'INVALID_CURSOR', query);
-      assert.deepEqual(res.body.errors, [{ in: 'querystring', path: '/cursor', message: res.body.errors[0].message }], query);
+      assert.deepEqual(res.body.errors, [{ in: 'query', path: '/cursor', message: res.body.errors[0].message }], query);
     }
     // A statements cursor means nothing to another collection.
     const elsewhere = await app.json({ method: 'GET', url: `/v1/positions?cursor=${cursor}` });

@@ -74,7 +74,7 @@ test('sources: lists by kind, publisher and dates; POST, GET, PATCH, DELETE', as
       const problem = assertProblem(await api.json({ method: 'GET', url: `/v1/sources?${query}` }), 400, 'VALIDATION_FAILED');
       assert.deepEqual(
         problem.errors?.map((e: { in: string; path: string }) => [e.in, e.path]),
-        [['querystring', `/${query.split('=')[0]}`]],
+        [['query', `/${query.split('=')[0]}`]],
         query,
       );
     }

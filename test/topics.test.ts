@@ -130,13 +130,13 @@ test('topics: POST, GET, PATCH, DELETE; lists by parent, root and within (with d
       400,
       'INVALID_CURSOR',
     );
-    assert.equal(fieldError(problem, '/cursor').in, 'querystring');
+    assert.equal(fieldError(problem, '/cursor').in, 'query');
 
     for (const query of ['root=maybe', 'within=Not%20A%20Slug', 'parent=a,,b', 'foo=1', 'limit=0', 'sort=bogus']) {
       const bad = assertProblem(await api.json({ method: 'GET', url: `/v1/topics?${query}` }), 400, 'VALIDATION_FAILED');
       assert.deepEqual(
         bad.errors?.map((e: { in: string; path: string }) => [e.in, e.path]),
-        [['querystring', `/${query.split('=')[0]}`]],
+        [['query', `/${query.split('=')[0]}`]],
         query,
       );
     }

@@ -30,8 +30,8 @@ export type ErrorCode = keyof typeof ERRORS;
 export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 export interface FieldError {
-  /** Where the bad value is: body, querystring, params, headers. */
-  in: 'body' | 'querystring' | 'params' | 'headers';
+  /** Where the bad value is, in the words of OpenAPI's parameter `in` (and body). */
+  in: 'body' | 'query' | 'path' | 'header';
   /** A JSON Pointer to the value inside that part (`/speakerId`, `/topicIds/2`, `/limit`). */
   path: string;
   message: string;

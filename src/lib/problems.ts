@@ -67,7 +67,7 @@ const ANY_OPERATION = new Set<ErrorCode>([
   'STORAGE_FULL',
 ]);
 const SAMPLE_REQUEST_ID = '6f1c2b9e-4f0a-4c7e-9a57-2d6b8e3f1a20';
-const field = (path: string, message: string, part: 'body' | 'querystring' = 'body') => ({ in: part, path, message });
+const field = (path: string, message: string, part: 'body' | 'query' = 'body') => ({ in: part, path, message });
 
 /** Per collection: a record of the FO briefing seed, a misspelt reference, a record that refers to it, a rule a write can break. */
 const SAMPLES: Record<
@@ -142,13 +142,13 @@ export function problemExample(code: ErrorCode, method: string, url: string): Re
     case 'VALIDATION_FAILED': {
       const bad = ['POST', 'PATCH', 'PUT'].includes(method)
         ? field('/kind', 'must be one of: quote, paraphrase')
-        : field('/speakr', 'is not a known query parameter for this route', 'querystring');
+        : field('/speakr', 'is not a known query parameter for this route', 'query');
       return problem(`${bad.in} ${bad.path} ${bad.message}.`, { errors: [bad] });
     }
     case 'INVALID_CURSOR': {
       const why =
         'was issued for other filters or another sort: keep them as they were when the cursor was issued, or drop the cursor to start again';
-      return problem(`The cursor ${why}.`, { errors: [field('/cursor', `cursor ${why}`, 'querystring')] });
+      return problem(`The cursor ${why}.`, { errors: [field('/cursor', `cursor ${why}`, 'query')] });
     }
     case 'UNAUTHORIZED':
       return problem('Writes need an API key: send Authorization: Bearer <key>.');
