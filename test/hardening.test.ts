@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { makeApp, seedMinimal } from './helpers.js';
+import { exchange } from './raw-http.js';
 
 const tempDir = (t: { after: (fn: () => void) => void }) => {
   const dir = mkdtempSync(join(tmpdir(), 'statements-hardening-'));
@@ -126,35 +127,57 @@ test('a full disk is a 507 that stores nothing; reads go on; writes resume when 
   assert.equal(retried.status, 201);
 });
 
-test('a body trickled byte by byte gets a 408 when the request timeout passes', async (t) => {
-  const dir = tempDir(t);
-  const app = await buildApp({
-    databasePath: join(dir, 'db'),
-    logLevel: 'silent',
-    authDisabled: true,
-    seed: false,
-    requestTimeoutMs: 1500,
-  });
+async function listening(t: { after: (fn: () => Promise<void>) => void }, budgets: { bodyTimeoutMs: number; importTimeoutMs: number }) {
+  const dir = tempDir(t as never);
+  const app = await buildApp({ databasePath: join(dir, 'db'), logLevel: 'silent', authDisabled: true, seed: false, ...budgets });
   t.after(() => app.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  const started = Date.now();
-  const answer = await new Promise<string>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write('POST /v1/topics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
-      const drip = setInterval(() => socket.write(' '), 300);
-      socket.on('close', () => clearInterval(drip));
-    });
-    let data = '';
-    socket.on('data', (chunk) => {
-      data += chunk;
-    });
-    socket.on('close', () => resolve(data));
-    socket.on('error', reject);
-    setTimeout(() => socket.destroy(), 10_000);
+  return { app, port: (app.server.address() as { port: number }).port };
+}
+
+test('a body that does not arrive whole within its budget is a 408 problem, the connection closed; others are served meanwhile', async (t) => {
+  const { port } = await listening(t, { bodyTimeoutMs: 1000, importTimeoutMs: 5000 });
+  const trickled = exchange(port, 'POST /v1/topics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{', {
+    drip: ' ',
   });
-  assert.match(answer, /^HTTP\/1\.1 408/);
-  assert.ok(Date.now() - started < 6000, 'answered within a few seconds of the timeout');
+  // Meanwhile another client is answered at once.
+  const started = Date.now();
+  const other = await fetch(`http://127.0.0.1:${port}/v1/topics`);
+  assert.equal(other.status, 200);
+  assert.deepEqual(await other.json(), { data: [], nextCursor: null });
+  assert.ok(Date.now() - started < 900, 'served while the other body trickles');
+
+  const answer = await trickled;
+  assert.equal(answer.status, 408, answer.text);
+  assert.match(answer.headers['content-type'] ?? '', /^application\/problem\+json/);
+  assert.equal(answer.headers.connection, 'close');
+  assert.ok(answer.headers['x-request-id']);
+  const problem = JSON.parse(answer.body);
+  assert.equal(problem.code, 'REQUEST_TIMEOUT');
+  assert.equal(problem.status, 408);
+  assert.equal(problem.requestId, answer.headers['x-request-id']);
+  assert.match(problem.detail, /1 s/);
+  assert.ok(answer.ms >= 1000 && answer.ms < 3000, `answered after ${answer.ms} ms`);
+});
+
+test('an import has the longer budget: it may arrive slower than other bodies, and gets a 408 past its own', async (t) => {
+  const { port } = await listening(t, { bodyTimeoutMs: 600, importTimeoutMs: 2500 });
+  const bundle = JSON.stringify({ topics: [{ id: 'slow', name: 'Slow' }] });
+  const head = (length: number) =>
+    `POST /v1/imports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n`;
+  // Past the body budget, within the import's: imported.
+  const slow = await exchange(port, `${head(bundle.length + 100)}${bundle}`, {
+    drip: ' ',
+    finishAfterMs: 1500,
+    finish: (dripped) => ' '.repeat(100 - dripped),
+  });
+  assert.equal(slow.status, 200, slow.text);
+  assert.deepEqual(JSON.parse(slow.body).counts.topics, { created: 1, updated: 0, unchanged: 0 });
+  // Past the import's budget: a 408.
+  const late = await exchange(port, `${head(bundle.length + 1000)}${bundle}`, { drip: ' ' });
+  assert.equal(late.status, 408, late.text);
+  assert.equal(JSON.parse(late.body).code, 'REQUEST_TIMEOUT');
+  assert.ok(late.ms >= 2500 && late.ms < 5000, `answered after ${late.ms} ms`);
 });
 
 test('npm run backup copies the live database consistently', async (t) => {

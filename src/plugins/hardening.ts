@@ -8,18 +8,56 @@ import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
 import { sendProblem } from './errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes long bodies (imports): it has the longer budget for its request to arrive whole. */
+    longBody?: boolean;
+  }
+}
+
 export interface HardeningOptions {
   corsOrigins: string[];
   /** Requests per minute per key (per IP when anonymous); 0: no limit. */
   rateLimit: number;
   /** Shed load with 503s when the event loop stalls; for a listening server, not for injected tests. */
   shedLoad: boolean;
+  /** How long any request but an import may take to arrive whole. */
+  bodyTimeoutMs: number;
+  /** How long an import (a route with `config.longBody`) may take to arrive whole. */
+  importTimeoutMs: number;
   /** The rate-limit bucket of a request: its verified key, else its address (never an unverified token). */
   bucketOf: (request: FastifyRequest) => string;
 }
 
 export const hardeningPlugin = fp<HardeningOptions>(
-  async (app, { corsOrigins, rateLimit: perMinute, shedLoad, bucketOf }) => {
+  async (app, { corsOrigins, rateLimit: perMinute, shedLoad, bodyTimeoutMs, importTimeoutMs, bucketOf }) => {
+    // A client that trickles its body would otherwise hold a connection (and what reads it) for as long as
+    // Node's one timeout for every request, the import's. Each request gets its route's budget: past it, a
+    // 408 problem, and the connection is closed, since the rest of the body cannot be told from a next request.
+    app.addHook('onRequest', async (request, reply) => {
+      const budget = request.routeOptions.config.longBody ? importTimeoutMs : bodyTimeoutMs;
+      const timer = setTimeout(() => {
+        if (request.raw.complete) return;
+        request.log.info(`the request did not arrive whole within ${budget} ms`);
+        // Under way already (a streamed import's answer): it can only be cut off.
+        if (reply.sent || reply.raw.headersSent) {
+          request.raw.socket?.destroy();
+          return;
+        }
+        reply.header('connection', 'close');
+        sendProblem(
+          request,
+          reply,
+          new AppError(
+            'REQUEST_TIMEOUT',
+            `The request did not arrive whole within ${budget / 1000} s${request.routeOptions.config.longBody ? '; split the archive into several requests' : ''}.`,
+          ),
+        );
+      }, budget);
+      timer.unref();
+      reply.raw.once('close', () => clearTimeout(timer));
+    });
+
     // The API serves JSON; the only HTML is /docs, whose Swagger UI needs inline styles, so no CSP here.
     await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
 

@@ -45,6 +45,10 @@ function commonProblems(method: string, url: string, schema: FastifySchema, body
     UNAUTHORIZED: writes
       ? 'No key, or a key that is malformed, unknown, revoked or expired.'
       : 'A key was sent that is malformed, unknown, revoked or expired (this operation needs none; send none rather than a bad one).',
+    REQUEST_TIMEOUT: BODY_METHODS.has(method)
+      ? 'The request did not arrive whole within its time budget (the README states each); the connection is closed.'
+      : 'The request headers did not arrive in time; the connection is closed.',
+    HEADERS_TOO_LARGE: 'The URL and headers are over 16 KiB in all; refused before routing, the connection is closed.',
     RATE_LIMITED: 'More requests in a minute than the limit of the key (of the address, without a key); `Retry-After` says when to retry.',
     INTERNAL: 'An unexpected failure, logged with the requestId.',
     UNAVAILABLE: url.startsWith('/v1/')

@@ -29,6 +29,7 @@ export async function importRoutes(app: FastifyInstance) {
     {
       onRequest: app.requireKey,
       bodyLimit: IMPORT_BODY_LIMIT,
+      config: { longBody: true },
       schema: {
         operationId: 'importBundle',
         tags: ['Imports'],
