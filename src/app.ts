@@ -21,15 +21,15 @@ import { vocabularyRoutes, vocabularySchemas } from './modules/vocabularies/voca
 import { authPlugin, requestIdentifier } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
 import { answerClientError, errorsPlugin, sendProblem } from './plugins/errors.js';
-import { hardeningPlugin } from './plugins/hardening.js';
+import { type HardeningOptions, hardeningPlugin } from './plugins/hardening.js';
 import { healthPlugin } from './plugins/health.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openapiPlugin } from './plugins/openapi.js';
 
 export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'authDisabled' | 'seed'> &
   Partial<Pick<Config, 'corsOrigins' | 'rateLimit' | 'bodyTimeoutMs' | 'importTimeoutMs'>> & {
-    /** Answer 503 while the event loop is stalled (the server sets it; injected tests do not). */
-    shedLoad?: boolean;
+    /** Answer 503 while the event loop is stalled (the server sets it; injected tests do not); tests may set the thresholds. */
+    shedLoad?: HardeningOptions['shedLoad'];
   };
 
 /**

@@ -1,6 +1,7 @@
 // Facing the internet: rate limits, CORS, security headers, text integrity, a full disk, slow clients, backups.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
+import { sleep } from './assertions.js';
 import { makeApp, seedMinimal } from './helpers.js';
 import { exchange } from './raw-http.js';
 
@@ -200,4 +202,83 @@ test('npm run backup copies the live database consistently', async (t) => {
     run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', target], { env: { ...process.env, DATABASE_PATH: databasePath } }),
     /exists/,
   );
+});
+
+/** A server in this process that sheds load quickly: a mean event-loop delay over 150 ms in a 100 ms sample. */
+async function sheddingServer(t: { after: (fn: () => Promise<void>) => void }) {
+  const dir = tempDir(t as never);
+  const app = await buildApp({
+    databasePath: join(dir, 'db'),
+    logLevel: 'silent',
+    authDisabled: false,
+    seed: false,
+    shedLoad: { maxEventLoopDelayMs: 150, sampleIntervalMs: 100 },
+  });
+  t.after(() => app.close());
+  const key = createKey(app.db, 'importer');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  // Start-up held the event loop: let the load sampler see it free first.
+  await sleep(500);
+  return { key, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+}
+
+test('a client importing bundle after bundle never gets a 503, and other clients reading meanwhile are answered', async (t) => {
+  const { key, base } = await sheddingServer(t);
+  const imports: number[] = [];
+  const reads: number[] = [];
+  let done = false;
+  const reader = (async () => {
+    while (!done) {
+      const res = await fetch(`${base}/v1/topics?limit=5`);
+      reads.push(res.status);
+      await res.arrayBuffer();
+    }
+  })();
+  for (let i = 0; i < 6; i++) {
+    // Each bundle's transaction holds the event loop far longer than the shedding threshold.
+    const bundle = { topics: Array.from({ length: 5000 }, (_, j) => ({ id: `t${i}-${j}`, name: `Topic ${i} ${j}`, aliases: [`a${j}`] })) };
+    const res = await fetch(`${base}/v1/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(bundle),
+    });
+    imports.push(res.status);
+    const body = (await res.json()) as { counts: { topics: { created: number } } };
+    if (res.status === 200) assert.equal(body.counts.topics.created, 5000);
+  }
+  done = true;
+  await reader;
+  assert.deepEqual(imports, [200, 200, 200, 200, 200, 200]);
+  assert.ok(reads.length > 0);
+  assert.deepEqual(
+    reads.filter((s) => s !== 200),
+    [],
+    'every read answered',
+  );
+});
+
+test('a stall that is not an import still sheds load with a 503 problem', async (t) => {
+  const { base } = await sheddingServer(t);
+  const socket = connect(Number(new URL(base).port), '127.0.0.1');
+  await once(socket, 'connect');
+  let text = '';
+  socket.on('data', (chunk) => {
+    text += chunk;
+  });
+  // Something else (this test shares the server's process) holds the event loop again and again, 200 ms at a
+  // time: overload as the sampler sees it. A request sent meanwhile is read between two stalls.
+  const stall = async (ms: number) => {
+    for (const end = performance.now() + ms; performance.now() < end; ) {
+      const until = performance.now() + 200;
+      while (performance.now() < until);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  await stall(600);
+  socket.write('GET /v1/topics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  await stall(600);
+  await once(socket, 'close');
+  assert.match(text, /^HTTP\/1\.1 503/);
+  assert.match(text, /content-type: application\/problem\+json/i);
+  assert.match(text, /"code":"UNAVAILABLE"/);
 });

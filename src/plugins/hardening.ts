@@ -15,12 +15,15 @@ declare module 'fastify' {
   }
 }
 
+/** Shed load when the event loop's mean delay over a sample is over a second. */
+const DEFAULT_SHEDDING = { maxEventLoopDelayMs: 1000, sampleIntervalMs: 1000 };
+
 export interface HardeningOptions {
   corsOrigins: string[];
   /** Requests per minute per key (per IP when anonymous); 0: no limit. */
   rateLimit: number;
   /** Shed load with 503s when the event loop stalls; for a listening server, not for injected tests. */
-  shedLoad: boolean;
+  shedLoad: boolean | Partial<typeof DEFAULT_SHEDDING>;
   /** How long any request but an import may take to arrive whole. */
   bodyTimeoutMs: number;
   /** How long an import (a route with `config.longBody`) may take to arrive whole. */
@@ -93,13 +96,36 @@ export const hardeningPlugin = fp<HardeningOptions>(
     }
 
     if (!shedLoad) return;
+    const { maxEventLoopDelayMs, sampleIntervalMs } = { ...DEFAULT_SHEDDING, ...(shedLoad === true ? {} : shedLoad) };
+
+    // An import's bundle is one synchronous transaction (better-sqlite3), so while one runs the event loop is
+    // busy by design, not drowning: the import yields between bundles and other requests are answered there.
+    // A stall seen while an authorised import runs, or within the samples that measured it (a sample taken
+    // during a stall longer than itself reads as infinite, and the next one may still see it), is the
+    // import's own: it does not make the server refuse its importer's next bundle, nor anyone else. Any
+    // other stall still sheds load.
+    let importsRunning = 0;
+    let lastImportEnded = Number.NEGATIVE_INFINITY;
+    const importing = () => importsRunning > 0 || performance.now() - lastImportEnded < 3 * sampleIntervalMs;
+    // preHandler: after the key is checked, so an anonymous import cannot turn shedding off.
+    app.addHook('preHandler', async (request, reply) => {
+      if (!request.routeOptions.config.longBody) return;
+      importsRunning += 1;
+      reply.raw.once('close', () => {
+        importsRunning -= 1;
+        lastImportEnded = performance.now();
+      });
+    });
+
     await app.register(underPressure, {
       // Answer 503 before the process drowns: the event loop blocked for over a second.
-      maxEventLoopDelay: 1000,
+      maxEventLoopDelay: maxEventLoopDelayMs,
+      sampleInterval: sampleIntervalMs,
       maxHeapUsedBytes: 0,
       maxRssBytes: 0,
       retryAfter: 10,
-      pressureHandler: (request, reply) => {
+      pressureHandler: (request, reply, type) => {
+        if (type === 'eventLoopDelay' && importing()) return;
         reply.header('retry-after', '10');
         sendProblem(request, reply, new AppError('UNAVAILABLE', 'The server is overloaded; retry in 10 s.'));
       },

@@ -1,5 +1,6 @@
 // POST /v1/imports: bulk upsert of a bundle (JSON), or of one bundle a line (NDJSON, streamed); atomic per bundle, every error reported.
 import { Readable } from 'node:stream';
+import { setImmediate as nextTick } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../lib/errors.js';
 import { ProblemSchema, ref } from '../../lib/schemas.js';
@@ -70,7 +71,12 @@ export async function importRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { dryRun } = request.query as { dryRun: boolean };
       const ndjson = ndjsonBodies.get(request);
-      if (!ndjson) return runImport(app.db, request.body as Bundle, { dryRun, author: { keyName: request.keyName } });
+      if (!ndjson) {
+        // Parsing and validating a large bundle held the event loop: let the requests that queued meanwhile go
+        // first, before the transaction holds it again.
+        await nextTick();
+        return runImport(app.db, request.body as Bundle, { dryRun, author: { keyName: request.keyName } });
+      }
 
       const results = importLines(app.db, ndjson as AsyncIterable<Buffer>, {
         dryRun,
