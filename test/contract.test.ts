@@ -126,3 +126,35 @@ test('requests refused before routing (oversized URL or headers, malformed, head
     } as unknown as LightMyRequestResponse);
   }
 });
+
+test('every operation of the document answers within what it declares: as asked, with an unknown query parameter, with a made-up key', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  await api.app.ready();
+  const document = api.app.swagger() as unknown as OpenApiDocument & {
+    paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean }[] }>>;
+  };
+  const filler: Record<string, string> = { collection: 'actors', type: 'not-found', id: 'no-such-record' };
+  let operations = 0;
+  for (const [template, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      operations += 1;
+      const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => filler[name] ?? 'x');
+      const required = (operation.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=ttp`);
+      const query = (extra: string[]) => ([...required, ...extra].length > 0 ? `?${[...required, ...extra].join('&')}` : '');
+      const body = ['post', 'patch'].includes(method) ? { payload: {} } : {};
+      const ask = { method: method.toUpperCase() as 'GET', ...body };
+      // api.request checks each answer against the document.
+      await api.request({ ...ask, url: `${path}${query([])}` });
+      const unknown = await api.request({ ...ask, url: `${path}${query(['no-such-parameter=1'])}` });
+      assert.ok([400, 401, 404].includes(unknown.statusCode), `${method} ${template}?no-such-parameter → ${unknown.statusCode}`);
+      const madeUp = await api.request({
+        ...ask,
+        url: `${path}${query([])}`,
+        auth: false,
+        headers: { authorization: 'Bearer dsa_made-up' },
+      });
+      assert.equal(madeUp.statusCode, 401, `${method} ${template} with a made-up key`);
+    }
+  }
+  assert.ok(operations >= 30, `${operations} operations`);
+});
