@@ -491,7 +491,7 @@ test('GET /v1/statements: every filter, "any of" with commas, topic with descend
     assert.equal(res.body.code, 'VALIDATION_FAILED', `?${query}`);
     assert.deepEqual(
       res.body.errors.map((e: { in: string; path: string }) => `${e.in} ${e.path}`),
-      [`querystring ${path}`],
+      [`query ${path}`],
       `?${query}`,
     );
   }
