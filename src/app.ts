@@ -1,7 +1,7 @@
 // buildApp: the whole service as a Fastify instance, ready to listen or to be injected in tests.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AppError, type ErrorCode } from './lib/errors.js';
 import { problemRoutes } from './lib/problems.js';
@@ -18,33 +18,36 @@ import { statementRoutes, statementSchemas } from './modules/statements/statemen
 import { statsRoutes, statsSchemas } from './modules/stats/stats.routes.js';
 import { topicRoutes, topicSchemas } from './modules/topics/topics.routes.js';
 import { vocabularyRoutes, vocabularySchemas } from './modules/vocabularies/vocabularies.routes.js';
-import { authPlugin } from './plugins/auth.js';
+import { authPlugin, requestIdentifier } from './plugins/auth.js';
 import { dbPlugin } from './plugins/db.js';
-import { errorsPlugin, sendProblem } from './plugins/errors.js';
+import { answerClientError, errorsPlugin, sendProblem } from './plugins/errors.js';
 import { explorerPlugin } from './plugins/explorer.js';
-import { hardeningPlugin } from './plugins/hardening.js';
+import { type HardeningOptions, hardeningPlugin } from './plugins/hardening.js';
 import { healthPlugin } from './plugins/health.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openapiPlugin } from './plugins/openapi.js';
 
 export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'authDisabled' | 'seed'> &
-  Partial<Pick<Config, 'corsOrigins' | 'rateLimit'>> & {
-    /** Answer 503 while the event loop is stalled (the server sets it; injected tests do not). */
-    shedLoad?: boolean;
-    /** How long a request may take to arrive whole (default REQUEST_TIMEOUT_MS). */
-    requestTimeoutMs?: number;
+  Partial<Pick<Config, 'corsOrigins' | 'rateLimit' | 'bodyTimeoutMs' | 'importTimeoutMs'>> & {
+    /** Answer 503 while the event loop is stalled (the server sets it; injected tests do not); tests may set the thresholds. */
+    shedLoad?: HardeningOptions['shedLoad'];
   };
 
 /**
- * How long a request may take to arrive whole; a client trickling its body gets a 408 after this. Long
- * enough for a streamed NDJSON import of a large archive; split bigger archives into several requests.
+ * How long a request may take to arrive whole, headers and body; a client trickling it gets a 408 after this,
+ * so a slow client cannot hold a connection for long. Imports stream archives, for longer.
  */
-export const REQUEST_TIMEOUT_MS = 300_000;
+export const BODY_TIMEOUT_MS = 30_000;
+export const IMPORT_TIMEOUT_MS = 3_600_000;
+/** Headers arrive in one packet from any real client: no budget of theirs need be longer. */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function buildApp(config: AppConfig) {
+  const bodyTimeoutMs = config.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
+  const importTimeoutMs = config.importTimeoutMs ?? IMPORT_TIMEOUT_MS;
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'] },
     schemaController,
@@ -54,10 +57,22 @@ export async function buildApp(config: AppConfig) {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    // Node checks request timeouts every connectionsCheckingInterval (30 s by default): check each second.
-    serverFactory: (handler) => {
-      const requestTimeout = config.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-      return createServer({ requestTimeout, headersTimeout: Math.min(requestTimeout, 10_000), connectionsCheckingInterval: 1000 }, handler);
+    // Node's own timeout is one for every request: it is the longest budget (an import's), a backstop. The
+    // shorter budget of other requests is kept per request (see hardening). Node checks timeouts every
+    // connectionsCheckingInterval (30 s by default): check each second.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: importTimeoutMs + 1000,
+          headersTimeout: Math.min(bodyTimeoutMs, HEADERS_TIMEOUT_MS),
+          connectionsCheckingInterval: 1000,
+        },
+        handler,
+      ),
+    // What Node refuses before there is a request (an oversized URL or headers, malformed HTTP, headers that
+    // do not arrive in time) leaves as a problem too, not as Node's or Fastify's bare answer.
+    clientErrorHandler(this: FastifyInstance, error, socket) {
+      answerClientError(this.log, error, socket);
     },
     keepAliveTimeout: 5_000,
     // On close (after the drain, see server.ts) a request that still arrives on an open connection is answered as
@@ -74,14 +89,21 @@ export async function buildApp(config: AppConfig) {
   });
 
   await app.register(errorsPlugin);
+  const identify = requestIdentifier(app, config.authDisabled);
   // Tests and scripts build apps without these; the server passes what the environment says.
   await app.register(hardeningPlugin, {
     corsOrigins: config.corsOrigins ?? [],
     rateLimit: config.rateLimit ?? 0,
     shedLoad: config.shedLoad ?? false,
+    bodyTimeoutMs,
+    importTimeoutMs,
+    bucketOf: (request) => {
+      const { caller } = identify(request);
+      return caller ? `key:${caller.id}` : `ip:${request.ip}`;
+    },
   });
   await app.register(dbPlugin, { databasePath: config.databasePath, seed: config.seed });
-  await app.register(authPlugin, { disabled: config.authDisabled });
+  await app.register(authPlugin, { disabled: config.authDisabled, identify });
   await app.register(idempotencyPlugin);
   await app.register(openapiPlugin);
 

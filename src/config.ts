@@ -17,6 +17,8 @@ const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '' }),
   RATE_LIMIT: Type.Integer({ minimum: 0, maximum: 1000000, default: 600, description: 'a whole number of requests per minute' }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000, description: 'a whole number of milliseconds' }),
+  BODY_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000, description: 'a whole number of milliseconds' }),
+  IMPORT_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 3_600_000, description: 'a whole number of milliseconds' }),
 });
 
 export interface Config {
@@ -35,6 +37,10 @@ export interface Config {
   rateLimit: number;
   /** On SIGTERM/SIGINT, how long to keep answering (with /ready failing) before the server closes. */
   shutdownGraceMs: number;
+  /** How long any request but an import may take to arrive whole (408 after). */
+  bodyTimeoutMs: number;
+  /** How long an import may take to arrive whole: archives stream for a while. */
+  importTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       .filter(Boolean),
     rateLimit: env_.RATE_LIMIT,
     shutdownGraceMs: env_.SHUTDOWN_GRACE_MS,
+    bodyTimeoutMs: env_.BODY_TIMEOUT_MS,
+    importTimeoutMs: env_.IMPORT_TIMEOUT_MS,
   };
 }
 

@@ -243,14 +243,14 @@ describe('actors: lists', () => {
     assert.deepEqual(await ids(api(), `/v1/actors?kind=state&limit=5&cursor=${cursor}`), ['pakistan']);
     for (const url of [`/v1/actors?kind=person&limit=1&cursor=${cursor}`, `/v1/actors?kind=state&sort=-id&cursor=${cursor}`]) {
       const problem = assertProblem(await api().json({ method: 'GET', url }), 400, 'INVALID_CURSOR');
-      assert.equal(fieldError(problem, '/cursor').in, 'querystring');
+      assert.equal(fieldError(problem, '/cursor').in, 'query');
     }
   });
 
   test('a cursor that is garbage, empty or forged is a 400 naming the cursor parameter', async () => {
     for (const garbage of ['garbage', 'e30', Buffer.from('{"k":"x","v":[1,"a"]}').toString('base64url')]) {
       const problem = assertProblem(await api().json({ method: 'GET', url: `/v1/actors?cursor=${garbage}` }), 400, 'INVALID_CURSOR');
-      assert.equal(fieldError(problem, '/cursor').in, 'querystring');
+      assert.equal(fieldError(problem, '/cursor').in, 'query');
     }
   });
 });
@@ -476,13 +476,13 @@ describe('actors: validation of bodies and list parameters', () => {
 
   test('a bad id in the path is a 400 on params, not a 404', async () => {
     const problem = assertProblem(await api().json({ method: 'GET', url: '/v1/actors/Bad%20Id' }), 400, 'VALIDATION_FAILED');
-    assert.equal(fieldError(problem, '/id').in, 'params');
+    assert.equal(fieldError(problem, '/id').in, 'path');
   });
 
   test('an unknown query parameter is a 400 naming it', async () => {
     const problem = assertProblem(await list('foo=1'), 400, 'VALIDATION_FAILED');
     assert.deepEqual(fieldError(problem, '/foo'), {
-      in: 'querystring',
+      in: 'query',
       path: '/foo',
       message: 'is not a known query parameter for this route',
     });
@@ -492,26 +492,28 @@ describe('actors: validation of bodies and list parameters', () => {
     for (const [query, message] of [
       ['limit=0', 'must be >= 1'],
       ['limit=-1', 'must be >= 1'],
-      ['limit=abc', 'must be integer'],
+      ['limit=abc', 'must be a whole number written in decimal digits (e.g. 1)'],
       ['limit=101', 'must be <= 100'],
-      ['limit=2.5', 'must be integer'],
+      ['limit=2.5', 'must be a whole number written in decimal digits (e.g. 1)'],
+      ['limit=Infinity', 'must be a whole number written in decimal digits (e.g. 1)'],
+      [`limit=${'9'.repeat(400)}`, 'must be from 1 to 100'],
     ] as const) {
       const problem = assertProblem(await list(query), 400, 'VALIDATION_FAILED');
-      assert.deepEqual(problem.errors, [{ in: 'querystring', path: '/limit', message }], query);
+      assert.deepEqual(problem.errors, [{ in: 'query', path: '/limit', message }], query);
     }
     assert.equal((await list('limit=100')).status, 200);
   });
 
   test('sort is one of the listed fields, and the message lists them', async () => {
     const problem = assertProblem(await list('sort=bogus'), 400, 'VALIDATION_FAILED');
-    assert.equal(fieldError(problem, '/sort').in, 'querystring');
+    assert.equal(fieldError(problem, '/sort').in, 'query');
     assert.match(fieldError(problem, '/sort').message, /must be one of: id, -id, name, -name/);
   });
 
   test('each filter checks its values: a kind, a country code, a slug, a boolean', async () => {
     for (const query of ['kind=country', 'countryCode=pak', 'parent=Not%20A%20Slug', 'count=maybe']) {
       const problem = assertProblem(await list(query), 400, 'VALIDATION_FAILED');
-      assert.equal(problem.errors?.[0]?.in, 'querystring', query);
+      assert.equal(problem.errors?.[0]?.in, 'query', query);
       assert.equal(problem.errors?.[0]?.path, `/${query.split('=')[0]}`, query);
     }
   });

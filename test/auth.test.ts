@@ -1,6 +1,6 @@
 // Auth: reads are public, writes need a live API key; the key service stores only hashes; AUTH_DISABLED opens writes.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,12 +74,11 @@ test('writes need a live key: 401 problems store nothing, reads are public, a re
       assertProblem(await api.json({ method: 'GET', url, auth: false }), 404, 'NOT_FOUND');
     }
 
-    // Reads need no key, and a bad key does not spoil them.
+    // Reads need no key.
     for (const url of ['/v1/actors', '/v1/topics', '/v1/sources', '/v1/events', '/v1/statements', '/health']) {
       assert.equal((await api.request({ method: 'GET', url, auth: false })).statusCode, 200, url);
     }
-    const list = await api.json({ method: 'GET', url: '/v1/actors', auth: false, headers: { authorization: 'Bearer dsa_nope' } });
-    assert.equal(list.status, 200);
+    const list = await api.json({ method: 'GET', url: '/v1/actors', auth: false });
     assert.deepEqual(
       list.body.data.map((a: { id: string }) => a.id),
       ['pakistan'],
@@ -99,7 +98,9 @@ test('writes need a live key: 401 problems store nothing, reads are public, a re
     assert.match(problem.detail, /revoked/);
     assertProblem(await api.json({ method: 'DELETE', url: '/v1/topics/before' }), 401, 'UNAUTHORIZED');
     assertProblem(await api.json({ method: 'GET', url: '/v1/topics/after', auth: false }), 404, 'NOT_FOUND');
-    assert.equal((await api.json({ method: 'GET', url: '/v1/topics/before' })).status, 200);
+    assert.equal((await api.json({ method: 'GET', url: '/v1/topics/before', auth: false })).status, 200);
+    // The revoked key is refused on reads too.
+    assertProblem(await api.json({ method: 'GET', url: '/v1/topics/before' }), 401, 'UNAUTHORIZED');
 
     const withOther = await api.json({
       method: 'POST',
@@ -188,4 +189,104 @@ test('with authDisabled the operator opens writes to anyone', async (t) => {
   assert.equal(bad.json().code, 'VALIDATION_FAILED');
   assert.equal((await app.inject({ method: 'DELETE', url: '/v1/actors/pakistan' })).statusCode, 204);
   assert.equal((await app.inject({ method: 'GET', url: '/v1/actors/pakistan' })).statusCode, 404);
+});
+
+test('a bearer token that names no live key is a 401 on every route, reads included, with error="invalid_token"', async (t) => {
+  const api = await makeApp(t, { seed: true });
+  const revoked = createKey(api.app.db, 'gone');
+  revokeKey(api.app.db, 'gone');
+  await api.app.ready();
+  const document = api.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+  // Every GET the document lists, with its path parameters filled in from the seed.
+  const reads = Object.entries(document.paths)
+    .filter(([, item]) => 'get' in item)
+    .map(([path]) =>
+      path
+        .replace('{collection}', 'actors')
+        .replace('{type}', 'not-found')
+        .replace('{id}', path.startsWith('/v1/actors') || path.includes('{collection}') ? 'ttp' : 'no-such-record'),
+    );
+  assert.ok(reads.length >= 15, reads.join(' '));
+  for (const token of ['dsa_made-up', 'anything-at-all', revoked]) {
+    for (const url of [...reads, '/health', '/ready']) {
+      const res = await api.json({ method: 'GET', url, auth: false, headers: { authorization: `Bearer ${token}` } });
+      const problem = assertProblem(res, 401, 'UNAUTHORIZED');
+      assert.equal(res.headers['www-authenticate'], 'Bearer error="invalid_token"', url);
+      assert.match(problem.detail, /unknown|revoked/, url);
+      assert.equal(JSON.stringify(problem).includes(token), false, 'the token is not echoed');
+    }
+  }
+});
+
+test('an expired key is a 401 on reads too, and a read-scoped key reads', async (t) => {
+  const api = await makeApp(t);
+  const expired = createKey(api.app.db, 'old', { expiresAt: '2020-01-01T00:00:00.000Z' });
+  const reader = createKey(api.app.db, 'reader', { scopes: ['read'] });
+  const res = await api.json({ method: 'GET', url: '/v1/actors', auth: false, headers: { authorization: `Bearer ${expired}` } });
+  assert.match(assertProblem(res, 401, 'UNAUTHORIZED').detail, /expired/);
+  assert.equal(res.headers['www-authenticate'], 'Bearer error="invalid_token"');
+  const read = await api.json({ method: 'GET', url: '/v1/actors', auth: false, headers: { authorization: `Bearer ${reader}` } });
+  assert.equal(read.status, 200);
+  assert.deepEqual(read.body, { data: [], nextCursor: null });
+  // A key that may not write is a 403 on a write, not a 401.
+  const write = await api.json({
+    method: 'POST',
+    url: '/v1/topics',
+    auth: false,
+    headers: { authorization: `Bearer ${reader}` },
+    payload: { id: 'x', name: 'X' },
+  });
+  assertProblem(write, 403, 'FORBIDDEN');
+});
+
+test('an Authorization header that is not a bearer token is a 401 on reads too', async (t) => {
+  const api = await makeApp(t);
+  for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a b', 'dsa_nope']) {
+    const res = await api.json({ method: 'GET', url: '/v1/topics', auth: false, headers: { authorization } });
+    assertProblem(res, 401, 'UNAUTHORIZED');
+    assert.match(String(res.headers['www-authenticate']), /^Bearer error="invalid_request"/, authorization);
+  }
+});
+
+test('made-up tokens are never served and never escape the rate limit: 401s, then 429s', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-tokens-'));
+  const app = await buildApp({ databasePath: join(dir, 'db'), logLevel: 'silent', authDisabled: false, seed: false, rateLimit: 5 });
+  t.after(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const statuses = new Map<number, number>();
+  for (let i = 0; i < 60; i++) {
+    const res = await app.inject({ url: '/v1/actors', headers: { authorization: `Bearer dsa_${randomBytes(16).toString('hex')}` } });
+    statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+  }
+  // The made-up tokens share the address's budget: five 401s, then 429s.
+  assert.deepEqual([...statuses].sort(), [
+    [401, 5],
+    [429, 55],
+  ]);
+});
+
+test('the rate limit counts per verified key, and per address without an Authorization header', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-buckets-'));
+  const app = await buildApp({ databasePath: join(dir, 'db'), logLevel: 'silent', authDisabled: false, seed: false, rateLimit: 3 });
+  t.after(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const one = createKey(app.db, 'one', { scopes: ['read'] });
+  const two = createKey(app.db, 'two', { scopes: ['read'] });
+  const get = (authorization?: string) =>
+    app.inject({ url: '/v1/actors', headers: authorization ? { authorization: `Bearer ${authorization}` } : {} });
+  const run = async (authorization?: string) => {
+    const seen = [];
+    for (let i = 0; i < 4; i++) seen.push((await get(authorization)).statusCode);
+    return seen;
+  };
+  assert.deepEqual(await run(one), [200, 200, 200, 429]);
+  assert.deepEqual(await run(two), [200, 200, 200, 429]);
+  assert.deepEqual(await run(), [200, 200, 200, 429]);
+  // Spent keys and addresses stay spent.
+  assert.equal((await get(one)).statusCode, 429);
+  assert.equal((await get()).statusCode, 429);
 });

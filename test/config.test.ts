@@ -25,6 +25,8 @@ test('an empty environment gives the documented defaults', () => {
     corsOrigins: [],
     rateLimit: 600,
     shutdownGraceMs: 5000,
+    bodyTimeoutMs: 30_000,
+    importTimeoutMs: 3_600_000,
   });
   // Empty values count as unset; variables the service does not know are ignored.
   assert.deepEqual(loadConfig({ PORT: '', LOG_LEVEL: '', PATH: '/usr/bin', HOME: '/root' }), loadConfig({}));
@@ -42,6 +44,8 @@ test('values are converted from their text', () => {
       CORS_ORIGINS: 'https://dash.example, https://app.example',
       RATE_LIMIT: '0',
       SHUTDOWN_GRACE_MS: '15000',
+      BODY_TIMEOUT_MS: '10000',
+      IMPORT_TIMEOUT_MS: '7200000',
     }),
     {
       port: 8080,
@@ -53,6 +57,8 @@ test('values are converted from their text', () => {
       corsOrigins: ['https://dash.example', 'https://app.example'],
       rateLimit: 0,
       shutdownGraceMs: 15000,
+      bodyTimeoutMs: 10_000,
+      importTimeoutMs: 7_200_000,
     },
   );
   assert.equal(loadConfig({ PORT: '0' }).port, 0);

@@ -60,7 +60,7 @@ function contractOf(document: OpenApiDocument): Contract {
     const templates = Object.keys(copy.paths)
       // Literal segments before parameters, so /v1/stats/statements is not read as a statement id.
       .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
-      .map((path) => ({ path, pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`) }));
+      .map((path) => ({ path, pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]*')}/?$`) }));
     contract = { templates, document: copy, ajv, validators: new Map() };
     contracts.set(key, contract);
   }

@@ -172,3 +172,22 @@ test('bodies must be JSON objects of sane size: 415, 413 and 400 problems, nothi
   );
   assert.match(text.detail, /application\/json/);
 });
+
+test("validation problems say where the bad value is in OpenAPI's words: query, path, header, body", async (t) => {
+  const api = await makeApp(t);
+  const where = async (options: Parameters<typeof api.json>[0]) =>
+    (assertProblem(await api.json(options), 400, 'VALIDATION_FAILED').errors ?? []).map((e) => [e.in, e.path]);
+  assert.deepEqual(await where({ method: 'GET', url: '/v1/actors?limit=0' }), [['query', '/limit']]);
+  assert.deepEqual(await where({ method: 'GET', url: '/v1/actors?nope=1' }), [['query', '/nope']]);
+  assert.deepEqual(await where({ method: 'GET', url: '/v1/actors/Not_A_Slug' }), [['path', '/id']]);
+  assert.deepEqual(await where({ method: 'POST', url: '/v1/topics', payload: { id: 'x' } }), [['body', '/name']]);
+  assert.deepEqual(
+    await where({ method: 'POST', url: '/v1/topics', headers: { 'idempotency-key': ' ' }, payload: { id: 'x', name: 'X' } }),
+    [['header', '/idempotency-key']],
+  );
+  const cursor = await api.json({ method: 'GET', url: '/v1/actors?cursor=garbage' });
+  assert.deepEqual(
+    cursor.body.errors.map((e: { in: string }) => e.in),
+    ['query'],
+  );
+});

@@ -112,7 +112,7 @@ describe('events: lists', () => {
       );
       assert.deepEqual(
         problem.errors?.map((e: { in: string; path: string }) => [e.in, e.path]),
-        [['querystring', `/${query.split('=')[0]}`]],
+        [['query', `/${query.split('=')[0]}`]],
         query,
       );
     });

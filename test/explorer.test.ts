@@ -267,7 +267,7 @@ describe('the explorer in Chromium', { skip: chromiumMissing ? HOW_TO_INSTALL : 
       await open('#/statements?speaker=Not%20A%20Slug');
       assert.equal(
         await page.locator('main [role=alert]').innerText(),
-        'querystring /speaker must be one or more ids (lowercase slugs) separated by commas.',
+        'query /speaker must be one or more ids (lowercase slugs) separated by commas.',
       );
       assert.equal(await page.inputValue('#f-speaker'), 'Not A Slug');
     } finally {

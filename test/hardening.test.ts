@@ -1,6 +1,7 @@
 // Facing the internet: rate limits, CORS, security headers, text integrity, a full disk, slow clients, backups.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,10 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
+import { sleep } from './assertions.js';
 import { makeApp, seedMinimal } from './helpers.js';
+import { exchange } from './raw-http.js';
 
 const tempDir = (t: { after: (fn: () => void) => void }) => {
   const dir = mkdtempSync(join(tmpdir(), 'statements-hardening-'));
@@ -45,8 +49,8 @@ test('a rate limit per key, with RateLimit headers and a 429 problem; CORS and s
   assert.match(String(limited.headers['content-type']), /^application\/problem\+json/);
   assert.equal(limited.json().code, 'RATE_LIMITED');
   assert.ok(Number(limited.headers['retry-after']) > 0);
-  // Another key has its own budget.
-  const other = await get({ authorization: 'Bearer dsa_another' });
+  // A live key has its own budget.
+  const other = await get({ authorization: `Bearer ${createKey(app.db, 'dashboard', { scopes: ['read'] })}` });
   assert.equal(other.statusCode, 200);
 
   assert.equal(seen[0]?.headers['access-control-allow-origin'], 'https://dash.example');
@@ -125,35 +129,57 @@ test('a full disk is a 507 that stores nothing; reads go on; writes resume when 
   assert.equal(retried.status, 201);
 });
 
-test('a body trickled byte by byte gets a 408 when the request timeout passes', async (t) => {
-  const dir = tempDir(t);
-  const app = await buildApp({
-    databasePath: join(dir, 'db'),
-    logLevel: 'silent',
-    authDisabled: true,
-    seed: false,
-    requestTimeoutMs: 1500,
-  });
+async function listening(t: { after: (fn: () => Promise<void>) => void }, budgets: { bodyTimeoutMs: number; importTimeoutMs: number }) {
+  const dir = tempDir(t as never);
+  const app = await buildApp({ databasePath: join(dir, 'db'), logLevel: 'silent', authDisabled: true, seed: false, ...budgets });
   t.after(() => app.close());
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  const started = Date.now();
-  const answer = await new Promise<string>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.write('POST /v1/topics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
-      const drip = setInterval(() => socket.write(' '), 300);
-      socket.on('close', () => clearInterval(drip));
-    });
-    let data = '';
-    socket.on('data', (chunk) => {
-      data += chunk;
-    });
-    socket.on('close', () => resolve(data));
-    socket.on('error', reject);
-    setTimeout(() => socket.destroy(), 10_000);
+  return { app, port: (app.server.address() as { port: number }).port };
+}
+
+test('a body that does not arrive whole within its budget is a 408 problem, the connection closed; others are served meanwhile', async (t) => {
+  const { port } = await listening(t, { bodyTimeoutMs: 1000, importTimeoutMs: 5000 });
+  const trickled = exchange(port, 'POST /v1/topics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{', {
+    drip: ' ',
   });
-  assert.match(answer, /^HTTP\/1\.1 408/);
-  assert.ok(Date.now() - started < 6000, 'answered within a few seconds of the timeout');
+  // Meanwhile another client is answered at once.
+  const started = Date.now();
+  const other = await fetch(`http://127.0.0.1:${port}/v1/topics`);
+  assert.equal(other.status, 200);
+  assert.deepEqual(await other.json(), { data: [], nextCursor: null });
+  assert.ok(Date.now() - started < 900, 'served while the other body trickles');
+
+  const answer = await trickled;
+  assert.equal(answer.status, 408, answer.text);
+  assert.match(answer.headers['content-type'] ?? '', /^application\/problem\+json/);
+  assert.equal(answer.headers.connection, 'close');
+  assert.ok(answer.headers['x-request-id']);
+  const problem = JSON.parse(answer.body);
+  assert.equal(problem.code, 'REQUEST_TIMEOUT');
+  assert.equal(problem.status, 408);
+  assert.equal(problem.requestId, answer.headers['x-request-id']);
+  assert.match(problem.detail, /1 s/);
+  assert.ok(answer.ms >= 1000 && answer.ms < 3000, `answered after ${answer.ms} ms`);
+});
+
+test('an import has the longer budget: it may arrive slower than other bodies, and gets a 408 past its own', async (t) => {
+  const { port } = await listening(t, { bodyTimeoutMs: 600, importTimeoutMs: 2500 });
+  const bundle = JSON.stringify({ topics: [{ id: 'slow', name: 'Slow' }] });
+  const head = (length: number) =>
+    `POST /v1/imports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n`;
+  // Past the body budget, within the import's: imported.
+  const slow = await exchange(port, `${head(bundle.length + 100)}${bundle}`, {
+    drip: ' ',
+    finishAfterMs: 1500,
+    finish: (dripped) => ' '.repeat(100 - dripped),
+  });
+  assert.equal(slow.status, 200, slow.text);
+  assert.deepEqual(JSON.parse(slow.body).counts.topics, { created: 1, updated: 0, unchanged: 0 });
+  // Past the import's budget: a 408.
+  const late = await exchange(port, `${head(bundle.length + 1000)}${bundle}`, { drip: ' ' });
+  assert.equal(late.status, 408, late.text);
+  assert.equal(JSON.parse(late.body).code, 'REQUEST_TIMEOUT');
+  assert.ok(late.ms >= 2500 && late.ms < 5000, `answered after ${late.ms} ms`);
 });
 
 test('npm run backup copies the live database consistently', async (t) => {
@@ -176,4 +202,83 @@ test('npm run backup copies the live database consistently', async (t) => {
     run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', target], { env: { ...process.env, DATABASE_PATH: databasePath } }),
     /exists/,
   );
+});
+
+/** A server in this process that sheds load quickly: a mean event-loop delay over 150 ms in a 100 ms sample. */
+async function sheddingServer(t: { after: (fn: () => Promise<void>) => void }) {
+  const dir = tempDir(t as never);
+  const app = await buildApp({
+    databasePath: join(dir, 'db'),
+    logLevel: 'silent',
+    authDisabled: false,
+    seed: false,
+    shedLoad: { maxEventLoopDelayMs: 150, sampleIntervalMs: 100 },
+  });
+  t.after(() => app.close());
+  const key = createKey(app.db, 'importer');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  // Start-up held the event loop: let the load sampler see it free first.
+  await sleep(500);
+  return { key, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+}
+
+test('a client importing bundle after bundle never gets a 503, and other clients reading meanwhile are answered', async (t) => {
+  const { key, base } = await sheddingServer(t);
+  const imports: number[] = [];
+  const reads: number[] = [];
+  let done = false;
+  const reader = (async () => {
+    while (!done) {
+      const res = await fetch(`${base}/v1/topics?limit=5`);
+      reads.push(res.status);
+      await res.arrayBuffer();
+    }
+  })();
+  for (let i = 0; i < 6; i++) {
+    // Each bundle's transaction holds the event loop far longer than the shedding threshold.
+    const bundle = { topics: Array.from({ length: 5000 }, (_, j) => ({ id: `t${i}-${j}`, name: `Topic ${i} ${j}`, aliases: [`a${j}`] })) };
+    const res = await fetch(`${base}/v1/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(bundle),
+    });
+    imports.push(res.status);
+    const body = (await res.json()) as { counts: { topics: { created: number } } };
+    if (res.status === 200) assert.equal(body.counts.topics.created, 5000);
+  }
+  done = true;
+  await reader;
+  assert.deepEqual(imports, [200, 200, 200, 200, 200, 200]);
+  assert.ok(reads.length > 0);
+  assert.deepEqual(
+    reads.filter((s) => s !== 200),
+    [],
+    'every read answered',
+  );
+});
+
+test('a stall that is not an import still sheds load with a 503 problem', async (t) => {
+  const { base } = await sheddingServer(t);
+  const socket = connect(Number(new URL(base).port), '127.0.0.1');
+  await once(socket, 'connect');
+  let text = '';
+  socket.on('data', (chunk) => {
+    text += chunk;
+  });
+  // Something else (this test shares the server's process) holds the event loop again and again, 200 ms at a
+  // time: overload as the sampler sees it. A request sent meanwhile is read between two stalls.
+  const stall = async (ms: number) => {
+    for (const end = performance.now() + ms; performance.now() < end; ) {
+      const until = performance.now() + 200;
+      while (performance.now() < until);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  await stall(600);
+  socket.write('GET /v1/topics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  await stall(600);
+  await once(socket, 'close');
+  assert.match(text, /^HTTP\/1\.1 503/);
+  assert.match(text, /content-type: application\/problem\+json/i);
+  assert.match(text, /"code":"UNAVAILABLE"/);
 });

@@ -166,7 +166,7 @@ describe('pagination over ties', () => {
       const res = await app().json({ method: 'GET', url: `/v1/statements?${query(cursor)}` });
       assert.equal(res.status, 400, `?${query(cursor)}: ${JSON.stringify(res.body)}`);
       assert.equal(res.body.code, 'INVALID_CURSOR', query(cursor));
-      assert.deepEqual(res.body.errors, [{ in: 'querystring', path: '/cursor', message: res.body.errors[0].message }], query(cursor));
+      assert.deepEqual(res.body.errors, [{ in: 'query', path: '/cursor', message: res.body.errors[0].message }], query(cursor));
     });
   }
 

@@ -234,7 +234,7 @@ test('any text is a valid search or a 400 that says why, never a 500', async (t)
   }
   const missing = await api.json({ method: 'GET', url: '/v1/search' });
   assert.equal(missing.status, 400);
-  assert.deepEqual(missing.body.errors, [{ in: 'querystring', path: '/q', message: 'is required' }]);
+  assert.deepEqual(missing.body.errors, [{ in: 'query', path: '/q', message: 'is required' }]);
   const relevanceWithoutQ = await api.json({ method: 'GET', url: '/v1/statements?sort=relevance' });
   assert.equal(relevanceWithoutQ.status, 400);
 });

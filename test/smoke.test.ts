@@ -12,5 +12,5 @@ test('the seeded app lists statements and answers a problem for bad input', asyn
   const bad = await json({ method: 'GET', url: '/v1/statements?limit=0' });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.code, 'VALIDATION_FAILED');
-  assert.deepEqual(bad.body.errors, [{ in: 'querystring', path: '/limit', message: 'must be >= 1' }]);
+  assert.deepEqual(bad.body.errors, [{ in: 'query', path: '/limit', message: 'must be >= 1' }]);
 });

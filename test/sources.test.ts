@@ -86,7 +86,7 @@ describe('sources: lists', () => {
       const problem = assertProblem(await api().json({ method: 'GET', url: `/v1/sources?${query}` }), 400, 'VALIDATION_FAILED');
       assert.deepEqual(
         problem.errors?.map((e: { in: string; path: string }) => [e.in, e.path]),
-        [['querystring', `/${query.split('=')[0]}`]],
+        [['query', `/${query.split('=')[0]}`]],
         query,
       );
     });

@@ -621,7 +621,7 @@ describe('statements: GET /v1/statements filters and sorts', () => {
       assert.equal(res.body.code, 'VALIDATION_FAILED', `?${query}`);
       assert.deepEqual(
         res.body.errors.map((e: { in: string; path: string }) => `${e.in} ${e.path}`),
-        [`querystring ${path}`],
+        [`query ${path}`],
         `?${query}`,
       );
     });

@@ -344,7 +344,7 @@ test('bad groupBy, bad filters and unknown parameters are a 400 naming the param
     assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', query);
     assert.ok(
       res.body.errors.some(
-        (e: { in: string; path: string; message: string }) => e.in === 'querystring' && e.path === path && message.test(e.message),
+        (e: { in: string; path: string; message: string }) => e.in === 'query' && e.path === path && message.test(e.message),
       ),
       `${query}: ${JSON.stringify(res.body.errors)}`,
     );

@@ -159,7 +159,7 @@ describe('topics: lists of the tree', () => {
       400,
       'INVALID_CURSOR',
     );
-    assert.equal(fieldError(problem, '/cursor').in, 'querystring');
+    assert.equal(fieldError(problem, '/cursor').in, 'query');
   });
 
   for (const query of ['root=maybe', 'within=Not%20A%20Slug', 'parent=a,,b', 'foo=1', 'limit=0', 'sort=bogus']) {
@@ -167,7 +167,7 @@ describe('topics: lists of the tree', () => {
       const bad = assertProblem(await api().json({ method: 'GET', url: `/v1/topics?${query}` }), 400, 'VALIDATION_FAILED');
       assert.deepEqual(
         bad.errors?.map((e: { in: string; path: string }) => [e.in, e.path]),
-        [['querystring', `/${query.split('=')[0]}`]],
+        [['query', `/${query.split('=')[0]}`]],
         query,
       );
     });

@@ -89,6 +89,6 @@ describe('GET /v1/vocabularies', () => {
     const res = await app().json({ method: 'GET', url: '/v1/vocabularies?lang=en' });
     assert.equal(res.status, 400);
     assert.equal(res.body.code, 'VALIDATION_FAILED');
-    assert.deepEqual(res.body.errors, [{ in: 'querystring', path: '/lang', message: 'is not a known query parameter for this route' }]);
+    assert.deepEqual(res.body.errors, [{ in: 'query', path: '/lang', message: 'is not a known query parameter for this route' }]);
   });
 });

@@ -61,4 +61,4 @@ function isCursorBody(body: unknown): body is CursorBody {
 }
 
 const invalid = (why: string) =>
-  new AppError('INVALID_CURSOR', `The cursor ${why}.`, { errors: [{ in: 'querystring', path: '/cursor', message: `cursor ${why}` }] });
+  new AppError('INVALID_CURSOR', `The cursor ${why}.`, { errors: [{ in: 'query', path: '/cursor', message: `cursor ${why}` }] });

@@ -12,10 +12,12 @@ export const ERRORS = {
   ID_TAKEN: { status: 409, title: 'A record with this id already exists' },
   STILL_REFERENCED: { status: 409, title: 'The record is still referenced' },
   POSITION_OVERLAP: { status: 409, title: 'The position overlaps another period of the same actor and topic' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request did not arrive in time' },
   PRECONDITION_FAILED: { status: 412, title: 'The record has changed since it was read' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request line or headers are too large' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'The first request with this Idempotency-Key is still running' },
   UNKNOWN_REFERENCE: { status: 422, title: 'A referenced record does not exist' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This Idempotency-Key was used for another request' },
@@ -30,8 +32,8 @@ export type ErrorCode = keyof typeof ERRORS;
 export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 export interface FieldError {
-  /** Where the bad value is: body, querystring, params, headers. */
-  in: 'body' | 'querystring' | 'params' | 'headers';
+  /** Where the bad value is, in the words of OpenAPI's parameter `in` (and body). */
+  in: 'body' | 'query' | 'path' | 'header';
   /** A JSON Pointer to the value inside that part (`/speakerId`, `/topicIds/2`, `/limit`). */
   path: string;
   message: string;

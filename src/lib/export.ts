@@ -60,7 +60,7 @@ export function sendExport<R>(
   const query = request.query as ListQuery & Record<string, unknown>;
   if (query.cursor) {
     throw new AppError('VALIDATION_FAILED', 'An export sends every matching row: drop the cursor.', {
-      errors: [{ in: 'querystring', path: '/cursor', message: `does not apply with format=${options.format}` }],
+      errors: [{ in: 'query', path: '/cursor', message: `does not apply with format=${options.format}` }],
     });
   }
   const { columns } = options;

@@ -10,17 +10,19 @@ export type ProblemNotes = Partial<Record<ErrorCode, string>>;
 /** What the document says of a status before listing its codes. */
 const STATUS_SUMMARIES: Record<number, string> = {
   400: 'The request is not valid; `errors` names each bad parameter or field.',
-  401: 'The request needs a valid API key: `Authorization: Bearer <key>`. Sent with `WWW-Authenticate: Bearer`.',
+  401: 'The request needs a valid API key (`Authorization: Bearer <key>`), or sent one that names no live key. Sent with `WWW-Authenticate: Bearer`, and `error="invalid_token"` (a key that is unknown, revoked or expired) or `error="invalid_request"` (a header that is not `Bearer <key>`).',
   403: 'The API key may not do this.',
   404: 'Not found.',
   405: 'Method not allowed.',
   406: 'No acceptable representation.',
+  408: 'The request did not arrive whole in time; the connection is closed.',
   409: 'The request conflicts with stored data; nothing was changed.',
   412: 'The record changed since it was read; nothing was changed.',
   413: 'The body is too large.',
   415: 'The body is sent in a media type this operation does not take.',
   422: 'The request is well formed but breaks a rule of the data model; nothing was stored.',
   429: 'Too many requests. Sent with `Retry-After`.',
+  431: 'The request line (its URL) or headers are larger than the server takes (16 KiB in all); the connection is closed.',
   500: 'An unexpected failure; the problem quotes the `requestId` to report.',
   503: 'The service cannot answer right now; retry shortly.',
   507: 'The database has no space left.',
@@ -61,6 +63,8 @@ const ANY_OPERATION = new Set<ErrorCode>([
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
+  'REQUEST_TIMEOUT',
+  'HEADERS_TOO_LARGE',
   'IDEMPOTENCY_IN_PROGRESS',
   'IDEMPOTENCY_KEY_REUSED',
   'INTERNAL',
@@ -68,7 +72,7 @@ const ANY_OPERATION = new Set<ErrorCode>([
   'STORAGE_FULL',
 ]);
 const SAMPLE_REQUEST_ID = '6f1c2b9e-4f0a-4c7e-9a57-2d6b8e3f1a20';
-const field = (path: string, message: string, part: 'body' | 'querystring' = 'body') => ({ in: part, path, message });
+const field = (path: string, message: string, part: 'body' | 'query' = 'body') => ({ in: part, path, message });
 
 /** Per collection: its sample record, a misspelt reference, a record that refers to it, a rule a write can break. */
 const SAMPLES: Record<
@@ -143,13 +147,13 @@ export function problemExample(code: ErrorCode, method: string, url: string): Re
     case 'VALIDATION_FAILED': {
       const bad = ['POST', 'PATCH', 'PUT'].includes(method)
         ? field('/kind', 'must be one of: quote, paraphrase')
-        : field('/speakr', 'is not a known query parameter for this route', 'querystring');
+        : field('/speakr', 'is not a known query parameter for this route', 'query');
       return problem(`${bad.in} ${bad.path} ${bad.message}.`, { errors: [bad] });
     }
     case 'INVALID_CURSOR': {
       const why =
         'was issued for other filters or another sort: keep them as they were when the cursor was issued, or drop the cursor to start again';
-      return problem(`The cursor ${why}.`, { errors: [field('/cursor', `cursor ${why}`, 'querystring')] });
+      return problem(`The cursor ${why}.`, { errors: [field('/cursor', `cursor ${why}`, 'query')] });
     }
     case 'UNAUTHORIZED':
       return problem('Writes need an API key: send Authorization: Bearer <key>.');

@@ -96,7 +96,10 @@ export const ProblemSchema = Type.Object(
     errors: Type.Optional(
       Type.Array(
         Type.Object({
-          in: Type.String({ description: 'body, querystring, params or headers' }),
+          in: StringEnum(
+            ['query', 'path', 'header', 'body'] as const,
+            'Where the bad value is, in the words of OpenAPI: a query, path or header parameter, or the body.',
+          ),
           path: Type.String({ description: 'JSON Pointer to the bad value' }),
           message: Type.String(),
         }),

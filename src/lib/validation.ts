@@ -40,7 +40,7 @@ export const schemaController: FastifyServerOptions['schemaController'] = {
       const externals = keyOf(externalSchemas);
       return (route) =>
         cached(`validate:${externals}:${route.httpPart === 'body' ? 'body' : 'text'}:${keyOf(route.schema)}`, () =>
-          route.httpPart === 'body' ? forBody(route) : forText(route),
+          route.httpPart === 'body' ? forBody(route) : strictNumbers(route.schema, forText(route)),
         );
     },
     buildSerializer(externalSchemas, serializerOptions) {
@@ -50,6 +50,63 @@ export const schemaController: FastifyServerOptions['schemaController'] = {
     },
   },
 };
+
+type Validate = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
+
+// Decimal digits only: Ajv's coercion would read `0x10` as 16, ` 5` as 5 and `Infinity` as a number that passes
+// every minimum and maximum (Ajv checks bounds on finite numbers only).
+const DECIMAL = { integer: /^-?\d+$/, number: /^-?\d+(?:\.\d+)?$/ } as const;
+
+/**
+ * Wraps the validator of a query string, path or headers so that each integer or number parameter is first
+ * checked as text: written in decimal digits, and finite once read (400 digits are not). Ajv then converts it
+ * and checks its range.
+ */
+function strictNumbers<V extends Validate>(schema: unknown, validate: V): V {
+  const properties = (schema as { properties?: Record<string, { type?: unknown; minimum?: number; maximum?: number }> }).properties ?? {};
+  const numeric = Object.entries(properties).flatMap(([name, property]) => {
+    const types = [property.type].flat();
+    const kind = types.includes('integer') ? ('integer' as const) : types.includes('number') ? ('number' as const) : undefined;
+    return kind ? [{ name, kind, property }] : [];
+  });
+  if (numeric.length === 0) return validate;
+  const wrapped: Validate = (data) => {
+    const errors: FastifySchemaValidationError[] = [];
+    const values = (data ?? {}) as Record<string, unknown>;
+    for (const { name, kind, property } of numeric) {
+      const value = values[name];
+      if (typeof value !== 'string') continue;
+      const at = { instancePath: `/${name}`, schemaPath: `#/properties/${name}` };
+      if (!DECIMAL[kind].test(value)) {
+        const example = property.minimum ?? 1;
+        errors.push({
+          ...at,
+          keyword: 'decimal',
+          params: { type: kind },
+          message: `must be ${kind === 'integer' ? 'a whole number' : 'a number'} written in decimal digits (e.g. ${example})`,
+        });
+      } else if (!Number.isFinite(Number(value))) {
+        const { minimum, maximum } = property;
+        errors.push({
+          ...at,
+          keyword: 'range',
+          params: {},
+          message: minimum !== undefined && maximum !== undefined ? `must be from ${minimum} to ${maximum}` : 'is too large',
+        });
+      }
+    }
+    const valid = validate(data);
+    if (errors.length === 0) {
+      wrapped.errors = validate.errors;
+      return valid;
+    }
+    const refused = new Set(errors.map((e) => e.instancePath));
+    wrapped.errors = [...errors, ...(validate.errors ?? []).filter((e) => !refused.has(e.instancePath))];
+    return false;
+  };
+  // Fastify and Ajv read the schema off a validator: the wrapper keeps what the original carries.
+  return Object.assign(wrapped, validate, { errors: null }) as V;
+}
 
 const PATTERN_MESSAGES: Record<string, string> = {
   [ID_PATTERN]: "must be a lowercase slug: letters a–z, digits and single hyphens (e.g. 'talks-with-ttp')",
@@ -65,9 +122,12 @@ const FORMAT_MESSAGES: Record<string, string> = {
 
 type Part = FieldError['in'];
 
+/** Fastify's names of the parts of a request, in the words of OpenAPI's `in`, which clients read. */
+const PARTS: Record<string, Part> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
 /** Turns Ajv's errors into one entry per bad field, with a JSON Pointer and a message a person can act on. */
 export function toFieldErrors(errors: FastifySchemaValidationError[], part: string): FieldError[] {
-  const where = (['body', 'querystring', 'params', 'headers'].includes(part) ? part : 'body') as Part;
+  const where = PARTS[part] ?? 'body';
   const out = new Map<string, FieldError>();
   for (const e of errors) {
     const params = e.params as Record<string, unknown>;
@@ -76,7 +136,7 @@ export function toFieldErrors(errors: FastifySchemaValidationError[], part: stri
     switch (e.keyword) {
       case 'additionalProperties':
         path = `${path}/${String(params.additionalProperty)}`;
-        message = where === 'querystring' ? 'is not a known query parameter for this route' : 'is not a known field';
+        message = where === 'query' ? 'is not a known query parameter for this route' : 'is not a known field';
         break;
       case 'required':
         path = `${path}/${String(params.missingProperty)}`;

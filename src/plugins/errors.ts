@@ -1,5 +1,8 @@
 // Every failure leaves as an RFC 9457 problem with a stable code and the request id.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, ERRORS, type ErrorCode, type FieldError, problemType } from '../lib/errors.js';
 import { describeFieldErrors, toFieldErrors } from '../lib/validation.js';
@@ -29,9 +32,46 @@ export const errorsPlugin = fp(
   { name: 'errors' },
 );
 
+/**
+ * Answers what Node's HTTP parser refused before Fastify saw a request, as a problem with a request id, and
+ * closes the connection (the rest of what the client sends cannot be read as a request).
+ */
+export function answerClientError(log: FastifyBaseLogger, error: Error & { code?: string }, socket: Duplex): void {
+  // The client went away: there is no one to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const requestId = randomUUID();
+  const [code, detail]: [ErrorCode, string] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['REQUEST_TIMEOUT', 'The request did not arrive whole in time; send it at once.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['HEADERS_TOO_LARGE', 'The request line and headers are over 16 KiB; a long id or filter list in the URL is the usual cause.']
+        : ['VALIDATION_FAILED', `The request is not valid HTTP/1.1 (${error.code ?? error.message}).`];
+  log.info({ err: error, reqId: requestId }, `refused before routing: ${code}`);
+  // A response already under way on this connection (a streamed import) cannot be followed by another.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy(error);
+    return;
+  }
+  const { status, title } = ERRORS[code];
+  const body = JSON.stringify({ type: problemType(code), title, status, detail, code, requestId });
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+      'Content-Type: application/problem+json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      `X-Request-Id: ${requestId}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   const { status, code, detail, extra } = error;
-  if (code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+  // RFC 9110 §15.5.2: a 401 carries a challenge; the auth check sets a more precise one (RFC 6750 §3.1).
+  if (code === 'UNAUTHORIZED' && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer');
   return reply
     .code(status)
     .type('application/problem+json')
@@ -66,10 +106,6 @@ function toAppError(error: FastifyError): AppError {
       return bodyError('The body is empty but Content-Type is application/json: send a JSON object.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return bodyError(`The body is not valid JSON: ${error.message}.`);
-    case 'FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER':
-      return new AppError('UNAUTHORIZED', 'Writes need an API key: send Authorization: Bearer <key>.');
-    case 'FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER':
-      return new AppError('UNAUTHORIZED', 'The API key is missing, malformed, unknown or revoked.');
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
       return new AppError('UNAVAILABLE', 'The database is busy; retry shortly.');

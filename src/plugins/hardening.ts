@@ -1,23 +1,66 @@
 // Facing the open internet: security headers, CORS, a rate limit per key or IP, and shedding load early.
-import { createHash } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
 import { sendProblem } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes long bodies (imports): it has the longer budget for its request to arrive whole. */
+    longBody?: boolean;
+  }
+}
+
+/** Shed load when the event loop's mean delay over a sample is over a second. */
+const DEFAULT_SHEDDING = { maxEventLoopDelayMs: 1000, sampleIntervalMs: 1000 };
 
 export interface HardeningOptions {
   corsOrigins: string[];
   /** Requests per minute per key (per IP when anonymous); 0: no limit. */
   rateLimit: number;
   /** Shed load with 503s when the event loop stalls; for a listening server, not for injected tests. */
-  shedLoad: boolean;
+  shedLoad: boolean | Partial<typeof DEFAULT_SHEDDING>;
+  /** How long any request but an import may take to arrive whole. */
+  bodyTimeoutMs: number;
+  /** How long an import (a route with `config.longBody`) may take to arrive whole. */
+  importTimeoutMs: number;
+  /** The rate-limit bucket of a request: its verified key, else its address (never an unverified token). */
+  bucketOf: (request: FastifyRequest) => string;
 }
 
 export const hardeningPlugin = fp<HardeningOptions>(
-  async (app, { corsOrigins, rateLimit: perMinute, shedLoad }) => {
+  async (app, { corsOrigins, rateLimit: perMinute, shedLoad, bodyTimeoutMs, importTimeoutMs, bucketOf }) => {
+    // A client that trickles its body would otherwise hold a connection (and what reads it) for as long as
+    // Node's one timeout for every request, the import's. Each request gets its route's budget: past it, a
+    // 408 problem, and the connection is closed, since the rest of the body cannot be told from a next request.
+    app.addHook('onRequest', async (request, reply) => {
+      const budget = request.routeOptions.config.longBody ? importTimeoutMs : bodyTimeoutMs;
+      const timer = setTimeout(() => {
+        if (request.raw.complete) return;
+        request.log.info(`the request did not arrive whole within ${budget} ms`);
+        // Under way already (a streamed import's answer): it can only be cut off.
+        if (reply.sent || reply.raw.headersSent) {
+          request.raw.socket?.destroy();
+          return;
+        }
+        reply.header('connection', 'close');
+        sendProblem(
+          request,
+          reply,
+          new AppError(
+            'REQUEST_TIMEOUT',
+            `The request did not arrive whole within ${budget / 1000} s${request.routeOptions.config.longBody ? '; split the archive into several requests' : ''}.`,
+          ),
+        );
+      }, budget);
+      timer.unref();
+      reply.raw.once('close', () => clearTimeout(timer));
+    });
+
     // The API serves JSON; the only HTML is /docs, whose Swagger UI needs inline styles, so no CSP here.
     await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
 
@@ -45,26 +88,44 @@ export const hardeningPlugin = fp<HardeningOptions>(
         max: perMinute,
         timeWindow: 60_000,
         enableDraftSpec: true,
-        // One budget per key; anonymous callers share one per address. Only a hash of the key is kept.
-        keyGenerator: (request) => {
-          const header = request.headers.authorization;
-          return header?.startsWith('Bearer ')
-            ? `key:${createHash('sha256').update(header.slice(7).trim()).digest('base64url')}`
-            : `ip:${request.ip}`;
-        },
+        // One budget per verified key; anonymous callers, and tokens that name no key, spend their address's.
+        keyGenerator: bucketOf,
         errorResponseBuilder: (_request, context) =>
           new AppError('RATE_LIMITED', `More than ${context.max} requests in a minute; retry in ${Math.ceil(context.ttl / 1000)} s.`),
       });
     }
 
     if (!shedLoad) return;
+    const { maxEventLoopDelayMs, sampleIntervalMs } = { ...DEFAULT_SHEDDING, ...(shedLoad === true ? {} : shedLoad) };
+
+    // An import's bundle is one synchronous transaction (better-sqlite3), so while one runs the event loop is
+    // busy by design, not drowning: the import yields between bundles and other requests are answered there.
+    // A stall seen while an authorised import runs, or within the samples that measured it (a sample taken
+    // during a stall longer than itself reads as infinite, and the next one may still see it), is the
+    // import's own: it does not make the server refuse its importer's next bundle, nor anyone else. Any
+    // other stall still sheds load.
+    let importsRunning = 0;
+    let lastImportEnded = Number.NEGATIVE_INFINITY;
+    const importing = () => importsRunning > 0 || performance.now() - lastImportEnded < 3 * sampleIntervalMs;
+    // preHandler: after the key is checked, so an anonymous import cannot turn shedding off.
+    app.addHook('preHandler', async (request, reply) => {
+      if (!request.routeOptions.config.longBody) return;
+      importsRunning += 1;
+      reply.raw.once('close', () => {
+        importsRunning -= 1;
+        lastImportEnded = performance.now();
+      });
+    });
+
     await app.register(underPressure, {
       // Answer 503 before the process drowns: the event loop blocked for over a second.
-      maxEventLoopDelay: 1000,
+      maxEventLoopDelay: maxEventLoopDelayMs,
+      sampleInterval: sampleIntervalMs,
       maxHeapUsedBytes: 0,
       maxRssBytes: 0,
       retryAfter: 10,
-      pressureHandler: (request, reply) => {
+      pressureHandler: (request, reply, type) => {
+        if (type === 'eventLoopDelay' && importing()) return;
         reply.header('retry-after', '10');
         sendProblem(request, reply, new AppError('UNAVAILABLE', 'The server is overloaded; retry in 10 s.'));
       },

@@ -21,7 +21,7 @@ export const idempotencyPlugin = fp(
       if (request.method !== 'POST' || key === undefined) return;
       if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
         throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
-          errors: [{ in: 'headers', path: '/idempotency-key', message: 'must be 1 to 255 visible ASCII characters' }],
+          errors: [{ in: 'header', path: '/idempotency-key', message: 'must be 1 to 255 visible ASCII characters' }],
         });
       }
       if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -29,7 +29,7 @@ export const idempotencyPlugin = fp(
           'VALIDATION_FAILED',
           'Idempotency-Key applies to JSON bodies; an NDJSON import is already idempotent record by record.',
           {
-            errors: [{ in: 'headers', path: '/idempotency-key', message: 'applies to JSON bodies only' }],
+            errors: [{ in: 'header', path: '/idempotency-key', message: 'applies to JSON bodies only' }],
           },
         );
       }

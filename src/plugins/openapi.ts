@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifySchema, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { Type } from 'typebox';
 import { ERROR_CODES, ERRORS } from '../lib/errors.js';
 import type { Examples, OperationExamples } from '../lib/examples.js';
 import { type ProblemNotes, problemExample, problemResponses } from '../lib/problems.js';
@@ -27,19 +28,24 @@ const mebibytes = (bytes: number) => (bytes % (1024 * 1024) === 0 ? `${bytes / 1
 function commonProblems(method: string, url: string, schema: FastifySchema, bodyLimit: number): ProblemNotes {
   const writes = Boolean(schema.security?.length);
   const notes: ProblemNotes = {
+    UNAUTHORIZED: writes
+      ? 'No key, or a key that is malformed, unknown, revoked or expired.'
+      : 'A key was sent that is malformed, unknown, revoked or expired (this operation needs none; send none rather than a bad one).',
+    REQUEST_TIMEOUT: BODY_METHODS.has(method)
+      ? 'The request did not arrive whole within its time budget (the README states each); the connection is closed.'
+      : 'The request headers did not arrive in time; the connection is closed.',
+    HEADERS_TOO_LARGE: 'The URL and headers are over 16 KiB in all; refused before routing, the connection is closed.',
     RATE_LIMITED: 'More requests in a minute than the limit of the key (of the address, without a key); `Retry-After` says when to retry.',
     INTERNAL: 'An unexpected failure, logged with the requestId.',
     UNAVAILABLE: url.startsWith('/v1/')
       ? 'The server is overloaded, or the database is busy with a long write; retry after `Retry-After` or shortly.'
       : 'The server is overloaded; retry after `Retry-After`.',
   };
-  if (schema.querystring || schema.body || BODY_METHODS.has(method)) {
-    notes.VALIDATION_FAILED = BODY_METHODS.has(method)
-      ? 'A parameter or field is not valid, or is not one this operation takes, or the body is not JSON; `errors` names each.'
-      : 'A parameter is not valid, or is not one this operation takes; `errors` names each.';
-  }
+  // Any request can be malformed before routing (a URL that is not percent-encoding, a path parameter too long).
+  notes.VALIDATION_FAILED = BODY_METHODS.has(method)
+    ? 'A parameter or field is not valid, or is not one this operation takes, or the body is not JSON; `errors` names each.'
+    : 'A parameter is not valid, or is not one this operation takes, or the request is malformed; `errors` names each.';
   if (writes) {
-    notes.UNAUTHORIZED = 'No key, or a key that is malformed, unknown, revoked or expired.';
     notes.FORBIDDEN = 'The key does not have the `write` scope.';
     notes.STORAGE_FULL = 'The database has no space left; nothing was stored.';
   }
@@ -233,7 +239,10 @@ export const openapiPlugin = fp(
     // Before @fastify/swagger's own onRoute hook: it keeps the route options, and reads the schema later.
     app.addHook('onRoute', (route) => {
       const schema = route.schema as FastifySchema | undefined;
-      if (!schema?.operationId || schema.hide || route.method === 'HEAD') return;
+      if (!schema?.operationId || schema.hide) return;
+      // An operation that takes no query parameters refuses any sent, as the others refuse unknown ones.
+      schema.querystring ??= Type.Object({}, { additionalProperties: false });
+      if (route.method === 'HEAD') return;
       route.schema = describeOperation(route, app.initialConfig.bodyLimit ?? 1024 * 1024);
     });
 

@@ -127,6 +127,81 @@ async function measureHttpNdjson(): Promise<number> {
   }
 }
 
+interface ReadsDuringImport {
+  alone: LatencySummary;
+  duringImport: LatencySummary;
+  importSeconds: number;
+  /** 503s the importer got (it must get none), and reads refused with a 503. */
+  importer503s: number;
+}
+interface LatencySummary {
+  reads: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  status503: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+function summarize(latencies: number[], statuses: number[]): LatencySummary {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    reads: sorted.length,
+    p50Ms: Number(percentile(sorted, 50).toFixed(1)),
+    p99Ms: Number(percentile(sorted, 99).toFixed(1)),
+    maxMs: Number((sorted.at(-1) ?? 0).toFixed(1)),
+    status503: statuses.filter((s) => s === 503).length,
+  };
+}
+
+/**
+ * Another client's reads while one client imports every bundle, one JSON request after another, against the
+ * same reads on the idle server just before: the latency an import adds for others, and whether anyone is
+ * refused. The server sheds load as in production (under-pressure on). Reader and server share this process,
+ * so a read's time includes waiting for the bundle being written, as a separate client's would.
+ */
+async function measureReadsDuringImport(): Promise<ReadsDuringImport> {
+  const app = await buildApp({ databasePath: freshPath(), logLevel: 'warn', authDisabled: false, seed: true, shedLoad: true });
+  const key = createKey(app.db, 'bench');
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const readUrl = `${address}/v1/statements?limit=20`;
+  const readWhile = async (running: () => boolean) => {
+    const latencies: number[] = [];
+    const statuses: number[] = [];
+    while (running()) {
+      const started = performance.now();
+      const res = await fetch(readUrl);
+      await res.arrayBuffer();
+      latencies.push(performance.now() - started);
+      statuses.push(res.status);
+    }
+    return summarize(latencies, statuses);
+  };
+  try {
+    const until = performance.now() + 3000;
+    const alone = await readWhile(() => performance.now() < until);
+    let importing = true;
+    let importer503s = 0;
+    const started = performance.now();
+    const reads = readWhile(() => importing);
+    for (const body of jsonBodies) {
+      const res = await fetch(`${address}/v1/imports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      });
+      if (res.status === 503) importer503s += 1;
+      else if (res.status !== 200) throw new Error(`import during reads answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+    const importSeconds = (performance.now() - started) / 1000;
+    importing = false;
+    return { alone, duringImport: await reads, importSeconds: Number(importSeconds.toFixed(3)), importer503s };
+  } finally {
+    await app.close();
+  }
+}
+
 /** Runs the CLI as a script would; returns its own timing of the import and the wall time including start-up. */
 async function runCli(args: string[]): Promise<{ import: number; wall: number }> {
   const started = performance.now();
@@ -159,6 +234,7 @@ const median = (xs: number[]) => {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
+let readsDuringImport: ReadsDuringImport | undefined;
 console.log(`Importing ${bundleCount} bundles of ${size} statements (${statements} statements), ${rounds} round(s)…`);
 try {
   // Interleaved rounds: a machine that slows down for a while slows every path alike.
@@ -179,6 +255,11 @@ try {
         `CLI --db ${rate(seconds.cliDb)}/s, CLI --url ${rate(seconds.cliUrl)}/s`,
     );
   }
+  readsDuringImport = await measureReadsDuringImport();
+  console.log(
+    `reads alone p99 ${readsDuringImport.alone.p99Ms} ms, during an import p99 ${readsDuringImport.duringImport.p99Ms} ms; ` +
+      `503s: importer ${readsDuringImport.importer503s}, reads ${readsDuringImport.duringImport.status503}`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -212,6 +293,7 @@ const result = {
   rounds,
   target: 'every path at least 0.5 × the rate of its raw ceiling',
   results: rows,
+  readsDuringImport,
 };
 
 const table = [
@@ -241,6 +323,29 @@ const table = [
       .join(', ') +
     '.',
   '',
+  ...(readsDuringImport
+    ? [
+        '## Other clients during an import',
+        '',
+        `One client imports the ${bundleCount} bundles (one JSON request after another, ${readsDuringImport.importSeconds} s) into the seeded ` +
+          'server, shedding load as in production, while another reads `GET /v1/statements?limit=20` one request after another; ' +
+          'before it, the same reads for 3 s on the idle server.',
+        '',
+        ...markdownTable(
+          ['reads', 'count', 'p50 ms', 'p99 ms', 'max ms', '503s'],
+          [
+            ['alone', readsDuringImport.alone],
+            ['during the import', readsDuringImport.duringImport],
+          ].map(([label, r]) => {
+            const s = r as LatencySummary;
+            return [label as string, String(s.reads), String(s.p50Ms), String(s.p99Ms), String(s.maxMs), String(s.status503)];
+          }),
+        ),
+        '',
+        `503s the importer got: ${readsDuringImport.importer503s}.`,
+        '',
+      ]
+    : []),
 ].join('\n');
 
 mkdirSync(RESULTS, { recursive: true });
@@ -250,3 +355,5 @@ console.log(`\n${table}`);
 console.log(`Written to ${join('test/bench/results', 'import.json')} and import.md.`);
 const below = rows.filter((r) => r.path !== r.ceiling && r.ratioToCeiling < 0.5);
 if (below.length > 0) console.log(`Below the target of 0.5 × its raw ceiling: ${below.map((r) => r.path).join(', ')}.`);
+if (readsDuringImport && readsDuringImport.importer503s + readsDuringImport.duringImport.status503 > 0)
+  console.log('Refused during the import: a 503 went to the importer or to a reader.');

@@ -1,5 +1,6 @@
 // POST /v1/imports: bulk upsert of a bundle (JSON), or of one bundle a line (NDJSON, streamed); atomic per bundle, every error reported.
 import { Readable } from 'node:stream';
+import { setImmediate as nextTick } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../lib/errors.js';
 import { seedSlice } from '../../lib/examples.js';
@@ -59,6 +60,7 @@ export async function importRoutes(app: FastifyInstance) {
     {
       onRequest: app.requireKey,
       bodyLimit: IMPORT_BODY_LIMIT,
+      config: { longBody: true },
       schema: {
         operationId: 'importBundle',
         tags: ['Imports'],
@@ -111,7 +113,12 @@ export async function importRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { dryRun } = request.query as { dryRun: boolean };
       const ndjson = request.ndjsonBody;
-      if (!ndjson) return runImport(app.db, request.body as Bundle, { dryRun, author: { keyName: request.keyName } });
+      if (!ndjson) {
+        // Parsing and validating a large bundle held the event loop: let the requests that queued meanwhile go
+        // first, before the transaction holds it again.
+        await nextTick();
+        return runImport(app.db, request.body as Bundle, { dryRun, author: { keyName: request.keyName } });
+      }
 
       const results = importLines(app.db, ndjson as AsyncIterable<Buffer>, {
         dryRun,

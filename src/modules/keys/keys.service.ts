@@ -74,11 +74,18 @@ export function revokeKey(db: Db, name: string): void {
 /** How often lastUsedAt is written for a busy key: often enough to audit, rarely enough to cost nothing. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** A live key, as a request carries it once its token is verified. */
+export interface Caller {
+  id: number;
+  name: string;
+  scopes: KeyScope[];
+}
+
 /**
- * The name of the key if it is live and may do `scope`; otherwise a 401 (unknown, revoked, expired) or a
- * 403 (the key lacks the scope). Looked up on every request, so a revocation takes effect at once.
+ * The live key a token names; otherwise a 401 (unknown, revoked, expired). Looked up on every request, so a
+ * revocation takes effect at once.
  */
-export function authorizeKey(db: Db, key: string, scope: KeyScope): string {
+export function identifyKey(db: Db, key: string): Caller {
   const row = key.startsWith(KEY_PREFIX)
     ? db
         .select()
@@ -90,11 +97,22 @@ export function authorizeKey(db: Db, key: string, scope: KeyScope): string {
   const at = new Date();
   if (row.expiresAt && row.expiresAt <= at.toISOString())
     throw new AppError('UNAUTHORIZED', `The API key '${row.name}' expired at ${row.expiresAt}.`);
-  if (!row.scopes.includes(scope) && !row.scopes.includes('admin')) {
-    throw new AppError('FORBIDDEN', `The API key '${row.name}' has the scopes ${row.scopes.join(', ')}; this needs ${scope}.`);
-  }
   if (!row.lastUsedAt || at.getTime() - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
     db.update(apiKeys).set({ lastUsedAt: at.toISOString() }).where(eq(apiKeys.id, row.id)).run();
   }
-  return row.name;
+  return { id: row.id, name: row.name, scopes: row.scopes };
+}
+
+/** A 403 unless the key may do `scope`. */
+export function assertScope(caller: Caller, scope: KeyScope): void {
+  if (!caller.scopes.includes(scope) && !caller.scopes.includes('admin')) {
+    throw new AppError('FORBIDDEN', `The API key '${caller.name}' has the scopes ${caller.scopes.join(', ')}; this needs ${scope}.`);
+  }
+}
+
+/** The name of the key if it is live and may do `scope`; otherwise a 401 (unknown, revoked, expired) or a 403. */
+export function authorizeKey(db: Db, key: string, scope: KeyScope): string {
+  const caller = identifyKey(db, key);
+  assertScope(caller, scope);
+  return caller.name;
 }

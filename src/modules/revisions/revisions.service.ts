@@ -37,7 +37,7 @@ export function decodePosition(cursor: string | undefined, parameter: string): n
   const seq = /^c(\d{1,15})$/.exec(text)?.[1];
   if (seq === undefined) {
     throw new AppError('INVALID_CURSOR', `${parameter} is not a position this API issued.`, {
-      errors: [{ in: 'querystring', path: `/${parameter}`, message: 'is not a position this API issued' }],
+      errors: [{ in: 'query', path: `/${parameter}`, message: 'is not a position this API issued' }],
     });
   }
   return Number(seq);

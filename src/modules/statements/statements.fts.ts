@@ -114,7 +114,7 @@ export function parseSearch(input: string): Search {
   const query = input.trim();
   const invalid = (why: string) =>
     new AppError('VALIDATION_FAILED', `The search query ${why}. ${SEARCH_SYNTAX}`, {
-      errors: [{ in: 'querystring', path: '/q', message: why }],
+      errors: [{ in: 'query', path: '/q', message: why }],
     });
   if (query.length === 0) throw invalid('is empty');
   if (query.length > MAX_QUERY_LENGTH) throw invalid(`is longer than ${MAX_QUERY_LENGTH} characters`);

@@ -330,7 +330,7 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
   if (!q.q) {
     if (q.sort === 'relevance' || q.sort === '-relevance') {
       throw new AppError('VALIDATION_FAILED', 'sort=relevance needs a search: add q.', {
-        errors: [{ in: 'querystring', path: '/sort', message: 'relevance is only available with q' }],
+        errors: [{ in: 'query', path: '/sort', message: 'relevance is only available with q' }],
       });
     }
     const topic = q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn') ? oneTopic(db, q.topic) : undefined;

@@ -104,7 +104,7 @@ export type StanceMatrix = Static<typeof StanceMatrixSchema>;
 export function parseGroupBy(value: string): Dimension[] {
   const names = value.split(',');
   const errors: FieldError[] = [];
-  const bad = (message: string) => errors.push({ in: 'querystring', path: '/groupBy', message });
+  const bad = (message: string) => errors.push({ in: 'query', path: '/groupBy', message });
   for (const name of names) {
     if (!(DIMENSIONS as readonly string[]).includes(name)) bad(`'${name}' is not a dimension; use one or two of: ${DIMENSIONS.join(', ')}`);
   }
