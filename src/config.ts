@@ -18,7 +18,12 @@ const EnvSchema = Type.Object({
   RATE_LIMIT: Type.Integer({ minimum: 0, maximum: 1000000, default: 600, description: 'a whole number of requests per minute' }),
   SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 5000, description: 'a whole number of milliseconds' }),
   BODY_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000, description: 'a whole number of milliseconds' }),
-  IMPORT_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 3_600_000, description: 'a whole number of milliseconds' }),
+  IMPORT_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 86_400_000,
+    default: 3_600_000,
+    description: 'a whole number of milliseconds',
+  }),
 });
 
 export interface Config {
