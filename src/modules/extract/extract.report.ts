@@ -363,11 +363,23 @@ function cleanRole(phrase: string): string {
   return phrase.replace(/^(?:the|a|an)\s+/i, '').trim();
 }
 
-/** A full date or a named day in a sentence, resolved; undefined when it names none. */
+const SPEECH_CUE = new RegExp(`\\b(?:${SAY_VERBS}|briefing|press conference|statement|remarks)\\b`, 'g');
+
+/**
+ * The day a sentence says something was said: a date or a named day next to the verb of speech or the briefing
+ * ("on Thursday reiterated", "said on Monday", "briefing on Thursday"); a date elsewhere in it is about something else.
+ */
 function dateOf(sentence: string, reference: string | undefined): string | undefined {
+  const cues: number[] = [];
+  SPEECH_CUE.lastIndex = 0;
+  for (let m = SPEECH_CUE.exec(sentence); m; m = SPEECH_CUE.exec(sentence)) cues.push(m.index, m.index + m[0].length);
+  if (!cues.length) return undefined;
+  const near = (at: number, len: number) => cues.some((c) => Math.abs(c - at) <= 30 || Math.abs(c - (at + len)) <= 30);
   const full = findDate(sentence);
-  if (full) return full.date;
-  return resolveRelativeDay(sentence, reference)?.date;
+  if (full && near(full.index, 12)) return full.date;
+  const rel = resolveRelativeDay(sentence, reference);
+  if (rel?.date && near(rel.index, rel.word.length)) return rel.date;
+  return undefined;
 }
 
 /** The question a sentence says the statement answers: "Responding to X, …", "… when asked about X". */
@@ -446,9 +458,10 @@ function spokesPerson(people: Person[]): Speaker | undefined {
 }
 
 const AFTER_SUBJECT_VERB = new RegExp(
-  `^[\\s,.;:]*(?:[\\u2014\\u2013-]\\s*)?(.{1,80}?)\\s+(?:(?:also|further|again|then|later|has|had)\\s+)*(${SAY_VERBS})\\b`,
+  `^[\\s,.;:]*(?:[\\u2014\\u2013-]\\s*)?(.{1,80}?)\\s+(?:(?:also|further|again|then|later|has|had)\\s+)*(?:${SAY_VERBS}|(?:was|is|were) quoted as saying)\\b`,
   'u',
 );
+const AFTER_ACCORDING = /^[\s,.;:]*according to (.{1,80}?)(?=[,.;]|$)/;
 const AFTER_VERB_SUBJECT = new RegExp(
   `^[\\s,.;:]*(?:${SAY_VERBS})\\s+(.{1,80}?)(?=\\s+(?:at|in|on|during|when|while|after|before|to|as|of|from|who|,|\\.)\\b|[,.;]|$)`,
   'u',
@@ -459,6 +472,11 @@ function attributionAfter(after: string, resolve: (p: string) => Speaker | undef
   const vs = AFTER_VERB_SUBJECT.exec(after);
   if (vs?.[1]) {
     const who = resolve(vs[1]);
+    if (who) return who;
+  }
+  const acc = AFTER_ACCORDING.exec(after);
+  if (acc?.[1]) {
+    const who = resolve(acc[1]);
     if (who) return who;
   }
   const sv = AFTER_SUBJECT_VERB.exec(after);

@@ -28,9 +28,11 @@ interface Turn {
   resumed: boolean;
 }
 
-const QA_LABEL = /^(Q|A|QUESTION|ANSWER|Question|Answer|问|答)(?:\s*[:：]\s*|(?=[ \t\u00A0]{2,}|\t)\s*|\s*$)/;
-const NAMED_LABEL = /^([^:：\n]{1,90}?)\s*[:：](?:[ \t\u00A0]+|$)/;
-const QUESTION_WORDS = /^(?:q|question|问|follow[- ]?up|journalist|reporter|correspondent|audience|participant|questioner)$/i;
+const QA_LABEL =
+  /^(?:[*_]{1,3})?(Q|A|QUESTION|ANSWER|Question|Answer|问|答)(?:\s*\d{1,3}|\s*\([^()\n]{0,120}\))?(?:\s*[:：](?:[*_]{1,3})?\s*|(?=[ \t\u00A0]{2,}|\t)\s*|\s*$)/;
+const NAMED_LABEL = /^(?:[*_]{1,3})?([^:：\n]{1,90}?)\s*[:：](?:[*_]{1,3})?(?:[ \t\u00A0]+|$)/;
+const QUESTION_WORDS =
+  /^(?:q|question|问|follow[- ]?up|journalist|reporter|correspondent|audience|participant|questioner|speaker\s*\d+|journalist\s*\d+|(?:question|q)\s*\(.*\))$/i;
 const ANSWER_WORDS = /^(?:a|answer|答)$/i;
 const OTHER_WORDS =
   /^(?:moderator|operator|host|narrator|interpreter|translator|note|editor'?s note|translation|source|transcript|update|photo|caption|image|video|audio)$/i;
@@ -61,6 +63,8 @@ const STAGE_DIRECTION = /^[([][^()[\]]{2,200}[)\]]\.?$/;
 const INTERRUPTED = /^(?:[—–-]\s*\S+(?:\s+\S+){0,3}|\S+(?:\s+\S+){0,3}\s*[—–-])$/;
 const CLUTTER_LINE =
   /^(?:\d{1,2}:\d{2}\s*(?:[AP]\.?M\.?)?\s*[A-Z]{0,4}|END|###|\*(?:\s*\*)+|[-—–_=]{3,}|share|print|email|top|back to top|suggest to a friend|advertisement|related (?:news|articles|stories)|tags?:.*|\[?(?:end|ends)\]?)$/i;
+const SPOKESPERSON_AFTER_NAME =
+  /\b(?:by\s+)?((?:[A-Z][\p{L}’'-]+\s+){1,3}[A-Z][\p{L}’'-]+),\s+(?:the\s+)?(?:(?:Deputy|Official|Chief|Principal|Associate)\s+)?(?:Spokes(?:person|man|woman)|Press Secretary)\b/u;
 const SPOKESPERSON_IN_TITLE =
   /\bSpokes(?:person|man|woman)\s*,?\s+((?:[A-Z][\p{L}’'-]+\s+){0,3}[A-Z][\p{L}’'-]+?)(?:['’]s\b|\s+(?:at|on|for|during|held|'s)\b|[,(:]|$)/u;
 
@@ -211,7 +215,9 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
     labelled.push({ line: i, label });
     counts.set(label.name, (counts.get(label.name) ?? 0) + 1);
   }
-  const spokesperson = options.spokesperson ?? spokespersonFrom(header);
+  // The spokesperson: given, named in the title or banner, or named anywhere with the role.
+  const spokesperson =
+    options.spokesperson ?? spokespersonFrom(header) ?? spokespersonFrom(text.slice(fm.body, Math.min(text.length, fm.body + 200_000)));
   const firstLabelAt = labelled[0] ? (allLines[labelled[0].line]?.start ?? text.length) : text.length;
   const sideOf = classifyLabels(counts, `${title ?? ''}\n${text.slice(fm.body, Math.min(firstLabelAt, fm.body + 3000))}`, spokesperson);
 
@@ -242,7 +248,8 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
   }
 
   const drafts: Draft[] = [];
-  const defaultSpeaker = spokesperson ?? null;
+  // Unnamed, the speaker is the role: better a reviewer fills in a name than the answers are lost.
+  const defaultSpeaker = spokesperson ?? 'Spokesperson';
   const base = { kind: 'quote' as const, statedOn: date, speakerKind: 'person' as const };
 
   // Opening remarks: runs of prose before the first label.
@@ -250,7 +257,7 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
   let run: Paragraph | undefined;
   const flush = () => {
     if (!run) return;
-    drafts.push({ ...base, start: run.start, end: run.end, speaker: defaultSpeaker ?? '', speakerRole: 'Spokesperson', question: null });
+    drafts.push({ ...base, start: run.start, end: run.end, speaker: defaultSpeaker, speakerRole: 'Spokesperson', question: null });
     run = undefined;
   };
   for (let i = bodyFrom; i < firstLabelLine; i++) {
@@ -263,6 +270,7 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
   }
   flush();
 
+  const warnedNoName = false;
   let question: [number, number] | null = null;
   let previousAnswer: Turn | undefined;
   for (const turn of turns) {
@@ -303,8 +311,10 @@ function roleInLabel(label: string): string | null {
 
 /** The spokesperson the title or banner names ("Spokesperson Lu Kang's Regular Press Conference"). */
 function spokespersonFrom(header: string): string | undefined {
-  const m = SPOKESPERSON_IN_TITLE.exec(header.replace(/[\u00A0_]/g, ' '));
-  return m?.[1]?.trim();
+  const h = header.replace(/[\u00A0_]/g, ' ');
+  const m = SPOKESPERSON_IN_TITLE.exec(h) ?? SPOKESPERSON_AFTER_NAME.exec(h);
+  const name = m?.[1]?.trim().replace(/^(?:Shri|Smt|Mr|Ms|Mrs|Dr|Ambassador)\.?\s+/, '');
+  return name && !/^(?:Office|Ministry|Foreign|Deputy|The)\b/.test(name) ? name : undefined;
 }
 
 /**
