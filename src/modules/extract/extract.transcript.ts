@@ -270,7 +270,7 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
   }
   flush();
 
-  const warnedNoName = false;
+  let warnedNoName = false;
   let question: [number, number] | null = null;
   let previousAnswer: Turn | undefined;
   for (const turn of turns) {
@@ -288,9 +288,15 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
     if (INTERRUPTED.test(text.slice(turn.start, turn.end).trim())) continue;
     const fromLabel = ANSWER_WORDS.test(turn.label) ? undefined : personInLabel(turn.label);
     const name = fromLabel ? fullerName(fromLabel, header) : defaultSpeaker;
-    if (!name)
-      warnings.push({ code: 'NO_SPEAKER', message: `No spokesperson named for the answer labelled "${turn.label}".`, at: turn.start });
-    drafts.push({ ...base, start: turn.start, end: turn.end, speaker: name ?? '', speakerRole: roleInLabel(turn.label), question });
+    if (!fromLabel && !spokesperson && !warnedNoName) {
+      warnedNoName = true;
+      warnings.push({
+        code: 'NO_SPEAKER',
+        message: `No spokesperson is named for answers labelled "${turn.label}": they are attributed to "Spokesperson" (pass spokesperson).`,
+        at: turn.start,
+      });
+    }
+    drafts.push({ ...base, start: turn.start, end: turn.end, speaker: name, speakerRole: roleInLabel(turn.label), question });
     previousAnswer = turn;
     question = null;
   }
