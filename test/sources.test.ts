@@ -16,6 +16,7 @@ const THE_NEWS = {
   url: 'https://www.thenews.com.pk/print/1175393-pakistan-not-in-talks-with-ttp-fo',
   publishedOn: '2024-04-05',
   language: 'en',
+  text: null,
 };
 
 test('sources: lists by kind, publisher and dates; POST, GET, PATCH, DELETE', async (t) => {
@@ -103,6 +104,7 @@ test('sources: lists by kind, publisher and dates; POST, GET, PATCH, DELETE', as
       url: null,
       publishedOn: null,
       language: null,
+      text: null,
       version: 1,
     });
 

@@ -133,7 +133,7 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
   const publishedOn = input.source?.publishedOn ?? (format === 'transcript' ? genre.date : null) ?? null;
   const title = (input.source?.title ?? genre.title ?? 'Untitled briefing').slice(0, 1000);
   const source: ArchiveSource = stored ?? {
-    id: slug([publishedOn ?? genre.date ?? '', title].filter(Boolean).join(' '), 90),
+    id: slug([publishedOn ?? genre.date ?? '', title].filter(Boolean).join(' '), 60),
     kind: input.source?.kind ?? (format === 'transcript' ? 'officialTranscript' : 'newsReport'),
     title,
     publisher: input.source?.publisher ?? null,
@@ -141,6 +141,8 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
     url: url && /^https?:\/\/\S+$/.test(url) ? url : null,
     publishedOn: publishedOn ?? null,
     language: 'en',
+    // The source keeps the text, so each quote can be checked against it once imported.
+    text: text.trim() || null,
   };
 
   const event = {

@@ -41,7 +41,8 @@ interface Speaker {
 
 const OPENERS = new Set(['\u201C', '\u201E', '\u00AB']);
 const CLOSERS = new Set(['\u201D', '\u00BB', '\u201F']);
-const NAME_WORD = "[A-Z][\\p{L}’'\\-]+";
+// A capitalised word, with O’Brien's apostrophe but without a possessive 's.
+const NAME_WORD = "[A-Z][\\p{L}\\-]*(?:['’][A-Z][\\p{L}\\-]+)?";
 const NAME = `${NAME_WORD}(?:\\s+${NAME_WORD}){0,3}`;
 /** Nouns that name a speaker's role; either case for the first letter, as titles capitalise them and prose does not. */
 const ROLE_NOUN = [

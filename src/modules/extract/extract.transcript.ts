@@ -375,18 +375,25 @@ function namesHeaderPerson(label: string, headerWords: Set<string>, spokesperson
   return words.length >= 2 && words.length <= 4 && words.every((w) => headerWords.has(w));
 }
 
-/** Whether a text reads as a transcript: at least three labelled turns, one label speaking more than once. */
+/** Whether a text reads as a transcript: a question and an answer label, or three labelled turns with a label speaking twice. */
 export function detectTranscript(text: string): boolean {
   const fm = frontMatter(text);
   const counts = new Map<string, number>();
   let total = 0;
+  let most = 0;
+  let asks = 0;
+  let answers = 0;
   for (const p of paragraphs(text, fm.body)) {
     for (const line of lines(text, p)) {
       const label = readLabel(text, line);
       if (!label) continue;
       total++;
-      counts.set(label.name, (counts.get(label.name) ?? 0) + 1);
-      if (total >= 3 && [...counts.values()].some((c) => c >= 2)) return true;
+      const n = (counts.get(label.name) ?? 0) + 1;
+      counts.set(label.name, n);
+      most = Math.max(most, n);
+      if (QUESTION_WORDS.test(label.name)) asks++;
+      else if (ANSWER_WORDS.test(label.name) || OFFICIAL_WORDS.test(label.name) || /^(?:MR|MS|MRS|DR)\.?\s/.test(label.name)) answers++;
+      if ((asks >= 1 && answers >= 1) || (total >= 3 && most >= 2)) return true;
     }
   }
   return false;
