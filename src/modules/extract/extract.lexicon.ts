@@ -12,7 +12,7 @@ const RULES: [Act, RegExp][] = [
   ],
   [
     'declineComment',
-    /\b(?:no comment|(?:not|never) (?:going to|able to) (?:comment|get into|speak to|characterize|telegraph|talk about)|not in a position to|(?:would|i'?d|i will|i'll) refer you to|(?:don'?t|do not|don’t) have (?:anything|any (?:information|update|comment)|an update|an announcement)|not aware of|will not respond|won'?t (?:comment|get into)|nothing to add|take that question)/,
+    /\b(?:no comment|(?:not|never) (?:going to|able to) (?:comment|get into|speak to|characterize|telegraph|talk about)|not in a position to|(?:would|i'?d|i will|i'll) refer you to|(?:don'?t|do not|don’t) have (?:anything|any (?:information|update|comment)|an update|an announcement)|not aware of|(?:have|has) no (?:information|details|update)|nothing (?:to (?:share|release|announce|offer))|will not respond|won'?t (?:comment|get into)|nothing to add|take that question)/,
   ],
   ['condolence', /\b(?:condolences?|sympath(?:y|ies|ize)|mourn|(?:our )?thoughts (?:and prayers )?are with)\b/],
   [

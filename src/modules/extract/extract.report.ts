@@ -65,6 +65,7 @@ const ROLE_NOUN = [
 ]
   .map((w) => `[${w[0]?.toUpperCase()}${w[0]}]${w.slice(1)}`)
   .join('|');
+const ROLE_WORD = new RegExp(`^(?:${ROLE_NOUN}|[Oo]ffice|[Mm]inistry|[Ff]oreign|[Dd]epartment)[,:]?$`);
 const SAY = new RegExp(`\\b(?:${SAY_VERBS})\\b`, 'g');
 const PURE_SAY =
   /^(?:said|says|say|added|adds|told|tells|stated|states|noted|notes|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|explained|explains|continued|remarked|asserted|asserts|insisted|insists|responded|replied|replies|declared|declares|observed|maintained|maintains|pointed out|underlined|underscored|wrote|tweeted|announced|announces|affirmed|clarified|confirmed|mentioned|commented|recalled|acknowledged|argued|claimed|contended|concluded|elaborated|revealed|informed|briefed|assured|reported)$/;
@@ -396,7 +397,10 @@ function contextOf(text: string, sentence: Sentence): [number, number] | null {
 function peopleIn(text: string, given: string | undefined): Person[] {
   const people: Person[] = [];
   const addPerson = (raw: string, role: string | null) => {
-    const words = raw.split(/\s+/).filter((w) => !HONORIFIC.test(w) && !/^(?:On|In|At|During|Said|Told)$/.test(w));
+    let words = raw.split(/\s+/).filter((w) => !HONORIFIC.test(w) && !/^(?:On|In|At|During|Said|Told)$/.test(w));
+    // "Office Spokesperson Sara Idris": the name is what follows the last word of the role.
+    const lastRole = words.findLastIndex((w) => ROLE_WORD.test(w));
+    if (lastRole >= 0) words = words.slice(lastRole + 1);
     if (!words.length) return;
     const name = words.join(' ');
     const existing = people.find((p) => p.name === name || p.name.endsWith(` ${name}`));

@@ -180,7 +180,8 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
   const first = allLines[0];
   if (first && !readLabel(text, first)) {
     const firstText = text.slice(first.start, first.end);
-    if (!/^https?:\/\//.test(firstText) && !isProse(firstText)) {
+    // A title is not a sentence: it does not end as one.
+    if (!/^https?:\/\//.test(firstText) && !/[.!?"”’]$/.test(firstText)) {
       title ??= firstText;
       bodyFrom = 1;
     } else if (/^https?:\/\//.test(firstText)) {
