@@ -28,17 +28,23 @@ for (const { file, text } of texts) {
   process.stdout.write(`${file}: ${result.format}, ${counts}\n`);
 }
 
-// Speed: the whole set again and again for at least two seconds, on this one thread.
+// Speed: the whole set again and again for at least two seconds, on this one thread. Measured in CPU time (user +
+// system) as well as wall time: on a shared machine the wall clock also counts the time other processes had the core.
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t.text), 0);
+for (const { text } of texts) extract({ text }, archive);
 let rounds = 0;
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 let elapsed = 0;
 while (elapsed < 2 || rounds < 3) {
   for (const { text } of texts) extract({ text }, archive);
   rounds++;
   elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
 }
-const mbPerSecond = (bytes * rounds) / 1e6 / elapsed;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+const mbPerSecond = (bytes * rounds) / 1e6 / cpuSeconds;
+const mbPerWallSecond = (bytes * rounds) / 1e6 / elapsed;
 
 const scorer = await import(pathToFileURL(join(briefings, 'score.mjs')).href);
 const { measures, perFile } = scorer.scoreAll(goldDir, outDir) as {
@@ -55,7 +61,8 @@ const table = [
   '| measure | score | target | |',
   '|---|---:|---:|---|',
   ...rows,
-  `| speed (one core) | ${mbPerSecond.toFixed(1)} MB/s | 1 MB/s | ${mbPerSecond >= 1 ? 'met' : 'missed'} |`,
+  `| speed (one core, CPU time) | ${mbPerSecond.toFixed(1)} MB/s | 1 MB/s | ${mbPerSecond >= 1 ? 'met' : 'missed'} |`,
+  `| speed (wall clock, shared machine) | ${mbPerWallSecond.toFixed(1)} MB/s | | |`,
 ].join('\n');
 const md = `# bench:extract\n\n${texts.length} texts, ${(bytes / 1024).toFixed(0)} KiB, from ../shared/briefings; Node ${process.version}.\n\n${table}\n`;
 writeFileSync(join(root, 'test/bench/results/extract.md'), md);
@@ -63,7 +70,7 @@ writeFileSync(join(root, 'test/bench/results/extract.md'), md);
 const counts = perFile.map(({ missed, spurious, speakerBad, ...rest }) => rest);
 writeFileSync(
   join(root, 'test/bench/results/extract.json'),
-  `${JSON.stringify({ measures, mbPerSecond, bytes, perFile: counts }, null, 2)}\n`,
+  `${JSON.stringify({ measures, mbPerSecond, mbPerWallSecond, bytes, perFile: counts }, null, 2)}\n`,
 );
 if (process.argv.includes('--verbose')) {
   for (const f of perFile) {

@@ -39,6 +39,8 @@ interface Speaker {
   role: string | null;
 }
 
+const END_OR_QUOTE = /[.!?]/g;
+const QUOTE_MARK = /[\u201C\u201D\u201E\u201F\u00AB\u00BB"]/g;
 const OPENERS = new Set(['\u201C', '\u201E', '\u00AB']);
 const CLOSERS = new Set(['\u201D', '\u00BB', '\u201F']);
 // A capitalised word, with O’Brien's apostrophe but without a possessive 's.
@@ -100,8 +102,10 @@ function findQuotes(text: string, paras: Paragraph[], warnings: ExtractWarning[]
   for (let k = 0; k < paras.length; k++) {
     const p = paras[k];
     if (!p) continue;
-    for (let i = p.start; i < p.end; i++) {
-      const ch = text[i] ?? '';
+    QUOTE_MARK.lastIndex = p.start;
+    for (let m = QUOTE_MARK.exec(text); m && m.index < p.end; m = QUOTE_MARK.exec(text)) {
+      const i = m.index;
+      const ch = m[0];
       if (OPENERS.has(ch)) {
         if (open < 0) {
           open = i;
@@ -164,7 +168,13 @@ function sentences(text: string, p: Paragraph, quotes: Quote[]): Sentence[] {
   let qi = 0;
   let start = p.start;
   for (let i = p.start; i < p.end; i++) {
+    // Only quotes and sentence-ending marks matter: jump to the next of either.
     const q = inPara[qi];
+    END_OR_QUOTE.lastIndex = i;
+    const next = END_OR_QUOTE.exec(text);
+    const at = Math.min(next && next.index < p.end ? next.index : p.end, q ? q.open : p.end);
+    if (at >= p.end) break;
+    i = at;
     if (q && i === q.open) {
       // Jump over the quote; a sentence may end with it ("… media.” She …).
       i = q.close;
@@ -303,7 +313,7 @@ export function extractReport(text: string, options: ReportOptions): GenreResult
           const after = text.slice(q.close + 1, Math.min(sentence.end, q.close + 160));
           const before = text.slice(from, q.open);
           const adjacent = attributionAfter(after, resolve) ?? attributionBefore(before, resolve);
-          const claim = adjacent ? undefined : POSSESSIVE_CLAIM.exec(before);
+          const claim = adjacent ? undefined : POSSESSIVE_CLAIM.exec(before.length > 400 ? before.slice(-400) : before);
           const titleLike =
             words <= 6 &&
             text
@@ -489,12 +499,18 @@ function attributionAfter(after: string, resolve: (p: string) => Speaker | undef
   return undefined;
 }
 
+const BEFORE_ATTRIBUTION = new RegExp(
+  `(?:^|[,;:]\\s*|\\s)([^,;:]{1,80}?)\\s+(?:(?:also|further|again|then|later|has|had|\\w+ly)\\s+)*(?:${SAY_VERBS})(?:\\s+that)?\\s*[,:]?\\s*$`,
+  'u',
+);
+const ENDS_IN_ROLE = new RegExp(`(?:${ROLE_NOUN})$`, 'i');
+const NEXT_PARTICIPLE = new RegExp(`,\\s+(?:while\\s+)?(?:${SAY_PARTICIPLES})\\b`);
+const COORDINATED_SAY = new RegExp(`\\s+and\\s+(?:also\\s+)?(?=(?:${SAY_VERBS})\\b)`, 'g');
+const NAME_RUN = new RegExp(NAME, 'gu');
+
 /** `she said, “…` / `the spokeswoman responded, “…` / `X had termed the statement “…`. */
 function attributionBefore(before: string, resolve: (p: string) => Speaker | undefined): Speaker | undefined {
-  const m = new RegExp(
-    `(?:^|[,;:]\\s*|\\s)([^,;:]{1,80}?)\\s+(?:(?:also|further|again|then|later|has|had|\\w+ly)\\s+)*(?:${SAY_VERBS})(?:\\s+that)?\\s*[,:]?\\s*$`,
-    'u',
-  ).exec(before);
+  const m = BEFORE_ATTRIBUTION.exec(before.length > 300 ? before.slice(-300) : before);
   if (m?.[1]) return resolve(lastClause(m[1]));
   return undefined;
 }
@@ -513,7 +529,7 @@ function lastClause(s: string): string {
   // "Chinese Foreign Ministry Spokesperson, Mao Ning": a role before the comma belongs to the name.
   if (/^\p{Lu}/u.test(clause) && parts.length) {
     const prev = parts[parts.length - 1]?.trim() ?? '';
-    if (new RegExp(`(?:${ROLE_NOUN})$`, 'i').test(prev) && prev.split(/\s+/).length <= 6) clause = `${prev}, ${clause}`;
+    if (ENDS_IN_ROLE.test(prev) && prev.split(/\s+/).length <= 6) clause = `${prev}, ${clause}`;
   }
   return clause.replace(/^(?:and|but|while|as|so|then|also)\s+/i, '');
 }
@@ -567,7 +583,7 @@ function paraphrasesIn(
       subjectFound = subject !== undefined;
     }
     if (!subject) {
-      const names = before.match(new RegExp(NAME, 'gu'));
+      const names = before.match(NAME_RUN);
       const lastName = names?.[names.length - 1];
       if (lastName && before.trimEnd().endsWith('and') === false) subject = resolve(lastName);
     }
@@ -596,8 +612,7 @@ function paraphrasesIn(
         // "…, Chinese Foreign Ministry Spokesperson, Mao Ning said": the role before the name is not what was said.
         const roleComma = content.lastIndexOf(',');
         const roleTail = roleComma >= 0 ? content.slice(roleComma + 1).trim() : '';
-        const cut =
-          roleTail && new RegExp(`(?:${ROLE_NOUN})$`, 'i').test(roleTail) && roleTail.split(/\s+/).length <= 6 ? roleComma : clauseStart;
+        const cut = roleTail && ENDS_IN_ROLE.test(roleTail) && roleTail.split(/\s+/).length <= 6 ? roleComma : clauseStart;
         const lead = /^[\p{Lu}\s]{2,30}:\s+|^[\p{L}\s]{2,20}[:\u2014\u2013-]\s+/u.exec(content);
         out.push({ start: base + (lead ? lead[0].length : 0), end: base + cut, who, subject: subjectFound });
       }
@@ -614,7 +629,7 @@ function paraphrasesIn(
   PARTICIPLE.lastIndex = 0;
   for (let m = PARTICIPLE.exec(s); m; m = PARTICIPLE.exec(s)) {
     const from = m.index + m[0].length;
-    const next = s.slice(from).search(new RegExp(`,\\s+(?:while\\s+)?(?:${SAY_PARTICIPLES})\\b`));
+    const next = s.slice(from).search(NEXT_PARTICIPLE);
     const to = next >= 0 ? from + next : end;
     if (to - from > 8 && !out.some((o) => o.start === base + from))
       out.push({ start: base + from, end: base + Math.min(to, end), who: subject ?? fallback(), subject: false });
@@ -623,7 +638,8 @@ function paraphrasesIn(
 }
 
 function splitCoordinated(tail: string): [number, number][] {
-  const re = new RegExp(`\\s+and\\s+(?:also\\s+)?(?=(?:${SAY_VERBS})\\b)`, 'g');
+  const re = COORDINATED_SAY;
+  re.lastIndex = 0;
   const out: [number, number][] = [];
   let from = 0;
   for (let m = re.exec(tail); m; m = re.exec(tail)) {

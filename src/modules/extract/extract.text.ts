@@ -6,10 +6,20 @@ export interface Paragraph {
   end: number;
 }
 
-const SPACE = /[\s\u00A0\u2007\u202F\uFEFF]/;
-
+/** Whitespace as briefings carry it: ASCII, no-break and narrow spaces, the byte-order mark. */
 export function isSpace(ch: string | undefined): boolean {
-  return ch !== undefined && SPACE.test(ch);
+  if (ch === undefined) return false;
+  const c = ch.charCodeAt(0);
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x2007 ||
+    c === 0x202f ||
+    c === 0xfeff ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x3000
+  );
 }
 
 /** Offsets of [start, end) with whitespace removed at both ends. */

@@ -272,6 +272,7 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
   flush();
 
   let warnedNoName = false;
+  const names = new Map<string, string>();
   let question: [number, number] | null = null;
   let previousAnswer: Turn | undefined;
   for (const turn of turns) {
@@ -288,7 +289,11 @@ export function extractTranscript(text: string, options: TranscriptOptions): Gen
     // A few words cut off by the next speaker ("And so —", "— J.J.") are not a statement.
     if (INTERRUPTED.test(text.slice(turn.start, turn.end).trim())) continue;
     const fromLabel = ANSWER_WORDS.test(turn.label) ? undefined : personInLabel(turn.label);
-    const name = fromLabel ? fullerName(fromLabel, header) : defaultSpeaker;
+    let name = defaultSpeaker;
+    if (fromLabel) {
+      name = names.get(fromLabel) ?? fullerName(fromLabel, header);
+      names.set(fromLabel, name);
+    }
     if (!fromLabel && !spokesperson && !warnedNoName) {
       warnedNoName = true;
       warnings.push({
