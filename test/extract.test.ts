@@ -1,6 +1,8 @@
 // POST /v1/extract over HTTP: label styles, attributions, quotes, dates, spans, the bundle importing as it is, hostile input.
 // Every briefing here is a short synthetic one written for these tests.
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { assertProblem, fieldError } from './assertions.js';
 import { makeApp, type TestApp } from './helpers.js';
@@ -441,4 +443,22 @@ test('bad requests: no key is a 401, an empty text or an unknown field a 400 nam
     assertProblem(await api.json({ method: 'POST', url: '/v1/extract', payload: { text: QA, speaker: 'x' } }), 400, 'VALIDATION_FAILED'),
     '/speaker',
   );
+});
+
+const SHARED = new URL('../../shared/briefings/texts/', import.meta.url).pathname;
+
+test('on the shared real briefings (read in place), every statement stands verbatim at its span and the bundle passes a dry-run import', {
+  skip: !existsSync(SHARED),
+}, async (t) => {
+  const api = await makeApp(t);
+  for (const file of readdirSync(SHARED).filter((f) => f.endsWith('.txt'))) {
+    const text = readFileSync(join(SHARED, file), 'utf8').trim();
+    const r = await run(api, { text });
+    assert.ok(r.bundle.statements.length > 0, file);
+    r.bundle.statements.forEach((s, i) => {
+      assert.equal(text.slice(r.spans[i]?.start, r.spans[i]?.end), s.text, file);
+    });
+    const dry = await api.json({ method: 'POST', url: '/v1/imports?dryRun=true', payload: r.bundle });
+    assert.equal(dry.status, 200, `${file}: ${JSON.stringify(dry.body)}`);
+  }
 });
