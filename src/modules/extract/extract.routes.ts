@@ -14,6 +14,12 @@ import {
   ExtractWarningSchema,
 } from './extract.schema.js';
 
+/** A short briefing written for the documentation, and what extraction makes of it on an empty archive. */
+const EXAMPLE = {
+  text: "Foreign Ministry Spokesperson Anna Berg's Regular Press Conference on March 3, 2025\n\nQ: Neighbouring states held talks on the river dispute yesterday. What is your comment?\n\nA: We welcome the talks. We urge both sides to keep to dialogue.",
+  source: { publisher: 'Ministry of Foreign Affairs', url: 'https://mfa.example/briefings/2025-03-03' },
+};
+
 export const extractSchemas = [ExtractRequestSchema, ExtractSpanSchema, ExtractWarningSchema, ExtractResultSchema];
 
 export async function extractRoutes(app: FastifyInstance) {
@@ -47,6 +53,18 @@ export async function extractRoutes(app: FastifyInstance) {
           403: { ...ref(ProblemSchema), description: 'The API key lacks the write scope.' },
           413: { ...ref(ProblemSchema), description: `The body is larger than ${EXTRACT_BODY_LIMIT / 1024 / 1024} MiB.` },
           415: { ...ref(ProblemSchema), description: 'The body is not JSON.' },
+        },
+        examples: {
+          body: { transcript: { summary: 'A two-turn transcript', value: EXAMPLE } },
+          responses: {
+            200: {
+              transcript: {
+                summary: 'Its draft bundle',
+                description: 'Answer to the example body on an empty archive (nothing stored to reuse).',
+                value: extract(EXAMPLE),
+              },
+            },
+          },
         },
       },
     },

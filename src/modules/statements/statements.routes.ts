@@ -60,6 +60,8 @@ export async function statementRoutes(app: FastifyInstance) {
                   data: [
                     {
                       ...seedRecord('statements', 'fo-2024-04-04-no-talks-with-ttp'),
+                      // A paraphrase: there are no exact words to check against the source.
+                      verified: null,
                       createdAt: '2024-04-05T10:00:00.000Z',
                       updatedAt: '2024-04-05T10:00:00.000Z',
                       version: 1,
@@ -133,6 +135,8 @@ export async function statementRoutes(app: FastifyInstance) {
     },
     examples: {
       seedId: 'fo-2024-04-04-no-talks-with-ttp',
+      // A paraphrase: no exact words to check against the source.
+      derived: { verified: null },
       label: 'The FO: no talks with the TTP',
       listQuery: 'topic=talks-with-ttp&speaker=mumtaz-zahra-baloch',
       listLabel: 'What the FO spokesperson said on talks with the TTP',
