@@ -67,10 +67,12 @@ const ROLE_NOUN = [
 ]
   .map((w) => `[${w[0]?.toUpperCase()}${w[0]}]${w.slice(1)}`)
   .join('|');
+const CALENDAR_WORD =
+  /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)$/;
 const ROLE_WORD = new RegExp(`^(?:${ROLE_NOUN}|[Oo]ffice|[Mm]inistry|[Ff]oreign|[Dd]epartment)[,:]?$`);
 const SAY = new RegExp(`\\b(?:${SAY_VERBS})\\b`, 'g');
 const PURE_SAY =
-  /^(?:said|says|say|added|adds|told|tells|stated|states|noted|notes|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|explained|explains|continued|remarked|asserted|asserts|insisted|insists|responded|replied|replies|declared|declares|observed|maintained|maintains|pointed out|underlined|underscored|wrote|tweeted|announced|announces|affirmed|clarified|confirmed|mentioned|commented|recalled|acknowledged|argued|claimed|contended|concluded|elaborated|revealed|informed|briefed|assured|reported)$/;
+  /^(?:(?:was|is|were) quoted as saying|said|says|say|added|adds|told|tells|stated|states|noted|notes|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|explained|explains|continued|remarked|asserted|asserts|insisted|insists|responded|replied|replies|declared|declares|observed|maintained|maintains|pointed out|underlined|underscored|wrote|tweeted|announced|announces|affirmed|clarified|confirmed|mentioned|commented|recalled|acknowledged|argued|claimed|contended|concluded|elaborated|revealed|informed|briefed|assured|reported)$/;
 const PARTICIPLE = new RegExp(`,\\s+(?:while\\s+|and\\s+)?(${SAY_PARTICIPLES})\\s+(?:that\\s+)?`, 'g');
 const LEADING_PARTICIPLE = new RegExp(
   `^(?:${SAY_PARTICIPLES.split('|')
@@ -531,7 +533,8 @@ function lastClause(s: string): string {
     const prev = parts[parts.length - 1]?.trim() ?? '';
     if (ENDS_IN_ROLE.test(prev) && prev.split(/\s+/).length <= 6) clause = `${prev}, ${clause}`;
   }
-  return clause.replace(/^(?:and|but|while|as|so|then|also)\s+/i, '');
+  // A dateline ("ISLAMABAD, May 3 (APP): …") is not part of the subject.
+  return clause.replace(/^[^:]{1,60}:\s+/, '').replace(/^(?:and|but|while|as|so|then|also)\s+/i, '');
 }
 
 interface Found {
@@ -578,13 +581,18 @@ function paraphrasesIn(
       /^(?:during|in|at|on|while|after|before|when|here|there|today|yesterday|last|this|to (?:reporters|journalists|the media|a briefing)|a (?:briefing|press))\b/i.test(
         rest,
       ) || rest.split(/\s+/).length < 4;
-    if (clause.split(/\s+/).length <= 8) {
+    if (
+      clause
+        .replace(/\s*\([^)]*\)/g, '')
+        .replace(ADVERBIAL_TAIL, '')
+        .split(/\s+/).length <= 8
+    ) {
       subject = resolve(clause);
       subjectFound = subject !== undefined;
     }
     if (!subject) {
       const names = before.match(NAME_RUN);
-      const lastName = names?.[names.length - 1];
+      const lastName = names?.filter((n) => !CALENDAR_WORD.test(n)).pop();
       if (lastName && before.trimEnd().endsWith('and') === false) subject = resolve(lastName);
     }
     const who = subject ?? fallback();

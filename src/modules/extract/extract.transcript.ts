@@ -165,7 +165,13 @@ function frontMatter(text: string): FrontMatter {
 /** Prose that a spokesperson reads out, as opposed to a heading, a place line, a time or a caption. */
 function isProse(s: string): boolean {
   const words = s.split(/\s+/).length;
-  return words >= 6 && /[.!?:"”’)\]]$/.test(s) && !/^https?:\/\//.test(s);
+  return (
+    words >= 6 &&
+    /[.!?:"”’)\]]$/.test(s) &&
+    !/^https?:\/\//.test(s) &&
+    // The editor's note that opens some transcripts is not the spokesperson's.
+    !/^(?:the following is|this is an? [\w\s-]{0,30}transcript|transcript of|note:|editor['’]s note)/i.test(s)
+  );
 }
 
 export function extractTranscript(text: string, options: TranscriptOptions): GenreResult {
