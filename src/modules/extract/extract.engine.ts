@@ -125,7 +125,7 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
     title: input.source?.title,
   };
   const genre: GenreResult = format === 'transcript' ? extractTranscript(text, options) : extractReport(text, options);
-  const warnings = [...genre.warnings];
+  const warnings = capWarnings(genre.warnings);
 
   // The source: the stored one with this URL, or a new record.
   const url = input.source?.url ?? genre.url ?? null;
@@ -217,6 +217,27 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
     spans,
     warnings,
   };
+}
+
+/** The warnings a reviewer can read: the first few of each kind, then how many more there were. */
+const WARNINGS_PER_CODE = 50;
+function capWarnings(all: ExtractWarning[]): ExtractWarning[] {
+  const seen = new Map<string, number>();
+  const out: ExtractWarning[] = [];
+  for (const w of all) {
+    const n = (seen.get(w.code) ?? 0) + 1;
+    seen.set(w.code, n);
+    if (n <= WARNINGS_PER_CODE) out.push(w);
+  }
+  for (const [code, n] of seen) {
+    if (n > WARNINGS_PER_CODE)
+      out.push({
+        code: code as ExtractWarning['code'],
+        message: `${n - WARNINGS_PER_CODE} more warnings of this kind were left out.`,
+        at: null,
+      });
+  }
+  return out;
 }
 
 function languageOf(s: string): string | null {

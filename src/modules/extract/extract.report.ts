@@ -164,17 +164,23 @@ function findQuotes(text: string, paras: Paragraph[], warnings: ExtractWarning[]
 }
 
 /** Sentences of a paragraph, never breaking inside a quote. */
-function sentences(text: string, p: Paragraph, quotes: Quote[]): Sentence[] {
+function sentences(text: string, p: Paragraph, inPara: Quote[]): Sentence[] {
   const out: Sentence[] = [];
-  const inPara = quotes.filter((q) => q.open >= p.start && q.open < p.end);
+  // The quotes of the paragraph, in order: each sentence takes those from `taken` on that open inside it.
+  let taken = 0;
+  let nextEnd = -1;
   let qi = 0;
   let start = p.start;
   for (let i = p.start; i < p.end; i++) {
     // Only quotes and sentence-ending marks matter: jump to the next of either.
     const q = inPara[qi];
-    END_OR_QUOTE.lastIndex = i;
-    const next = END_OR_QUOTE.exec(text);
-    const at = Math.min(next && next.index < p.end ? next.index : p.end, q ? q.open : p.end);
+    // The next mark is looked for again only once it is behind: one scan of the paragraph, however many quotes.
+    if (nextEnd < i) {
+      END_OR_QUOTE.lastIndex = i;
+      const next = END_OR_QUOTE.exec(text);
+      nextEnd = next && next.index < p.end ? next.index : p.end;
+    }
+    const at = Math.min(nextEnd, q ? q.open : p.end);
     if (at >= p.end) break;
     i = at;
     if (q && i === q.open) {
@@ -200,7 +206,10 @@ function sentences(text: string, p: Paragraph, quotes: Quote[]): Sentence[] {
   }
   function cut(end: number) {
     const [s, e] = trimSpan(text, start, end);
-    if (e > s) out.push({ start: s, end: e, quotes: inPara.filter((q) => q.open >= s && q.open < e) });
+    let upTo = taken;
+    while (upTo < inPara.length && (inPara[upTo]?.open ?? Number.POSITIVE_INFINITY) < end) upTo++;
+    if (e > s) out.push({ start: s, end: e, quotes: inPara.slice(taken, upTo).filter((q) => q.open >= s) });
+    taken = upTo;
     start = end;
   }
 }
@@ -299,8 +308,14 @@ export function extractReport(text: string, options: ReportOptions): GenreResult
     });
   };
 
+  let nextQuote = 0;
   for (const p of paras) {
-    const paraSentences = sentences(text, p, quotes);
+    // Quotes are in text order: those of this paragraph follow those of the last.
+    while (nextQuote < quotes.length && (quotes[nextQuote]?.open ?? 0) < p.start) nextQuote++;
+    let upTo = nextQuote;
+    while (upTo < quotes.length && (quotes[upTo]?.open ?? 0) < p.end) upTo++;
+    const paraSentences = sentences(text, p, quotes.slice(nextQuote, upTo));
+    nextQuote = upTo;
     let paraSpeaker: Speaker | undefined;
     const unattributed: Sentence[] = [];
     for (const sentence of paraSentences) {
@@ -327,7 +342,7 @@ export function extractReport(text: string, options: ReportOptions): GenreResult
             continue;
           }
           let who = adjacent ?? (claim ? { name: capitalise(claim[1] ?? ''), kind: 'person' as const, role: null } : undefined);
-          who ??= previous ?? subjectOf(text.slice(sentence.start, q.open), resolve) ?? paraSpeaker ?? fallback();
+          who ??= previous ?? subjectOf(text.slice(Math.max(sentence.start, q.open - 300), q.open), resolve) ?? paraSpeaker ?? fallback();
           add('quote', q.start, q.end, who, context, date);
           if (who && !claim) {
             previous = who;
