@@ -275,6 +275,18 @@ Ost also condemned the attack on the convoy and reiterated support for the peace
   assert.equal(r.bundle.statements[0]?.statedOn, '2024-02-05');
 });
 
+test('a headline’s quote is not a statement: the story attributes it in full', async (t) => {
+  const api = await makeApp(t);
+  const text = `Ministry “firmly opposes” new tariffs
+
+Spokesperson Ana Ruiz said the ministry “firmly opposes the new tariffs on steel”.`;
+  const r = await run(api, { text });
+  assert.deepEqual(
+    r.bundle.statements.filter((s) => s.kind === 'quote').map((s) => [s.text, speakerOf(r, s)]),
+    [['firmly opposes the new tariffs on steel', 'Ana Ruiz']],
+  );
+});
+
 test('nested quotes: an inner quotation stays inside the outer quote’s text', async (t) => {
   const api = await makeApp(t);
   const text = `Spokeswoman Lea Park said: “They called it ‘a final offer’, and we told them “no deal” is better than a bad deal.”`;

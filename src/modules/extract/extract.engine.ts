@@ -132,18 +132,21 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
   const stored = url ? archive.sourceByUrl?.(url) : undefined;
   const publishedOn = input.source?.publishedOn ?? (format === 'transcript' ? genre.date : null) ?? null;
   const title = (input.source?.title ?? genre.title ?? 'Untitled briefing').slice(0, 1000);
-  const source: ArchiveSource = stored ?? {
-    id: slug([publishedOn ?? genre.date ?? '', title].filter(Boolean).join(' '), 60),
-    kind: input.source?.kind ?? (format === 'transcript' ? 'officialTranscript' : 'newsReport'),
-    title,
-    publisher: input.source?.publisher ?? null,
-    author: null,
-    url: url && /^https?:\/\/\S+$/.test(url) ? url : null,
-    publishedOn: publishedOn ?? null,
-    language: 'en',
-    // The source keeps the text, so each quote can be checked against it once imported.
-    text: text.trim() || null,
-  };
+  // A stored source without its text gains it, so its quotes can be checked.
+  const source: ArchiveSource = stored
+    ? { ...stored, text: stored.text ?? (text.trim() || null) }
+    : {
+        id: slug([publishedOn ?? genre.date ?? '', title].filter(Boolean).join(' '), 60),
+        kind: input.source?.kind ?? (format === 'transcript' ? 'officialTranscript' : 'newsReport'),
+        title,
+        publisher: input.source?.publisher ?? null,
+        author: null,
+        url: url && /^https?:\/\/\S+$/.test(url) ? url : null,
+        publishedOn: publishedOn ?? null,
+        language: 'en',
+        // The source keeps the text, so each quote can be checked against it once imported.
+        text: text.trim() || null,
+      };
 
   const event = {
     id: `${source.id}-briefing`.slice(0, 100).replace(/-+$/, ''),

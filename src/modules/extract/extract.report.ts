@@ -316,6 +316,8 @@ export function extractReport(text: string, options: ReportOptions): GenreResult
     while (upTo < quotes.length && (quotes[upTo]?.open ?? 0) < p.end) upTo++;
     const paraSentences = sentences(text, p, quotes.slice(nextQuote, upTo));
     nextQuote = upTo;
+    // A headline repeats, in few words, what the story attributes in full.
+    if (p === paras[0] && paras.length > 1 && isHeadline(text.slice(p.start, p.end))) continue;
     let paraSpeaker: Speaker | undefined;
     const unattributed: Sentence[] = [];
     for (const sentence of paraSentences) {
@@ -375,6 +377,10 @@ export function extractReport(text: string, options: ReportOptions): GenreResult
   drafts.sort((a, b) => a.start - b.start);
   const spokesperson = options.spokesperson ?? spokesPerson(people)?.name ?? null;
   return { drafts, warnings, date: briefingDay, spokesperson, title, url: null };
+}
+
+function isHeadline(s: string): boolean {
+  return !s.includes('\n') && s.split(/\s+/).length <= 15 && !/[.!?"”’]$/.test(s) && !/\b(?:said|says|told)[,:]?\s*["“]/.test(s);
 }
 
 function firstLine(text: string, paras: Paragraph[]): string | null {

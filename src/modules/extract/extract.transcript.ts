@@ -29,7 +29,7 @@ interface Turn {
 }
 
 const QA_LABEL =
-  /^(?:[*_]{1,3})?(Q|A|QUESTION|ANSWER|Question|Answer|问|答)(?:\s*\d{1,3}|\s*\([^()\n]{0,120}\))?(?:\s*[:：](?:[*_]{1,3})?\s*|(?=[ \t\u00A0]{2,}|\t)\s*|\s*$)/;
+  /^(?:[*_]{1,3})?(Q|A|QUESTION|ANSWER|Question|Answer|问|答)(?:\s*\d{1,3}|\s*\([^()\n]{0,120}\))?(?:\s*[:：](?:[*_]{1,3})?\s*|(?=[ \t\u00A0]{2,}|\t)\s*|\.?\s(?=["“\p{Lu}])|\s*$)/u;
 const NAMED_LABEL = /^(?:[*_]{1,3})?([^:：\n]{1,90}?)\s*[:：](?:[*_]{1,3})?(?:[ \t\u00A0]+|$)/;
 const QUESTION_WORDS =
   /^(?:q|question|问|follow[- ]?up|journalist|reporter|correspondent|audience|participant|questioner|speaker\s*\d+|journalist\s*\d+|(?:question|q)\s*\(.*\))$/i;
