@@ -3,7 +3,7 @@
 import type { Act } from '../../lib/vocabularies.js';
 import { actsOf } from './extract.lexicon.js';
 import { extractReport } from './extract.report.js';
-import { slug } from './extract.text.js';
+import { slug, trimSpan } from './extract.text.js';
 import { detectTranscript, extractTranscript } from './extract.transcript.js';
 import type { Draft, ExtractWarning, GenreResult } from './extract.types.js';
 
@@ -167,21 +167,23 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
   let n = 0;
   for (const d of genre.drafts) {
     if (!d.speaker) continue;
-    let end = d.end;
-    if (end - d.start > TEXT_MAX) {
-      end = d.start + TEXT_MAX;
+    let [start, end] = trimSpan(text, d.start, d.end);
+    if (end <= start) continue;
+    if (end - start > TEXT_MAX) {
+      [start, end] = trimSpan(text, start, start + TEXT_MAX);
       warnings.push({
         code: 'TEXT_TOO_LONG',
         message: `A statement longer than ${TEXT_MAX} characters was cut to that length.`,
         at: d.start,
       });
     }
-    const words = text.slice(d.start, end);
+    const words = text.slice(start, end);
     n++;
     const id = `${source.id.slice(0, 90 - pad)}-${String(n).padStart(pad, '0')}`.replace(/-+/g, '-');
     const speakerId = actors.idFor(d);
-    let question = d.question;
-    if (question && question[1] - question[0] > CONTEXT_MAX) question = [question[1] - CONTEXT_MAX, question[1]];
+    let question = d.question ? trimSpan(text, d.question[0], d.question[1]) : null;
+    if (question && question[1] - question[0] > CONTEXT_MAX) question = trimSpan(text, question[1] - CONTEXT_MAX, question[1]);
+    if (question && question[1] <= question[0]) question = null;
     const context = question ? text.slice(question[0], question[1]) : null;
     statements.push({
       id,
@@ -189,7 +191,7 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
       kind: d.kind,
       speakerId,
       onBehalfOfId: null,
-      speakerRole: d.speakerRole?.slice(0, 300) ?? null,
+      speakerRole: d.speakerRole?.trim().slice(0, 300) || null,
       statedOn: d.statedOn,
       eventId: event.id,
       sourceIds: [source.id],
@@ -200,7 +202,7 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
       acts: actsOf(words),
       language: languageOf(words),
     });
-    spans.push({ statementId: id, start: d.start, end, question: question ? { start: question[0], end: question[1] } : null });
+    spans.push({ statementId: id, start, end, question: question ? { start: question[0], end: question[1] } : null });
   }
   if (statements.length === 0) warnings.push({ code: 'NOTHING_FOUND', message: 'No statements were found in the text.', at: null });
   if (looksCutOff(text))

@@ -290,7 +290,7 @@ export function extractReport(text: string, options: ReportOptions): GenreResult
     date: string | null,
   ) => {
     [s, e] = trimSpan(text, s, e);
-    while (e > s && /[,;:]/.test(text[e - 1] ?? '')) e--;
+    while (e > s && /[,;:\s]/.test(text[e - 1] ?? '')) e--;
     if (e - s < 3) return;
     if (!who) {
       warnings.push({ code: 'UNATTRIBUTED_QUOTE', message: 'No speaker could be found for this quote.', at: s });
