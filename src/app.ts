@@ -10,6 +10,7 @@ import { cleanBody } from './lib/trim.js';
 import { schemaController } from './lib/validation.js';
 import { actorRoutes, actorSchemas } from './modules/actors/actors.routes.js';
 import { eventRoutes, eventSchemas } from './modules/events/events.routes.js';
+import { extractRoutes, extractSchemas } from './modules/extract/extract.routes.js';
 import { importRoutes, importSchemas } from './modules/imports/imports.routes.js';
 import { positionRoutes, positionSchemas } from './modules/positions/positions.routes.js';
 import { revisionRoutes, revisionSchemas } from './modules/revisions/revisions.routes.js';
@@ -116,6 +117,7 @@ export async function buildApp(config: AppConfig) {
     ...statementSchemas,
     ...positionSchemas,
     ...importSchemas,
+    ...extractSchemas,
     ...vocabularySchemas,
     ...statsSchemas,
     ...revisionSchemas,
@@ -158,6 +160,7 @@ export async function buildApp(config: AppConfig) {
   await app.register(statementRoutes);
   await app.register(positionRoutes);
   await app.register(importRoutes);
+  await app.register(extractRoutes);
   await app.register(vocabularyRoutes);
   await app.register(statsRoutes);
   await app.register(revisionRoutes);

@@ -413,7 +413,11 @@ describe('the explorer in Chromium', { skip: chromiumMissing ? HOW_TO_INSTALL : 
     await open('#/topic/talks-with-ttp');
     assert.equal(await page.locator('.crumbs').innerText(), 'Topic › Counter-terrorism › Tehreek-e-Taliban Pakistan (TTP)');
     assert.match(await mainText(), /3 statements, its subtopics included\./);
-    assert.deepEqual(await page.locator('table.positions tbody th').allInnerTexts(), ['Pakistan', 'Pakistan', 'Afghan Deputy Interior Minister']);
+    assert.deepEqual(await page.locator('table.positions tbody th').allInnerTexts(), [
+      'Pakistan',
+      'Pakistan',
+      'Afghan Deputy Interior Minister',
+    ]);
     await shot('topic');
   });
 

@@ -15,6 +15,7 @@ const THE_NEWS = {
   url: 'https://www.thenews.com.pk/print/1175393-pakistan-not-in-talks-with-ttp-fo',
   publishedOn: '2024-04-05',
   language: 'en',
+  text: null,
 };
 
 describe('sources: lists', () => {
@@ -127,6 +128,7 @@ describe('sources: a record from POST to DELETE', () => {
       url: null,
       publishedOn: null,
       language: null,
+      text: null,
       version: 1,
     });
   });

@@ -1,6 +1,7 @@
 // `npm run import -- <files…>`: import JSON bundles and NDJSON files into a running server or straight into a database file.
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { BULK_LOAD_CACHE_KIB, type Db, finishDeferredWork, migrateDatabase, openDatabase } from '../db/client.js';
@@ -43,9 +44,8 @@ interface Target {
   readonly bulkLoad: boolean;
 }
 
-class UsageError extends Error {}
-
-async function main(argv: string[]): Promise<number> {
+/** The whole command: parses `argv`, imports, prints; resolves to the exit code. Also run by `npm run extract -- --import`. */
+export async function main(argv: string[]): Promise<number> {
   let options: ReturnType<typeof parseOptions>;
   try {
     options = parseOptions(argv);
@@ -421,17 +421,25 @@ function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      process.exitCode = 2;
-      return;
-    }
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exitCode = 1;
-  },
-);
+export class UsageError extends Error {}
+
+// Run as a script, not when another command imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runAsScript(main);
+
+/** Runs a command's main and sets the exit code: 2 for a usage error, 1 for any other failure. */
+export function runAsScript(run: (argv: string[]) => Promise<number>): void {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      if (error instanceof UsageError) {
+        console.error(error.message);
+        process.exitCode = 2;
+        return;
+      }
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exitCode = 1;
+    },
+  );
+}

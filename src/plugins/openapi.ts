@@ -280,6 +280,10 @@ export const openapiPlugin = fp(
           { name: 'Vocabularies', description: 'The controlled lists, with the CAMEO code of each act.' },
           { name: 'Changes', description: 'The change feed: every write in commit order, to mirror the data.' },
           { name: 'Imports', description: 'Bulk upsert of whole briefings.' },
+          {
+            name: 'Extraction',
+            description: "Draft bundles from a briefing's text: transcripts and news reports, with spans and warnings.",
+          },
           { name: 'Service', description: 'Health, readiness and problem types.' },
         ],
         components: {

@@ -10,7 +10,7 @@ import { sources } from './sources.table.js';
 export const sourceStore: Store<SourceFieldValues, Source> = {
   collection: 'sources',
   table: sources,
-  blank: { publisher: null, author: null, url: null, publishedOn: null, language: null },
+  blank: { publisher: null, author: null, url: null, publishedOn: null, language: null, text: null },
   getMany: (db, ids) => rowsByIds(db, sources, ids),
   fieldsOf: stripMeta,
   write: (db, _id, fields, meta, existing) => writeRow(db, sources, { ...fields, ...meta }, existing !== undefined),

@@ -3,6 +3,9 @@ import { type Static, Type } from 'typebox';
 import { EnumFilter, entitySchemas, IsoDate, Language, listQuery, Nullable, StringEnum, Text, Url } from '../../lib/schemas.js';
 import { SOURCE_KINDS } from '../../lib/vocabularies.js';
 
+/** The longest text a source keeps, in characters: ten times a long briefing. */
+export const SOURCE_TEXT_MAX = 1_000_000;
+
 export const SourceFields = {
   kind: StringEnum(SOURCE_KINDS, 'What sort of document this is.'),
   title: Text(1000),
@@ -11,6 +14,12 @@ export const SourceFields = {
   url: Nullable(Url),
   publishedOn: Nullable(IsoDate),
   language: Nullable(Language),
+  text: Nullable(
+    Text(
+      SOURCE_TEXT_MAX,
+      "The document's full text, as published: quote statements citing this source are checked against it (see a statement's `verified`).",
+    ),
+  ),
 };
 
 export const {

@@ -14,6 +14,7 @@ export const sources = sqliteTable(
     url: text('url'),
     publishedOn: text('published_on'),
     language: text('language'),
+    text: text('text'),
     ...timestamps,
     version: integer('version').notNull().default(1),
   },

@@ -22,6 +22,7 @@ import { actorStore } from '../actors/actors.queries.js';
 import { actors } from '../actors/actors.table.js';
 import { eventStore } from '../events/events.queries.js';
 import { events } from '../events/events.table.js';
+import { normalizeForMatch } from '../extract/extract.text.js';
 import { positionEvidence } from '../positions/positions.table.js';
 import { sourceStore } from '../sources/sources.queries.js';
 import { sources } from '../sources/sources.table.js';
@@ -82,6 +83,7 @@ function hydrate(db: Db, rows: StatementRow[]): Statement[] {
     links.acts,
     links.respondsToIds,
   ].map((l) => loadLinks(db, l, ids));
+  const verify = quoteChecker(db, rows, sourceIds);
   // Field by field: copying a row with rest and spread is slower per row and leaves V8 a slow
   // dictionary-mode object, which the serializer then reads slowly too (docs/performance.md, Reads).
   return rows.map(
@@ -101,11 +103,35 @@ function hydrate(db: Db, rows: StatementRow[]): Statement[] {
       addresseeIds: addresseeIds?.get(r.id) ?? [],
       acts: (acts?.get(r.id) ?? []) as Statement['acts'],
       respondsToIds: respondsToIds?.get(r.id) ?? [],
+      verified: verify(r),
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
       version: r.version,
     }),
   );
+}
+
+/**
+ * Whether each quote's words stand verbatim in the text of a source it cites, once whitespace and quotation-mark
+ * style are normalised: null for paraphrases and for quotes whose sources keep no text. One lookup per cited source.
+ */
+function quoteChecker(db: Db, rows: StatementRow[], sourceIds: Map<string, string[]> | undefined): (r: StatementRow) => boolean | null {
+  const cited = new Set<string>();
+  for (const r of rows) if (r.kind === 'quote') for (const id of sourceIds?.get(r.id) ?? []) cited.add(id);
+  if (cited.size === 0) return () => null;
+  const texts = new Map<string, string>();
+  for (const id of cited) {
+    const row = prepared(db, 'SELECT "text" FROM "sources" WHERE "id" = ? AND "text" IS NOT NULL').get(id) as { text: string } | undefined;
+    if (row) texts.set(id, normalizeForMatch(row.text));
+  }
+  if (texts.size === 0) return () => null;
+  return (r) => {
+    if (r.kind !== 'quote') return null;
+    const withText = (sourceIds?.get(r.id) ?? []).map((id) => texts.get(id)).filter((t) => t !== undefined);
+    if (withText.length === 0) return null;
+    const words = normalizeForMatch(r.text);
+    return withText.some((t) => t.includes(words));
+  };
 }
 
 export const statementStore: Store<StatementFieldValues, Statement> = {
@@ -124,7 +150,11 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
     language: null,
   },
   getMany: (db, ids) => hydrate(db, rowsByIds(db, statements, ids)),
-  fieldsOf: stripMeta,
+  // `verified` is derived from the sources' texts: not a field of the statement's own.
+  fieldsOf: (record) => {
+    const { verified: _verified, ...fields } = stripMeta(record);
+    return fields;
+  },
   // The hot path of bulk imports: every statement here is prepared once, and the search index is written
   // from the fields at hand instead of being read back.
   write(db, id, fields, meta, existing, session) {

@@ -59,7 +59,8 @@ export async function statementRoutes(app: FastifyInstance) {
                 value: {
                   data: [
                     {
-                      ...seededRecord('statements', SAMPLE_IDS.statements),
+                      // A paraphrase: there are no exact words to check against the source.
+                      ...seededRecord('statements', SAMPLE_IDS.statements, { verified: null }),
                       snippet:
                         'Pakistan is not holding any <mark>talks</mark> with Tehreek-e-Taliban Pakistan (TTP) and has no plans to hold <mark>talks</mark> with them in future.',
                       score: -3.197451302561056,
@@ -129,6 +130,8 @@ export async function statementRoutes(app: FastifyInstance) {
       },
     },
     examples: {
+      // A paraphrase: no exact words to check against the source.
+      derived: { verified: null },
       label: 'The FO: no talks with the TTP',
       listQuery: 'topic=talks-with-ttp&speaker=mumtaz-zahra-baloch',
       listLabel: 'What the FO spokesperson said on talks with the TTP',

@@ -52,6 +52,14 @@ export const {
 } = entitySchemas('Statement', StatementFields, ['text', 'kind', 'speakerId', 'sourceIds'], {
   description: 'One thing an actor said, as a verbatim quote or a paraphrase, with where it comes from.',
   derived: {
+    verified: Type.Optional(
+      Nullable(
+        Type.Boolean({
+          description:
+            'Read-only. For a quote: whether its words stand verbatim in the text of a source it cites, after normalising whitespace and quotation-mark style (“ ” ‘ ’ as " and \'); null for a paraphrase or when no cited source keeps its text.',
+        }),
+      ),
+    ),
     snippet: Type.Optional(
       Type.String({ description: 'With `q` only: the best window of the text, HTML-escaped, with the matched words in <mark>…</mark>.' }),
     ),
@@ -82,7 +90,7 @@ export const STATEMENT_EXPANSIONS = ['speaker', 'onBehalfOf', 'event', 'sources'
 export type Statement = Static<typeof StatementSchema>;
 export type StatementFieldValues = Omit<
   Statement,
-  'id' | 'createdAt' | 'updatedAt' | 'version' | 'snippet' | 'score' | (typeof STATEMENT_EXPANSIONS)[number]
+  'id' | 'createdAt' | 'updatedAt' | 'version' | 'snippet' | 'score' | 'verified' | (typeof STATEMENT_EXPANSIONS)[number]
 >;
 
 /** The statement filters, shared by the list, stats and exports. */

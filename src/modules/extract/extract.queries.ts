@@ -1,0 +1,36 @@
+// What extraction reuses from the archive: actors and topics by name and alias, a source by URL.
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { actors } from '../actors/actors.table.js';
+import { sources } from '../sources/sources.table.js';
+import { topics } from '../topics/topics.table.js';
+import type { Archive, ArchiveSource } from './extract.engine.js';
+
+export function loadArchive(db: Db): Archive {
+  const actorRows = db
+    .select({
+      id: actors.id,
+      name: actors.name,
+      kind: actors.kind,
+      countryCode: actors.countryCode,
+      parentId: actors.parentId,
+      aliases: actors.aliases,
+      description: actors.description,
+    })
+    .from(actors)
+    .all();
+  const topicRows = db
+    .select({ id: topics.id, name: topics.name, parentId: topics.parentId, aliases: topics.aliases, description: topics.description })
+    .from(topics)
+    .all();
+  return {
+    actors: actorRows,
+    topics: topicRows,
+    sourceByUrl: (url) => {
+      const found = db.select().from(sources).where(eq(sources.url, url)).limit(1).get();
+      if (!found) return undefined;
+      const { createdAt: _c, updatedAt: _u, version: _v, ...row } = found;
+      return row as ArchiveSource;
+    },
+  };
+}

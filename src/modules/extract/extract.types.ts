@@ -1,0 +1,43 @@
+// The shapes extraction passes between its steps: drafts of statements before they become bundle records.
+
+/** One statement found in the text, before ids, actors and topics are assigned. */
+export interface Draft {
+  kind: 'quote' | 'paraphrase';
+  start: number;
+  end: number;
+  /** The speaker's name as the text gives it, resolved to the fullest form the text offers. */
+  speaker: string;
+  /** What sort of actor the speaker is. */
+  speakerKind: 'person' | 'organization';
+  /** The role as attributed ("Foreign Ministry Spokesperson"), when the text gives one. */
+  speakerRole: string | null;
+  /** The question or criticism it answers, as offsets into the text. */
+  question: [number, number] | null;
+  statedOn: string | null;
+}
+
+export type WarningCode =
+  | 'UNATTRIBUTED_QUOTE'
+  | 'UNBALANCED_QUOTE'
+  | 'DATE_UNRESOLVED'
+  | 'TRUNCATED_TEXT'
+  | 'NO_SPEAKER'
+  | 'NOTHING_FOUND'
+  | 'TEXT_TOO_LONG';
+
+export interface ExtractWarning {
+  code: WarningCode;
+  message: string;
+  /** Where in the text it applies: a character offset, or null for the text as a whole. */
+  at: number | null;
+}
+
+export interface GenreResult {
+  drafts: Draft[];
+  warnings: ExtractWarning[];
+  /** The briefing's date as the text tells it, and who gave it. */
+  date: string | null;
+  spokesperson: string | null;
+  title: string | null;
+  url: string | null;
+}
