@@ -1,7 +1,7 @@
 // POST /v1/extract: a briefing's text → a draft import bundle with spans and warnings; writes nothing.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../lib/errors.js';
-import { ProblemSchema, ref } from '../../lib/schemas.js';
+import { ref } from '../../lib/schemas.js';
 import { extract } from './extract.engine.js';
 import { loadArchive } from './extract.queries.js';
 import {
@@ -45,14 +45,9 @@ export async function extractRoutes(app: FastifyInstance) {
         body: ref(ExtractRequestSchema),
         response: {
           200: { ...ref(ExtractResultSchema), description: 'The draft bundle, the spans of its statements and the warnings.' },
-          400: {
-            ...ref(ProblemSchema),
-            description: `The body is not valid: a missing or empty text, control characters (binary data), more than ${EXTRACT_LINES_MAX} lines, an unknown field.`,
-          },
-          401: { ...ref(ProblemSchema), description: 'A valid API key is required.' },
-          403: { ...ref(ProblemSchema), description: 'The API key lacks the write scope.' },
-          413: { ...ref(ProblemSchema), description: `The body is larger than ${EXTRACT_BODY_LIMIT / 1024 / 1024} MiB.` },
-          415: { ...ref(ProblemSchema), description: 'The body is not JSON.' },
+        },
+        problems: {
+          VALIDATION_FAILED: `The body is not valid: a missing or empty text, control characters (binary data), more than ${EXTRACT_LINES_MAX} lines, an unknown field; \`errors\` names each.`,
         },
         examples: {
           body: { transcript: { summary: 'A two-turn transcript', value: EXAMPLE } },
