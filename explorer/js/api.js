@@ -60,10 +60,9 @@ export async function vocab() {
   return vocabularies;
 }
 
-/** Statements this one responds to: `respondsToIds` (an array) or, from older servers, `respondsToId`. */
+/** Statements this one responds to. */
 export function respondsTo(statement) {
-  if (Array.isArray(statement.respondsToIds)) return statement.respondsToIds;
-  return statement.respondsToId ? [statement.respondsToId] : [];
+  return statement.respondsToIds ?? [];
 }
 
 /** For `.catch`: a 400 (bad input) becomes a value the view can show beside its form; anything else rethrows. */

@@ -74,7 +74,7 @@ export interface BundleStatement {
   sourceIds: string[];
   topicIds: string[];
   addresseeIds: string[];
-  respondsToId: string | null;
+  respondsToIds: string[];
   context: string | null;
   acts: Act[];
   language: string | null;
@@ -197,7 +197,7 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
       sourceIds: [source.id],
       topicIds: topics.match(words),
       addresseeIds: [],
-      respondsToId: null,
+      respondsToIds: [],
       context,
       acts: actsOf(words),
       language: languageOf(words),
