@@ -1,5 +1,5 @@
 // `npm run extract -- FILE…`: a briefing's text → a draft bundle per file, written next to it (or imported with --import).
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrateDatabase, openDatabase } from '../db/client.js';
@@ -7,7 +7,7 @@ import { SOURCE_KINDS } from '../lib/vocabularies.js';
 import { type Archive, type ExtractFormat, extract, type SourceKind } from '../modules/extract/extract.engine.js';
 import { loadArchive } from '../modules/extract/extract.queries.js';
 import { EXTRACT_TEXT_MAX } from '../modules/extract/extract.schema.js';
-import { main as importMain, runAsScript, UsageError } from './import.js';
+import { fileSize, main as importMain, runAsScript, UsageError } from './import.js';
 
 const USAGE = `Usage: npm run extract -- [options] <file…>
 
@@ -76,15 +76,7 @@ function parseOptions(argv: string[]) {
     throw new UsageError('--server and --dry-run go with --import.');
   if (values.server !== undefined && values.db !== undefined) throw new UsageError('Use --server or --db, not both.');
   for (const file of positionals) {
-    let size: number;
-    try {
-      const stat = statSync(file);
-      if (!stat.isFile()) throw new UsageError(`${file}: not a file.`);
-      size = stat.size;
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
-    }
+    const size = fileSize(file);
     if (size > EXTRACT_TEXT_MAX * 4)
       throw new UsageError(`${file}: ${size} bytes is too long for a briefing (at most ${EXTRACT_TEXT_MAX} characters).`);
   }

@@ -160,16 +160,7 @@ function parseOptions(argv: string[]) {
     const extension = extname(path).toLowerCase();
     const kind = extension === '.json' ? 'json' : extension === '.ndjson' || extension === '.jsonl' ? 'ndjson' : undefined;
     if (!kind) throw new UsageError(`${path}: not a .json (one bundle) or .ndjson/.jsonl (one bundle a line) file.`);
-    let size: number;
-    try {
-      const stat = statSync(path);
-      if (!stat.isFile()) throw new UsageError(`${path}: not a file.`);
-      size = stat.size;
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
-    }
-    return { path, kind, size } as const;
+    return { path, kind, size: fileSize(path) } as const;
   });
   return { help: false, files, dryRun: values['dry-run'], json: values.json, url: values.url, key, db: values.db } as const;
 }
@@ -422,6 +413,18 @@ function formatBytes(bytes: number): string {
 }
 
 export class UsageError extends Error {}
+
+/** The size of a file named on the command line, or a usage error that says why it cannot be read. */
+export function fileSize(path: string): number {
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    throw new UsageError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  if (!stat.isFile()) throw new UsageError(`${path}: not a file.`);
+  return stat.size;
+}
 
 // Run as a script, not when another command imports it.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runAsScript(main);

@@ -1,6 +1,6 @@
 // Extraction: a briefing's text in, a draft import bundle with the span of every statement and warnings out.
 // Pure: the archive it reuses records from is passed in, nothing is read or written here.
-import type { Act } from '../../lib/vocabularies.js';
+import type { Bundle } from '../imports/imports.schema.js';
 import { actsOf } from './extract.lexicon.js';
 import { extractReport } from './extract.report.js';
 import { slug, trimSpan } from './extract.text.js';
@@ -62,23 +62,8 @@ export interface Archive {
   sourceByUrl?: ((url: string) => ArchiveSource | undefined) | undefined;
 }
 
-export interface BundleStatement {
-  id: string;
-  text: string;
-  kind: 'quote' | 'paraphrase';
-  speakerId: string;
-  onBehalfOfId: string | null;
-  speakerRole: string | null;
-  statedOn: string | null;
-  eventId: string | null;
-  sourceIds: string[];
-  topicIds: string[];
-  addresseeIds: string[];
-  respondsToIds: string[];
-  context: string | null;
-  acts: Act[];
-  language: string | null;
-}
+/** A drafted statement: every field of an import bundle's statement, none left out. */
+export type BundleStatement = Required<NonNullable<Bundle['statements']>[number]>;
 
 export interface ExtractBundle {
   sources: ArchiveSource[];
