@@ -1,35 +1,13 @@
 // `npm run extract`: a bundle per text file with a summary line each, --import into a database (and --dry-run), usage errors.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { workspace as makeWorkspace, runCli } from './cli.js';
 
-const ROOT = new URL('../', import.meta.url).pathname;
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/extract.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, API_KEY: '' } },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-function workspace(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'extract-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const write = (name: string, content: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
-  return { dir, write };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli('extract.ts', args, env);
+const workspace = (t: TestContext) => makeWorkspace(t, 'extract-cli');
 
 const TRANSCRIPT = `Foreign Ministry Spokesperson Anna Berg's Regular Press Conference on March 3, 2025
 

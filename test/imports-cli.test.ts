@@ -1,38 +1,16 @@
 // `npm run import`: JSON and NDJSON files into a database file or a running server; a summary, and a non-zero exit on any failure.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { briefingBundle } from './bench/bundles.js';
+import { workspace as makeWorkspace, runCli } from './cli.js';
 import { makeApp } from './helpers.js';
 
-const ROOT = new URL('../', import.meta.url).pathname;
-
 /** Runs the CLI as a script would, with stdout not a terminal (so no progress bar). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/import.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, API_KEY: '', ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-function workspace(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'statements-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const write = (name: string, content: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
-  return { dir, write };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli('import.ts', args, env);
+const workspace = (t: TestContext) => makeWorkspace(t, 'statements-cli');
 
 /** An archive: the first line carries the shared actors and topics, a later line has two bad references. */
 function archive() {
