@@ -39,7 +39,7 @@ const RULES: [Act, RegExp][] = [
   ['praise', /\b(?:welcome[sd]?|commend|apprecia|prais|congratulat|applaud|thank(?:s|ed)? (?:the|all))/],
   [
     'threaten',
-    /\b(?:threat(?:en)?s? to|countermeasures|will (?:surely )?respond|consequences|retaliat|won'?t be shy|take (?:all )?necessary (?:measures|steps))/,
+    /\b(?:threaten(?:s|ed)? to|countermeasures|will (?:surely )?respond|consequences|retaliat|won'?t be shy|take (?:all )?necessary (?:measures|steps))/,
   ],
   [
     'defend',
