@@ -66,6 +66,12 @@ const table = [
 ].join('\n');
 const md = `# bench:extract\n\n${texts.length} texts, ${(bytes / 1024).toFixed(0)} KiB, from ../shared/briefings; Node ${process.version}.\n\n${table}\n`;
 writeFileSync(join(root, 'test/bench/results/extract.md'), md);
+// The README shows the latest table too (the extraction issue asks for it there): the bench rewrites the block
+// between its markers, so the README never carries a table the bench did not write.
+const readmePath = join(root, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const block = /(<!-- bench:extract -->\n)[\s\S]*?(<!-- \/bench:extract -->)/;
+if (block.test(readme)) writeFileSync(readmePath, readme.replace(block, `$1${table}\n$2`));
 // Counts only: the missed and spurious excerpts quote others' texts, which stay in ../shared (printed with --verbose).
 const counts = perFile.map(({ missed, spurious, speakerBad, ...rest }) => rest);
 writeFileSync(
