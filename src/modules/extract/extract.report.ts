@@ -1,7 +1,7 @@
 // News reports: direct quotes with their attributions, reported speech as paraphrases, pronouns and roles resolved to
 // the person the report names, relative days resolved against the report's date.
 import { SAY_PARTICIPLES, SAY_VERBS } from './extract.lexicon.js';
-import { findDate, HONORIFIC, type Paragraph, paragraphs, resolveRelativeDay, trimSpan } from './extract.text.js';
+import { findDate, HONORIFIC, lines, type Paragraph, paragraphs, resolveRelativeDay, trimSpan } from './extract.text.js';
 import type { Draft, ExtractWarning, GenreResult } from './extract.types.js';
 
 export interface ReportOptions {
@@ -216,7 +216,11 @@ function sentences(text: string, p: Paragraph, inPara: Quote[]): Sentence[] {
 
 export function extractReport(text: string, options: ReportOptions): GenreResult {
   const warnings: ExtractWarning[] = [];
-  const paras = paragraphs(text);
+  // Paragraphs end at a blank line; a report that is not hard-wrapped (some line is longer than a wrapped
+  // line would be) also ends one at each line break, so a headline without a full stop is not read as the
+  // start of the sentence below it.
+  const blocks = paragraphs(text);
+  const paras = /[^\n]{120}/.test(text) ? blocks.flatMap((p) => lines(text, p)) : blocks;
   const headerEnd = paras[Math.min(6, paras.length - 1)]?.end ?? 0;
   const header = text.slice(0, Math.min(headerEnd, 800));
   const reference = options.publishedOn ?? findDate(header)?.date;
