@@ -451,103 +451,131 @@ test('relevance is BM25 as FTS5 computes it: the same order and scores, the newe
   }
 });
 
-test('past a thousand matches a term is counted from its newest ones: exact for an even spread, weighed by recent use otherwise', async (t) => {
-  const api = await makeApp(t);
-  await seedMinimal(api);
+describe('past a thousand matches a term is counted from its newest ones', () => {
   // 4,000 statements, recorded in this order: "steadily" in every third, "lately" in every third of the newest 3,150,
-  // "rarely" in every tenth.
-  const statements = Array.from({ length: 4000 }, (_, i) => ({
-    id: `s${i}`,
-    kind: 'paraphrase',
-    speakerId: 'pakistan',
-    sourceIds: ['report'],
-    text: `Statement ${i}${i % 3 === 0 ? ' steadily' : ''}${i >= 850 && i % 3 === 1 ? ' lately' : ''}${i % 10 === 0 ? ' rarely' : ''} on the talks${' and more'.repeat(i % 7)}.`,
-  }));
-  const imported = await api.json({ method: 'POST', url: '/v1/imports', payload: { statements } });
-  assert.equal(imported.status, 200, JSON.stringify(imported.body));
-  assert.equal(imported.body.counts.statements.created, 4000);
-  const db = api.app.db;
-  const counted = (q: string) => db.$client.prepare('SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?').pluck().get(q);
-  assert.equal(counted('"steadily"'), 1334);
-  assert.equal(documentFrequency(db, '"steadily"'), 1334, 'spread evenly: the estimate is the count');
-  assert.equal(counted('"lately"'), 1050);
-  assert.equal(documentFrequency(db, '"lately"'), 1333, 'its newest thousand matches are a third of the newest 3,000 statements');
-  assert.equal(documentFrequency(db, '"rarely"'), 400, 'under a thousand matches: counted');
+  // "rarely" in every tenth. Imported once; the tests only read.
+  const api = sharedApp(async (app) => {
+    await seedMinimal(app);
+    const statements = Array.from({ length: 4000 }, (_, i) => ({
+      id: `s${i}`,
+      kind: 'paraphrase',
+      speakerId: 'pakistan',
+      sourceIds: ['report'],
+      text: `Statement ${i}${i % 3 === 0 ? ' steadily' : ''}${i >= 850 && i % 3 === 1 ? ' lately' : ''}${i % 10 === 0 ? ' rarely' : ''} on the talks${' and more'.repeat(i % 7)}.`,
+    }));
+    const imported = await app.json({ method: 'POST', url: '/v1/imports', payload: { statements } });
+    assert.equal(imported.status, 200, JSON.stringify(imported.body));
+    assert.equal(imported.body.counts.statements.created, 4000);
+  });
+  const counted = (q: string) =>
+    api().app.db.$client.prepare('SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?').pluck().get(q);
 
-  const bm25 = db.$client.prepare(
-    'SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid WHERE statements_fts MATCH ?',
-  );
-  for (const [q, same] of [
-    ['steadily', true],
-    ['lately', false],
+  test('a term spread evenly is counted exactly', () => {
+    assert.equal(counted('"steadily"'), 1334);
+    assert.equal(documentFrequency(api().app.db, '"steadily"'), 1334, 'spread evenly: the estimate is the count');
+  });
+
+  test('a term used lately is weighed by its recent use: counted as commoner than it is', () => {
+    assert.equal(counted('"lately"'), 1050);
+    assert.equal(
+      documentFrequency(api().app.db, '"lately"'),
+      1333,
+      'its newest thousand matches are a third of the newest 3,000 statements',
+    );
+  });
+
+  test('a term with under a thousand matches is counted', () => {
+    assert.equal(documentFrequency(api().app.db, '"rarely"'), 400, 'under a thousand matches: counted');
+  });
+
+  for (const [q, same, behaviour] of [
+    ['steadily', true, 'an evenly spread term scores as bm25() scores it'],
+    ['lately', false, 'a term used lately weighs less than bm25() weighs it'],
   ] as const) {
-    const res = await api.json({ method: 'GET', url: `/v1/search?q=${q}&limit=100&count=true` });
-    assert.equal(res.status, 200);
-    assert.equal(res.body.total, counted(`"${q}"`), `${q}: count=true still counts every match`);
-    assert.equal(res.body.data.length, 100);
-    const fts = new Map(bm25.raw().all(`"${q}"`) as [string, number][]);
-    for (const hit of res.body.data as { id: string; score: number }[]) {
-      const score = fts.get(hit.id) as number;
-      if (same) assert.ok(Math.abs(hit.score - score) <= Math.abs(score) * 1e-9, `${q} ${hit.id}: ${hit.score} is bm25() ${score}`);
-      // Counted as commoner than it is, the word weighs less than bm25() weighs it.
-      else assert.ok(Math.abs(hit.score) < Math.abs(score) * 0.8, `${q} ${hit.id}: ${hit.score} weighs less than bm25() ${score}`);
-    }
+    test(`${behaviour}; count=true still counts every match`, async () => {
+      const bm25 = api().app.db.$client.prepare(
+        'SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid WHERE statements_fts MATCH ?',
+      );
+      const res = await api().json({ method: 'GET', url: `/v1/search?q=${q}&limit=100&count=true` });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.total, counted(`"${q}"`), `${q}: count=true still counts every match`);
+      assert.equal(res.body.data.length, 100);
+      const fts = new Map(bm25.raw().all(`"${q}"`) as [string, number][]);
+      for (const hit of res.body.data as { id: string; score: number }[]) {
+        const score = fts.get(hit.id) as number;
+        if (same) assert.ok(Math.abs(hit.score - score) <= Math.abs(score) * 1e-9, `${q} ${hit.id}: ${hit.score} is bm25() ${score}`);
+        // Counted as commoner than it is, the word weighs less than bm25() weighs it.
+        else assert.ok(Math.abs(hit.score) < Math.abs(score) * 0.8, `${q} ${hit.id}: ${hit.score} weighs less than bm25() ${score}`);
+      }
+    });
   }
 
-  // Relevance ranks the newest RANKED_MATCHES of the 400 matches of "rarely" (every tenth statement); count=true
-  // still counts all 400, and a sort by date walks all of them.
+  // The 400 matches of "rarely" (every tenth statement), walked page by page; count=true counts all 400 either way.
   const walk = async (sort: string) => {
-    const { ids: found, first } = await everyPage(api, `/v1/search?q=rarely&limit=100&count=true&sort=${sort}`);
+    const { ids: found, first } = await everyPage(api(), `/v1/search?q=rarely&limit=100&count=true&sort=${sort}`);
     assert.equal(first.total, 400, `${sort}: count=true counts every match`);
     return found;
   };
-  const newest = Array.from({ length: RANKED_MATCHES }, (_, k) => `s${3990 - 10 * k}`);
-  assert.deepEqual((await walk('relevance')).sort(), [...newest].sort(), `relevance: the ${RANKED_MATCHES} newest matches, each once`);
-  const every = Array.from({ length: 400 }, (_, k) => `s${10 * k}`);
-  assert.deepEqual((await walk('-statedOn')).sort(), [...every].sort(), 'by date: all 400 matches, each once');
+
+  test(`relevance ranks only the newest ${RANKED_MATCHES} matches, each once`, async () => {
+    const newest = Array.from({ length: RANKED_MATCHES }, (_, k) => `s${3990 - 10 * k}`);
+    assert.deepEqual((await walk('relevance')).sort(), [...newest].sort(), `relevance: the ${RANKED_MATCHES} newest matches, each once`);
+  });
+
+  test('a sort by date walks every match, each once', async () => {
+    const every = Array.from({ length: 400 }, (_, k) => `s${10 * k}`);
+    assert.deepEqual((await walk('-statedOn')).sort(), [...every].sort(), 'by date: all 400 matches, each once');
+  });
 });
 
-test('relevance counts words as the index does: overlapping phrases, prefixes, diacritics, any separator, equal scores', async (t) => {
-  const api = await makeApp(t);
-  await seedMinimal(api);
-  const texts = [
-    'the the the talks',
-    'the talks_the talks',
-    'Talks—the talks; THE TALKS!',
-    'Bésham talks: Besham and BESHAM…',
-    'nuclear nucleus nuclei nucl',
-    'talks talks',
-    'naïve talks, “talks” and talks’',
-    'talks talks',
-    'x',
-  ];
-  for (const [i, text] of texts.entries()) {
-    const created = await api.request({
-      method: 'POST',
-      url: '/v1/statements',
-      payload: { id: `s${i}`, text, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'], context: i % 2 ? 'the talks' : null },
-    });
-    assert.equal(created.statusCode, 201);
-  }
-  const client = api.app.db.$client;
+describe('relevance counts words as the index does', () => {
+  const api = sharedApp(async (app) => {
+    await seedMinimal(app);
+    const texts = [
+      'the the the talks',
+      'the talks_the talks',
+      'Talks—the talks; THE TALKS!',
+      'Bésham talks: Besham and BESHAM…',
+      'nuclear nucleus nuclei nucl',
+      'talks talks',
+      'naïve talks, “talks” and talks’',
+      'talks talks',
+      'x',
+    ];
+    for (const [i, text] of texts.entries()) {
+      const created = await app.request({
+        method: 'POST',
+        url: '/v1/statements',
+        payload: { id: `s${i}`, text, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'], context: i % 2 ? 'the talks' : null },
+      });
+      assert.equal(created.statusCode, 201);
+    }
+  });
+
+  // Overlapping phrases, prefixes, diacritics, any separator.
   for (const q of ['"the the"', '"the talks"', 'talks', 'besham', 'nucl*', 'nucle*', 'the talks', '"talks the"*', 've']) {
-    const res = await api.json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}&limit=100` });
-    assert.equal(res.status, 200);
-    const fts = client
-      .prepare(
-        `SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid
+    test(`${q}: FTS5's order and scores`, async () => {
+      const res = await api().json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}&limit=100` });
+      assert.equal(res.status, 200);
+      const fts = api()
+        .app.db.$client.prepare(
+          `SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid
           WHERE statements_fts MATCH ? ORDER BY 2, statements_fts.rowid DESC`,
-      )
-      .raw()
-      .all(toFtsQuery(q)) as [string, number][];
-    assert.deepEqual(
-      res.body.data.map((h: { id: string; score: number }) => [h.id, Number(h.score.toPrecision(12))]),
-      fts.map(([id, score]) => [id, Number(score.toPrecision(12))]),
-      `${q}: FTS5's order and scores`,
-    );
+        )
+        .raw()
+        .all(toFtsQuery(q)) as [string, number][];
+      assert.deepEqual(
+        res.body.data.map((h: { id: string; score: number }) => [h.id, Number(h.score.toPrecision(12))]),
+        fts.map(([id, score]) => [id, Number(score.toPrecision(12))]),
+        `${q}: FTS5's order and scores`,
+      );
+    });
   }
-  const talks = (await api.json({ method: 'GET', url: '/v1/search?q=talks&limit=100' })).body.data as { id: string; score: number }[];
-  const [s5, s7] = [talks.findIndex((h) => h.id === 's5'), talks.findIndex((h) => h.id === 's7')];
-  assert.equal(talks[s5]?.score, talks[s7]?.score, 'the same words score the same');
-  assert.equal(s7 + 1, s5, 'at equal scores the newer comes first');
+
+  test('the same words score the same, and at equal scores the newer comes first', async () => {
+    const talks = (await api().json({ method: 'GET', url: '/v1/search?q=talks&limit=100' })).body.data as { id: string; score: number }[];
+    const [s5, s7] = [talks.findIndex((h) => h.id === 's5'), talks.findIndex((h) => h.id === 's7')];
+    assert.equal(talks[s5]?.score, talks[s7]?.score, 'the same words score the same');
+    assert.equal(s7 + 1, s5, 'at equal scores the newer comes first');
+  });
 });
