@@ -1,6 +1,6 @@
 // Kept answers: given again while the data is unchanged, within a number of answers and of bytes, least recently used out first.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import Fastify from 'fastify';
 import { openDatabase } from '../src/db/client.js';
 import { KeptAnswers } from '../src/lib/answer-cache.js';
@@ -43,42 +43,71 @@ async function appWith(limits: { answers: number; bytes: number }) {
   return { app, db, built, ask: (url: string) => app.inject({ method: 'GET', url }) };
 }
 
-test('an answer is built once while the data is unchanged, with its schema and headers, and again after a write', async (t) => {
-  const { app, db, built, ask } = await appWith({ answers: 4, bytes: 1024 });
-  t.after(() => app.close());
-  const first = await ask('/answer/a');
-  assert.equal(first.statusCode, 200);
-  assert.equal(first.headers['content-type'], 'application/json; charset=utf-8');
-  assert.equal(first.headers['x-built-for'], 'a');
-  // Serialized by the response schema declared per media type: the field it does not declare is left out.
-  assert.deepEqual(first.json(), { name: 'a', text: 'xxxxxxxxxx' });
-  const again = await ask('/answer/a');
-  assert.equal(again.body, first.body);
-  assert.equal(again.headers['x-built-for'], 'a');
-  assert.deepEqual(built, ['a']);
-  db.$client.exec('INSERT INTO t VALUES (1)');
-  await ask('/answer/a');
-  assert.deepEqual(built, ['a', 'a']);
+/** `appWith(limits)`, closed when test `t` ends. */
+async function cacheFor(t: TestContext, limits: { answers: number; bytes: number }) {
+  const made = await appWith(limits);
+  t.after(() => made.app.close());
+  return made;
+}
+
+describe('kept answers: given again while the data is unchanged', () => {
+  test('an answer is serialized by its response schema and carries the headers it was given', async (t) => {
+    const { ask } = await cacheFor(t, { answers: 4, bytes: 1024 });
+    const first = await ask('/answer/a');
+    assert.equal(first.statusCode, 200);
+    assert.equal(first.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(first.headers['x-built-for'], 'a');
+    // Serialized by the response schema declared per media type: the field it does not declare is left out.
+    assert.deepEqual(first.json(), { name: 'a', text: 'xxxxxxxxxx' });
+  });
+
+  test('while the data is unchanged the kept answer is given again, headers too, without building it', async (t) => {
+    const { built, ask } = await cacheFor(t, { answers: 4, bytes: 1024 });
+    const first = await ask('/answer/a');
+    const again = await ask('/answer/a');
+    assert.equal(again.body, first.body);
+    assert.equal(again.headers['x-built-for'], 'a');
+    assert.deepEqual(built, ['a']);
+  });
+
+  test('after a write the answer is built again', async (t) => {
+    const { db, built, ask } = await cacheFor(t, { answers: 4, bytes: 1024 });
+    await ask('/answer/a');
+    db.$client.exec('INSERT INTO t VALUES (1)');
+    await ask('/answer/a');
+    assert.deepEqual(built, ['a', 'a']);
+  });
 });
 
-test('past the number of answers or of bytes, the least recently used go first; an answer over the byte limit is not kept', async (t) => {
-  const { app, built, ask } = await appWith({ answers: 2, bytes: 200 });
-  t.after(() => app.close());
-  await ask('/answer/a');
-  await ask('/answer/b');
-  await ask('/answer/a'); // a is now the most recently used
-  await ask('/answer/c'); // b goes: two answers at most
-  await ask('/answer/a');
-  await ask('/answer/b');
-  assert.deepEqual(built, ['a', 'b', 'c', 'b']);
+describe('kept answers: within a number of answers and of bytes', () => {
+  test('past the number of answers, the least recently used goes first', async (t) => {
+    const { built, ask } = await cacheFor(t, { answers: 2, bytes: 200 });
+    await ask('/answer/a');
+    await ask('/answer/b');
+    await ask('/answer/a'); // a is now the most recently used
+    await ask('/answer/c'); // b goes: two answers at most
+    await ask('/answer/a');
+    await ask('/answer/b');
+    assert.deepEqual(built, ['a', 'b', 'c', 'b']);
+  });
 
-  built.length = 0;
-  await ask('/answer/big?size=150'); // about 170 bytes: everything else goes to make room
-  await ask('/answer/big?size=150');
-  await ask('/answer/b');
-  assert.deepEqual(built, ['big', 'b']);
-  await ask('/answer/huge?size=500'); // over 200 bytes alone: answered, never kept
-  await ask('/answer/huge?size=500');
-  await ask('/answer/b');
-  assert.deepEqual(built, ['big', 'b', 'huge', 'huge']);
+  test('past the number of bytes, the least recently used go first to make room', async (t) => {
+    const { built, ask } = await cacheFor(t, { answers: 2, bytes: 200 });
+    await ask('/answer/a');
+    await ask('/answer/b');
+    built.length = 0;
+    await ask('/answer/big?size=150'); // about 170 bytes: everything else goes to make room
+    await ask('/answer/big?size=150');
+    await ask('/answer/b');
+    assert.deepEqual(built, ['big', 'b']);
+  });
+
+  test('an answer over the byte limit is answered every time, never kept, and sends nothing else out', async (t) => {
+    const { built, ask } = await cacheFor(t, { answers: 2, bytes: 200 });
+    await ask('/answer/b');
+    await ask('/answer/huge?size=500'); // over 200 bytes alone: answered, never kept
+    await ask('/answer/huge?size=500');
+    await ask('/answer/b');
+    assert.deepEqual(built, ['b', 'huge', 'huge']);
+  });
 });

@@ -3,10 +3,10 @@
 // load cut short is finished at the next open.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
@@ -32,10 +32,21 @@ function bundles(): Bundle[] {
   return [first, second, { statements: moved }];
 }
 
-function workspace(t: TestContext) {
-  const dir = mkdtempSync(join(tmpdir(), 'statements-bulk-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+/** A folder for the databases of a describe block, made before its tests and removed after them. */
+function workspace(): () => string {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'statements-bulk-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
+
+/** The id of a process that has ended: a loading process gone without finishing. */
+function goneProcessId(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const child = execFile(process.execPath, ['-e', '0'], () => resolve(child.pid as number));
+  });
 }
 
 /** The database's schema objects and the rows of every derived table, to compare two databases. */
@@ -88,140 +99,212 @@ async function reads(path: string) {
   }
 }
 
-test('CLI --db into an empty database builds ancestry, counts, search, indexes and triggers at the end, as an import row by row leaves them', async (t) => {
-  const dir = workspace(t);
-  const loads = bundles();
-  const file = join(dir, 'archive.ndjson');
-  writeFileSync(file, `${loads.map((b) => JSON.stringify(b)).join('\n')}\n`);
-  const reference = join(dir, 'reference.db');
-  importRowByRow(reference, loads);
-
-  const loaded = join(dir, 'loaded.db');
-  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) =>
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', '--json', '--db', loaded, file], { cwd: ROOT }, (error, out) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
-    ),
-  );
-  assert.equal(code, 0, stdout);
-  const summary = JSON.parse(stdout.trim().split('\n').at(-1) as string);
-  assert.equal(summary.counts.statements.created, 2000);
-  assert.equal(summary.counts.statements.updated, 50);
-  assert.equal(summary.bulkLoad, true, 'the database was empty: a bulk load');
-
-  const expected = derived(reference);
-  const actual = derived(loaded);
-  assert.ok(expected.ancestry.length > 4000 && expected.months.length > 1, 'the archive fills the derived tables');
-  assert.deepEqual(actual, expected);
-  assert.deepEqual(await reads(loaded), await reads(reference));
-
-  // A second load into the now populated database is row by row: nothing is put aside.
-  const db = openDatabase(loaded);
-  assert.equal(deferDerivedWork(db), false);
-  db.$client.close();
-  assert.deepEqual(derived(loaded).schema, expected.schema);
-});
-
-test('a load cut short (no end) is finished at the next open: ancestry, counts, search, indexes and triggers are back', async (t) => {
-  const dir = workspace(t);
-  const loads = bundles();
-  const reference = join(dir, 'reference.db');
-  importRowByRow(reference, loads);
-
-  const cut = join(dir, 'cut.db');
-  const db = openDatabase(cut);
-  migrateDatabase(db);
-  assert.equal(deferDerivedWork(db), true);
-  for (const bundle of loads) runImport(db, bundle);
-  db.$client.close();
-  const left = derived(cut);
-  assert.ok(left.deferred.length > 10, 'the work left is on record');
-  assert.equal(left.ancestry.length, 0, 'no ancestry was written row by row');
-  const names = (schema: unknown[][]) => schema.map((o) => o[1]);
-  for (const name of ['statements_stated_on_idx', 'statement_topics_ancestors_insert', 'statements_count_insert'])
-    assert.ok(!names(left.schema).includes(name), `${name} was put aside`);
-  for (const name of ['statements_fts_delete', 'statements_doc_unique', 'topics_ancestors_insert'])
-    assert.ok(names(left.schema).includes(name), `${name} stays`);
-  assert.deepEqual(left.search, [], 'no full-text row was written row by row');
-  assert.deepEqual(left.searchSettings, derived(reference).searchSettings, 'the full-text settings are raised only to build it');
-
-  // While the loading process runs (the test runner stands in for it), an open leaves its work alone.
-  const other = new Database(cut);
-  other.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
-  const reopened = openDatabase(cut);
-  migrateDatabase(reopened);
-  assert.equal(deferDerivedWork(reopened), false, 'no second load beside a running one');
-  reopened.$client.close();
-  assert.deepEqual(
-    derived(cut).deferred,
-    left.deferred.map(([step, sql]) => [step, sql, process.ppid]),
-  );
-  // Gone, it left its work to the next open. Another program created one of the indexes meanwhile: it is
-  // built again, as the load would have built it.
-  const gone = await new Promise<number>((resolve) => {
-    const child = execFile(process.execPath, ['-e', '0'], () => resolve(child.pid as number));
+describe('a load by the CLI (--db) into an empty database', () => {
+  const dir = workspace();
+  let run = { code: -1, stdout: '' };
+  let expected: ReturnType<typeof derived>;
+  let loaded = '';
+  let reference = '';
+  before(async () => {
+    const loads = bundles();
+    const file = join(dir(), 'archive.ndjson');
+    writeFileSync(file, `${loads.map((b) => JSON.stringify(b)).join('\n')}\n`);
+    reference = join(dir(), 'reference.db');
+    importRowByRow(reference, loads);
+    loaded = join(dir(), 'loaded.db');
+    run = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', '--json', '--db', loaded, file], { cwd: ROOT }, (error, out) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: out }),
+      ),
+    );
+    expected = derived(reference);
   });
-  other.prepare('UPDATE deferred_work SET owner_pid = ?').run(gone);
-  other.exec('CREATE INDEX statements_stated_on_idx ON statements (stated_on)');
-  // And another wrote a full-text row: the index is built from the stored statements alone.
-  other.exec("INSERT INTO statements_fts (rowid, text, context, topics) VALUES (1, 'stale', NULL, '')");
-  other.close();
-  // The next open (the server's, here) finishes the load before anything is read.
-  assert.deepEqual(await reads(cut), await reads(reference));
-  assert.deepEqual(derived(cut), derived(reference));
+
+  test('the CLI reports a bulk load of every statement, the moved ones updated', () => {
+    assert.equal(run.code, 0, run.stdout);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
+    assert.equal(summary.counts.statements.created, 2000);
+    assert.equal(summary.counts.statements.updated, 50);
+    assert.equal(summary.bulkLoad, true, 'the database was empty: a bulk load');
+  });
+
+  test('the archive fills the derived tables the load builds', () => {
+    assert.ok(expected.ancestry.length > 4000 && expected.months.length > 1, 'the archive fills the derived tables');
+  });
+
+  test('ancestry, counts, search, indexes and triggers are built at its end as an import row by row leaves them', () => {
+    assert.deepEqual(derived(loaded), expected);
+  });
+
+  test('what a dashboard reads through the HTTP layer is what it reads after an import row by row', async () => {
+    assert.deepEqual(await reads(loaded), await reads(reference));
+  });
+
+  test('a second load into the now populated database is row by row: nothing is put aside', () => {
+    const db = openDatabase(loaded);
+    assert.equal(deferDerivedWork(db), false);
+    db.$client.close();
+    assert.deepEqual(derived(loaded).schema, expected.schema);
+  });
 });
 
-test('while a load has the full-text index aside, a statement written through the API waits for the build, then is found', async (t) => {
-  const dir = workspace(t);
-  const [first] = bundles() as [Bundle];
-  const path = join(dir, 'loading.db');
-  const db = openDatabase(path);
-  migrateDatabase(db);
-  assert.equal(deferDerivedWork(db), true);
-  runImport(db, first);
-  // The load goes on in another process (the test runner's parent stands in for it): an open leaves its work alone.
-  db.$client.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
-  db.$client.close();
-
-  const topic = first.topics?.find((x) => x.id === first.statements?.[0]?.topicIds?.[0]);
-  assert.ok(topic);
-  const written = {
-    id: 'written-meanwhile',
-    text: 'The ministry spoke of quinoxaline shipments.',
-    kind: 'paraphrase',
-    speakerId: first.statements?.[0]?.speakerId,
-    sourceIds: first.statements?.[0]?.sourceIds,
-    topicIds: [topic.id],
+describe('a load cut short (no end)', () => {
+  const dir = workspace();
+  let reference = '';
+  let cut = '';
+  let left: ReturnType<typeof derived>;
+  before(() => {
+    const loads = bundles();
+    reference = join(dir(), 'reference.db');
+    importRowByRow(reference, loads);
+    cut = join(dir(), 'cut.db');
+    const db = openDatabase(cut);
+    migrateDatabase(db);
+    assert.equal(deferDerivedWork(db), true);
+    for (const bundle of loads) runImport(db, bundle);
+    db.$client.close();
+    left = derived(cut);
+  });
+  /** A copy of the cut database, for a test that opens it. */
+  const copyOfCut = (name: string) => {
+    const path = join(dir(), name);
+    copyFileSync(cut, path);
+    return path;
   };
+  const names = (schema: unknown[][]) => schema.map((o) => o[1]);
+
+  test('the work left is on record', () => {
+    assert.ok(left.deferred.length > 10, 'the work left is on record');
+  });
+
+  test('no ancestry and no full-text row is written row by row', () => {
+    assert.equal(left.ancestry.length, 0, 'no ancestry was written row by row');
+    assert.deepEqual(left.search, [], 'no full-text row was written row by row');
+  });
+
+  test('the indexes and triggers the load builds at its end are put aside; the others stay', () => {
+    for (const name of ['statements_stated_on_idx', 'statement_topics_ancestors_insert', 'statements_count_insert'])
+      assert.ok(!names(left.schema).includes(name), `${name} was put aside`);
+    for (const name of ['statements_fts_delete', 'statements_doc_unique', 'topics_ancestors_insert'])
+      assert.ok(names(left.schema).includes(name), `${name} stays`);
+  });
+
+  test('the full-text settings are left as they were: they are raised only to build the index', () => {
+    assert.deepEqual(left.searchSettings, derived(reference).searchSettings, 'the full-text settings are raised only to build it');
+  });
+
+  test('an open while the loading process runs leaves its work alone', () => {
+    const path = copyOfCut('running.db');
+    // The test runner stands in for the loading process.
+    const other = new Database(path);
+    other.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
+    other.close();
+    const reopened = openDatabase(path);
+    migrateDatabase(reopened);
+    assert.equal(deferDerivedWork(reopened), false, 'no second load beside a running one');
+    reopened.$client.close();
+    assert.deepEqual(
+      derived(path).deferred,
+      left.deferred.map(([step, sql]) => [step, sql, process.ppid]),
+    );
+  });
+
+  test('the next open after the loading process is gone finishes the load, rebuilding what others wrote meanwhile', async () => {
+    const path = copyOfCut('gone.db');
+    const other = new Database(path);
+    other.prepare('UPDATE deferred_work SET owner_pid = ?').run(await goneProcessId());
+    // Another program created one of the indexes meanwhile: it is built again, as the load would have built it.
+    other.exec('CREATE INDEX statements_stated_on_idx ON statements (stated_on)');
+    // And another wrote a full-text row: the index is built from the stored statements alone.
+    other.exec("INSERT INTO statements_fts (rowid, text, context, topics) VALUES (1, 'stale', NULL, '')");
+    other.close();
+    // The next open (the server's, here) finishes the load before anything is read.
+    assert.deepEqual(await reads(path), await reads(reference));
+    assert.deepEqual(derived(path), derived(reference));
+  });
+});
+
+describe('a statement written through the API while a load has the full-text index aside', () => {
+  const dir = workspace();
+  let first: Bundle;
+  let topic: NonNullable<Bundle['topics']>[number];
+  let path = '';
   const search = async (app: Awaited<ReturnType<typeof buildApp>>, q: string) => {
     const res = await app.inject(`/v1/search?q=${encodeURIComponent(q)}`);
     assert.equal(res.statusCode, 200, res.body);
     return JSON.parse(res.body).data.map((s: { id: string }) => s.id);
   };
-  const during = await buildApp({ databasePath: path, logLevel: 'silent', authDisabled: true, seed: false });
-  try {
-    const res = await during.inject({ method: 'POST', url: '/v1/statements', payload: written });
-    assert.equal(res.statusCode, 201, res.body);
+  // The first bundle loaded with the derived work put aside; the load goes on in another process (the test
+  // runner's parent stands in for it), so an open leaves its work alone. A server opened on it meanwhile is
+  // sent the statement.
+  let during: Awaited<ReturnType<typeof buildApp>>;
+  let posted: { statusCode: number; body: string };
+  before(async () => {
+    [first] = bundles() as [Bundle];
+    path = join(dir(), 'loading.db');
+    const db = openDatabase(path);
+    migrateDatabase(db);
+    assert.equal(deferDerivedWork(db), true);
+    runImport(db, first);
+    db.$client.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
+    db.$client.close();
+    const found = first.topics?.find((x) => x.id === first.statements?.[0]?.topicIds?.[0]);
+    assert.ok(found);
+    topic = found;
+    const written = {
+      id: 'written-meanwhile',
+      text: 'The ministry spoke of quinoxaline shipments.',
+      kind: 'paraphrase',
+      speakerId: first.statements?.[0]?.speakerId,
+      sourceIds: first.statements?.[0]?.sourceIds,
+      topicIds: [topic.id],
+    };
+    during = await buildApp({ databasePath: path, logLevel: 'silent', authDisabled: true, seed: false });
+    duringOpen = true;
+    posted = await during.inject({ method: 'POST', url: '/v1/statements', payload: written });
+  });
+  let duringOpen = false;
+  after(async () => {
+    if (duringOpen) await during.close();
+  });
+
+  test('is stored', () => {
+    assert.equal(posted.statusCode, 201, posted.body);
+  });
+
+  test('is found by no search before the build', async () => {
     assert.deepEqual(await search(during, 'quinoxaline'), [], 'no search finds it before the build');
+  });
+
+  test('writes nothing to the index meanwhile', () => {
     const rows = during.db.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get();
     assert.equal(rows, 0, 'nothing was written to the index meanwhile');
-  } finally {
-    await during.close();
-  }
-
-  // The load is gone without finishing: the next open builds the index, the statement written meanwhile in it.
-  const gone = await new Promise<number>((resolve) => {
-    const child = execFile(process.execPath, ['-e', '0'], () => resolve(child.pid as number));
   });
-  const other = new Database(path);
-  other.prepare('UPDATE deferred_work SET owner_pid = ?').run(gone);
-  other.close();
-  const after = await buildApp({ databasePath: path, logLevel: 'silent', authDisabled: true, seed: false });
-  try {
-    assert.deepEqual(await search(after, 'quinoxaline'), ['written-meanwhile']);
-    // Its topic's name and aliases were indexed with it, from the stored links.
-    assert.ok((await search(after, `"${topic.aliases?.[1]}" quinoxaline`)).includes('written-meanwhile'));
-    assert.equal(after.db.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get(), (first.statements?.length ?? 0) + 1);
-  } finally {
-    await after.close();
-  }
+
+  describe('once the load is gone without finishing, the next open builds the index', () => {
+    let next: Awaited<ReturnType<typeof buildApp>>;
+    before(async () => {
+      await during.close();
+      duringOpen = false;
+      const other = new Database(path);
+      other.prepare('UPDATE deferred_work SET owner_pid = ?').run(await goneProcessId());
+      other.close();
+      next = await buildApp({ databasePath: path, logLevel: 'silent', authDisabled: true, seed: false });
+    });
+    after(async () => {
+      await next?.close();
+    });
+
+    test('with the statement written meanwhile in it', async () => {
+      assert.deepEqual(await search(next, 'quinoxaline'), ['written-meanwhile']);
+    });
+
+    test("with the statement's topic name and aliases, from the stored links", async () => {
+      assert.ok((await search(next, `"${topic.aliases?.[1]}" quinoxaline`)).includes('written-meanwhile'));
+    });
+
+    test('with every stored statement', () => {
+      assert.equal(next.db.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get(), (first.statements?.length ?? 0) + 1);
+    });
+  });
 });
