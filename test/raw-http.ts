@@ -31,9 +31,13 @@ export async function exchange(
     socket.on('data', (chunk) => {
       data += chunk;
     });
-    socket.on('close', () => resolve(data));
+    // A backstop for a server that never closes; cleared on close, so it does not keep the test process alive.
+    const giveUp = setTimeout(() => socket.destroy(), 15_000);
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve(data);
+    });
     socket.on('error', reject);
-    setTimeout(() => socket.destroy(), 15_000);
   });
   const [top = '', body = ''] = text.split('\r\n\r\n', 2);
   const [statusLine = '', ...lines] = top.split('\r\n');
