@@ -33,8 +33,8 @@ export function statementText(statement, { snippet } = {}) {
 }
 
 /** One statement in a list: its words (or the search snippet), who, when, where; the date links to it. */
-export function statementCard(statement, speakers) {
-  const speaker = statement.speaker ?? speakers?.get(statement.speakerId);
+function statementCard(statement) {
+  const speaker = statement.speaker;
   return h(
     'article',
     { class: 'card statement' },
@@ -56,18 +56,16 @@ export function statementCard(statement, speakers) {
   );
 }
 
-export function statementList(statements, speakers) {
+export function statementList(statements) {
   if (statements.length === 0) return h('p', { class: 'muted' }, 'No statements.');
   return h(
     'ol',
     { class: 'cards' },
-    statements.map((s) => h('li', null, statementCard(s, speakers))),
+    statements.map((s) => h('li', null, statementCard(s))),
   );
 }
 
-const STANCE_WORDS = { supports: 'supports', opposes: 'opposes', neutral: 'neutral', mixed: 'mixed', unclear: 'unclear' };
-
-export const stanceBadge = (stance) => h('span', { class: `stance stance-${stance}` }, STANCE_WORDS[stance] ?? stance);
+export const stanceBadge = (stance) => h('span', { class: `stance stance-${stance}` }, stance);
 
 /** Labelled input with suggestions (a datalist of id → name), so any id can be typed as well as picked. */
 export function idInput(name, label, value, options) {
