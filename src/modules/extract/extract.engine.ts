@@ -1,5 +1,6 @@
 // Extraction: a briefing's text in, a draft import bundle with the span of every statement and warnings out.
 // Pure: the archive it reuses records from is passed in, nothing is read or written here.
+import type { SOURCE_KINDS } from '../../lib/vocabularies.js';
 import type { Bundle } from '../imports/imports.schema.js';
 import { actsOf } from './extract.lexicon.js';
 import { extractReport } from './extract.report.js';
@@ -8,7 +9,7 @@ import { detectTranscript, extractTranscript } from './extract.transcript.js';
 import type { Draft, ExtractWarning, GenreResult } from './extract.types.js';
 
 export type ExtractFormat = 'auto' | 'transcript' | 'report';
-export type SourceKind = 'officialTranscript' | 'pressRelease' | 'newsReport' | 'socialPost' | 'letter' | 'other';
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export interface ExtractInput {
   text: string;
@@ -325,6 +326,3 @@ class TopicMatcher {
     return [...found].slice(0, 50);
   }
 }
-
-export type { ExtractWarning };
-export { detectTranscript };
