@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.js';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery, listPage, type PageResult, pageInMemory } from '../../lib/pagination.js';
-import { type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
+import { byKeys, IN_KEYS, type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from '../../lib/records.js';
 import {
   type BulkSession,
   listRecords,
@@ -113,17 +113,16 @@ function hydrate(db: Db, rows: StatementRow[]): Statement[] {
 
 /**
  * Whether each quote's words stand verbatim in the text of a source it cites, once whitespace and quotation-mark
- * style are normalised: null for paraphrases and for quotes whose sources keep no text. One lookup per cited source.
+ * style are normalised: null for paraphrases and for quotes whose sources keep no text. The cited sources' texts
+ * are read in one query for the page.
  */
 function quoteChecker(db: Db, rows: StatementRow[], sourceIds: Map<string, string[]> | undefined): (r: StatementRow) => boolean | null {
   const cited = new Set<string>();
   for (const r of rows) if (r.kind === 'quote') for (const id of sourceIds?.get(r.id) ?? []) cited.add(id);
   if (cited.size === 0) return () => null;
   const texts = new Map<string, string>();
-  for (const id of cited) {
-    const row = prepared(db, 'SELECT "text" FROM "sources" WHERE "id" = ? AND "text" IS NOT NULL').get(id) as { text: string } | undefined;
-    if (row) texts.set(id, normalizeForMatch(row.text));
-  }
+  const [statement, keys] = byKeys(db, `SELECT "id", "text" FROM "sources" WHERE "id" ${IN_KEYS} AND "text" IS NOT NULL`, [...cited]);
+  for (const row of statement.all(keys) as { id: string; text: string }[]) texts.set(row.id, normalizeForMatch(row.text));
   if (texts.size === 0) return () => null;
   return (r) => {
     if (r.kind !== 'quote') return null;
