@@ -168,6 +168,11 @@ export async function filterForm(view, params, { extra = [], submitLabel = 'Appl
       .map((n) => h('input', { type: 'hidden', name: n, value: params.get(n) })),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, submitLabel), h('a', { href: href(view) }, 'Clear')),
   );
+  return submitsTo(form, view);
+}
+
+/** Submitting the form navigates to `view` with its filled fields (trimmed) as the query. */
+export function submitsTo(form, view) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const query = {};
@@ -176,6 +181,18 @@ export async function filterForm(view, params, { extra = [], submitLabel = 'Appl
   });
   return form;
 }
+
+/** Today as YYYY-MM-DD (UTC). */
+export const today = () => new Date().toISOString().slice(0, 10);
+
+/** A camelCase kind in words: "pressRelease" → "press release". */
+export const kindWords = (kind) => kind.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+
+/** The period a position is held: "4 April 2024 – still held". */
+export const held = (p) => [date(p.validFrom), ' – ', p.validTo ? date(p.validTo) : 'still held'];
+
+/** A wide table in a region that scrolls sideways and can be reached by keyboard. */
+export const scrollRegion = (label, table) => h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': label }, table);
 
 /** Names for the speakers of statements that were listed without expand. */
 export async function speakersOf(statements) {

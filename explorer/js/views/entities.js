@@ -1,9 +1,7 @@
 // An actor and a topic: who or what it is, its statements, its positions.
 import { get, getOrMissing, remember } from '../api.js';
-import { stanceBadge, statementList } from '../components.js';
-import { bdi, date, details, h, joined, link, muted, plural, section } from '../dom.js';
-
-const kindWords = (kind) => kind.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+import { held, kindWords, scrollRegion, stanceBadge, statementList } from '../components.js';
+import { bdi, details, h, joined, link, muted, plural, section } from '../dom.js';
 
 export async function actorView({ id }) {
   const actor = await get(`/actors/${id}`);
@@ -100,9 +98,8 @@ export async function topicView({ id }) {
 /** Positions as a table: the other side (the topic on an actor's page, the actor on a topic's), the stance, the period. */
 function positionTable(positions, other) {
   if (positions.length === 0) return muted('No recorded position.');
-  return h(
-    'div',
-    { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Positions' },
+  return scrollRegion(
+    'Positions',
     h(
       'table',
       { class: 'positions' },
@@ -133,7 +130,7 @@ function positionTable(positions, other) {
                   h('td', null, bdi(p.topic?.name ?? p.topicId)),
                 ],
             h('td', null, link(`position/${p.id}`, null, stanceBadge(p.stance))),
-            h('td', null, date(p.validFrom), ' – ', p.validTo ? date(p.validTo) : 'still held'),
+            h('td', null, held(p)),
             h('td', null, link('timeline', { actor: p.actorId, topic: p.topicId }, plural(p.statementCount, 'statement'), ', timeline')),
           ),
         ),

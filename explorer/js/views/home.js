@@ -1,9 +1,7 @@
 // Home: what the archive holds, the latest statements, who speaks most and on what.
 import { byIds, get } from '../api.js';
-import { statementList } from '../components.js';
+import { statementList, today } from '../components.js';
 import { bdi, h, href, link, plural, section } from '../dom.js';
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 export async function homeView() {
   const [kinds, actors, topics, sources, events, latest, bySpeaker, byTopic, stances] = await Promise.all([

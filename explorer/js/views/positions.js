@@ -1,10 +1,8 @@
 // Positions: the actor × topic stance matrix on a date, one position with its evidence, and an actor's
 // stance on a topic over time drawn as a timeline with the evidence along it.
 import { byIds, get } from '../api.js';
-import { idInput, speakersOf, stanceBadge, statementText, suggestions } from '../components.js';
+import { held, idInput, scrollRegion, speakersOf, stanceBadge, statementText, submitsTo, suggestions, today } from '../components.js';
 import { bdi, date, details, h, href, link, muted, plural, section, svg } from '../dom.js';
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** The most rows and columns the matrix shows at once; past them, the busiest are shown and the rest filtered for. */
 const MAX_ACTORS = 40;
@@ -43,12 +41,7 @@ export async function matrixView({ params }) {
     idInput('topic', 'Topics (with their subtopics)', topicFilter, suggested.topics),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Show')),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const query = {};
-    for (const [n, v] of new FormData(form)) if (String(v).trim() !== '') query[n] = String(v).trim();
-    location.hash = href('positions', query);
-  });
+  submitsTo(form, 'positions');
   const truncated =
     actorIds.length < matrix.actors.length || topicIds.length < matrix.topics.length
       ? h(
@@ -61,9 +54,8 @@ export async function matrixView({ params }) {
   const table =
     matrix.cells.length === 0
       ? muted(`No position was held on ${asOf}.`)
-      : h(
-          'div',
-          { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Stance matrix (scrolls sideways)' },
+      : scrollRegion(
+          'Stance matrix (scrolls sideways)',
           h(
             'table',
             { class: 'matrix' },
@@ -171,7 +163,7 @@ export async function positionView({ id }) {
     details([
       ['Held by', link(`actor/${p.actorId}`, null, bdi(actorName))],
       ['Topic', link(`topic/${p.topicId}`, null, bdi(topicName))],
-      ['Held', [date(p.validFrom), ' – ', p.validTo ? date(p.validTo) : 'still held']],
+      ['Held', held(p)],
       ['First stated', date(p.firstStatedOn)],
       ['Last reaffirmed', date(p.lastReaffirmedOn)],
     ]),
@@ -326,7 +318,7 @@ function periodList(periods) {
       h(
         'li',
         null,
-        h('h2', null, stanceBadge(p.stance), ' ', date(p.validFrom), ' – ', p.validTo ? date(p.validTo) : 'still held'),
+        h('h2', null, stanceBadge(p.stance), ' ', held(p)),
         h('p', { dir: 'auto' }, p.summary, ' ', link(`position/${p.id}`, null, 'The position')),
         h(
           'ol',

@@ -1,7 +1,7 @@
 // A statement with its provenance: the words, who and when, the question it answered, where it is
 // reported, what it replies to and what replies to it, the positions it evidences, and its history.
 import { get, getOrMissing, respondsTo, vocab } from '../api.js';
-import { namesList, stanceBadge, statementList, statementText } from '../components.js';
+import { kindWords, namesList, stanceBadge, statementList, statementText } from '../components.js';
 import { bdi, date, details, h, joined, link, muted, plural, safeUrl, section } from '../dom.js';
 
 export async function statementView({ id }) {
@@ -115,8 +115,6 @@ function sourcesList(s) {
     }),
   );
 }
-
-const kindWords = (kind) => kind.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
 
 /** Where the source carries its full text and the words appear in it: the passage, the words marked. */
 function inPlace(sourceText, words) {

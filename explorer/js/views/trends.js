@@ -1,7 +1,7 @@
 // Trends: statements per month by topic or by speaker, under the same filters as the list, drawn as SVG
 // bars with the numbers in a table beside it.
 import { ApiError, byIds, get, refused } from '../api.js';
-import { filterForm, pick, STATEMENT_FILTERS } from '../components.js';
+import { filterForm, pick, STATEMENT_FILTERS, scrollRegion } from '../components.js';
 import { bdi, h, link, monthLabel, muted, plural, svg } from '../dom.js';
 
 const SERIES = 6;
@@ -157,9 +157,8 @@ function chart(months, series, value, nameOf, by) {
 }
 
 function table(months, series, value, totals, nameOf, by) {
-  return h(
-    'div',
-    { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': 'Statements per month (table)' },
+  return scrollRegion(
+    'Statements per month (table)',
     h(
       'table',
       { class: 'numbers' },
