@@ -10,7 +10,7 @@ import { expandParameter } from './expand.js';
 import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
 import type { ProblemNotes } from './problems.js';
-import { IdParams, Page, ref } from './schemas.js';
+import { IdParams, NoQuery, Page, ref } from './schemas.js';
 import { createRecord, etag, getRecord, type Meta, patchRecord, removeRecord, type Store } from './store.js';
 
 export interface Resource<F extends object, R extends Meta> {
@@ -45,8 +45,6 @@ export interface Resource<F extends object, R extends Meta> {
 const LinkHeader = { Link: { type: 'string', description: 'The next page, as `<url>; rel="next"`; absent on the last page.' } };
 const ETagHeader = { ETag: { type: 'string', description: 'The record version, quoted: use it in If-Match / If-None-Match.' } };
 const LocationHeader = { Location: { type: 'string', description: 'The URL of the new record.' } };
-/** No query parameters: any sent is a 400, not silently ignored. */
-const NoQuery = Type.Object({}, { additionalProperties: false });
 const WriteHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'Apply only if the record still has this ETag; 412 otherwise.' })),
 });
@@ -187,7 +185,6 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         description:
           `Creates ${aOne}; the client may choose its id. Answers 201 with a Location header. ${resource.notes?.create ?? ''}`.trim(),
         security,
-        querystring: NoQuery,
         body: ref(schemas.create),
         response: {
           201: json(ref(schemas.record), `The new ${one}.`, { ...ETagHeader, ...LocationHeader }),
@@ -230,7 +227,6 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
           `Changes the fields sent and keeps the others; \`version\` grows by one if anything changed. ${resource.notes?.update ?? ''}`.trim(),
         security,
         params: IdParams,
-        querystring: NoQuery,
         headers: WriteHeaders,
         body: ref(schemas.patch),
         response: {
@@ -276,7 +272,6 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
           `Deletes the ${one}. Refused with 409 while other records refer to it; nothing cascades. ${resource.notes?.remove ?? ''}`.trim(),
         security,
         params: IdParams,
-        querystring: NoQuery,
         headers: WriteHeaders,
         response: {
           204: { type: 'null', description: 'Deleted.' },

@@ -40,6 +40,9 @@ export const RecordMeta = {
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 
+/** No query parameters: any sent is a 400, not silently ignored (the querystring of every operation that declares none). */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 /** The querystring of a list: the page parameters every list takes plus its filters, all optional. */
 export function listQuery<F extends TProperties>(sortFields: readonly string[], defaultSort: string, filters: F) {
   const all = { ...pageQuery(sortFields, defaultSort), ...filters };

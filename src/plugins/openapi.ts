@@ -3,10 +3,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifySchema, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { Type } from 'typebox';
 import { ERROR_CODES, ERRORS } from '../lib/errors.js';
 import type { Examples, OperationExamples } from '../lib/examples.js';
 import { type ProblemNotes, problemExample, problemResponses } from '../lib/problems.js';
+import { NoQuery } from '../lib/schemas.js';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -241,7 +241,7 @@ export const openapiPlugin = fp(
       const schema = route.schema as FastifySchema | undefined;
       if (!schema?.operationId || schema.hide) return;
       // An operation that takes no query parameters refuses any sent, as the others refuse unknown ones.
-      schema.querystring ??= Type.Object({}, { additionalProperties: false });
+      schema.querystring ??= NoQuery;
       if (route.method === 'HEAD') return;
       route.schema = describeOperation(route, app.initialConfig.bodyLimit ?? 1024 * 1024);
     });
