@@ -30,10 +30,25 @@ export async function homeView() {
   ]);
 
   // A count links where its records can be browsed; actors, sources and events are reached from statements.
-  const count = (n, label, to) => {
-    const inner = [h('strong', null, n.toLocaleString('en-GB')), ' ', label];
+  const count = (n, one, to, many = `${one}s`) => {
+    const inner = [h('strong', null, n.toLocaleString('en-GB')), ' ', n === 1 ? one : many];
     return h('li', null, to ? h('a', { href: to }, inner) : h('span', null, inner));
   };
+  /** The busiest speakers or topics, each linked, with its number of statements. */
+  const ranking = (counts, key, kind, names) =>
+    h(
+      'ol',
+      { class: 'ranking' },
+      counts.map((c) =>
+        h(
+          'li',
+          null,
+          link(`${kind}/${c[key]}`, null, bdi(names.get(c[key])?.name ?? c[key])),
+          ' ',
+          h('span', { class: 'muted' }, plural(c.count, 'statement')),
+        ),
+      ),
+    );
   const content = [
     h('h1', null, 'What governments say, and where they stand'),
     h(
@@ -46,49 +61,22 @@ export async function homeView() {
       h(
         'ul',
         { class: 'counts' },
-        count(kinds.total, kinds.total === 1 ? 'statement' : 'statements', href('statements')),
-        count(quotes, quotes === 1 ? 'verbatim quote' : 'verbatim quotes', href('statements', { kind: 'quote' })),
-        count(stances.cells.length, stances.cells.length === 1 ? 'position held today' : 'positions held today', href('positions')),
-        count(actors.total, actors.total === 1 ? 'actor' : 'actors'),
-        count(topics.total, topics.total === 1 ? 'topic' : 'topics', href('trends')),
-        count(sources.total, sources.total === 1 ? 'source' : 'sources'),
-        count(events.total, events.total === 1 ? 'event' : 'events'),
+        count(kinds.total, 'statement', href('statements')),
+        count(quotes, 'verbatim quote', href('statements', { kind: 'quote' })),
+        count(stances.cells.length, 'position held today', href('positions'), 'positions held today'),
+        count(actors.total, 'actor'),
+        count(topics.total, 'topic', href('trends')),
+        count(sources.total, 'source'),
+        count(events.total, 'event'),
       ),
     ),
     h(
       'div',
       { class: 'columns' },
-      section(
-        'Most active speakers',
-        h(
-          'ol',
-          { class: 'ranking' },
-          topSpeakers.map((c) =>
-            h(
-              'li',
-              null,
-              link(`actor/${c.speaker}`, null, bdi(speakerNames.get(c.speaker)?.name ?? c.speaker)),
-              ' ',
-              h('span', { class: 'muted' }, plural(c.count, 'statement')),
-            ),
-          ),
-        ),
-      ),
+      section('Most active speakers', ranking(topSpeakers, 'speaker', 'actor', speakerNames)),
       section(
         'Most discussed topics',
-        h(
-          'ol',
-          { class: 'ranking' },
-          topTopics.map((c) =>
-            h(
-              'li',
-              null,
-              link(`topic/${c.topic}`, null, bdi(topicNames.get(c.topic)?.name ?? c.topic)),
-              ' ',
-              h('span', { class: 'muted' }, plural(c.count, 'statement')),
-            ),
-          ),
-        ),
+        ranking(topTopics, 'topic', 'topic', topicNames),
         h('p', { class: 'muted small' }, 'A topic counts the statements on its subtopics too.'),
       ),
     ),
