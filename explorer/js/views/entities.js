@@ -5,11 +5,10 @@ import { bdi, details, h, joined, link, muted, plural, section } from '../dom.js
 
 export async function actorView({ id }) {
   const actor = await get(`/actors/${id}`);
-  const [parent, members, said, count, positions] = await Promise.all([
+  const [parent, members, said, positions] = await Promise.all([
     actor.parentId ? getOrMissing(`/actors/${actor.parentId}`) : undefined,
     get('/actors', { parent: id, limit: 100, sort: 'name' }),
-    get('/statements', { speaker: id, limit: 10, expand: 'speaker,event' }),
-    get('/statements', { speaker: id, limit: 1, count: true }),
+    get('/statements', { speaker: id, limit: 10, count: true, expand: 'speaker,event' }),
     get('/positions', { actor: id, limit: 100, sort: '-validFrom', expand: 'topic' }),
   ]);
   remember('actors', [actor, parent, ...members.data]);
@@ -29,7 +28,7 @@ export async function actorView({ id }) {
       h(
         'p',
         null,
-        `${plural(count.total, 'statement')} as speaker. `,
+        `${plural(said.total, 'statement')} as speaker. `,
         link('statements', { speaker: id }, 'All of them'),
         ' · ',
         link('statements', { onBehalfOf: id }, 'said on its behalf'),
@@ -54,10 +53,9 @@ export async function topicView({ id }) {
     ancestors.unshift(parent);
     parentId = parent.parentId;
   }
-  const [children, said, count, positions] = await Promise.all([
+  const [children, said, positions] = await Promise.all([
     get('/topics', { parent: id, limit: 100, sort: 'name' }),
-    get('/statements', { topic: id, limit: 10, expand: 'speaker,event' }),
-    get('/statements', { topic: id, limit: 1, count: true }),
+    get('/statements', { topic: id, limit: 10, count: true, expand: 'speaker,event' }),
     get('/positions', { topic: id, limit: 100, sort: '-validFrom', expand: 'actor,topic' }),
   ]);
   remember('topics', [topic, ...ancestors, ...children.data]);
@@ -84,7 +82,7 @@ export async function topicView({ id }) {
       h(
         'p',
         null,
-        `${plural(count.total, 'statement')}, its subtopics included. `,
+        `${plural(said.total, 'statement')}, its subtopics included. `,
         link('statements', { topic: id }, 'All of them'),
         ' · ',
         link('trends', { topic: id }, 'over time'),
