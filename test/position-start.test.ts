@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertProblem, create, get } from './assertions.js';
+import { datedStatements } from './dated-statements.js';
 import { everyPage, makeApp, seedMinimal, type TestApp } from './helpers.js';
 
 type Body = Record<string, any>;
@@ -9,21 +10,12 @@ type Body = Record<string, any>;
 /** seedMinimal plus statements on two dates and two undated ones. */
 async function world(t: TestApp): Promise<void> {
   await seedMinimal(t);
-  for (const [id, statedOn] of [
+  await datedStatements(t, [
     ['s-undated', null],
     ['s-undated-2', null],
     ['s-mar', '2024-03-01'],
     ['s-apr', '2024-04-04'],
-  ] as const) {
-    await create(t, '/v1/statements', {
-      id,
-      text: `Statement ${id}.`,
-      kind: 'paraphrase',
-      speakerId: 'spokesperson',
-      sourceIds: ['report'],
-      statedOn,
-    });
-  }
+  ]);
 }
 
 const position = (id: string, fields: Body): Body => ({

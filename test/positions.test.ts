@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { create, get } from './assertions.js';
+import { datedStatements } from './dated-statements.js';
 import { makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
 type Body = Record<string, unknown>;
@@ -16,23 +17,13 @@ async function ids(t: TestApp, query: string): Promise<string[]> {
 async function world(t: TestApp): Promise<void> {
   await seedMinimal(t);
   await create(t, '/v1/actors', { id: 'afghanistan', name: 'Afghanistan', kind: 'state', countryCode: 'AFG' });
-  const dates: [string, string | null][] = [
+  await datedStatements(t, [
     ['s-jan', '2024-01-15'],
     ['s-feb', '2024-02-10'],
     ['s-mar', '2024-03-01'],
     ['s-apr', '2024-04-04'],
     ['s-undated', null],
-  ];
-  for (const [id, statedOn] of dates) {
-    await create(t, '/v1/statements', {
-      id,
-      text: `Statement ${id}.`,
-      kind: 'paraphrase',
-      speakerId: 'spokesperson',
-      sourceIds: ['report'],
-      statedOn,
-    });
-  }
+  ]);
 }
 
 const position = (fields: Body): Body => ({

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { create, get } from './assertions.js';
+import { datedStatements } from './dated-statements.js';
 import { makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
 type Body = Record<string, any>;
@@ -597,19 +598,10 @@ describe('the stance matrix on the seed', () => {
 /** Two statements, 2023-01-10 and 2024-04-04, and Pakistan's open positions on talks (supports) and migration (neutral). */
 async function timeline(app: TestApp): Promise<void> {
   await seedMinimal(app);
-  for (const [id, statedOn] of [
+  await datedStatements(app, [
     ['s-2023', '2023-01-10'],
     ['s-2024', '2024-04-04'],
-  ] as const) {
-    await create(app, '/v1/statements', {
-      id,
-      text: `Statement ${id}.`,
-      kind: 'paraphrase',
-      speakerId: 'spokesperson',
-      sourceIds: ['report'],
-      statedOn,
-    });
-  }
+  ]);
   await create(app, '/v1/positions', {
     ...base,
     id: 'talks-yes',
