@@ -2,7 +2,7 @@
 // stance on a topic over time drawn as a timeline with the evidence along it.
 import { byIds, get } from '../api.js';
 import { held, idInput, scrollRegion, speakersOf, stanceBadge, statementText, submitsTo, suggestions, today } from '../components.js';
-import { bdi, date, details, h, href, link, muted, plural, section, svg } from '../dom.js';
+import { bdi, date, details, h, href, joined, link, muted, plural, section, svg } from '../dom.js';
 
 /** The most rows and columns the matrix shows at once; past them, the busiest are shown and the rest filtered for. */
 const MAX_ACTORS = 40;
@@ -119,7 +119,7 @@ function legend() {
     'p',
     { class: 'legend muted' },
     'Stances: ',
-    ['supports', 'opposes', 'mixed', 'neutral', 'unclear'].flatMap((s, i) => (i ? [' ', stanceBadge(s)] : [stanceBadge(s)])),
+    joined(['supports', 'opposes', 'mixed', 'neutral', 'unclear'].map(stanceBadge), ' '),
   );
 }
 
