@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
 import { sendProblem } from './errors.js';
@@ -107,14 +107,17 @@ export const hardeningPlugin = fp<HardeningOptions>(
     let importsRunning = 0;
     let lastImportEnded = Number.NEGATIVE_INFINITY;
     const importing = () => importsRunning > 0 || performance.now() - lastImportEnded < 3 * sampleIntervalMs;
-    // preHandler: after the key is checked, so an anonymous import cannot turn shedding off.
-    app.addHook('preHandler', async (request, reply) => {
-      if (!request.routeOptions.config.longBody) return;
+    // preHandler: after the key is checked, so an anonymous import cannot turn shedding off. On the import
+    // routes alone, so no other request pays for it.
+    const countImport: preHandlerHookHandler = async (_request, reply) => {
       importsRunning += 1;
       reply.raw.once('close', () => {
         importsRunning -= 1;
         lastImportEnded = performance.now();
       });
+    };
+    app.addHook('onRoute', (route) => {
+      if (route.config?.longBody) route.preHandler = [...[route.preHandler ?? []].flat(), countImport];
     });
 
     await app.register(underPressure, {
