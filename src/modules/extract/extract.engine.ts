@@ -146,7 +146,7 @@ export function extract(input: ExtractInput, archive: Archive = { actors: [], to
   };
 
   const actors = new ActorIndex(archive.actors);
-  const topics = new TopicMatcher(archive.topics);
+  const topics = TopicMatcher.for(archive.topics);
   const statements: BundleStatement[] = [];
   const spans: ExtractSpan[] = [];
   const pad = String(genre.drafts.length).length;
@@ -292,10 +292,21 @@ class ActorIndex {
 
 /** Topics by name and alias, found in a statement's words as whole words; one pass over the text per statement. */
 class TopicMatcher {
+  /** One matcher per list of topics: an archive kept while the data is unchanged compiles its pattern once. */
+  private static built = new WeakMap<ArchiveTopic[], TopicMatcher>();
+  static for(topics: ArchiveTopic[]): TopicMatcher {
+    let matcher = TopicMatcher.built.get(topics);
+    if (!matcher) {
+      matcher = new TopicMatcher(topics);
+      TopicMatcher.built.set(topics, matcher);
+    }
+    return matcher;
+  }
+
   private re: RegExp | undefined;
   private byTerm = new Map<string, string>();
 
-  constructor(topics: ArchiveTopic[]) {
+  private constructor(topics: ArchiveTopic[]) {
     const terms: string[] = [];
     for (const t of topics) {
       for (const n of [t.name, ...t.aliases]) {
