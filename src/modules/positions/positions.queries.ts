@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
-import { byKeys, IN_KEYS, now, prepared } from '../../lib/records.js';
+import { byKeys, IN_KEYS, type LinkTable, linkedTo, now, prepared } from '../../lib/records.js';
 import { type Author, recordRevision } from '../../lib/revision-log.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from '../../lib/store.js';
 import { actorStore } from '../actors/actors.queries.js';
@@ -234,6 +234,14 @@ export interface PositionFilters {
   asOf?: string;
 }
 
+/** The evidence as a link from a position to its statements, for the `evidence` filter. */
+const evidenceLink: LinkTable = {
+  table: positionEvidence,
+  owner: positionEvidence.positionId,
+  value: positionEvidence.statementId,
+  ord: positionEvidence.ord,
+};
+
 /** The WHERE terms of the position filters, shared by the list and the stance matrix. */
 export function positionFilters(db: Db, q: PositionFilters) {
   const topicIds = anyOf(q.topic);
@@ -242,15 +250,7 @@ export function positionFilters(db: Db, q: PositionFilters) {
     topicIds ? inArray(positions.topicId, topicsUnder(db, topicIds)) : undefined,
     q.stance ? inArray(positions.stance, anyOf(q.stance) as Position['stance'][]) : undefined,
     // Through position_evidence_statement_idx: a seek per statement named.
-    q.evidence
-      ? inArray(
-          positions.id,
-          db
-            .select({ id: positionEvidence.positionId })
-            .from(positionEvidence)
-            .where(inArray(positionEvidence.statementId, anyOf(q.evidence) ?? [])),
-        )
-      : undefined,
+    linkedTo(db, positions.id, evidenceLink, anyOf(q.evidence)),
     // Held on asOf: the period [validFrom, validTo) contains it.
     q.asOf ? and(lte(positions.validFrom, q.asOf), or(isNull(positions.validTo), gt(positions.validTo, q.asOf))) : undefined,
   ];
