@@ -60,20 +60,22 @@ export const authPlugin = fp<{ disabled: boolean; identify: (request: FastifyReq
     if (disabled) app.log.warn('AUTH_DISABLED=true: anyone can write');
 
     /** A made-up, revoked or expired token is refused on every route, reads included: it is never read as no token. */
-    const refuseBadToken = (request: FastifyRequest, reply: FastifyReply) => {
+    const refuseBadToken = (request: FastifyRequest, reply: FastifyReply): Caller | undefined => {
       const { caller, refusal } = identify(request);
       if (refusal) {
         reply.header('www-authenticate', refusal.challenge);
         throw refusal.error;
       }
       if (caller) request.keyName = caller.name;
+      return caller;
     };
-    const checkToken: onRequestHookHandler = async (request, reply) => refuseBadToken(request, reply);
+    const checkToken: onRequestHookHandler = async (request, reply) => {
+      refuseBadToken(request, reply);
+    };
 
     const requireKey: onRequestHookHandler = async (request, reply) => {
       if (disabled) return;
-      refuseBadToken(request, reply);
-      const { caller } = identify(request);
+      const caller = refuseBadToken(request, reply);
       if (!caller) throw new AppError('UNAUTHORIZED', 'Writes need an API key: send Authorization: Bearer <key>.');
       assertScope(caller, 'write');
     };
