@@ -188,7 +188,7 @@ function evidenceList(evidence, speakers) {
         h(
           'article',
           { class: 'card statement' },
-          h('p', { class: 'meta' }, date(e.statedOn), ' · ', h('span', { class: `relation relation-${e.relation}` }, e.relation)),
+          h('p', { class: 'meta' }, date(e.statedOn), ' · ', relationLabel(e)),
           e.statement ? statementText(e.statement) : null,
           h(
             'p',
@@ -329,7 +329,7 @@ function periodList(periods) {
               null,
               date(e.statedOn),
               ' · ',
-              h('span', { class: `relation relation-${e.relation}` }, e.relation),
+              relationLabel(e),
               ': ',
               e.statement
                 ? link(`statement/${e.statementId}`, null, h('span', { dir: 'auto' }, truncate(e.statement.text, 160)))
@@ -341,5 +341,8 @@ function periodList(periods) {
     ),
   );
 }
+
+/** How a piece of evidence bears on its position (states, hardens, softens…), coloured by relation. */
+const relationLabel = (e) => h('span', { class: `relation relation-${e.relation}` }, e.relation);
 
 const truncate = (text, n) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
