@@ -104,4 +104,3 @@ export const ExtractResultSchema = Type.Object(
       'A draft bundle, as POST /v1/imports takes it, with where each statement stands in the input and what could not be decided. Stored actors, topics and the source are reused (whole, so importing them changes nothing); new ones are proposed with ids.',
   },
 );
-export type ExtractResultBody = Static<typeof ExtractResultSchema>;

@@ -1,4 +1,5 @@
 // The shapes extraction passes between its steps: drafts of statements before they become bundle records.
+import type { WARNING_CODES } from './extract.schema.js';
 
 /** One statement found in the text, before ids, actors and topics are assigned. */
 export interface Draft {
@@ -16,14 +17,7 @@ export interface Draft {
   statedOn: string | null;
 }
 
-export type WarningCode =
-  | 'UNATTRIBUTED_QUOTE'
-  | 'UNBALANCED_QUOTE'
-  | 'DATE_UNRESOLVED'
-  | 'TRUNCATED_TEXT'
-  | 'NO_SPEAKER'
-  | 'NOTHING_FOUND'
-  | 'TEXT_TOO_LONG';
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 export interface ExtractWarning {
   code: WarningCode;
