@@ -60,11 +60,6 @@ export async function vocab() {
   return vocabularies;
 }
 
-/** Statements this one responds to. */
-export function respondsTo(statement) {
-  return statement.respondsToIds ?? [];
-}
-
 /** For `.catch`: a 400 (bad input) becomes a value the view can show beside its form; anything else rethrows. */
 export function refused(error) {
   if (error instanceof ApiError && error.status === 400) return error;

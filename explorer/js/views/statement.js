@@ -1,13 +1,14 @@
 // A statement with its provenance: the words, who and when, the question it answered, where it is
 // reported, what it replies to and what replies to it, the positions it evidences, and its history.
-import { get, getOrMissing, respondsTo, vocab } from '../api.js';
+import { get, getOrMissing, vocab } from '../api.js';
 import { kindWords, namesList, stanceBadge, statementList, statementText } from '../components.js';
 import { bdi, date, details, h, joined, link, muted, plural, safeUrl, section } from '../dom.js';
 
 export async function statementView({ id }) {
   const s = await get(`/statements/${id}`, { expand: 'speaker,onBehalfOf,event,sources,topics,addressees' });
+  const replyTo = s.respondsToIds ?? [];
   const [repliedTo, replies, evidenced, revisions, vocabularies] = await Promise.all([
-    Promise.all(respondsTo(s).map((other) => getOrMissing(`/statements/${other}`, { expand: 'speaker,event' }))),
+    Promise.all(replyTo.map((other) => getOrMissing(`/statements/${other}`, { expand: 'speaker,event' }))),
     get('/statements', { respondsTo: id, limit: 50, expand: 'speaker,event' }),
     get('/positions', { evidence: id, limit: 100, expand: 'actor,topic' }),
     get(`/statements/${id}/revisions`, { limit: 100 }),
@@ -57,7 +58,7 @@ export async function statementView({ id }) {
       'Responds to',
       repliedTo.length === 0
         ? muted('It is not recorded as replying to another statement.')
-        : statementList(repliedTo.map((r, i) => r ?? missing(respondsTo(s)[i]))),
+        : statementList(repliedTo.map((r, i) => r ?? missing(replyTo[i]))),
     ),
     section(
       'Responses',
@@ -158,13 +159,12 @@ function revisionList(revisions) {
               (k) => !['updatedAt', 'version', 'createdAt'].includes(k) && JSON.stringify(r.state[k]) !== JSON.stringify(previous[k]),
             )
           : [];
-      const when = r.at;
       return h(
         'li',
         null,
         h('strong', null, `Version ${r.version}`),
         ` — ${r.operation === 'create' ? 'recorded' : r.operation === 'delete' ? 'deleted' : 'changed'}`,
-        when ? [' on ', date(when.slice(0, 10))] : null,
+        r.at ? [' on ', date(r.at.slice(0, 10))] : null,
         changed.length ? h('span', { class: 'muted' }, ` (${plural(changed.length, 'field')}: ${changed.join(', ')})`) : null,
       );
     }),
