@@ -553,6 +553,6 @@ export const statementExpansions = {
       sources: { from: 'sourceIds', load: sourceStore.getMany },
       topics: { from: 'topicIds', load: topicStore.getMany },
       addressees: { from: 'addresseeIds', load: actorStore.getMany },
-      respondsTo: { from: 'respondsToIds', load: (db, ids) => statementStore.getMany(db, ids) },
+      respondsTo: { from: 'respondsToIds', load: statementStore.getMany },
     }),
 };
