@@ -329,7 +329,7 @@ class TopicMatcher {
     const lower = s.toLowerCase();
     this.re.lastIndex = 0;
     for (let m = this.re.exec(lower); m; m = this.re.exec(lower)) {
-      const id = this.byTerm.get(m[0].replace(/[–—]/g, (c) => c)) ?? this.byTerm.get(m[0]);
+      const id = this.byTerm.get(m[0]);
       if (id) found.add(id);
       else for (const [term, tid] of this.byTerm) if (term.replace(/[-–—]/g, '-') === m[0].replace(/[-–—]/g, '-')) found.add(tid);
       if (found.size >= 20) break;
