@@ -148,9 +148,7 @@ export async function main(argv: string[]): Promise<number> {
       archive,
     );
     const ms = performance.now() - started;
-    const out = options.out
-      ? join(options.out, `${basename(file, extname(file))}.bundle.json`)
-      : join(dirname(file), `${basename(file, extname(file))}.bundle.json`);
+    const out = join(options.out ?? dirname(file), `${basename(file, extname(file))}.bundle.json`);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result.bundle, null, 2)}\n`);
     written.push(out);
