@@ -136,20 +136,3 @@ export const hardeningPlugin = fp<HardeningOptions>(
   },
   { name: 'hardening', dependencies: ['errors'] },
 );
-
-/**
- * The explorer's Content-Security-Policy, set by src/plugins/explorer.ts on `/` and its files only (the API
- * answers JSON, and /docs needs Swagger UI's inline styles). Scripts, styles, images and API calls come
- * from this origin alone: no inline script or style and no eval, so text in the data can never run even if
- * a bug let it in as markup; no plugins, no <base>, no framing, and forms submit nowhere else.
- */
-export const EXPLORER_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
