@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { buildApp } from '../src/app.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { authorizeKey, createKey, KeyError, listKeys, revokeKey } from '../src/modules/keys/keys.service.js';
+import { assertScope, createKey, identifyKey, KeyError, listKeys, revokeKey } from '../src/modules/keys/keys.service.js';
 import { assertProblem } from './assertions.js';
 import { makeApp } from './helpers.js';
 
@@ -26,7 +26,9 @@ function tempDb(t: TestContext) {
 /** The name of a live key allowed to write, or undefined: what the auth plugin lets through. */
 function verifyKey(db: ReturnType<typeof tempDb>, key: string): string | undefined {
   try {
-    return authorizeKey(db, key, 'write');
+    const caller = identifyKey(db, key);
+    assertScope(caller, 'write');
+    return caller.name;
   } catch {
     return undefined;
   }

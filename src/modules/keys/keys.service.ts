@@ -109,10 +109,3 @@ export function assertScope(caller: Caller, scope: KeyScope): void {
     throw new AppError('FORBIDDEN', `The API key '${caller.name}' has the scopes ${caller.scopes.join(', ')}; this needs ${scope}.`);
   }
 }
-
-/** The name of the key if it is live and may do `scope`; otherwise a 401 (unknown, revoked, expired) or a 403. */
-export function authorizeKey(db: Db, key: string, scope: KeyScope): string {
-  const caller = identifyKey(db, key);
-  assertScope(caller, scope);
-  return caller.name;
-}
