@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import Fastify from 'fastify';
-import { openDatabase } from '../src/db/client.js';
+import { openDatabase } from '../src/storage/sqlite/client.js';
 import { KeptAnswers } from '../src/lib/answer-cache.js';
 
 /** A route answering `size` characters for `/answer/:name?size=`, counting how often it builds an answer. */

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { buildApp } from '../src/app.js';
-import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { assertScope, createKey, identifyKey, KeyError, listKeys, revokeKey } from '../src/modules/keys/keys.service.js';
+import { migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
+import { assertScope, createKey, identifyKey, KeyError, listKeys, revokeKey } from '../src/storage/sqlite/keys.js';
 import { assertProblem } from './assertions.js';
 import { makeApp } from './helpers.js';
 

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
-import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { deferDerivedWork } from '../src/modules/imports/imports.bulk-load.js';
+import { migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
+import { deferDerivedWork } from '../src/storage/sqlite/bulk-load.js';
 import type { Bundle } from '../src/modules/imports/imports.schema.js';
-import { runImport } from '../src/modules/imports/imports.service.js';
+import { runImport } from '../src/storage/sqlite/import.js';
 import { archiveBundles } from './bench/archive.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { ROOT } from '../src/lib/paths.js';
-import { createKey } from '../src/modules/keys/keys.service.js';
+import { createKey } from '../src/storage/sqlite/keys.js';
 
 // The browser's globals, for the functions that run in the page (the project compiles without the DOM library).
 declare const document: any;

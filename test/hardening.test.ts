@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
-import { createKey } from '../src/modules/keys/keys.service.js';
+import { createKey } from '../src/storage/sqlite/keys.js';
 import { sleep } from './assertions.js';
 import { makeApp, seedMinimal } from './helpers.js';
 import { exchange } from './raw-http.js';

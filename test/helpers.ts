@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
-import { createKey } from '../src/modules/keys/keys.service.js';
+import { createKey } from '../src/storage/sqlite/keys.js';
 import { assertDeclared, type OpenApiDocument } from './contract.js';
 
 export interface TestApp {

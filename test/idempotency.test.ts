@@ -82,7 +82,7 @@ describe('a retried POST with the same Idempotency-Key', () => {
 
 test('keys belong to their caller and expire after 24 hours', async (t) => {
   const api = await makeApp(t);
-  const { createKey } = await import('../src/modules/keys/keys.service.js');
+  const { createKey } = await import('../src/storage/sqlite/keys.js');
   const other = createKey(api.app.db, 'other');
   const mine = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'Mine' }, headers: { 'idempotency-key': 'k' } });
   const theirs = await api.request({

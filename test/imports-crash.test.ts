@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { createKey } from '../src/modules/keys/keys.service.js';
+import { migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
+import { createKey } from '../src/storage/sqlite/keys.js';
 import { briefingBundle, sharedRecords } from './bench/bundles.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { type Db, migrateDatabase, openDatabase } from '../src/db/client.js';
+import { type Db, migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
 import type { ListQuery, PageResult } from '../src/lib/pagination.js';
 import { loadSeeds } from '../src/modules/imports/imports.seed.js';
-import { listPositions } from '../src/modules/positions/positions.queries.js';
-import { listStatements } from '../src/modules/statements/statements.queries.js';
+import { listPositions } from '../src/storage/sqlite/positions.queries.js';
+import { listStatements } from '../src/storage/sqlite/statements.queries.js';
 
 /** The seeded database, and the SQL it runs (parameters written in) while `traced` runs. */
 function seededDb(t: TestContext) {

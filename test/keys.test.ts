@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createKey, listKeys } from '../src/modules/keys/keys.service.js';
+import { createKey, listKeys } from '../src/storage/sqlite/keys.js';
 import { makeApp, sharedApp } from './helpers.js';
 
 const topic = (id: string) => ({ method: 'POST' as const, url: '/v1/topics', payload: { id, name: id }, auth: false });

@@ -9,7 +9,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { buildApp } from '../src/app.js';
 import { MIGRATIONS_FOLDER } from '../src/lib/paths.js';
-import { createKey } from '../src/modules/keys/keys.service.js';
+import { createKey } from '../src/storage/sqlite/keys.js';
 import { assertProblem, create, fieldError, get } from './assertions.js';
 import { makeApp, seedMinimal, type TestApp } from './helpers.js';
 

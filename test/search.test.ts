@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { toFtsQuery } from '../src/modules/statements/statements.fts.js';
-import { documentFrequency, RANKED_MATCHES } from '../src/modules/statements/statements.queries.js';
+import { toFtsQuery } from '../src/storage/sqlite/statements.fts.js';
+import { documentFrequency, RANKED_MATCHES } from '../src/storage/sqlite/statements.queries.js';
 import { everyPage, makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);

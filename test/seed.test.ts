@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildApp } from '../src/app.js';
 import { seedBundles } from '../src/modules/imports/imports.seed.js';
-import { createKey } from '../src/modules/keys/keys.service.js';
+import { createKey } from '../src/storage/sqlite/keys.js';
 import { sharedApp, type TestApp } from './helpers.js';
 
 const SOURCE_TEXT = readFileSync(new URL('../../shared/source/fo-briefing-2024-04-04.txt', import.meta.url), 'utf8');

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { createKey } from '../src/modules/keys/keys.service.js';
+import { migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
+import { createKey } from '../src/storage/sqlite/keys.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 /** Long enough for every client to hear Connection: close and for the /ready probe, even on a loaded machine. */

@@ -2,7 +2,7 @@
 // while the server runs and writes.
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { openDatabase } from '../storage/sqlite/client.js';
 
 async function main(args: string[]): Promise<number> {
   const [target, ...rest] = args;

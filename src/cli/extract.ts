@@ -2,10 +2,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { migrateDatabase, openDatabase } from '../db/client.js';
+import { migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
 import { SOURCE_KINDS } from '../lib/vocabularies.js';
 import { type Archive, type ExtractFormat, extract, type SourceKind } from '../modules/extract/extract.engine.js';
-import { loadArchive } from '../modules/extract/extract.queries.js';
+import { loadArchive } from '../storage/sqlite/extract.queries.js';
 import { EXTRACT_TEXT_MAX } from '../modules/extract/extract.schema.js';
 import { fileSize, main as importMain, runAsScript, UsageError } from './import.js';
 

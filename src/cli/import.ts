@@ -4,12 +4,12 @@ import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { BULK_LOAD_CACHE_KIB, type Db, finishDeferredWork, migrateDatabase, openDatabase } from '../db/client.js';
+import { BULK_LOAD_CACHE_KIB, type Db, finishDeferredWork, migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
 import { AppError } from '../lib/errors.js';
-import { deferDerivedWork } from '../modules/imports/imports.bulk-load.js';
+import { deferDerivedWork } from '../storage/sqlite/bulk-load.js';
 import { bundleValidator, parseBundle } from '../modules/imports/imports.parse.js';
 import { ENTITIES, type ImportCounts, type ImportLineResult, NDJSON_LINE_LIMIT } from '../modules/imports/imports.schema.js';
-import { emptyCounts, runImport } from '../modules/imports/imports.service.js';
+import { emptyCounts, runImport } from '../storage/sqlite/import.js';
 import { addCounts, importLines } from '../modules/imports/imports.stream.js';
 
 const USAGE = `Usage: npm run import -- [options] <file…>

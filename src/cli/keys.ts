@@ -1,9 +1,9 @@
 // `npm run keys -- create <name> | list | revoke <name>`: manage the API keys of the configured database.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrateDatabase, openDatabase } from '../db/client.js';
-import { createKey, KeyError, listKeys, revokeKey } from '../modules/keys/keys.service.js';
-import type { KeyScope } from '../modules/keys/keys.table.js';
+import { migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
+import { createKey, KeyError, listKeys, revokeKey } from '../storage/sqlite/keys.js';
+import type { KeyScope } from '../storage/sqlite/tables/keys.table.js';
 
 const USAGE = `Usage:
   npm run keys -- create <name> [--scope write] [--expires-in 90d | --expires 2027-01-01]

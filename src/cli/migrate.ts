@@ -1,6 +1,6 @@
 // `npm run db:migrate`: apply pending migrations to DATABASE_PATH; exits non-zero on failure.
 import { loadConfig } from '../config.js';
-import { migrateDatabase, openDatabase } from '../db/client.js';
+import { migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
 
 try {
   const { databasePath } = loadConfig(process.env);

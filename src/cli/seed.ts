@@ -1,7 +1,7 @@
 // `npm run db:seed`: upsert the bundles in seeds/ into DATABASE_PATH through the import service.
 // Records the seed defines are reset to the seed's values; nothing else is touched.
 import { loadConfig } from '../config.js';
-import { migrateDatabase, openDatabase } from '../db/client.js';
+import { migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
 import { AppError } from '../lib/errors.js';
 import { loadSeeds } from '../modules/imports/imports.seed.js';
 

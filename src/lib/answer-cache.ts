@@ -2,8 +2,8 @@
 // that many people reload asks the same question again and again, and popular searches come back all day.
 import type { FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import type { Db } from '../db/client.js';
-import { dataVersion } from './records.js';
+import type { Db } from '../storage/sqlite/client.js';
+import { dataVersion } from '../storage/sqlite/records.js';
 
 type Body = ReturnType<FastifyReply['serialize']>;
 interface Kept {

@@ -1,7 +1,7 @@
 // The five CRUD operations of a resource, with their OpenAPI descriptions, on top of its store.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TObject, type TSchema, Type } from 'typebox';
-import type { Db } from '../db/client.js';
+import type { Db } from '../storage/sqlite/client.js';
 import type { KeptAnswers } from './answer-cache.js';
 import { canonicalEntries } from './cursor.js';
 import { notFound, singular } from './errors.js';
@@ -11,7 +11,7 @@ import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
 import type { ProblemNotes } from './problems.js';
 import { IdParams, NoQuery, Page, ref } from './schemas.js';
-import { createRecord, etag, getRecord, type Meta, patchRecord, removeRecord, type Store } from './store.js';
+import { createRecord, etag, getRecord, type Meta, patchRecord, removeRecord, type Store } from '../storage/sqlite/store.js';
 
 export interface Resource<F extends object, R extends Meta> {
   store: Store<F, R>;

@@ -1,6 +1,6 @@
 // `expand=`: embed related records one level deep, with one query per relation per page.
 import { type TSchema, Type } from 'typebox';
-import type { Db } from '../db/client.js';
+import type { Db } from '../storage/sqlite/client.js';
 import { ref } from './schemas.js';
 
 export interface Expansion {

@@ -14,7 +14,7 @@ function projectRoot(): string {
 }
 
 export const ROOT = projectRoot();
-export const MIGRATIONS_FOLDER = join(ROOT, 'migrations');
+export const MIGRATIONS_FOLDER = join(ROOT, 'migrations', 'sqlite');
 const SEEDS_FOLDER = join(ROOT, 'seeds');
 export const OPENAPI_FILE = join(ROOT, 'openapi', 'openapi.json');
 

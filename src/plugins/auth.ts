@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
-import { assertScope, type Caller, identifyKey } from '../modules/keys/keys.service.js';
+import { assertScope, type Caller, identifyKey } from '../storage/sqlite/keys.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

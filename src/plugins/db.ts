@@ -1,6 +1,6 @@
 // The database handle as `app.db`: opened, migrated (and seeded when new) at registration, closed with the app.
 import fp from 'fastify-plugin';
-import { type Db, migrateDatabase, openDatabase } from '../db/client.js';
+import { type Db, migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
 import { loadSeeds } from '../modules/imports/imports.seed.js';
 
 declare module 'fastify' {

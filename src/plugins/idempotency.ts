@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
-import { claimKey, findKey, hashBody, recordAnswer, releaseKey } from '../modules/idempotency/idempotency.service.js';
+import { claimKey, findKey, hashBody, recordAnswer, releaseKey } from '../storage/sqlite/idempotency.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];

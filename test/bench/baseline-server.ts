@@ -19,7 +19,7 @@ import {
   scoreHits,
   snippet,
   tokensOf,
-} from '../../src/modules/statements/statements.fts.js';
+} from '../../src/storage/sqlite/statements.fts.js';
 import { statementSchemas } from '../../src/modules/statements/statements.routes.js';
 import { StanceMatrixSchema, StatementStatsSchema } from '../../src/modules/stats/stats.schema.js';
 import { topicSchemas } from '../../src/modules/topics/topics.routes.js';

@@ -1,7 +1,7 @@
 // The raw baseline: better-sqlite3 inserting the rows an import of a bundle stores, with prepared statements, in one transaction.
 import type Database from 'better-sqlite3';
 import type { Bundle } from '../../src/modules/imports/imports.schema.js';
-import { REBUILD_SEARCH_INDEX } from '../../src/modules/statements/statements.fts.js';
+import { REBUILD_SEARCH_INDEX } from '../../src/storage/sqlite/statements.fts.js';
 
 type Row = Record<string, unknown> & { id: string };
 

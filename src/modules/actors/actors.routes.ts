@@ -1,7 +1,7 @@
 // HTTP routes of actors.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { actorStore, listActors } from './actors.queries.js';
+import { actorStore, listActors } from '../../storage/sqlite/actors.queries.js';
 import { ActorCreateSchema, ActorListQuerySchema, ActorPatchSchema, ActorSchema } from './actors.schema.js';
 
 export const actorSchemas = [ActorSchema, ActorCreateSchema, ActorPatchSchema];

@@ -1,7 +1,7 @@
 // HTTP routes of events.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { eventStore, listEvents } from './events.queries.js';
+import { eventStore, listEvents } from '../../storage/sqlite/events.queries.js';
 import { EventCreateSchema, EventListQuerySchema, EventPatchSchema, EventSchema } from './events.schema.js';
 
 export const eventSchemas = [EventSchema, EventCreateSchema, EventPatchSchema];

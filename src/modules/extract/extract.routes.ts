@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../lib/errors.js';
 import { ref } from '../../lib/schemas.js';
 import { extract } from './extract.engine.js';
-import { loadArchive } from './extract.queries.js';
+import { loadArchive } from '../../storage/sqlite/extract.queries.js';
 import {
   EXTRACT_BODY_LIMIT,
   EXTRACT_LINES_MAX,

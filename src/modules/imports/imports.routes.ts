@@ -7,7 +7,7 @@ import { seedSlice } from '../../lib/examples.js';
 import { ref } from '../../lib/schemas.js';
 import type { Bundle, ImportLineResult } from './imports.schema.js';
 import { BundleSchema, ImportLineResultSchema, ImportQuerySchema, ImportResultSchema, NDJSON_LINE_LIMIT } from './imports.schema.js';
-import { runImport } from './imports.service.js';
+import { runImport } from '../../storage/sqlite/import.js';
 import { describeBytes, importLines } from './imports.stream.js';
 
 export const importSchemas = [BundleSchema, ImportResultSchema, ImportLineResultSchema];

@@ -1,11 +1,11 @@
 // Streaming imports: NDJSON read line by line in bounded memory, each line a bundle imported in its own transaction.
 import { setImmediate as nextTick } from 'node:timers/promises';
-import type { Db } from '../../db/client.js';
+import type { Db } from '../../storage/sqlite/client.js';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
-import type { Author } from '../../lib/revision-log.js';
+import type { Author } from '../../storage/sqlite/revision-log.js';
 import { parseBundle } from './imports.parse.js';
 import { ENTITIES, type ImportCounts, type ImportLineResult } from './imports.schema.js';
-import { emptyCounts, runImport } from './imports.service.js';
+import { emptyCounts, runImport } from '../../storage/sqlite/import.js';
 
 /** One line of the body: its text; or only its size when it is over the limit (its bytes were dropped); or that it is not UTF-8. */
 export type RawLine = { line: number; text: string } | { line: number; tooLong: number } | { line: number; notUtf8: true };

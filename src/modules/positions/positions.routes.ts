@@ -1,7 +1,7 @@
 // HTTP routes of positions.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { listPositions, positionExpansions, positionStore } from './positions.queries.js';
+import { listPositions, positionExpansions, positionStore } from '../../storage/sqlite/positions.queries.js';
 import { PositionCreateSchema, PositionListQuerySchema, PositionPatchSchema, PositionSchema } from './positions.schema.js';
 
 export const positionSchemas = [PositionSchema, PositionCreateSchema, PositionPatchSchema];

@@ -4,8 +4,8 @@ import { type Static, Type } from 'typebox';
 import { notFound } from '../../lib/errors.js';
 import { SAMPLE_IDS, SEEDED_AT, seededRecord } from '../../lib/examples.js';
 import { Id, Nullable, ref, StringEnum, Timestamp } from '../../lib/schemas.js';
-import { changesSince, decodePosition, encodePosition, type Revision, revisionsOf } from './revisions.service.js';
-import { REVISION_OPERATIONS } from './revisions.table.js';
+import { changesSince, decodePosition, encodePosition, type Revision, revisionsOf } from '../../storage/sqlite/revisions.js';
+import { REVISION_OPERATIONS } from '../../storage/sqlite/tables/revisions.table.js';
 
 export const COLLECTIONS = ['actors', 'topics', 'sources', 'events', 'statements', 'positions'] as const;
 

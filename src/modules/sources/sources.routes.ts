@@ -1,7 +1,7 @@
 // HTTP routes of sources.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { listSources, sourceStore } from './sources.queries.js';
+import { listSources, sourceStore } from '../../storage/sqlite/sources.queries.js';
 import { SourceCreateSchema, SourceListQuerySchema, SourcePatchSchema, SourceSchema } from './sources.schema.js';
 
 export const sourceSchemas = [SourceSchema, SourceCreateSchema, SourcePatchSchema];

@@ -5,8 +5,8 @@ import { expandedPage, registerCrudRoutes, sendPage } from '../../lib/crud-route
 import { SAMPLE_IDS, seededRecord } from '../../lib/examples.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
-import { COUNTED_MATCHES, SEARCH_SYNTAX } from './statements.fts.js';
-import { listStatements, RANKED_MATCHES, statementExpansions, statementStore } from './statements.queries.js';
+import { COUNTED_MATCHES, SEARCH_SYNTAX } from '../../storage/sqlite/statements.fts.js';
+import { listStatements, RANKED_MATCHES, statementExpansions, statementStore } from '../../storage/sqlite/statements.queries.js';
 import {
   SearchQuerySchema,
   StatementCreateSchema,

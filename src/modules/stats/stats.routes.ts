@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { KeptAnswers } from '../../lib/answer-cache.js';
 import { canonicalEntries } from '../../lib/cursor.js';
 import { ref } from '../../lib/schemas.js';
-import { stanceMatrix, statementStats } from './stats.queries.js';
+import { stanceMatrix, statementStats } from '../../storage/sqlite/stats.queries.js';
 import {
   DIMENSIONS,
   parseGroupBy,

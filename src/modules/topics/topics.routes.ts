@@ -1,7 +1,7 @@
 // HTTP routes of topics.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { listTopics, topicStore } from './topics.queries.js';
+import { listTopics, topicStore } from '../../storage/sqlite/topics.queries.js';
 import { TopicCreateSchema, TopicListQuerySchema, TopicPatchSchema, TopicSchema } from './topics.schema.js';
 
 export const topicSchemas = [TopicSchema, TopicCreateSchema, TopicPatchSchema];

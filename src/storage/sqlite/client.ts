@@ -1,0 +1,91 @@
+// Opens the SQLite database with the pragmas the service relies on, and applies migrations.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { MIGRATIONS_FOLDER } from '../../lib/paths.js';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/**
+ * The page cache of a process that only loads data (the import CLI with --db): 64 MiB keeps the hot pages
+ * of every index between bundles, which made loads of the bench archive faster (docs/performance.md,
+ * Imports). The server keeps SQLite's 2 MiB: its reads gained nothing from more (a search's window read the
+ * same), and it would hold the memory for good.
+ */
+export const BULK_LOAD_CACHE_KIB = 65_536;
+
+export interface OpenOptions {
+  /** The page cache in KiB (see BULK_LOAD_CACHE_KIB); SQLite's default otherwise. */
+  cacheKib?: number;
+  /**
+   * Called with each SQL statement the connection runs, its parameters written in (long ones shortened;
+   * better-sqlite3's `verbose`): what a query plan check or a debugging session looks at, without reaching
+   * into the driver.
+   */
+  trace?: (sql: string) => void;
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new Database(path, options.trace ? { verbose: (sql) => options.trace?.(String(sql)) } : {});
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a write acknowledged to a client survives a power cut, not only a crash.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // Statement journals (kept for a write that could fail halfway, such as one firing triggers) and temporary
+  // b-trees in memory: past 64 KiB they went to a temporary file, a write system call a page.
+  sqlite.pragma('temp_store = MEMORY');
+  if (options.cacheKib) sqlite.pragma(`cache_size = -${options.cacheKib}`);
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+/**
+ * Applies pending migrations, after finishing any bulk load that did not (see finishDeferredWork); true when
+ * the database was new (no migration had ever run).
+ */
+export function migrateDatabase(db: Db): boolean {
+  const fresh = !db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  finishDeferredWork(db);
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return fresh;
+}
+
+/**
+ * Runs the work a bulk load put aside (migrations/0007_deferred_work.sql), in one transaction: derived tables
+ * rebuilt from the stored rows, then the indexes and triggers created again. The load calls it when it ends;
+ * every migration calls it too, and then finishes only the work of a load whose process is gone (a crash, a
+ * kill): a load still running is left to finish its own. True when there was work.
+ */
+export function finishDeferredWork(db: Db): boolean {
+  const sqlite = db.$client;
+  if (!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deferred_work'").get()) return false;
+  return sqlite
+    .transaction(() => {
+      const owners = sqlite.prepare('SELECT DISTINCT "owner_pid" FROM "deferred_work"').pluck().all() as number[];
+      if (owners.some((pid) => pid !== process.pid && running(pid))) return false;
+      const steps = sqlite.prepare('SELECT "sql" FROM "deferred_work" ORDER BY "step"').pluck().all() as string[];
+      for (const step of steps) sqlite.exec(step);
+      sqlite.exec('DELETE FROM "deferred_work"');
+      return steps.length > 0;
+    })
+    .immediate();
+}
+
+/** Whether a process of this machine is running (signal 0 only checks; EPERM: running, but not ours). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `work` in one write transaction taken with BEGIN IMMEDIATE; `work` must be synchronous to roll back. */
+export function writeTransaction<T>(db: Db, work: (tx: Db) => T): T {
+  return db.transaction((tx) => work(tx as unknown as Db), { behavior: 'immediate' });
+}

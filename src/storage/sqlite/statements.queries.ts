@@ -1,0 +1,558 @@
+// Queries over statements: the list with its filters, and the store the shared write path uses.
+import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
+import type { Db } from './client.js';
+import { AppError } from '../../lib/errors.js';
+import { applyExpansions } from '../../lib/expand.js';
+import { anyOf, type ListQuery, listPage, type PageResult, pageInMemory } from '../../lib/pagination.js';
+import { byKeys, IN_KEYS, type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from './records.js';
+import {
+  type BulkSession,
+  listRecords,
+  rowsByIds,
+  rowsByKeys,
+  type Source,
+  type Store,
+  selectFrom,
+  stripMeta,
+  writeRow,
+} from './store.js';
+import { namedIds } from './tree.js';
+import { actorStore } from './actors.queries.js';
+import { actors } from './tables/actors.table.js';
+import { eventStore } from './events.queries.js';
+import { events } from './tables/events.table.js';
+import { normalizeForMatch } from '../../modules/extract/extract.text.js';
+import { positionEvidence } from './tables/positions.table.js';
+import { sourceStore } from './sources.queries.js';
+import { sources } from './tables/sources.table.js';
+import { statementTopicAncestors } from './topics.ancestry.js';
+import { topicStore } from './topics.queries.js';
+import { topics } from './tables/topics.table.js';
+import {
+  COUNTED_MATCHES,
+  corpusOf,
+  type DocSpan,
+  estimatedFrequency,
+  type Hit,
+  type NewestMatches,
+  parseSearch,
+  scoreHits,
+  searchIndexDeferred,
+  snippet,
+  statementsFts,
+  statementsFtsSizes,
+  toFtsQuery,
+  tokensOf,
+} from './statements.fts.js';
+import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from '../../modules/statements/statements.schema.js';
+import {
+  statementActs,
+  statementAddressees,
+  statementRespondsTo,
+  statementSources,
+  statements,
+  statementTopics,
+} from './tables/statements.table.js';
+
+const link = (
+  table: typeof statementSources | typeof statementTopics | typeof statementAddressees | typeof statementActs | typeof statementRespondsTo,
+): LinkTable => ({
+  table,
+  owner: table.statementId,
+  value: table.value,
+  ord: table.ord,
+});
+const links = {
+  sourceIds: link(statementSources),
+  topicIds: link(statementTopics),
+  addresseeIds: link(statementAddressees),
+  acts: link(statementActs),
+  respondsToIds: link(statementRespondsTo),
+};
+
+type StatementRow = typeof statements.$inferSelect;
+
+/** Attaches the five link arrays to a page of rows: one query per link table, never one per row. */
+function hydrate(db: Db, rows: StatementRow[]): Statement[] {
+  const ids = rows.map((r) => r.id);
+  const [sourceIds, topicIds, addresseeIds, acts, respondsToIds] = [
+    links.sourceIds,
+    links.topicIds,
+    links.addresseeIds,
+    links.acts,
+    links.respondsToIds,
+  ].map((l) => loadLinks(db, l, ids));
+  const verify = quoteChecker(db, rows, sourceIds);
+  // Field by field: copying a row with rest and spread is slower per row and leaves V8 a slow
+  // dictionary-mode object, which the serializer then reads slowly too (docs/performance.md, Reads).
+  return rows.map(
+    (r): Statement => ({
+      id: r.id,
+      text: r.text,
+      kind: r.kind,
+      speakerId: r.speakerId,
+      onBehalfOfId: r.onBehalfOfId,
+      speakerRole: r.speakerRole,
+      statedOn: r.statedOn,
+      eventId: r.eventId,
+      context: r.context,
+      language: r.language,
+      sourceIds: sourceIds?.get(r.id) ?? [],
+      topicIds: topicIds?.get(r.id) ?? [],
+      addresseeIds: addresseeIds?.get(r.id) ?? [],
+      acts: (acts?.get(r.id) ?? []) as Statement['acts'],
+      respondsToIds: respondsToIds?.get(r.id) ?? [],
+      verified: verify(r),
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      version: r.version,
+    }),
+  );
+}
+
+/**
+ * Whether each quote's words stand verbatim in the text of a source it cites, once whitespace and quotation-mark
+ * style are normalised: null for paraphrases and for quotes whose sources keep no text. The cited sources' texts
+ * are read in one query for the page.
+ */
+function quoteChecker(db: Db, rows: StatementRow[], sourceIds: Map<string, string[]> | undefined): (r: StatementRow) => boolean | null {
+  const cited = new Set<string>();
+  for (const r of rows) if (r.kind === 'quote') for (const id of sourceIds?.get(r.id) ?? []) cited.add(id);
+  if (cited.size === 0) return () => null;
+  const texts = new Map<string, string>();
+  const [statement, keys] = byKeys(db, `SELECT "id", "text" FROM "sources" WHERE "id" ${IN_KEYS} AND "text" IS NOT NULL`, [...cited]);
+  for (const row of statement.all(keys) as { id: string; text: string }[]) texts.set(row.id, normalizeForMatch(row.text));
+  if (texts.size === 0) return () => null;
+  return (r) => {
+    if (r.kind !== 'quote') return null;
+    const withText = (sourceIds?.get(r.id) ?? []).map((id) => texts.get(id)).filter((t) => t !== undefined);
+    if (withText.length === 0) return null;
+    const words = normalizeForMatch(r.text);
+    return withText.some((t) => t.includes(words));
+  };
+}
+
+export const statementStore: Store<StatementFieldValues, Statement> = {
+  collection: 'statements',
+  table: statements,
+  blank: {
+    onBehalfOfId: null,
+    speakerRole: null,
+    statedOn: null,
+    eventId: null,
+    topicIds: [],
+    addresseeIds: [],
+    respondsToIds: [],
+    context: null,
+    acts: [],
+    language: null,
+  },
+  getMany: (db, ids) => hydrate(db, rowsByIds(db, statements, ids)),
+  // `verified` is derived from the sources' texts: not a field of the statement's own.
+  fieldsOf: (record) => {
+    const { verified: _verified, ...fields } = stripMeta(record);
+    return fields;
+  },
+  // The hot path of bulk imports: every statement here is prepared once, and the search index is written
+  // from the fields at hand instead of being read back.
+  write(db, id, fields, meta, existing, session) {
+    const fresh = existing === undefined;
+    const doc = fresh ? nextDoc(db, session?.memo) : docOf(db, id);
+    // The link arrays in `fields` are not columns: writeRow leaves them out.
+    writeRow(db, statements, { ...fields, ...meta, doc: fresh ? doc : undefined }, !fresh);
+    replaceLinks(db, links.sourceIds, id, fields.sourceIds, fresh);
+    replaceLinks(db, links.topicIds, id, fields.topicIds, fresh);
+    replaceLinks(db, links.addresseeIds, id, fields.addresseeIds, fresh);
+    replaceLinks(db, links.acts, id, fields.acts, fresh);
+    replaceLinks(db, links.respondsToIds, id, fields.respondsToIds, fresh);
+    writeSearchIndex(db, doc, fields.text, fields.context, fields.topicIds, fresh, session);
+  },
+  references: (f, self) => [
+    { path: '/speakerId', table: actors, id: f.speakerId },
+    { path: '/onBehalfOfId', table: actors, id: f.onBehalfOfId },
+    { path: '/eventId', table: events, id: f.eventId },
+    ...f.sourceIds.map((id, i) => ({ path: `/sourceIds/${i}`, table: sources, id })),
+    ...f.topicIds.map((id, i) => ({ path: `/topicIds/${i}`, table: topics, id })),
+    ...f.addresseeIds.map((id, i) => ({ path: `/addresseeIds/${i}`, table: actors, id })),
+    // An answer to itself is not a missing statement (on create it does not exist yet): check refuses it.
+    ...f.respondsToIds.flatMap((id, i) => (id === self ? [] : [{ path: `/respondsToIds/${i}`, table: statements, id }])),
+  ],
+  check(_db, id, f) {
+    const self = f.respondsToIds.indexOf(id);
+    if (self >= 0) {
+      throw new AppError('INVALID_RECORD', 'A statement cannot respond to itself.', {
+        errors: [{ in: 'body', path: `/respondsToIds/${self}`, message: 'must not be the statement itself' }],
+      });
+    }
+  },
+  referrers: [
+    { collection: 'statements', field: 'respondsToIds', column: statementRespondsTo.value, owner: statementRespondsTo.statementId },
+    { collection: 'positions', field: 'evidence', column: positionEvidence.statementId, owner: positionEvidence.positionId },
+  ],
+};
+
+/**
+ * The doc number of a new statement. In a bulk write the last one is remembered, since only this
+ * transaction inserts statements; plain max(doc) is read off the end of its index.
+ */
+function nextDoc(db: Db, memo: Map<string, unknown> | undefined): number {
+  const last =
+    (memo?.get('statements.lastDoc') as number | undefined) ??
+    (prepared(db, 'SELECT max("doc") FROM "statements"').pluck().get() as number | null) ??
+    0;
+  memo?.set('statements.lastDoc', last + 1);
+  return last + 1;
+}
+const docOf = (db: Db, id: string) => prepared(db, 'SELECT "doc" FROM "statements" WHERE "id" = ?').pluck().get(id) as number;
+
+interface SearchRow {
+  doc: number;
+  text: string;
+  context: string | null;
+  topics: string;
+  /** A new doc number, which no index row can hold yet. */
+  fresh: boolean;
+}
+
+/**
+ * The full-text row of one statement: its text, context, and the names and aliases of its topics (as
+ * `indexStatements` writes it). A bulk write leaves the rows for the end of its transaction: a write to
+ * any other table between two of them makes FTS5 flush its pending terms (at the statement savepoint
+ * SQLite opens) into a segment of one document; flushing and merging those cost a sixth to a quarter of
+ * an import. Nothing while a bulk load has put the index aside (searchIndexDeferred).
+ */
+function writeSearchIndex(
+  db: Db,
+  doc: number,
+  text: string,
+  context: string | null,
+  topicIds: readonly string[],
+  fresh: boolean,
+  session: BulkSession | undefined,
+): void {
+  if (searchIndexDeferred(db, session?.memo)) return;
+  const terms: string[] = [];
+  for (const topicId of topicIds) terms.push(...topicTerms(db, topicId, session?.memo));
+  const row: SearchRow = { doc, text, context, topics: terms.join(' \n '), fresh };
+  if (session) pendingSearchRows(db, session).push(row);
+  else storeSearchRow(db, row);
+}
+
+function pendingSearchRows(db: Db, session: BulkSession): SearchRow[] {
+  let rows = session.memo.get('statements.search') as SearchRow[] | undefined;
+  if (!rows) {
+    const pending: SearchRow[] = [];
+    session.memo.set('statements.search', pending);
+    session.atEnd.set('statements.search', () => {
+      for (const row of pending) storeSearchRow(db, row);
+    });
+    rows = pending;
+  }
+  return rows;
+}
+
+function storeSearchRow(db: Db, row: SearchRow): void {
+  if (!row.fresh) prepared(db, 'DELETE FROM "statements_fts" WHERE "rowid" = ?').run(row.doc);
+  prepared(db, 'INSERT INTO "statements_fts" ("rowid", "text", "context", "topics") VALUES (?, ?, ?, ?)').run(
+    row.doc,
+    row.text,
+    row.context,
+    row.topics,
+  );
+}
+
+/** A topic's name and aliases, as the search index holds them; remembered in a bulk write, where topics come first. */
+function topicTerms(db: Db, topicId: string, memo: Map<string, unknown> | undefined): string[] {
+  const key = `topics.terms:${topicId}`;
+  let terms = memo?.get(key) as string[] | undefined;
+  if (!terms) {
+    const topic = prepared(db, 'SELECT "name", "aliases" FROM "topics" WHERE "id" = ?').get(topicId) as
+      | { name: string; aliases: string }
+      | undefined;
+    terms = topic ? [topic.name, ...(JSON.parse(topic.aliases) as string[])] : [];
+    memo?.set(key, terms);
+  }
+  return terms;
+}
+
+export interface StatementFilters {
+  q?: string;
+  speaker?: string;
+  onBehalfOf?: string;
+  topic?: string;
+  addressee?: string;
+  event?: string;
+  source?: string;
+  respondsTo?: string;
+  kind?: string;
+  act?: string;
+  language?: string;
+  from?: string;
+  to?: string;
+}
+
+/** The WHERE terms of the statement filters, shared by every query over statements. */
+export function statementFilters(db: Db, q: StatementFilters) {
+  const topicIds = anyOf(q.topic);
+  return [
+    q.q ? inArray(statements.doc, db.select({ doc: statementsFts.rowid }).from(statementsFts).where(matches(q.q))) : undefined,
+    q.speaker ? inArray(statements.speakerId, anyOf(q.speaker) ?? []) : undefined,
+    q.onBehalfOf ? inArray(statements.onBehalfOfId, anyOf(q.onBehalfOf) ?? []) : undefined,
+    // Statements under the topics, read off the ancestry index within the date range when there is one.
+    topicIds
+      ? inArray(
+          statements.id,
+          db
+            .select({ id: statementTopicAncestors.statementId })
+            .from(statementTopicAncestors)
+            .where(
+              and(
+                inArray(statementTopicAncestors.ancestorId, namedIds(db, topics, topicIds)),
+                q.from ? gte(statementTopicAncestors.statedOn, q.from) : undefined,
+                q.to ? lte(statementTopicAncestors.statedOn, q.to) : undefined,
+              ),
+            ),
+        )
+      : undefined,
+    linkedTo(db, statements.id, links.addresseeIds, anyOf(q.addressee)),
+    q.event ? inArray(statements.eventId, anyOf(q.event) ?? []) : undefined,
+    linkedTo(db, statements.id, links.sourceIds, anyOf(q.source)),
+    linkedTo(db, statements.id, links.respondsToIds, anyOf(q.respondsTo)),
+    q.kind ? inArray(statements.kind, anyOf(q.kind) as Statement['kind'][]) : undefined,
+    linkedTo(db, statements.id, links.acts, anyOf(q.act)),
+    q.language ? inArray(statements.language, anyOf(q.language) ?? []) : undefined,
+    q.from ? gte(statements.statedOn, q.from) : undefined,
+    q.to ? lte(statements.statedOn, q.to) : undefined,
+  ];
+}
+
+const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}`;
+
+/**
+ * Relevance ranks at most this many matches of a search: the most recently recorded ones that pass the
+ * filters. Ranking every match of a common word would read and score a large share of the archive on
+ * each request; the full-text index yields matches newest first and stops here. `count=true` still
+ * counts every match, and any other sort walks every match. A hundred is five pages of the default size,
+ * or one of the largest; a smaller window serves more new searches a second, and the p99 of new searches is
+ * the target still missed (docs/performance.md, Search).
+ */
+export const RANKED_MATCHES = 100;
+
+const listSpec = {
+  collection: 'statements',
+  table: statements,
+  id: statements.id,
+  sortable: { statedOn: statements.statedOn, createdAt: statements.createdAt, updatedAt: statements.updatedAt, id: statements.id },
+  defaultSort: '-statedOn',
+};
+
+/** Statements with what ranking reads of them in the full-text index: search results sorted by a field. */
+const datedMatches: Source = {
+  fields: { ...getTableColumns(statements), topics: statementsFts.topics, sizes: statementsFtsSizes.sz },
+  from: sql`${statements} inner join ${statementsFts} on ${eq(statementsFts.rowid, statements.doc)} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statements.doc)}`,
+};
+
+/** A page of statements; with `q`, only matches, by relevance unless sorted otherwise, each with a snippet. */
+export function listStatements(db: Db, query: ListQuery & Record<string, unknown>) {
+  const q = query as ListQuery & StatementFilters;
+  if (!q.q) {
+    if (q.sort === 'relevance' || q.sort === '-relevance') {
+      throw new AppError('VALIDATION_FAILED', 'sort=relevance needs a search: add q.', {
+        errors: [{ in: 'query', path: '/sort', message: 'relevance is only available with q' }],
+      });
+    }
+    const topic = q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn') ? oneTopic(db, q.topic) : undefined;
+    if (topic) return topicPage(db, query, topic);
+    return listRecords(db, listSpec, query, statementFilters(db, q), (rows) => hydrate(db, rows as StatementRow[]));
+  }
+  const search = parseSearch(q.q);
+  const filters = [...statementFilters(db, { ...q, q: undefined }), sql`${statementsFts} MATCH ${search.expression}`];
+  const countMatches = () =>
+    db
+      .select({ n: count() })
+      .from(statements)
+      .innerJoin(statementsFts, eq(statementsFts.rowid, statements.doc))
+      .where(and(...filters))
+      .get()?.n ?? 0;
+  const frequency = (expression: string) => remembered(db, `df:${expression}`, () => documentFrequency(db, expression));
+  const corpus = corpusOf(prepared(db, 'SELECT "block" FROM "statements_fts_data" WHERE "id" = 1').pluck().get() as Uint8Array | undefined);
+  const sort = q.sort ?? 'relevance';
+  let page: PageResult<{ doc: number }>;
+  let rows: StatementRow[];
+  let scores: Map<number, number>;
+  if (sort === 'relevance' || sort === '-relevance') {
+    const hits = rankingWindow(db, q, search.expression);
+    scores = scoreHits(hits, search, frequency, corpus);
+    page = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
+    if (page.total !== undefined) page.total = countMatches();
+    rows = rowsByDocs(
+      db,
+      page.data.map((hit) => hit.doc),
+    );
+  } else {
+    const dated = listPage(
+      listSpec,
+      query,
+      filters,
+      (where, orderBy, limit) =>
+        selectFrom<StatementRow & { topics: string | null; sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
+      countMatches,
+    );
+    scores = scoreHits(
+      dated.data.map((row) => ({ doc: row.doc, text: row.text, context: row.context, topics: row.topics, tokens: tokensOf(row.sizes) })),
+      search,
+      frequency,
+      corpus,
+    );
+    page = dated;
+    // hydrate() takes the statement's own fields and leaves the rest.
+    rows = dated.data;
+  }
+  return {
+    ...page,
+    data: hydrate(db, rows).map((record, i) => {
+      record.snippet = snippet(record.text, search);
+      record.score = scores.get(rows[i]?.doc as number) ?? 0;
+      return record;
+    }),
+  };
+}
+
+/**
+ * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them: the index walks
+ * its rowids backwards and stops there. The statements table is joined only when another filter needs it.
+ */
+function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
+  const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
+  return selectFrom<Omit<Hit, 'tokens'> & { sizes: Uint8Array | null }>(
+    db,
+    others.length > 0 ? filteredWindow : window,
+    and(sql`${statementsFts} MATCH ${expression}`, ...others),
+    [desc(statementsFts.rowid)],
+    RANKED_MATCHES,
+  ).map(({ doc, text, context, topics, sizes }) => ({ doc, text, context, topics, tokens: tokensOf(sizes) }));
+}
+
+/** What ranking reads of a match, from the full-text index alone. */
+const window: Source = {
+  fields: {
+    doc: statementsFts.rowid,
+    text: statementsFts.text,
+    context: statementsFts.context,
+    topics: statementsFts.topics,
+    sizes: statementsFtsSizes.sz,
+  },
+  from: sql`${statementsFts} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statementsFts.rowid)}`,
+};
+
+/** The same, with the statements joined for filters on their columns. */
+const filteredWindow: Source = {
+  fields: window.fields,
+  from: sql`${window.from} inner join ${statements} on ${eq(statements.doc, statementsFts.rowid)}`,
+};
+
+/** Statement rows by doc number, in the order asked. */
+const rowsByDocs = (db: Db, docs: number[]): StatementRow[] => rowsByKeys<StatementRow>(db, statements, statements.doc, docs);
+
+/**
+ * The number of statements a term (or phrase) matches, for BM25's weight of the term: counted up to
+ * COUNTED_MATCHES, estimated past it (see estimatedFrequency). Counting every match of a common word would
+ * read its whole posting list, which grows with the archive; this reads at most a thousand postings, so a
+ * common word costs what a rare one does (docs/performance.md, Search).
+ */
+export function documentFrequency(db: Db, expression: string): number {
+  const newest = prepared(
+    db,
+    `SELECT count(*) AS counted, min("rowid") AS oldest FROM (
+       SELECT "rowid" FROM "statements_fts" WHERE "statements_fts" MATCH ? ORDER BY "rowid" DESC LIMIT ${COUNTED_MATCHES})`,
+  ).get(expression) as NewestMatches;
+  return estimatedFrequency(
+    newest,
+    () =>
+      prepared(db, 'SELECT (SELECT min("doc") FROM "statements") AS first, (SELECT max("doc") FROM "statements") AS last').get() as DocSpan,
+  );
+}
+
+/**
+ * Corpus statistics for ranking (the number of statements, each term's document frequency), remembered
+ * per database for ten minutes, 10,000 at most: BM25 hardly moves while the archive grows by a few percent.
+ */
+const statistics = new WeakMap<Db, LRUCache<string, number>>();
+
+function remembered(db: Db, key: string, compute: () => number): number {
+  let kept = statistics.get(db);
+  if (!kept) {
+    kept = new LRUCache({ max: 10_000, ttl: 10 * 60_000 });
+    statistics.set(db, kept);
+  }
+  let value = kept.get(key);
+  if (value === undefined) {
+    value = compute();
+    kept.set(key, value);
+  }
+  return value;
+}
+
+/** The topic `topic=` names when it names exactly one (by id or alias). */
+function oneTopic(db: Db, names: string): string | undefined {
+  const ids = namedIds(db, topics, anyOf(names) ?? []);
+  return ids.length === 1 ? ids[0] : undefined;
+}
+
+/** Statements filed under a topic or its descendants, with the date the ancestry index keeps (see topicPage). */
+const topicStatements: Source = {
+  fields: { ...getTableColumns(statements), statedOn: statementTopicAncestors.statedOn },
+  from: sql`${statementTopicAncestors} inner join ${statements} on ${eq(statements.id, statementTopicAncestors.statementId)}`,
+};
+
+/**
+ * A page of statements about one topic (or its descendants) by date, read in order off the ancestry index:
+ * the page costs the same for a topic with ten statements or a million, on page 1 or page 10,000. The
+ * index holds undated statements under '' (sorting where NULL does), which the cursor carries as it is.
+ */
+function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: string) {
+  const ancestry = statementTopicAncestors;
+  const q = query as StatementFilters;
+  const filters = [
+    eq(ancestry.ancestorId, topicId),
+    // The range on the key, so the index is read as a range; the statements' own from/to (below) still
+    // apply, and keep the undated ('' here, below every date) out of a `to`.
+    q.from ? gte(ancestry.statedOn, q.from) : undefined,
+    q.to ? lte(ancestry.statedOn, q.to) : undefined,
+    ...statementFilters(db, { ...q, topic: undefined }),
+  ];
+  const page = listPage(
+    { collection: 'statements', id: ancestry.statementId, sortable: { statedOn: ancestry.statedOn }, defaultSort: '-statedOn' },
+    query,
+    filters,
+    (where, orderBy, limit) => selectFrom<StatementRow>(db, topicStatements, where, orderBy, limit),
+    (where) =>
+      db.select({ n: count() }).from(ancestry).innerJoin(statements, eq(statements.id, ancestry.statementId)).where(where).get()?.n ?? 0,
+  );
+  return {
+    ...page,
+    data: hydrate(
+      db,
+      page.data.map((row) => {
+        if (row.statedOn === '') row.statedOn = null;
+        return row;
+      }),
+    ),
+  };
+}
+
+/** What `expand=` embeds in statements. */
+export const statementExpansions = {
+  names: STATEMENT_EXPANSIONS,
+  apply: (db: Db, records: Statement[], requested: string | undefined) =>
+    applyExpansions(db, records, requested, {
+      speaker: { from: 'speakerId', load: actorStore.getMany },
+      onBehalfOf: { from: 'onBehalfOfId', load: actorStore.getMany },
+      event: { from: 'eventId', load: eventStore.getMany },
+      sources: { from: 'sourceIds', load: sourceStore.getMany },
+      topics: { from: 'topicIds', load: topicStore.getMany },
+      addressees: { from: 'addresseeIds', load: actorStore.getMany },
+      respondsTo: { from: 'respondsToIds', load: statementStore.getMany },
+    }),
+};

@@ -1,0 +1,447 @@
+// The write path every resource shares: create, patch, upsert and delete, each in one immediate transaction.
+import { count, eq, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
+import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { type Db, writeTransaction } from './client.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { type ListQuery, type ListSpec, listPage, type PageResult } from '../../lib/pagination.js';
+import {
+  assertNotReferenced,
+  assertReferences,
+  byKeys,
+  IN_KEYS,
+  type KnownIds,
+  newId,
+  now,
+  prepared,
+  quoted,
+  type Reference,
+  type Referrer,
+  rememberIds,
+} from './records.js';
+import { type Author, recordRevision } from './revision-log.js';
+
+export interface Meta {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** What a module tells the shared write path about its resource. F: the writable fields, R: the record served. */
+export interface Store<F extends object, R extends Meta> {
+  collection: string;
+  table: SQLiteTable & { id: SQLiteColumn; version: SQLiteColumn };
+  /** The value of every optional field when a create or an import leaves it out. */
+  blank: Partial<F>;
+  /** Reads records with everything they serve (links, derived fields), in the order of `ids`. */
+  getMany(db: Db, ids: string[]): R[];
+  /** The writable fields of a served record: what an identical create would have sent. */
+  fieldsOf(record: R): F;
+  /** Stores the fields: insert when `existing` is undefined, else update; links included. In a bulk write, `session` is shared by its records. */
+  write(db: Db, id: string, fields: F, meta: Meta, existing: R | undefined, session?: BulkSession): void;
+  /** The references of the fields; with the record's `id`, one to the record itself may be left to `check`. */
+  references(fields: F, id?: string): Reference[];
+  /** Records that may point at this resource; a delete is refused while any does. */
+  referrers: Referrer[];
+  /**
+   * Fills in what a create or an import left out (undefined) with a value derived from other records (a
+   * position's start, from its evidence), before anything is compared or checked. Explicit values are kept.
+   */
+  derive?(db: Db, fields: F): F;
+  /** In an import, completes a bundle record from stored data before it is compared (a position's implied end). */
+  resolveImported?(db: Db, id: string, fields: F): F;
+  /** Puts fields in a canonical form for comparison, where order carries no meaning. */
+  canonical?(fields: F): F;
+  /** Rules beyond references (no cycles, no overlapping periods); may adjust other records, as `author`. */
+  check?(db: Db, id: string, fields: F, existing: R | undefined, author: Author): void;
+}
+
+export type Outcome = 'created' | 'updated' | 'unchanged';
+
+export function getRecord<F extends object, R extends Meta>(db: Db, store: Store<F, R>, id: string): R | undefined {
+  return store.getMany(db, [id])[0];
+}
+
+export function createRecord<F extends object, R extends Meta>(
+  db: Db,
+  store: Store<F, R>,
+  input: Partial<F> & { id?: string },
+  author: Author = {},
+): R {
+  return writeTransaction(db, (tx) => {
+    const id = input.id ?? newId();
+    if (getRecord(tx, store, id)) {
+      throw new AppError('ID_TAKEN', `/v1/${store.collection}/${id} already exists; choose another id, or PATCH that record.`, {
+        errors: [{ in: 'body', path: '/id', message: `'${id}' is already taken` }],
+      });
+    }
+    save(tx, store, id, derived(tx, store, withBlanks(store, input)), undefined, undefined, author);
+    return getRecord(tx, store, id) as R;
+  });
+}
+
+export function patchRecord<F extends object, R extends Meta>(
+  db: Db,
+  store: Store<F, R>,
+  id: string,
+  patch: Partial<F>,
+  ifMatch?: string,
+  author: Author = {},
+): R {
+  return writeTransaction(db, (tx) => {
+    const existing = getRecord(tx, store, id);
+    if (!existing) throw notFound(store.collection, id);
+    assertVersion(existing, ifMatch);
+    const fields = withBlanks(store, { ...store.fieldsOf(existing), ...patch });
+    // An identical patch changes nothing, not even the version.
+    if (!sameFields(store, store.fieldsOf(existing), fields)) save(tx, store, id, fields, existing, undefined, author);
+    return getRecord(tx, store, id) as R;
+  });
+}
+
+export function removeRecord<F extends object, R extends Meta>(
+  db: Db,
+  store: Store<F, R>,
+  id: string,
+  ifMatch?: string,
+  author: Author = {},
+): void {
+  writeTransaction(db, (tx) => {
+    const existing = getRecord(tx, store, id);
+    if (!existing) throw notFound(store.collection, id);
+    assertVersion(existing, ifMatch);
+    assertNotReferenced(tx, store.collection, id, store.referrers);
+    tx.delete(store.table).where(eq(store.table.id, id)).run();
+    recordRevision(
+      tx,
+      { collection: store.collection, recordId: id, version: existing.version + 1, operation: 'delete', state: null },
+      author,
+    );
+  });
+}
+
+/** What the records of one bulk write (an import, in one transaction) share. */
+export interface BulkSession {
+  /** Ids known to exist, so references are asked of the database once. */
+  known: KnownIds;
+  /**
+   * Values a store may keep for the rest of the transaction instead of reading them again. An import
+   * writes sources, actors, topics and events before statements, and statements before positions.
+   */
+  memo: Map<string, unknown>;
+  /** The time of the transaction: every record it writes is stamped with it. */
+  at: string;
+  /** Who writes: recorded in each revision. */
+  author: Author;
+  /** Work a store leaves for the end of the transaction, once every record is written (see finishBulk). */
+  atEnd: Map<string, () => void>;
+}
+
+export const bulkSession = (author: Author = {}): BulkSession => ({
+  known: new Map(),
+  memo: new Map(),
+  at: now(),
+  author,
+  atEnd: new Map(),
+});
+
+/** Runs the work the stores left for the end of a bulk write, in the order they first left it; before the commit. */
+export function finishBulk(session: BulkSession): void {
+  for (const work of session.atEnd.values()) work();
+  session.atEnd.clear();
+}
+
+/** What a bulk write knows when it upserts one record of many: the stored record, read with its neighbours. */
+export interface BulkContext<R extends Meta> {
+  existing: R | undefined;
+  session: BulkSession;
+}
+
+/** Creates, updates or leaves a record as it is; a bundle record is the whole record (absent = blank). */
+export function upsertRecord<F extends object, R extends Meta>(
+  db: Db,
+  store: Store<F, R>,
+  input: F & { id: string },
+  bulk?: BulkContext<R>,
+): Outcome {
+  const existing = bulk ? bulk.existing : getRecord(db, store, input.id);
+  const blank = derived(db, store, withBlanks(store, input));
+  const fields = store.resolveImported ? store.resolveImported(db, input.id, blank) : blank;
+  if (existing && sameFields(store, store.fieldsOf(existing), fields)) return 'unchanged';
+  save(db, store, input.id, fields, existing, bulk?.session);
+  return existing ? 'updated' : 'created';
+}
+
+/** The whole fields of a record: what `input` gives (never its id), and the blank value of every other field. */
+function withBlanks<F extends object, R extends Meta>(store: Store<F, R>, input: object): F {
+  const fields: Record<string, unknown> = { ...store.blank };
+  for (const key of Object.keys(input)) if (key !== 'id') fields[key] = (input as Record<string, unknown>)[key];
+  return fields as F;
+}
+
+const derived = <F extends object, R extends Meta>(db: Db, store: Store<F, R>, fields: F): F =>
+  store.derive ? store.derive(db, fields) : fields;
+
+/** Validates and stores the whole fields, which differ from the existing record's (the caller compared them). */
+function save<F extends object, R extends Meta>(
+  db: Db,
+  store: Store<F, R>,
+  id: string,
+  fields: F,
+  existing: R | undefined,
+  session?: BulkSession,
+  author: Author = session?.author ?? {},
+): void {
+  assertReferences(db, store.references(fields, id), session?.known);
+  const at = session?.at ?? now();
+  const meta: Meta = existing
+    ? { id, createdAt: existing.createdAt, updatedAt: at, version: existing.version + 1 }
+    : { id, createdAt: at, updatedAt: at, version: 1 };
+  // A rule may change another record (a position closing the open one): its revision names this author.
+  store.check?.(db, id, fields, existing, author);
+  store.write(db, id, fields, meta, existing, session);
+  // The stored state: the writable fields and the metadata (derived fields follow from them).
+  const operation = existing ? 'update' : 'create';
+  recordRevision(
+    db,
+    {
+      collection: store.collection,
+      recordId: id,
+      version: meta.version,
+      operation,
+      state: { id, ...fields, createdAt: meta.createdAt, updatedAt: meta.updatedAt, version: meta.version },
+    },
+    author,
+  );
+  if (session) rememberIds(session.known, store.table, [id]);
+}
+
+function assertVersion(existing: Meta, ifMatch: string | undefined): void {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return;
+  // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+  const wanted = ifMatch.split(',').map((tag) => tag.trim());
+  if (!wanted.includes(etag(existing.version))) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `If-Match ${ifMatch} does not match the current version ${existing.version} (ETag ${etag(existing.version)}); read the record again and retry.`,
+      { currentVersion: existing.version },
+    );
+  }
+}
+
+export const etag = (version: number) => `"${version}"`;
+
+/** Whether two sets of fields hold the same values, ignoring key order (and, with `canonical`, the order of unordered arrays). */
+function sameFields<F extends object, R extends Meta>(store: Store<F, R>, a: F, b: F): boolean {
+  return store.canonical ? sameValue(store.canonical(a), store.canonical(b)) : sameValue(a, b);
+}
+
+/**
+ * Deep equality of JSON values, as comparing their JSON with sorted keys would decide (an undefined
+ * property counts as absent), without building that JSON: re-importing a bundle compares every record.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key of Object.keys(x)) {
+    if (x[key] === undefined) continue;
+    defined += 1;
+    if (!sameValue(x[key], y[key])) return false;
+  }
+  for (const key of Object.keys(y)) if (y[key] !== undefined) defined -= 1;
+  return defined === 0;
+}
+
+/** A list over one table whose rows are turned into records by `getMany`-like hydration. */
+export function listRecords<R extends { id: string }>(
+  db: Db,
+  spec: ListSpec & { table: SQLiteTable },
+  query: ListQuery & Record<string, unknown>,
+  filters: (SQL | undefined)[],
+  hydrate: (rows: { id: string }[]) => R[],
+): PageResult<R> {
+  const page = listPage(
+    spec,
+    query,
+    filters,
+    (where, orderBy, limit) => selectFrom<{ id: string }>(db, tableSource(spec.table), where, orderBy, limit),
+    (where) => db.select({ n: count() }).from(spec.table).where(where).get()?.n ?? 0,
+  );
+  return { ...page, data: hydrate(page.data) };
+}
+
+/**
+ * What a select reads (a list's page, search's window): the fields it selects (by key, each a column) and
+ * its FROM clause (a table, or tables joined). Made once, at module level: selectFrom renders each once.
+ */
+export interface Source {
+  fields: Record<string, SQLiteColumn>;
+  from: SQL;
+}
+
+const tableSources = new WeakMap<SQLiteTable, Source>();
+
+/** Every column of a table, from the table. */
+function tableSource(table: SQLiteTable): Source {
+  let source = tableSources.get(table);
+  if (!source) {
+    source = { fields: getTableColumns(table), from: sql`${table}` };
+    tableSources.set(table, source);
+  }
+  return source;
+}
+
+const dialect = new SQLiteSyncDialect();
+
+/** A source's `SELECT <fields> FROM <from>`, rendered once, with the keys and columns its rows are mapped by. */
+interface Head {
+  text: string;
+  keys: string[];
+  columns: SQLiteColumn[];
+}
+const heads = new WeakMap<Source, Head>();
+
+function headOf(source: Source): Head {
+  let head = heads.get(source);
+  if (head === undefined) {
+    const columns = sql.join(
+      Object.values(source.fields).map((column) => sql`${column}`),
+      sql`, `,
+    );
+    const rendered = dialect.sqlToQuery(sql`select ${columns} from ${source.from}`);
+    if (rendered.params.length > 0) throw new Error('A source cannot bind parameters: its SQL text is rendered once.');
+    head = { text: rendered.sql, keys: Object.keys(source.fields), columns: Object.values(source.fields) };
+    heads.set(source, head);
+  }
+  return head;
+}
+
+/**
+ * `SELECT <fields> FROM <from> WHERE <where> ORDER BY <orderBy> LIMIT <limit>` (each clause when given), run
+ * through the per-connection statement cache (drizzle would prepare it again on every call), each row
+ * mapped as drizzle maps it: by the selected fields, in their order, each value through its column's mapping
+ * (JSON columns parsed). The SQL text of the select list and FROM clause is rendered once per source:
+ * drizzle rendering the fifteen columns of a statement on every page was a visible share of a page's cost
+ * (docs/performance.md, Reads). Only the WHERE, ORDER BY and LIMIT are rendered on each call.
+ */
+export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
+  const head = headOf(source);
+  const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
+  const tail = dialect.sqlToQuery(
+    sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`,
+  );
+  const rows = prepared(db, head.text + tail.sql)
+    .raw()
+    .all(...tail.params) as unknown[][];
+  return mapValues<R>(head.keys, head.columns, rows);
+}
+
+/** Per key column: the SQL text reading its table's rows by that key (see byKeys), and the key's field name. */
+const byKeyReads = new WeakMap<SQLiteColumn, { text: string; field: string }>();
+
+/**
+ * The rows of a table (every column, as selectFrom maps them) whose `key`, a unique column, is one of
+ * `keys`, in the order asked (a miss leaves no hole). The SQL text is the same however many keys, so the
+ * statement is prepared once per connection: every record an import reads ahead, every page a list
+ * hydrates, and the statements of search's page come through here.
+ */
+export function rowsByKeys<R>(db: Db, table: SQLiteTable, key: SQLiteColumn, keys: readonly (string | number)[]): R[] {
+  if (keys.length === 0) return [];
+  const source = tableSource(table);
+  const head = headOf(source);
+  let read = byKeyReads.get(key);
+  if (read === undefined) {
+    const field = head.keys[head.columns.indexOf(key)];
+    if (field === undefined) throw new Error(`${key.name} is not a column of ${getTableName(table)}.`);
+    read = { text: `${head.text} where ${quoted(key.name)} ${IN_KEYS}`, field };
+    byKeyReads.set(key, read);
+  }
+  const { text, field } = read;
+  const [statement, bound] = byKeys(db, text, keys);
+  const rows = mapValues<Record<string, unknown>>(head.keys, head.columns, statement.raw().all(bound) as unknown[][]);
+  if (keys.length === 1) return rows as R[];
+  const byKey = new Map(rows.map((row) => [row[field], row]));
+  return keys.flatMap((k) => byKey.get(k) ?? []) as R[];
+}
+
+/** Rows of values as records: the i-th value under the i-th key, mapped by the i-th column (null stays null). */
+function mapValues<R>(keys: string[], columns: SQLiteColumn[], rows: unknown[][]): R[] {
+  return rows.map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[i];
+      row[keys[i] as string] = value === null || value === undefined ? null : (columns[i] as SQLiteColumn).mapFromDriverValue(value);
+    }
+    return row as R;
+  });
+}
+
+/** The writable fields of a record: all but id and metadata. */
+export function stripMeta<R extends Meta>({ id: _id, createdAt: _c, updatedAt: _u, version: _v, ...fields }: R): Omit<R, keyof Meta> {
+  return fields;
+}
+
+/** Rows of a one-table resource by id, in the order asked (see rowsByKeys). */
+export function rowsByIds<R extends { id: string }>(db: Db, table: SQLiteTable & { id: SQLiteColumn }, ids: string[]): R[] {
+  return rowsByKeys<R>(db, table, table.id, ids);
+}
+
+/**
+ * Inserts or updates the row of a record's own table, with a statement prepared once per connection and
+ * set of columns. `row` holds a value for each column by field name; other keys (a record's link arrays)
+ * are ignored. Values go through each column's own mapping (JSON columns are stored as JSON text), and
+ * undefined values are left out, as drizzle's insert and update do.
+ */
+export function writeRow(
+  db: Db,
+  table: SQLiteTable & { id: SQLiteColumn },
+  row: Record<string, unknown> & { id: string },
+  update: boolean,
+): void {
+  const { keys, columns } = headOf(tableSource(table));
+  const statements = writeTexts(table, columns.length);
+  const values: unknown[] = [];
+  // Which columns are written, one bit each (bit 0: an update): the key of the SQL text for that set.
+  let included = update ? 1 : 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const value = row[key];
+    if (value === undefined || (update && key === 'id')) continue;
+    included |= 1 << (i + 1);
+    values.push(value === null ? null : (columns[i] as SQLiteColumn).mapToDriverValue(value));
+  }
+  let text = statements.get(included);
+  if (text === undefined) {
+    const names = columns.flatMap((column, i) => (included & (1 << (i + 1)) ? [quoted(column.name)] : []));
+    const name = quoted(getTableName(table));
+    text = update
+      ? `UPDATE ${name} SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE ${quoted(table.id.name)} = ?`
+      : `INSERT INTO ${name} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+    statements.set(included, text);
+  }
+  if (update) values.push(row.id);
+  prepared(db, text).run(...values);
+}
+
+/** Per table: the SQL text of each set of its columns (in tableSource's order) written so far. */
+const writeTextsByTable = new WeakMap<SQLiteTable, Map<number, string>>();
+
+function writeTexts(table: SQLiteTable, columnCount: number): Map<number, string> {
+  let texts = writeTextsByTable.get(table);
+  if (!texts) {
+    // writeRow keeps the set of columns written as bits of one integer.
+    if (columnCount > 30) throw new Error(`${getTableName(table)} has more than 30 columns: writeRow cannot key its statements.`);
+    texts = new Map();
+    writeTextsByTable.set(table, texts);
+  }
+  return texts;
+}

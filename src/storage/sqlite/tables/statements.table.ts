@@ -1,0 +1,68 @@
+// Storage for statements and their links: sources, topics, addressees, acts and the statements they answer.
+import { sql } from 'drizzle-orm';
+import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { oneOf, timestamps } from '../columns.js';
+import { STATEMENT_KINDS } from '../../../lib/vocabularies.js';
+import { actors } from './actors.table.js';
+import { events } from './events.table.js';
+import { sources } from './sources.table.js';
+import { topics } from './topics.table.js';
+
+export const statements = sqliteTable(
+  'statements',
+  {
+    id: text('id').primaryKey(),
+    /** A stable integer key for the full-text index (rowids may change on VACUUM; this never does). */
+    doc: integer('doc').notNull().unique(),
+    text: text('text').notNull(),
+    kind: text('kind', { enum: STATEMENT_KINDS }).notNull(),
+    speakerId: text('speaker_id')
+      .notNull()
+      .references(() => actors.id),
+    onBehalfOfId: text('on_behalf_of_id').references(() => actors.id),
+    speakerRole: text('speaker_role'),
+    statedOn: text('stated_on'),
+    eventId: text('event_id').references(() => events.id),
+    context: text('context'),
+    language: text('language'),
+    ...timestamps,
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    oneOf('statements_kind_check', t.kind, STATEMENT_KINDS),
+    check('statements_text_check', sql`length(trim(${t.text})) > 0`),
+    index('statements_stated_on_idx').on(t.statedOn, t.id),
+    index('statements_speaker_idx').on(t.speakerId, t.statedOn, t.id),
+    index('statements_on_behalf_of_idx').on(t.onBehalfOfId, t.statedOn, t.id),
+    index('statements_event_idx').on(t.eventId),
+    index('statements_language_idx').on(t.language),
+    index('statements_created_idx').on(t.createdAt, t.id),
+    index('statements_updated_idx').on(t.updatedAt, t.id),
+  ],
+);
+
+/** One link table shape: the statement, the linked value, and its position in the statement's array. */
+function statementLink<const Name extends string, const Column extends string>(name: Name, column: Column, target?: AnySQLiteColumn) {
+  return sqliteTable(
+    name,
+    {
+      statementId: text('statement_id')
+        .notNull()
+        .references(() => statements.id, { onDelete: 'cascade' }),
+      value: target
+        ? text(column)
+            .notNull()
+            .references(() => target)
+        : text(column).notNull(),
+      ord: integer('ord').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.statementId, t.value] }), index(`${name}_value_idx`).on(t.value, t.statementId)],
+  );
+}
+
+export const statementSources = statementLink('statement_sources', 'source_id', sources.id);
+export const statementTopics = statementLink('statement_topics', 'topic_id', topics.id);
+export const statementAddressees = statementLink('statement_addressees', 'actor_id', actors.id);
+export const statementActs = statementLink('statement_acts', 'act');
+/** The statements a statement answers: a question often bundles several. */
+export const statementRespondsTo = statementLink('statement_responds_to', 'responds_to_id', statements.id);
