@@ -98,8 +98,8 @@ export async function buildApp(config: AppConfig) {
     shedLoad: config.shedLoad ?? false,
     bodyTimeoutMs,
     importTimeoutMs,
-    bucketOf: (request) => {
-      const { caller } = identify(request);
+    bucketOf: async (request) => {
+      const { caller } = await identify(request);
       return caller ? `key:${caller.id}` : `ip:${request.ip}`;
     },
   });

@@ -2,12 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import Fastify from 'fastify';
-import { openDatabase } from '../src/storage/sqlite/client.js';
 import { KeptAnswers } from '../src/lib/answer-cache.js';
+import { openStorage } from '../src/storage/index.js';
+import { sqliteInternals } from '../src/storage/inspect.js';
 
 /** A route answering `size` characters for `/answer/:name?size=`, counting how often it builds an answer. */
 async function appWith(limits: { answers: number; bytes: number }) {
-  const db = openDatabase(':memory:');
+  const storage = await openStorage({ path: ':memory:' });
+  const db = sqliteInternals(storage).writer;
   db.$client.exec('CREATE TABLE t (x)');
   const kept = new KeptAnswers(limits);
   const built: string[] = [];
@@ -29,10 +31,10 @@ async function appWith(limits: { answers: number; bytes: number }) {
       const { name } = request.params as { name: string };
       const size = Number((request.query as { size?: string }).size ?? 10);
       return kept.send(
-        db,
+        storage,
         reply,
         name,
-        () => {
+        async () => {
           built.push(name);
           return { name, text: 'x'.repeat(size), dropped: 'not in the schema' };
         },
@@ -40,13 +42,16 @@ async function appWith(limits: { answers: number; bytes: number }) {
       );
     },
   );
-  return { app, db, built, ask: (url: string) => app.inject({ method: 'GET', url }) };
+  return { app, db, storage, built, ask: (url: string) => app.inject({ method: 'GET', url }) };
 }
 
 /** `appWith(limits)`, closed when test `t` ends. */
 async function cacheFor(t: TestContext, limits: { answers: number; bytes: number }) {
   const made = await appWith(limits);
-  t.after(() => made.app.close());
+  t.after(async () => {
+    await made.app.close();
+    await made.storage.close();
+  });
   return made;
 }
 

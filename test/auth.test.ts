@@ -6,27 +6,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { buildApp } from '../src/app.js';
-import { migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
-import { assertScope, createKey, identifyKey, KeyError, listKeys, revokeKey } from '../src/storage/sqlite/keys.js';
+import { assertScope, createKey, identifyKey, KeyError, listKeys, revokeKey } from '../src/modules/keys/keys.service.js';
+import { openStorage } from '../src/storage/index.js';
+import { sqliteInternals } from '../src/storage/inspect.js';
 import { assertProblem } from './assertions.js';
 import { makeApp } from './helpers.js';
 
-/** A migrated database on a temp file, without an app around it. */
-function tempDb(t: TestContext) {
+/** A migrated storage on a temp file, without an app around it. */
+async function tempDb(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'statements-keys-'));
-  const db = openDatabase(join(dir, 'keys.db'));
-  migrateDatabase(db);
-  t.after(() => {
-    db.$client.close();
+  const db = await openStorage({ path: join(dir, 'keys.db') });
+  await db.migrate();
+  t.after(async () => {
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   });
   return db;
 }
 
 /** The name of a live key allowed to write, or undefined: what the auth plugin lets through. */
-function verifyKey(db: ReturnType<typeof tempDb>, key: string): string | undefined {
+async function verifyKey(db: Awaited<ReturnType<typeof tempDb>>, key: string): Promise<string | undefined> {
   try {
-    const caller = identifyKey(db, key);
+    const caller = await identifyKey(db, key);
     assertScope(caller, 'write');
     return caller.name;
   } catch {
@@ -89,12 +90,12 @@ test('writes need a live key: 401 problems store nothing, reads are public, a re
 
   // A revoked key stops working on the next request; other keys still work.
   {
-    const other = createKey(api.app.db, 'other');
+    const other = await createKey(api.app.storage, 'other');
 
     const before = await api.json({ method: 'POST', url: '/v1/topics', payload: { id: 'before', name: 'Before' } });
     assert.equal(before.status, 201);
 
-    revokeKey(api.app.db, 'test');
+    await revokeKey(api.app.storage, 'test');
     const after = await api.json({ method: 'POST', url: '/v1/topics', payload: { id: 'after', name: 'After' } });
     const problem = assertProblem(after, 401, 'UNAUTHORIZED');
     assert.match(problem.detail, /revoked/);
@@ -116,19 +117,19 @@ test('writes need a live key: 401 problems store nothing, reads are public, a re
   }
 });
 
-test('the key service: dsa_ keys, stored as hashes only, unique valid names, revocation', (t) => {
-  const db = tempDb(t);
+test('the key service: dsa_ keys, stored as hashes only, unique valid names, revocation', async (t) => {
+  const db = await tempDb(t);
 
-  const key = createKey(db, 'importer');
+  const key = await createKey(db, 'importer');
   assert.match(key, /^dsa_[A-Za-z0-9_-]{43}$/);
-  const second = createKey(db, 'dashboard.v2');
+  const second = await createKey(db, 'dashboard.v2');
   assert.notEqual(second, key);
-  assert.equal(verifyKey(db, key), 'importer');
-  assert.equal(verifyKey(db, second), 'dashboard.v2');
-  assert.equal(verifyKey(db, 'dsa_nope'), undefined);
-  assert.equal(verifyKey(db, key.slice(4)), undefined);
+  assert.equal(await verifyKey(db, key), 'importer');
+  assert.equal(await verifyKey(db, second), 'dashboard.v2');
+  assert.equal(await verifyKey(db, 'dsa_nope'), undefined);
+  assert.equal(await verifyKey(db, key.slice(4)), undefined);
 
-  const listed = listKeys(db);
+  const listed = await listKeys(db);
   assert.deepEqual(
     listed.map((k) => [k.name, k.revokedAt]),
     [
@@ -145,24 +146,24 @@ test('the key service: dsa_ keys, stored as hashes only, unique valid names, rev
   assert.ok(importer);
   assert.ok(key.startsWith(importer.prefix) && importer.prefix.length < key.length);
   // The database holds the hash, never the key.
-  const stored = JSON.stringify(db.$client.prepare('SELECT * FROM api_keys').all());
+  const stored = JSON.stringify(sqliteInternals(db).writer.$client.prepare('SELECT * FROM api_keys').all());
   assert.equal(stored.includes(key), false);
 
-  assert.throws(() => createKey(db, 'importer'), KeyError);
-  assert.throws(() => createKey(db, 'importer'), /already exists/);
+  await assert.rejects(() => createKey(db, 'importer'), KeyError);
+  await assert.rejects(() => createKey(db, 'importer'), /already exists/);
   for (const bad of ['', 'has space', '-leading-dash', 'ünïcode', 'x'.repeat(65), 'semi;colon']) {
-    assert.throws(() => createKey(db, bad), KeyError, JSON.stringify(bad));
+    await assert.rejects(() => createKey(db, bad), KeyError, JSON.stringify(bad));
   }
-  assert.equal(listKeys(db).length, 2);
+  assert.equal((await listKeys(db)).length, 2);
 
-  revokeKey(db, 'importer');
-  assert.equal(verifyKey(db, key), undefined);
-  assert.equal(verifyKey(db, second), 'dashboard.v2');
-  assert.match(String(listKeys(db).find((k) => k.name === 'importer')?.revokedAt), /^\d{4}-\d{2}-\d{2}T/);
-  assert.throws(() => revokeKey(db, 'importer'), /already revoked/);
-  assert.throws(() => revokeKey(db, 'nobody'), KeyError);
+  await revokeKey(db, 'importer');
+  assert.equal(await verifyKey(db, key), undefined);
+  assert.equal(await verifyKey(db, second), 'dashboard.v2');
+  assert.match(String((await listKeys(db)).find((k) => k.name === 'importer')?.revokedAt), /^\d{4}-\d{2}-\d{2}T/);
+  await assert.rejects(() => revokeKey(db, 'importer'), /already revoked/);
+  await assert.rejects(() => revokeKey(db, 'nobody'), KeyError);
   // A revoked key keeps its name.
-  assert.throws(() => createKey(db, 'importer'), KeyError);
+  await assert.rejects(() => createKey(db, 'importer'), KeyError);
 });
 
 test('with authDisabled the operator opens writes to anyone', async (t) => {
@@ -195,8 +196,8 @@ test('with authDisabled the operator opens writes to anyone', async (t) => {
 
 test('a bearer token that names no live key is a 401 on every route, reads included, with error="invalid_token"', async (t) => {
   const api = await makeApp(t, { seed: true });
-  const revoked = createKey(api.app.db, 'gone');
-  revokeKey(api.app.db, 'gone');
+  const revoked = await createKey(api.app.storage, 'gone');
+  await revokeKey(api.app.storage, 'gone');
   await api.app.ready();
   const document = api.app.swagger() as { paths: Record<string, Record<string, unknown>> };
   // Every GET the document lists, with its path parameters filled in from the seed.
@@ -222,8 +223,8 @@ test('a bearer token that names no live key is a 401 on every route, reads inclu
 
 test('an expired key is a 401 on reads too, and a read-scoped key reads', async (t) => {
   const api = await makeApp(t);
-  const expired = createKey(api.app.db, 'old', { expiresAt: '2020-01-01T00:00:00.000Z' });
-  const reader = createKey(api.app.db, 'reader', { scopes: ['read'] });
+  const expired = await createKey(api.app.storage, 'old', { expiresAt: '2020-01-01T00:00:00.000Z' });
+  const reader = await createKey(api.app.storage, 'reader', { scopes: ['read'] });
   const res = await api.json({ method: 'GET', url: '/v1/actors', auth: false, headers: { authorization: `Bearer ${expired}` } });
   assert.match(assertProblem(res, 401, 'UNAUTHORIZED').detail, /expired/);
   assert.equal(res.headers['www-authenticate'], 'Bearer error="invalid_token"');
@@ -276,8 +277,8 @@ test('the rate limit counts per verified key, and per address without an Authori
     await app.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const one = createKey(app.db, 'one', { scopes: ['read'] });
-  const two = createKey(app.db, 'two', { scopes: ['read'] });
+  const one = await createKey(app.storage, 'one', { scopes: ['read'] });
+  const two = await createKey(app.storage, 'two', { scopes: ['read'] });
   const get = (authorization?: string) =>
     app.inject({ url: '/v1/actors', headers: authorization ? { authorization: `Bearer ${authorization}` } : {} });
   const run = async (authorization?: string) => {

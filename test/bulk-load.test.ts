@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
-import { migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
-import { deferDerivedWork } from '../src/storage/sqlite/bulk-load.js';
 import type { Bundle } from '../src/modules/imports/imports.schema.js';
-import { runImport } from '../src/storage/sqlite/import.js';
+import { runImport } from '../src/modules/imports/imports.service.js';
+import { openStorage } from '../src/storage/index.js';
+import { sqliteInternals } from '../src/storage/inspect.js';
 import { archiveBundles } from './bench/archive.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -72,11 +72,11 @@ function derived(path: string) {
 }
 
 /** An import row by row, through the service: the reference. */
-function importRowByRow(path: string, loads: Bundle[]) {
-  const db = openDatabase(path);
-  migrateDatabase(db);
-  for (const bundle of loads) runImport(db, bundle);
-  db.$client.close();
+async function importRowByRow(path: string, loads: Bundle[]) {
+  const db = await openStorage({ path });
+  await db.migrate();
+  for (const bundle of loads) await runImport(db, bundle);
+  await db.close();
 }
 
 /** What a dashboard reads of the derived tables, through the HTTP layer. */
@@ -110,7 +110,7 @@ describe('a load by the CLI (--db) into an empty database', () => {
     const file = join(dir(), 'archive.ndjson');
     writeFileSync(file, `${loads.map((b) => JSON.stringify(b)).join('\n')}\n`);
     reference = join(dir(), 'reference.db');
-    importRowByRow(reference, loads);
+    await importRowByRow(reference, loads);
     loaded = join(dir(), 'loaded.db');
     run = await new Promise<{ code: number; stdout: string }>((resolve) =>
       execFile(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', '--json', '--db', loaded, file], { cwd: ROOT }, (error, out) =>
@@ -140,10 +140,10 @@ describe('a load by the CLI (--db) into an empty database', () => {
     assert.deepEqual(await reads(loaded), await reads(reference));
   });
 
-  test('a second load into the now populated database is row by row: nothing is put aside', () => {
-    const db = openDatabase(loaded);
-    assert.equal(deferDerivedWork(db), false);
-    db.$client.close();
+  test('a second load into the now populated database is row by row: nothing is put aside', async () => {
+    const db = await openStorage({ path: loaded });
+    assert.equal(await db.imports.deferDerivedWork(), false);
+    await db.close();
     assert.deepEqual(derived(loaded).schema, expected.schema);
   });
 });
@@ -153,16 +153,16 @@ describe('a load cut short (no end)', () => {
   let reference = '';
   let cut = '';
   let left: ReturnType<typeof derived>;
-  before(() => {
+  before(async () => {
     const loads = bundles();
     reference = join(dir(), 'reference.db');
-    importRowByRow(reference, loads);
+    await importRowByRow(reference, loads);
     cut = join(dir(), 'cut.db');
-    const db = openDatabase(cut);
-    migrateDatabase(db);
-    assert.equal(deferDerivedWork(db), true);
-    for (const bundle of loads) runImport(db, bundle);
-    db.$client.close();
+    const db = await openStorage({ path: cut });
+    await db.migrate();
+    assert.equal(await db.imports.deferDerivedWork(), true);
+    for (const bundle of loads) await runImport(db, bundle);
+    await db.close();
     left = derived(cut);
   });
   /** A copy of the cut database, for a test that opens it. */
@@ -193,16 +193,16 @@ describe('a load cut short (no end)', () => {
     assert.deepEqual(left.searchSettings, derived(reference).searchSettings, 'the full-text settings are raised only to build it');
   });
 
-  test('an open while the loading process runs leaves its work alone', () => {
+  test('an open while the loading process runs leaves its work alone', async () => {
     const path = copyOfCut('running.db');
     // The test runner stands in for the loading process.
     const other = new Database(path);
     other.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
     other.close();
-    const reopened = openDatabase(path);
-    migrateDatabase(reopened);
-    assert.equal(deferDerivedWork(reopened), false, 'no second load beside a running one');
-    reopened.$client.close();
+    const reopened = await openStorage({ path });
+    await reopened.migrate();
+    assert.equal(await reopened.imports.deferDerivedWork(), false, 'no second load beside a running one');
+    await reopened.close();
     assert.deepEqual(
       derived(path).deferred,
       left.deferred.map(([step, sql]) => [step, sql, process.ppid]),
@@ -242,12 +242,12 @@ describe('a statement written through the API while a load has the full-text ind
   before(async () => {
     [first] = bundles() as [Bundle];
     path = join(dir(), 'loading.db');
-    const db = openDatabase(path);
-    migrateDatabase(db);
-    assert.equal(deferDerivedWork(db), true);
-    runImport(db, first);
-    db.$client.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
-    db.$client.close();
+    const db = await openStorage({ path });
+    await db.migrate();
+    assert.equal(await db.imports.deferDerivedWork(), true);
+    await runImport(db, first);
+    sqliteInternals(db).writer.$client.prepare('UPDATE deferred_work SET owner_pid = ?').run(process.ppid);
+    await db.close();
     const found = first.topics?.find((x) => x.id === first.statements?.[0]?.topicIds?.[0]);
     assert.ok(found);
     topic = found;
@@ -277,7 +277,7 @@ describe('a statement written through the API while a load has the full-text ind
   });
 
   test('writes nothing to the index meanwhile', () => {
-    const rows = during.db.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get();
+    const rows = sqliteInternals(during.storage).writer.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get();
     assert.equal(rows, 0, 'nothing was written to the index meanwhile');
   });
 
@@ -304,7 +304,10 @@ describe('a statement written through the API while a load has the full-text ind
     });
 
     test('with every stored statement', () => {
-      assert.equal(next.db.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get(), (first.statements?.length ?? 0) + 1);
+      assert.equal(
+        sqliteInternals(next.storage).writer.$client.prepare('SELECT count(*) FROM statements_fts').pluck().get(),
+        (first.statements?.length ?? 0) + 1,
+      );
     });
   });
 });

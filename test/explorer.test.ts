@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { ROOT } from '../src/lib/paths.js';
-import { createKey } from '../src/storage/sqlite/keys.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
 
 // The browser's globals, for the functions that run in the page (the project compiles without the DOM library).
 declare const document: any;
@@ -85,7 +85,7 @@ describe('the explorer in Chromium', { skip: chromiumMissing ? HOW_TO_INSTALL : 
     const dir = mkdtempSync(join(tmpdir(), 'statements-explorer-'));
     dirs.push(dir);
     app = await buildApp({ databasePath: join(dir, 'test.db'), logLevel: 'silent', authDisabled: false, seed: true });
-    const key = createKey(app.db, 'test');
+    const key = await createKey(app.storage, 'test');
     const write = async (method: 'POST' | 'PATCH', url: string, payload: object) => {
       const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${key}` } });
       assert.ok(res.statusCode < 300, `${method} ${url}: ${res.body}`);

@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { buildApp } from '../src/app.js';
-import { createKey } from '../src/storage/sqlite/keys.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
+import { sqliteInternals } from '../src/storage/inspect.js';
 import { sleep } from './assertions.js';
 import { makeApp, seedMinimal } from './helpers.js';
 import { exchange } from './raw-http.js';
@@ -50,7 +51,7 @@ test('a rate limit per key, with RateLimit headers and a 429 problem; CORS and s
   assert.equal(limited.json().code, 'RATE_LIMITED');
   assert.ok(Number(limited.headers['retry-after']) > 0);
   // A live key has its own budget.
-  const other = await get({ authorization: `Bearer ${createKey(app.db, 'dashboard', { scopes: ['read'] })}` });
+  const other = await get({ authorization: `Bearer ${await createKey(app.storage, 'dashboard', { scopes: ['read'] })}` });
   assert.equal(other.statusCode, 200);
 
   assert.equal(seen[0]?.headers['access-control-allow-origin'], 'https://dash.example');
@@ -106,7 +107,7 @@ test('text that cannot be stored faithfully is a 400; every script round-trips b
 test('a full disk is a 507 that stores nothing; reads go on; writes resume when space returns', async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
-  const client = api.app.db.$client;
+  const client = sqliteInternals(api.app.storage).writer.$client;
   const pages = client.pragma('page_count', { simple: true }) as number;
   client.pragma(`max_page_count = ${pages + 1}`);
   const big = 'word '.repeat(3_900);
@@ -196,7 +197,7 @@ test('npm run backup copies the live database consistently', async (t) => {
   const copy = new Database(target, { readonly: true });
   t.after(() => copy.close());
   assert.equal(copy.pragma('integrity_check', { simple: true }), 'ok');
-  const live = app.db.$client.prepare('SELECT count(*) AS n FROM statements').get() as { n: number };
+  const live = sqliteInternals(app.storage).writer.$client.prepare('SELECT count(*) AS n FROM statements').get() as { n: number };
   assert.deepEqual(copy.prepare('SELECT count(*) AS n FROM statements').get(), live);
   await assert.rejects(
     run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', target], { env: { ...process.env, DATABASE_PATH: databasePath } }),
@@ -215,7 +216,7 @@ async function sheddingServer(t: { after: (fn: () => Promise<void>) => void }) {
     shedLoad: { maxEventLoopDelayMs: 150, sampleIntervalMs: 100 },
   });
   t.after(() => app.close());
-  const key = createKey(app.db, 'importer');
+  const key = await createKey(app.storage, 'importer');
   await app.listen({ port: 0, host: '127.0.0.1' });
   // Start-up held the event loop: let the load sampler see it free first.
   await sleep(500);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
-import { createKey } from '../src/storage/sqlite/keys.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
 import { assertDeclared, type OpenApiDocument } from './contract.js';
 
 export interface TestApp {
@@ -37,7 +37,7 @@ let servedDocument: OpenApiDocument | undefined;
 export async function makeApp(t: Owner, options: { seed?: boolean } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'statements-test-'));
   const app = await buildApp({ databasePath: join(dir, 'test.db'), logLevel: 'silent', authDisabled: false, seed: options.seed ?? false });
-  const key = createKey(app.db, 'test');
+  const key = await createKey(app.storage, 'test');
   t.after(async () => {
     await app.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // Safe retries with Idempotency-Key: the same request again replays the first answer and writes nothing.
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
+import { sqliteInternals } from '../src/storage/inspect.js';
 import { makeApp } from './helpers.js';
 
 describe('a retried POST with the same Idempotency-Key', () => {
@@ -82,8 +83,8 @@ describe('a retried POST with the same Idempotency-Key', () => {
 
 test('keys belong to their caller and expire after 24 hours', async (t) => {
   const api = await makeApp(t);
-  const { createKey } = await import('../src/storage/sqlite/keys.js');
-  const other = createKey(api.app.db, 'other');
+  const { createKey } = await import('../src/modules/keys/keys.service.js');
+  const other = await createKey(api.app.storage, 'other');
   const mine = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'Mine' }, headers: { 'idempotency-key': 'k' } });
   const theirs = await api.request({
     method: 'POST',
@@ -96,7 +97,7 @@ test('keys belong to their caller and expire after 24 hours', async (t) => {
   assert.equal(theirs.statusCode, 201, 'another caller may use the same key');
   assert.notEqual(theirs.json().id, mine.json().id);
 
-  api.app.db.$client.prepare("UPDATE idempotency_keys SET created_at = '2020-01-01T00:00:00.000Z'").run();
+  sqliteInternals(api.app.storage).writer.$client.prepare("UPDATE idempotency_keys SET created_at = '2020-01-01T00:00:00.000Z'").run();
   const later = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'Mine' }, headers: { 'idempotency-key': 'k' } });
   assert.equal(later.statusCode, 201);
   assert.equal(later.headers['idempotent-replayed'], undefined, 'an expired key runs the request again');

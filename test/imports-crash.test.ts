@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
-import { createKey } from '../src/storage/sqlite/keys.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
+import { openStorage } from '../src/storage/index.js';
 import { briefingBundle, sharedRecords } from './bench/bundles.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -97,10 +97,10 @@ test('a server killed (SIGKILL) in the middle of a streaming import restarts on 
   });
 
   // The database and a write key, made in the file the server will open.
-  const setup = openDatabase(databasePath);
-  migrateDatabase(setup);
-  const key = createKey(setup, 'crash-test');
-  setup.$client.close();
+  const setup = await openStorage({ path: databasePath });
+  await setup.migrate();
+  const key = await createKey(setup, 'crash-test');
+  await setup.close();
 
   const port = await freePort();
   const server = await startServer(databasePath, port);

@@ -4,27 +4,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { type Db, migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
 import type { ListQuery, PageResult } from '../src/lib/pagination.js';
 import { loadSeeds } from '../src/modules/imports/imports.seed.js';
-import { listPositions } from '../src/storage/sqlite/positions.queries.js';
-import { listStatements } from '../src/storage/sqlite/statements.queries.js';
+import { type Collection, openStorage, type Storage } from '../src/storage/index.js';
+import { sqliteInternals } from '../src/storage/inspect.js';
 
 /** The seeded database, and the SQL it runs (parameters written in) while `traced` runs. */
-function seededDb(t: TestContext) {
+async function seededDb(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'statements-plans-'));
   let seen: string[] | undefined;
-  const db = openDatabase(join(dir, 'plans.db'), { trace: (sql) => seen?.push(sql) });
-  migrateDatabase(db);
-  loadSeeds(db);
-  t.after(() => {
-    db.$client.close();
+  const db = await openStorage({ path: join(dir, 'plans.db'), trace: (sql) => seen?.push(sql) });
+  await db.migrate();
+  await loadSeeds(db);
+  t.after(async () => {
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const traced = <T>(work: () => T): [T, string[]] => {
+  const traced = async <T>(work: () => Promise<T>): Promise<[T, string[]]> => {
     seen = [];
     try {
-      return [work(), seen];
+      return [await work(), seen];
     } finally {
       seen = undefined;
     }
@@ -32,8 +31,8 @@ function seededDb(t: TestContext) {
   return { db, traced };
 }
 
-const planOf = (db: Db, sql: string) =>
-  (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail);
+const planOf = (db: Storage, sql: string) =>
+  (sqliteInternals(db).reader.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail);
 
 /** A list's query string as its route hands it over once validated: `count` a boolean, a page of two. */
 const listQuery = (shape: string, cursor?: string): ListQuery & Record<string, unknown> => {
@@ -76,17 +75,17 @@ const POSITION_SHAPES = [
 ];
 
 for (const [collection, shapes, list] of [
-  ['statements', STATEMENT_SHAPES, listStatements],
-  ['positions', POSITION_SHAPES, listPositions],
-] as const) {
-  test(`no list of ${collection} scans the whole table`, (t) => {
-    const { db, traced } = seededDb(t);
+  ['statements', STATEMENT_SHAPES, (db: Storage, query: ListQuery & Record<string, unknown>) => db.lists.page('statements', query)],
+  ['positions', POSITION_SHAPES, (db: Storage, query: ListQuery & Record<string, unknown>) => db.lists.page('positions', query)],
+] as const satisfies readonly (readonly [Collection, readonly string[], unknown])[]) {
+  test(`no list of ${collection} scans the whole table`, async (t) => {
+    const { db, traced } = await seededDb(t);
     const onTable = (queries: string[]) => queries.filter((sql) => new RegExp(`(from|join) "${collection}"`, 'i').test(sql));
     for (const shape of shapes) {
-      const [page, queries] = traced((): PageResult<unknown> => list(db, listQuery(shape)));
+      const [page, queries] = await traced((): Promise<PageResult<unknown>> => list(db, listQuery(shape)));
       if (page.nextCursor) {
         // A later page seeks to its cursor: no scan of the table, not even along an index.
-        const [, later] = traced(() => list(db, listQuery(shape, page.nextCursor as string)));
+        const [, later] = await traced(() => list(db, listQuery(shape, page.nextCursor as string)));
         for (const sql of later.filter((q) => q.includes(`"${collection}"`))) {
           const plan = planOf(db, sql);
           const scans = plan.filter((detail) => detail.startsWith(`SCAN ${collection}`));

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createKey, listKeys } from '../src/storage/sqlite/keys.js';
+import { createKey, listKeys } from '../src/modules/keys/keys.service.js';
 import { makeApp, sharedApp } from './helpers.js';
 
 const topic = (id: string) => ({ method: 'POST' as const, url: '/v1/topics', payload: { id, name: id }, auth: false });
@@ -13,7 +13,7 @@ describe('keys: scopes', () => {
   describe('refused', () => {
     let reader = '';
     const shared = sharedApp(async (api) => {
-      reader = createKey(api.app.db, 'reader', { scopes: ['read'] });
+      reader = await createKey(api.app.storage, 'reader', { scopes: ['read'] });
     });
 
     test('a read key is a 403 on writes that names its scopes, and stores nothing', async () => {
@@ -25,20 +25,23 @@ describe('keys: scopes', () => {
       assert.equal((await api.json({ method: 'GET', url: '/v1/topics/a' })).status, 404, 'nothing stored');
     });
 
-    test('a key cannot be made with a scope other than read, write or admin', () => {
-      assert.throws(() => createKey(shared().app.db, 'bad', { scopes: ['root' as 'read'] }), /Scopes must be some of read, write, admin/);
+    test('a key cannot be made with a scope other than read, write or admin', async () => {
+      await assert.rejects(
+        () => createKey(shared().app.storage, 'bad', { scopes: ['root' as 'read'] }),
+        /Scopes must be some of read, write, admin/,
+      );
     });
   });
 
   test('a write key can write', async (t) => {
     const api = await makeApp(t);
-    const writer = createKey(api.app.db, 'writer', { scopes: ['write'] });
+    const writer = await createKey(api.app.storage, 'writer', { scopes: ['write'] });
     assert.equal((await api.json({ ...topic('b'), headers: { authorization: `Bearer ${writer}` } })).status, 201);
   });
 
   test('an admin key can write', async (t) => {
     const api = await makeApp(t);
-    const admin = createKey(api.app.db, 'boss', { scopes: ['admin'] });
+    const admin = await createKey(api.app.storage, 'boss', { scopes: ['admin'] });
     assert.equal((await api.json({ ...topic('c'), headers: { authorization: `Bearer ${admin}` } })).status, 201);
   });
 });
@@ -47,8 +50,8 @@ describe('keys: expiry and last use', () => {
   describe('read or refused', () => {
     let expired = '';
     const shared = sharedApp(async (api) => {
-      expired = createKey(api.app.db, 'old', { expiresAt: '2020-01-01T00:00:00Z' });
-      createKey(api.app.db, 'fresh', { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      expired = await createKey(api.app.storage, 'old', { expiresAt: '2020-01-01T00:00:00Z' });
+      await createKey(api.app.storage, 'fresh', { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     });
 
     test('an expired key is a 401 that says when it expired', async () => {
@@ -57,16 +60,16 @@ describe('keys: expiry and last use', () => {
       assert.match(res.body.detail, /'old' expired at 2020-01-01T00:00:00.000Z/);
     });
 
-    test('a key never used has no lastUsedAt', () => {
-      assert.equal(listKeys(shared().app.db).find((k) => k.name === 'fresh')?.lastUsedAt, null);
+    test('a key never used has no lastUsedAt', async () => {
+      assert.equal((await listKeys(shared().app.storage)).find((k) => k.name === 'fresh')?.lastUsedAt, null);
     });
   });
 
   test('a write records when its key was last used', async (t) => {
     const api = await makeApp(t);
-    const fresh = createKey(api.app.db, 'fresh', { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const fresh = await createKey(api.app.storage, 'fresh', { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     assert.equal((await api.json({ ...topic('b'), headers: { authorization: `Bearer ${fresh}` } })).status, 201);
-    const used = listKeys(api.app.db).find((k) => k.name === 'fresh');
+    const used = (await listKeys(api.app.storage)).find((k) => k.name === 'fresh');
     assert.ok(used?.lastUsedAt && Date.now() - Date.parse(used.lastUsedAt) < 60_000);
   });
 });

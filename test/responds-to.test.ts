@@ -9,7 +9,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { buildApp } from '../src/app.js';
 import { MIGRATIONS_FOLDER } from '../src/lib/paths.js';
-import { createKey } from '../src/storage/sqlite/keys.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
 import { assertProblem, create, fieldError, get } from './assertions.js';
 import { makeApp, seedMinimal, type TestApp } from './helpers.js';
 
@@ -282,7 +282,7 @@ test('a database from before respondsToIds upgrades in place at start: answers, 
     { id: 'no-talks', validFrom: '2024-04-04' },
   ]);
   // The delete rule sees the moved links.
-  const key = createKey(app.db, 'upgrade');
+  const key = await createKey(app.storage, 'upgrade');
   const refused = await app.inject({ method: 'DELETE', url: '/v1/statements/question', headers: { authorization: `Bearer ${key}` } });
   assert.equal(refused.statusCode, 409, refused.body);
   assert.deepEqual(refused.json().referencedBy, [{ collection: 'statements', field: 'respondsToIds', ids: ['answer'] }]);

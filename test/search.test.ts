@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { toFtsQuery } from '../src/storage/sqlite/statements.fts.js';
-import { documentFrequency, RANKED_MATCHES } from '../src/storage/sqlite/statements.queries.js';
+import { RANKED_MATCHES, toFtsQuery } from '../src/lib/search.js';
+import { sqliteInternals } from '../src/storage/inspect.js';
+import { documentFrequency } from '../src/storage/sqlite/statements.queries.js';
 import { everyPage, makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
@@ -382,7 +383,7 @@ describe('answers to a search are kept only while the data is unchanged', () => 
     await kept(api);
     // Asked first, so that the answer is kept.
     await api.request({ method: 'GET', url: '/v1/search?q=talks&limit=2' });
-    const other = new Database(api.app.db.$client.name);
+    const other = new Database(sqliteInternals(api.app.storage).writer.$client.name);
     t.after(() => other.close());
     other.prepare("UPDATE statements SET text = 'kept words 1' WHERE id = 'k1'").run();
     other.prepare("UPDATE statements_fts SET text = 'kept words 1' WHERE rowid = (SELECT doc FROM statements WHERE id = 'k1')").run();
@@ -425,7 +426,7 @@ test('a CSV export defuses spreadsheet formulas', async (t) => {
 
 test('relevance is BM25 as FTS5 computes it: the same order and scores, the newest first at equal scores', async (t) => {
   const api = await makeApp(t, { seed: true });
-  const client = api.app.db.$client;
+  const client = sqliteInternals(api.app.storage).writer.$client;
   // Words in fewer than half of the seed's statements: BM25 clamps the weight of commoner ones to ~0, where
   // the order is down to rounding.
   for (const q of ['talks', 'TTP', 'terrorism', 'talks TTP', 'talks OR terrorism', '"no plans"', 'terror*']) {
@@ -468,24 +469,31 @@ describe('past a thousand matches a term is counted from its newest ones', () =>
     assert.equal(imported.body.counts.statements.created, 4000);
   });
   const counted = (q: string) =>
-    api().app.db.$client.prepare('SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?').pluck().get(q);
+    sqliteInternals(api().app.storage)
+      .writer.$client.prepare('SELECT count(*) FROM statements_fts WHERE statements_fts MATCH ?')
+      .pluck()
+      .get(q);
 
   test('a term spread evenly is counted exactly', () => {
     assert.equal(counted('"steadily"'), 1334);
-    assert.equal(documentFrequency(api().app.db, '"steadily"'), 1334, 'spread evenly: the estimate is the count');
+    assert.equal(
+      documentFrequency(sqliteInternals(api().app.storage).reader, '"steadily"'),
+      1334,
+      'spread evenly: the estimate is the count',
+    );
   });
 
   test('a term used lately is weighed by its recent use: counted as commoner than it is', () => {
     assert.equal(counted('"lately"'), 1050);
     assert.equal(
-      documentFrequency(api().app.db, '"lately"'),
+      documentFrequency(sqliteInternals(api().app.storage).reader, '"lately"'),
       1333,
       'its newest thousand matches are a third of the newest 3,000 statements',
     );
   });
 
   test('a term with under a thousand matches is counted', () => {
-    assert.equal(documentFrequency(api().app.db, '"rarely"'), 400, 'under a thousand matches: counted');
+    assert.equal(documentFrequency(sqliteInternals(api().app.storage).reader, '"rarely"'), 400, 'under a thousand matches: counted');
   });
 
   for (const [q, same, behaviour] of [
@@ -493,7 +501,7 @@ describe('past a thousand matches a term is counted from its newest ones', () =>
     ['lately', false, 'a term used lately weighs less than bm25() weighs it'],
   ] as const) {
     test(`${behaviour}; count=true still counts every match`, async () => {
-      const bm25 = api().app.db.$client.prepare(
+      const bm25 = sqliteInternals(api().app.storage).writer.$client.prepare(
         'SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid WHERE statements_fts MATCH ?',
       );
       const res = await api().json({ method: 'GET', url: `/v1/search?q=${q}&limit=100&count=true` });
@@ -557,8 +565,8 @@ describe('relevance counts words as the index does', () => {
     test(`${q}: FTS5's order and scores`, async () => {
       const res = await api().json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}&limit=100` });
       assert.equal(res.status, 200);
-      const fts = api()
-        .app.db.$client.prepare(
+      const fts = sqliteInternals(api().app.storage)
+        .writer.$client.prepare(
           `SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid
           WHERE statements_fts MATCH ? ORDER BY 2, statements_fts.rowid DESC`,
         )

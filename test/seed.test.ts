@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { buildApp } from '../src/app.js';
 import { seedBundles } from '../src/modules/imports/imports.seed.js';
-import { createKey } from '../src/storage/sqlite/keys.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
 import { sharedApp, type TestApp } from './helpers.js';
 
 const SOURCE_TEXT = readFileSync(new URL('../../shared/source/fo-briefing-2024-04-04.txt', import.meta.url), 'utf8');
@@ -346,7 +346,7 @@ test('a restart on the same database changes nothing, and never overwrites what 
   assert.ok(seeded.statements.total >= 13);
 
   // A user edits a seeded statement and deletes a seeded position, then the service restarts on the same file.
-  const auth = { authorization: `Bearer ${createKey(first.db, 'restart-test')}` };
+  const auth = { authorization: `Bearer ${await createKey(first.storage, 'restart-test')}` };
   const statementId = seeded.statements.data[0]?.id as string;
   const edited = await first.inject({
     method: 'PATCH',

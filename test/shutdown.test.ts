@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { migrateDatabase, openDatabase } from '../src/storage/sqlite/client.js';
-import { createKey } from '../src/storage/sqlite/keys.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
+import { openStorage } from '../src/storage/index.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 /** Long enough for every client to hear Connection: close and for the /ready probe, even on a loaded machine. */
@@ -164,10 +164,10 @@ test('SIGTERM under load: every request that reached the server is answered, /re
 }, async (t) => {
   const { databasePath, start } = workspace(t);
 
-  const setup = openDatabase(databasePath);
-  migrateDatabase(setup);
-  const key = createKey(setup, 'shutdown-test');
-  setup.$client.close();
+  const setup = await openStorage({ path: databasePath });
+  await setup.migrate();
+  const key = await createKey(setup, 'shutdown-test');
+  await setup.close();
 
   const server = await start({ SHUTDOWN_GRACE_MS: String(GRACE_MS) });
   const { port } = server;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { sqliteInternals } from '../src/storage/inspect.js';
 import { create, get } from './assertions.js';
 import { datedStatements } from './dated-statements.js';
 import { makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
@@ -430,7 +431,7 @@ describe('stats follow writes', () => {
     await create(app, '/v1/statements', kept);
     const after = await get(app, url);
     // Another connection to the same file (another program, or `npm run import -- --db`) changes the data.
-    const other = new Database(app.app.db.$client.name);
+    const other = new Database(sqliteInternals(app.app.storage).writer.$client.name);
     t.after(() => other.close());
     other.prepare("UPDATE statement_topics SET topic_id = 'ttp' WHERE statement_id = 'kept-1'").run();
     const moved = await get(app, url);

@@ -2,7 +2,7 @@
 // while the server runs and writes.
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../storage/sqlite/client.js';
+import { openStorage } from '../storage/index.js';
 
 async function main(args: string[]): Promise<number> {
   const [target, ...rest] = args;
@@ -19,13 +19,13 @@ async function main(args: string[]): Promise<number> {
     console.error(`There is no database at ${databasePath} to back up.`);
     return 1;
   }
-  const db = openDatabase(databasePath);
+  const storage = await openStorage({ path: databasePath });
   try {
-    const { totalPages } = await db.$client.backup(target);
-    console.log(`Backed up ${databasePath} to ${target} (${totalPages} pages).`);
+    const { pages } = await storage.backup(target);
+    console.log(`Backed up ${databasePath} to ${target} (${pages} pages).`);
     return 0;
   } finally {
-    db.$client.close();
+    await storage.close();
   }
 }
 

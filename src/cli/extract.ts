@@ -2,11 +2,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
 import { SOURCE_KINDS } from '../lib/vocabularies.js';
 import { type Archive, type ExtractFormat, extract, type SourceKind } from '../modules/extract/extract.engine.js';
-import { loadArchive } from '../storage/sqlite/extract.queries.js';
 import { EXTRACT_TEXT_MAX } from '../modules/extract/extract.schema.js';
+import { openStorage } from '../storage/index.js';
 import { fileSize, main as importMain, runAsScript, UsageError } from './import.js';
 
 const USAGE = `Usage: npm run extract -- [options] <file…>
@@ -101,14 +100,14 @@ export async function main(argv: string[]): Promise<number> {
   // With a database, extraction reuses its actors, topics and sources, as the server's does.
   let archive: Archive | undefined;
   if (options.db) {
-    const db = openDatabase(options.db);
-    migrateDatabase(db);
-    archive = loadArchive(db);
+    const storage = await openStorage({ path: options.db });
+    await storage.migrate();
+    archive = await storage.extract.archive();
     // The archive is read whole up front; the import opens the file again for its own writes.
     const { actors, topics } = archive;
     const sources = new Map<string, ReturnType<NonNullable<Archive['sourceByUrl']>>>();
     if (options.url) sources.set(options.url, archive.sourceByUrl?.(options.url));
-    db.$client.close();
+    await storage.close();
     archive = { actors, topics, sourceByUrl: (url) => sources.get(url) };
   }
 

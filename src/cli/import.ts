@@ -4,13 +4,12 @@ import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { BULK_LOAD_CACHE_KIB, type Db, finishDeferredWork, migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
 import { AppError } from '../lib/errors.js';
-import { deferDerivedWork } from '../storage/sqlite/bulk-load.js';
 import { bundleValidator, parseBundle } from '../modules/imports/imports.parse.js';
 import { ENTITIES, type ImportCounts, type ImportLineResult, NDJSON_LINE_LIMIT } from '../modules/imports/imports.schema.js';
-import { emptyCounts, runImport } from '../storage/sqlite/import.js';
+import { emptyCounts, runImport } from '../modules/imports/imports.service.js';
 import { addCounts, importLines } from '../modules/imports/imports.stream.js';
+import { BULK_LOAD_CACHE_KIB, openStorage, type Storage } from '../storage/index.js';
 
 const USAGE = `Usage: npm run import -- [options] <file…>
 
@@ -39,7 +38,7 @@ type Result = ImportLineResult & { status: 'ok' | 'failed' };
 interface Target {
   /** Imports one file, yielding a result per bundle; `progress` is told how many bytes of the file are done. */
   importFile(file: string, kind: 'json' | 'ndjson', progress: (doneInFile: number) => void): AsyncGenerator<Result>;
-  close(): void;
+  close(): void | Promise<void>;
   /** Whether the database was empty, so ancestry, counts, the search index and secondary indexes were built once, at the end. */
   readonly bulkLoad: boolean;
 }
@@ -59,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { files, dryRun, json } = options;
-  const target = options.db ? databaseTarget(options.db, dryRun) : serverTarget(options.url as string, options.key as string, dryRun);
+  const target = options.db ? await databaseTarget(options.db, dryRun) : serverTarget(options.url as string, options.key as string, dryRun);
 
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   if (options.db) bundleValidator();
@@ -109,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     bar?.update(readBytes, { bundles, failed: failedBundles });
     bars?.stop();
-    target.close();
+    await target.close();
   }
 
   const seconds = (performance.now() - started) / 1000;
@@ -175,14 +174,14 @@ class FileError extends Error {
 }
 
 /** Straight into a database file, through the import service the server uses. */
-function databaseTarget(path: string, dryRun: boolean): Target {
-  let db: Db;
+async function databaseTarget(path: string, dryRun: boolean): Promise<Target> {
+  let storage: Storage;
   let deferred: boolean;
   try {
-    db = openDatabase(path, { cacheKib: BULK_LOAD_CACHE_KIB });
-    migrateDatabase(db);
+    storage = await openStorage({ path, cacheKib: BULK_LOAD_CACHE_KIB });
+    await storage.migrate();
     // Into an empty database, topic ancestry, counts, the search index and secondary indexes are built once, at the end.
-    deferred = !dryRun && deferDerivedWork(db);
+    deferred = !dryRun && (await storage.imports.deferDerivedWork());
   } catch (error) {
     throw new UsageError(`--db ${path}: cannot be opened (${error instanceof Error ? error.message : String(error)}).`);
   }
@@ -191,7 +190,7 @@ function databaseTarget(path: string, dryRun: boolean): Target {
       if (kind === 'json') {
         const bytes = readFileSync(file);
         try {
-          const { counts } = runImport(db, parseBundle(decodeUtf8(bytes)), { dryRun });
+          const { counts } = await runImport(storage, parseBundle(decodeUtf8(bytes)), { dryRun });
           progress(bytes.length);
           yield { line: 1, status: 'ok', dryRun, counts };
         } catch (error) {
@@ -209,19 +208,19 @@ function databaseTarget(path: string, dryRun: boolean): Target {
       // Here the operator is the one who can act on a failure of ours: show its cause.
       const onInternalError = (error: unknown, line: number) =>
         console.error(`${file}:${line}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      for await (const result of importLines(db, source, { dryRun, lineLimit: NDJSON_LINE_LIMIT, onInternalError })) {
+      for await (const result of importLines(storage, source, { dryRun, lineLimit: NDJSON_LINE_LIMIT, onInternalError })) {
         if (result.status !== 'done') yield result;
       }
     },
     bulkLoad: deferred,
-    close: () => {
+    close: async () => {
       try {
         if (deferred) {
           if (process.stderr.isTTY) process.stderr.write('Building the topic ancestry, the counts and the indexes of the load…\n');
-          finishDeferredWork(db);
+          await storage.imports.finishDeferredWork();
         }
       } finally {
-        db.$client.close();
+        await storage.close();
       }
     },
   };

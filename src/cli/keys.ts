@@ -1,9 +1,9 @@
 // `npm run keys -- create <name> | list | revoke <name>`: manage the API keys of the configured database.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
-import { migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
-import { createKey, KeyError, listKeys, revokeKey } from '../storage/sqlite/keys.js';
-import type { KeyScope } from '../storage/sqlite/tables/keys.table.js';
+import type { KeyScope } from '../lib/vocabularies.js';
+import { createKey, KeyError, listKeys, revokeKey } from '../modules/keys/keys.service.js';
+import { openStorage } from '../storage/index.js';
 
 const USAGE = `Usage:
   npm run keys -- create <name> [--scope write] [--expires-in 90d | --expires 2027-01-01]
@@ -15,7 +15,7 @@ The database is DATABASE_PATH (default ./data/statements.db).`;
 
 const DURATION = /^(\d+)([dh])$/;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -48,19 +48,19 @@ function main(argv: string[]): number {
     expiresAt = new Date(Date.now() + hours * 3_600_000).toISOString();
   }
   const scopes = values.scope ? (values.scope.split(',').map((s) => s.trim()) as KeyScope[]) : undefined;
-  const db = openDatabase(loadConfig(process.env).databasePath);
+  const storage = await openStorage({ path: loadConfig(process.env).databasePath });
   try {
-    migrateDatabase(db);
+    await storage.migrate();
     switch (command) {
       case 'create': {
-        const key = createKey(db, name as string, { scopes, expiresAt });
+        const key = await createKey(storage, name as string, { scopes, expiresAt });
         const expiry = expiresAt ? `, expires ${new Date(expiresAt).toISOString()}` : '';
         console.log(`Created key '${name}' (${(scopes ?? ['write']).join(', ')}${expiry}). It is shown only this once; store it now:`);
         console.log(key);
         return 0;
       }
       case 'list': {
-        const keys = listKeys(db);
+        const keys = await listKeys(storage);
         if (keys.length === 0) console.log('No keys yet: npm run keys -- create <name>');
         for (const k of keys) {
           const state = k.revokedAt
@@ -76,7 +76,7 @@ function main(argv: string[]): number {
         return 0;
       }
       case 'revoke':
-        revokeKey(db, name as string);
+        await revokeKey(storage, name as string);
         console.log(`Revoked key '${name}'.`);
         return 0;
       default:
@@ -90,7 +90,7 @@ function main(argv: string[]): number {
     }
     throw error;
   } finally {
-    db.$client.close();
+    await storage.close();
   }
 }
 
@@ -102,4 +102,4 @@ function parse(argv: string[]) {
   });
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -2,8 +2,7 @@
 // that many people reload asks the same question again and again, and popular searches come back all day.
 import type { FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import type { Db } from '../storage/sqlite/client.js';
-import { dataVersion } from '../storage/sqlite/records.js';
+import type { Storage } from '../storage/index.js';
 
 type Body = ReturnType<FastifyReply['serialize']>;
 interface Kept {
@@ -13,13 +12,13 @@ interface Kept {
 }
 
 /**
- * Up to `answers` answers and `bytes` of them per database, each under the key of its question; the least
+ * Up to `answers` answers and `bytes` of them per storage, each under the key of its question; the least
  * recently used goes first, and an answer larger than `bytes` is never kept. An answer is only given while
- * `dataVersion` is the one it was built at: any write by the service, or a commit by another program on the
- * same file, makes every kept answer stale.
+ * the storage's version (`storage.version()`) is the one it was built at: any write by the service, or a
+ * commit by another program on the same data, makes every kept answer stale.
  */
 export class KeptAnswers {
-  private readonly byDb = new WeakMap<Db, LRUCache<string, Kept>>();
+  private readonly byStorage = new WeakMap<Storage, LRUCache<string, Kept>>();
 
   constructor(readonly limits: { answers: number; bytes: number }) {}
 
@@ -27,20 +26,27 @@ export class KeptAnswers {
    * Sends the answer to `key`, serialized with the route's response schema: the kept one while the data is
    * unchanged, else a new one from `build`, kept for next time with the headers `headersOf` gives it.
    */
-  send<T>(db: Db, reply: FastifyReply, key: string, build: () => T, headersOf?: (answer: T) => Record<string, string> | undefined) {
-    let kept = this.byDb.get(db);
+  async send<T>(
+    storage: Storage,
+    reply: FastifyReply,
+    key: string,
+    build: () => Promise<T>,
+    headersOf?: (answer: T) => Record<string, string> | undefined,
+  ) {
+    let kept = this.byStorage.get(storage);
     if (!kept) {
       kept = new LRUCache({
         max: this.limits.answers,
         maxSize: this.limits.bytes,
         sizeCalculation: (entry) => Buffer.byteLength(entry.body),
       });
-      this.byDb.set(db, kept);
+      this.byStorage.set(storage, kept);
     }
-    const version = dataVersion(db);
+    // Read before the answer is built: a commit landing meanwhile makes the kept answer stale, never the reverse.
+    const version = await storage.version();
     let entry = kept.get(key);
     if (entry?.version !== version) {
-      const answer = build();
+      const answer = await build();
       entry = { version, body: serialized(reply, answer), headers: headersOf?.(answer) };
       kept.set(key, entry);
     }

@@ -1,7 +1,7 @@
-// The five CRUD operations of a resource, with their OpenAPI descriptions, on top of its store.
+// The five CRUD operations of a resource, with their OpenAPI descriptions, on top of the storage's records and lists.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TObject, type TSchema, Type } from 'typebox';
-import type { Db } from '../storage/sqlite/client.js';
+import type { Collection, Meta, Query, Storage } from '../storage/index.js';
 import type { KeptAnswers } from './answer-cache.js';
 import { canonicalEntries } from './cursor.js';
 import { notFound, singular } from './errors.js';
@@ -11,18 +11,17 @@ import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
 import type { ProblemNotes } from './problems.js';
 import { IdParams, NoQuery, Page, ref } from './schemas.js';
-import { createRecord, etag, getRecord, type Meta, patchRecord, removeRecord, type Store } from '../storage/sqlite/store.js';
+import { etag } from './write-rules.js';
 
-export interface Resource<F extends object, R extends Meta> {
-  store: Store<F, R>;
+export interface Resource<R extends Meta> {
+  collection: Collection;
   /** OpenAPI tag. */
   tag: string;
   schemas: { record: TSchema; create: TSchema; patch: TSchema; listQuery: TObject };
-  list(db: Db, query: ListQuery & Record<string, unknown>): PageResult<R>;
   /** CSV / NDJSON export of the list (`format=`): the columns and one row per record. */
   export?: { columns: readonly string[]; csvRow(record: R): Record<string, unknown> };
   /** `expand=`: the names it takes and how to embed them in a page of records. */
-  expand?: { names: readonly string[]; apply(db: Db, records: R[], requested: string | undefined): R[] };
+  expand?: { names: readonly string[] };
   /** Lists whose answers are kept until the data changes (the costly ones, such as searches): which, and where. */
   kept?: { answers: KeptAnswers; when(query: ListQuery & Record<string, unknown>): boolean };
   /** Extra words for the operations' descriptions (rules the resource enforces). */
@@ -51,18 +50,19 @@ const WriteHeaders = Type.Object({
 
 const PATCHED_AT = '2024-04-06T09:30:00.000Z';
 
-export function registerCrudRoutes<F extends object, R extends Meta>(app: FastifyInstance, resource: Resource<F, R>): void {
-  const { store, tag, schemas } = resource;
-  const base = `/v1/${store.collection}`;
-  const one = singular(store.collection);
+export function registerCrudRoutes<F extends object, R extends Meta>(app: FastifyInstance, resource: Resource<R>): void {
+  const { collection, tag, schemas } = resource;
+  const base = `/v1/${collection}`;
+  const one = singular(collection);
   const aOne = `${/^[aeiou]/.test(one) ? 'an' : 'a'} ${one}`;
-  const db = app.db;
+  const storage = app.storage;
+  const referrers = storage.records.referrersOf(collection);
   const security = [{ bearerAuth: [] }];
 
   const ex = resource.examples;
-  const sampleId = SAMPLE_IDS[store.collection as SampledCollection];
-  const seed = seedRecord(store.collection, sampleId);
-  const record = seededRecord(store.collection, sampleId, ex.derived);
+  const sampleId = SAMPLE_IDS[collection as SampledCollection];
+  const seed = seedRecord(collection, sampleId);
+  const record = seededRecord(collection, sampleId, ex.derived);
   const patched = { ...record, ...ex.patch.value, updatedAt: PATCHED_AT, version: 2 };
   const onSeed = (request: string) => `Answer to \`${request}\` on the seeded server.`;
   const recordUrl = `${base}/${sampleId}`;
@@ -78,14 +78,14 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       schema: {
         operationId: `list${tag}`,
         tags: [tag],
-        summary: `List ${store.collection}`,
+        summary: `List ${collection}`,
         description:
-          `A page of ${store.collection}. Follow \`nextCursor\` (or the \`Link: rel="next"\` header) for the next page. ${resource.notes?.list ?? ''}`.trim(),
+          `A page of ${collection}. Follow \`nextCursor\` (or the \`Link: rel="next"\` header) for the next page. ${resource.notes?.list ?? ''}`.trim(),
         querystring: schemas.listQuery,
         response: {
           200: resource.export
             ? {
-                description: `A page of ${store.collection} (JSON), or every matching one (CSV, NDJSON).`,
+                description: `A page of ${collection} (JSON), or every matching one (CSV, NDJSON).`,
                 headers: {
                   ...LinkHeader,
                   'Content-Disposition': { type: 'string', description: 'With CSV or NDJSON: `attachment` with a file name.' },
@@ -101,7 +101,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
                   'application/x-ndjson': { schema: { type: 'string', description: 'One JSON record per line.' } },
                 },
               }
-            : json(Page(ref(schemas.record)), `A page of ${store.collection}.`, LinkHeader),
+            : json(Page(ref(schemas.record)), `A page of ${collection}.`, LinkHeader),
         },
         problems: {
           INVALID_CURSOR: 'The cursor was issued for other filters or another sort, or is damaged.',
@@ -130,11 +130,11 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       const format = resource.export ? requestedFormat(request) : 'json';
       if (resource.export && format !== 'json') {
         const { columns, csvRow } = resource.export;
-        const list = (q: ListQuery & Record<string, unknown>) => resource.list(db, q);
-        return sendExport(request, reply, { name: store.collection, format, list, columns, csvRow });
+        const list = (q: Query) => storage.lists.page<R>(collection, q);
+        return sendExport(request, reply, { name: collection, format, list, columns, csvRow });
       }
       const kept = resource.kept?.when(query) ? resource.kept.answers : undefined;
-      return sendPage(db, request, reply, kept, () => expandedPage(db, resource, query));
+      return sendPage(storage, request, reply, kept, () => expandedPage<R>(storage, collection, query));
     },
   );
 
@@ -161,8 +161,8 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const record = getRecord(db, store, id);
-      if (!record) throw notFound(store.collection, id);
+      const record = await storage.records.get<R>(collection, id);
+      if (!record) throw notFound(collection, id);
       const tagValue = etag(record.version);
       reply.header('etag', tagValue);
       const ifNoneMatch = request.headers['if-none-match'];
@@ -170,7 +170,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         return reply.code(304).send();
       }
       const { expand } = request.query as { expand?: string };
-      return resource.expand ? resource.expand.apply(db, [record], expand)[0] : record;
+      return resource.expand ? (await storage.lists.expand(collection, [record], expand))[0] : record;
     },
   );
 
@@ -209,7 +209,9 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       },
     },
     async (request, reply) => {
-      const record = createRecord(db, store, request.body as Partial<F> & { id?: string }, { keyName: request.keyName });
+      const record = await storage.records.create<R>(collection, request.body as Partial<F> & { id?: string }, {
+        keyName: request.keyName,
+      });
       reply.code(201).header('location', `${base}/${record.id}`).header('etag', etag(record.version));
       return record;
     },
@@ -254,7 +256,9 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const record = patchRecord(db, store, id, request.body as Partial<F>, request.headers['if-match'], { keyName: request.keyName });
+      const record = await storage.records.patch<R>(collection, id, request.body as Partial<F>, request.headers['if-match'], {
+        keyName: request.keyName,
+      });
       reply.header('etag', etag(record.version));
       return record;
     },
@@ -279,9 +283,9 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
           PRECONDITION_FAILED: 'If-Match does not match the current ETag; `currentVersion` says what it is.',
-          ...(store.referrers.length > 0
+          ...(referrers.length > 0
             ? {
-                STILL_REFERENCED: `Other records still refer to this ${one}; \`referencedBy\` names them (${referrerList(store.referrers)}).`,
+                STILL_REFERENCED: `Other records still refer to this ${one}; \`referencedBy\` names them (${referrerList(referrers)}).`,
               }
             : {}),
         },
@@ -289,44 +293,42 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      removeRecord(db, store, id, request.headers['if-match'], { keyName: request.keyName });
+      await storage.records.remove(collection, id, request.headers['if-match'], { keyName: request.keyName });
       return reply.code(204).send();
     },
   );
 }
 
-const referrerList = (referrers: { collection: string; field: string }[]) => referrers.map((r) => `${r.collection}.${r.field}`).join(', ');
+const referrerList = (referrers: readonly { collection: string; field: string }[]) =>
+  referrers.map((r) => `${r.collection}.${r.field}`).join(', ');
 
 /**
  * Sends a page of a list as JSON, with a Link header to the next page; with `kept`, the answer is kept
  * until the data changes, under the route and its parameters in any order.
  */
-export function sendPage<P extends PageResult<unknown>>(
-  db: Db,
+export async function sendPage<P extends PageResult<unknown>>(
+  storage: Storage,
   request: FastifyRequest,
   reply: FastifyReply,
   kept: KeptAnswers | undefined,
-  build: () => P,
-): P | FastifyReply {
+  build: () => Promise<P>,
+): Promise<P | FastifyReply> {
   const link = (page: P) => (page.nextCursor ? { link: `<${nextUrl(request, page.nextCursor)}>; rel="next"` } : undefined);
   if (kept) {
     const parameters = canonicalEntries(request.query as Record<string, unknown>);
-    return kept.send(db, reply, `${request.routeOptions.url} ${JSON.stringify(parameters)}`, build, link);
+    return kept.send(storage, reply, `${request.routeOptions.url} ${JSON.stringify(parameters)}`, build, link);
   }
-  const page = build();
+  const page = await build();
   const headers = link(page);
   if (headers) reply.headers(headers);
   return page;
 }
 
 /** A page of the resource's list, with the records `expand=` asks for embedded. */
-export function expandedPage<R extends Meta>(
-  db: Db,
-  resource: Pick<Resource<object, R>, 'list' | 'expand'>,
-  query: ListQuery & Record<string, unknown>,
-) {
-  const page = resource.list(db, query);
-  return resource.expand ? { ...page, data: resource.expand.apply(db, page.data, query.expand as string | undefined) } : page;
+export async function expandedPage<R extends Meta>(storage: Storage, collection: Collection, query: Query): Promise<PageResult<R>> {
+  const page = await storage.lists.page<R>(collection, query);
+  const requested = query.expand as string | undefined;
+  return requested ? { ...page, data: await storage.lists.expand(collection, page.data, requested) } : page;
 }
 
 /** The same request with the cursor of the next page, as a relative URL. */

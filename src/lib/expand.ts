@@ -1,13 +1,12 @@
-// `expand=`: embed related records one level deep, with one query per relation per page.
+// `expand=`: embed related records one level deep, with one read per relation per page (the engine reads them).
 import { type TSchema, Type } from 'typebox';
-import type { Db } from '../storage/sqlite/client.js';
 import { ref } from './schemas.js';
 
-export interface Expansion {
+export interface Expansion<D> {
   /** The field of the record holding the id (or ids) to expand. */
   from: string;
   /** Reads the related records by id, in one go. */
-  load: (db: Db, ids: string[]) => { id: string }[];
+  load: (db: D, ids: string[]) => { id: string }[];
 }
 
 /** The `expand` query parameter: a comma-separated subset of `names`. */
@@ -30,11 +29,11 @@ export function expandedProperties(fields: Record<string, { schema: TSchema; man
 }
 
 /** Adds each requested expansion to every record; ids the store no longer has are left out. */
-export function applyExpansions<R extends object>(
-  db: Db,
+export function applyExpansions<D, R extends object>(
+  db: D,
   records: R[],
   requested: string | undefined,
-  expansions: Record<string, Expansion>,
+  expansions: Record<string, Expansion<D>>,
 ): R[] {
   if (!requested || records.length === 0) return records;
   // The records are the caller's fresh copies: the embedded ones are added in place (no copy of each).

@@ -51,7 +51,7 @@ export function sendExport<R>(
   options: {
     name: string;
     format: Exclude<ExportFormat, 'json'>;
-    list: (query: ListQuery & Record<string, unknown>) => PageResult<R>;
+    list: (query: ListQuery & Record<string, unknown>) => Promise<PageResult<R>>;
     columns: readonly string[];
     /** The record as a CSV row; NDJSON sends the record as it is. */
     csvRow: (record: R) => Record<string, unknown>;
@@ -67,7 +67,7 @@ export function sendExport<R>(
   async function* records() {
     let cursor: string | undefined;
     do {
-      const page = options.list({ ...query, format: undefined, count: false, limit: EXPORT_PAGE, ...(cursor ? { cursor } : {}) });
+      const page = await options.list({ ...query, format: undefined, count: false, limit: EXPORT_PAGE, ...(cursor ? { cursor } : {}) });
       yield* page.data;
       cursor = page.nextCursor ?? undefined;
     } while (cursor);

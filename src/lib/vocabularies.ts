@@ -30,3 +30,11 @@ export const ACT_CAMEO_CODES = {
 } as const;
 export type Act = keyof typeof ACT_CAMEO_CODES;
 export const ACTS = Object.keys(ACT_CAMEO_CODES) as Act[];
+
+/** What an API key may do: read (identifies a caller), write (create, change, delete, import), admin (all). */
+export const KEY_SCOPES = ['read', 'write', 'admin'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
+/** What a revision records. */
+export const REVISION_OPERATIONS = ['create', 'update', 'delete'] as const;
+export type RevisionOperation = (typeof REVISION_OPERATIONS)[number];

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
-import { assertScope, type Caller, identifyKey } from '../storage/sqlite/keys.js';
+import { assertScope, type Caller, identifyKey } from '../modules/keys/keys.service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,9 +27,9 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * Identifies the sender of each request once, however many hooks ask (the rate limit asks first, to pick the
  * bucket; the auth check after it refuses). With auth disabled every request is anonymous.
  */
-export function requestIdentifier(app: FastifyInstance, disabled: boolean): (request: FastifyRequest) => Identity {
+export function requestIdentifier(app: FastifyInstance, disabled: boolean): (request: FastifyRequest) => Promise<Identity> {
   const known = new WeakMap<FastifyRequest, Identity>();
-  return (request) => {
+  return async (request) => {
     const header = request.headers.authorization;
     if (disabled || header === undefined) return {};
     let identity = known.get(request);
@@ -44,7 +44,7 @@ export function requestIdentifier(app: FastifyInstance, disabled: boolean): (req
       };
     } else {
       try {
-        identity = { caller: identifyKey(app.db, token) };
+        identity = { caller: await identifyKey(app.storage, token) };
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         identity = { refusal: { error, challenge: 'Bearer error="invalid_token"' } };
@@ -55,13 +55,13 @@ export function requestIdentifier(app: FastifyInstance, disabled: boolean): (req
   };
 }
 
-export const authPlugin = fp<{ disabled: boolean; identify: (request: FastifyRequest) => Identity }>(
+export const authPlugin = fp<{ disabled: boolean; identify: (request: FastifyRequest) => Promise<Identity> }>(
   async (app, { disabled, identify }) => {
     if (disabled) app.log.warn('AUTH_DISABLED=true: anyone can write');
 
     /** A made-up, revoked or expired token is refused on every route, reads included: it is never read as no token. */
-    const refuseBadToken = (request: FastifyRequest, reply: FastifyReply): Caller | undefined => {
-      const { caller, refusal } = identify(request);
+    const refuseBadToken = async (request: FastifyRequest, reply: FastifyReply): Promise<Caller | undefined> => {
+      const { caller, refusal } = await identify(request);
       if (refusal) {
         reply.header('www-authenticate', refusal.challenge);
         throw refusal.error;
@@ -70,12 +70,12 @@ export const authPlugin = fp<{ disabled: boolean; identify: (request: FastifyReq
       return caller;
     };
     const checkToken: onRequestHookHandler = async (request, reply) => {
-      refuseBadToken(request, reply);
+      await refuseBadToken(request, reply);
     };
 
     const requireKey: onRequestHookHandler = async (request, reply) => {
       if (disabled) return;
-      const caller = refuseBadToken(request, reply);
+      const caller = await refuseBadToken(request, reply);
       if (!caller) throw new AppError('UNAUTHORIZED', 'Writes need an API key: send Authorization: Bearer <key>.');
       assertScope(caller, 'write');
     };

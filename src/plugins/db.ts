@@ -1,25 +1,25 @@
-// The database handle as `app.db`: opened, migrated (and seeded when new) at registration, closed with the app.
+// The storage as `app.storage`: opened, migrated (and seeded when new) at registration, closed with the app.
 import fp from 'fastify-plugin';
-import { type Db, migrateDatabase, openDatabase } from '../storage/sqlite/client.js';
 import { loadSeeds } from '../modules/imports/imports.seed.js';
+import { openStorage, type Storage } from '../storage/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    db: Db;
+    storage: Storage;
   }
 }
 
 export const dbPlugin = fp<{ databasePath: string; seed: boolean }>(
   async (app, { databasePath, seed }) => {
-    const db = openDatabase(databasePath);
-    const fresh = migrateDatabase(db);
+    const storage = await openStorage({ path: databasePath });
+    const fresh = await storage.migrate();
     // Only a new database is seeded: what users stored is never overwritten by a restart.
     if (seed && fresh) {
-      for (const { file, result } of loadSeeds(db)) app.log.info({ counts: result.counts }, `seeded ${file}`);
+      for (const { file, result } of await loadSeeds(storage)) app.log.info({ counts: result.counts }, `seeded ${file}`);
     }
-    app.decorate('db', db);
+    app.decorate('storage', storage);
     app.addHook('onClose', async () => {
-      db.$client.close();
+      await storage.close();
     });
   },
   { name: 'db' },

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } fr
 import fp from 'fastify-plugin';
 import { AppError, ERRORS, type ErrorCode, type FieldError, problemType } from '../lib/errors.js';
 import { describeFieldErrors, toFieldErrors } from '../lib/validation.js';
+import { storageFailure } from '../storage/index.js';
 
 export const errorsPlugin = fp(
   async (app) => {
@@ -87,10 +88,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
     });
 }
 
-interface SqliteError extends Error {
-  code: string;
-}
-
 function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error;
   if (error.validation) {
@@ -106,18 +103,17 @@ function toAppError(error: FastifyError): AppError {
       return bodyError('The body is empty but Content-Type is application/json: send a JSON object.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return bodyError(`The body is not valid JSON: ${error.message}.`);
-    case 'SQLITE_BUSY':
-    case 'SQLITE_LOCKED':
+  }
+  switch (storageFailure(error)) {
+    case 'busy':
       return new AppError('UNAVAILABLE', 'The database is busy; retry shortly.');
-    case 'SQLITE_FULL':
+    case 'full':
       return new AppError('STORAGE_FULL', 'The database has no space left; nothing of this request was stored. Reads still work.');
-  }
-  if ((error as unknown as SqliteError).code?.startsWith('SQLITE_IOERR')) {
-    return new AppError('UNAVAILABLE', 'The database could not be written; nothing of this request was stored. Retry later.');
-  }
-  if ((error as unknown as SqliteError).code?.startsWith('SQLITE_CONSTRAINT')) {
-    // The service checks references and rules before writing; this is the database's backstop.
-    return new AppError('INVALID_RECORD', `The database refused the write: ${error.message}.`);
+    case 'unwritable':
+      return new AppError('UNAVAILABLE', 'The database could not be written; nothing of this request was stored. Retry later.');
+    case 'constraint':
+      // The service checks references and rules before writing; this is the database's backstop.
+      return new AppError('INVALID_RECORD', `The database refused the write: ${error.message}.`);
   }
   if (error instanceof SyntaxError) return bodyError(`The body is not valid JSON: ${error.message}.`);
   const status = error.statusCode ?? 500;

@@ -29,7 +29,7 @@ export interface HardeningOptions {
   /** How long an import (a route with `config.longBody`) may take to arrive whole. */
   importTimeoutMs: number;
   /** The rate-limit bucket of a request: its verified key, else its address (never an unverified token). */
-  bucketOf: (request: FastifyRequest) => string;
+  bucketOf: (request: FastifyRequest) => Promise<string>;
 }
 
 export const hardeningPlugin = fp<HardeningOptions>(

@@ -70,7 +70,7 @@ export const healthPlugin = fp(
       async (request) => {
         if (draining) throw new AppError('UNAVAILABLE', 'The server is shutting down; send new requests to another instance.');
         try {
-          app.db.$client.prepare('SELECT 1').get();
+          await app.storage.health();
         } catch (error) {
           request.log.error({ err: error }, 'the database does not answer');
           throw new AppError('UNAVAILABLE', 'The database does not answer.');

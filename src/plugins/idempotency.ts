@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
-import { claimKey, findKey, hashBody, recordAnswer, releaseKey } from '../storage/sqlite/idempotency.js';
+import { claimKey, findKey, hashBody, recordAnswer, releaseKey } from '../modules/idempotency/idempotency.service.js';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
@@ -36,7 +36,7 @@ export const idempotencyPlugin = fp(
       const caller = request.keyName ?? 'anonymous';
       const path = request.url.split('?')[0] ?? request.url;
       const bodyHash = hashBody({ query: request.query, body: request.body });
-      const stored = findKey(app.db, caller, key);
+      const stored = await findKey(app.storage, caller, key);
       if (stored) {
         if (stored.method !== request.method || stored.path !== path || stored.bodyHash !== bodyHash) {
           throw new AppError(
@@ -55,7 +55,7 @@ export const idempotencyPlugin = fp(
           .header('idempotent-replayed', 'true');
         return reply.send(stored.body ?? '');
       }
-      claimKey(app.db, { caller, key, method: request.method, path, bodyHash });
+      await claimKey(app.storage, { caller, key, method: request.method, path, bodyHash });
       request.idempotency = { caller, key };
     });
 
@@ -65,7 +65,7 @@ export const idempotencyPlugin = fp(
       request.idempotency = undefined;
       // A failure on our side is not an answer to keep: the retry should run again.
       if (reply.statusCode >= 500 || typeof payload !== 'string') {
-        releaseKey(app.db, entry.caller, entry.key);
+        await releaseKey(app.storage, entry.caller, entry.key);
         return payload;
       }
       const headers: Record<string, string> = {};
@@ -73,7 +73,7 @@ export const idempotencyPlugin = fp(
         const value = reply.getHeader(name);
         if (value !== undefined) headers[name] = String(value);
       }
-      recordAnswer(app.db, entry.caller, entry.key, { status: reply.statusCode, headers, body: payload });
+      await recordAnswer(app.storage, entry.caller, entry.key, { status: reply.statusCode, headers, body: payload });
       return payload;
     });
   },

@@ -5,24 +5,15 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import { type DocSpan, estimatedFrequency, type Hit, type NewestMatches, parseSearch, scoreHits, snippet } from '../../src/lib/search.js';
 import { actorSchemas } from '../../src/modules/actors/actors.routes.js';
 import { eventSchemas } from '../../src/modules/events/events.routes.js';
 import { positionSchemas } from '../../src/modules/positions/positions.routes.js';
 import { sourceSchemas } from '../../src/modules/sources/sources.routes.js';
-import {
-  corpusOf,
-  type DocSpan,
-  estimatedFrequency,
-  type Hit,
-  type NewestMatches,
-  parseSearch,
-  scoreHits,
-  snippet,
-  tokensOf,
-} from '../../src/storage/sqlite/statements.fts.js';
 import { statementSchemas } from '../../src/modules/statements/statements.routes.js';
 import { StanceMatrixSchema, StatementStatsSchema } from '../../src/modules/stats/stats.schema.js';
 import { topicSchemas } from '../../src/modules/topics/topics.routes.js';
+import { corpusOf, tokensOf } from '../../src/storage/sqlite/statements.fts.js';
 import { RAW_SQL } from './raw-sql.js';
 
 const sqlite = new Database(process.env.DATABASE_PATH as string, { readonly: true });

@@ -6,10 +6,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { buildApp } from '../../src/app.js';
-import { BULK_LOAD_CACHE_KIB, finishDeferredWork, migrateDatabase, openDatabase } from '../../src/storage/sqlite/client.js';
-import { deferDerivedWork } from '../../src/storage/sqlite/bulk-load.js';
 import type { Bundle } from '../../src/modules/imports/imports.schema.js';
-import { createKey } from '../../src/storage/sqlite/keys.js';
+import { createKey } from '../../src/modules/keys/keys.service.js';
+import { BULK_LOAD_CACHE_KIB } from '../../src/storage/index.js';
+import { deferDerivedWork } from '../../src/storage/sqlite/bulk-load.js';
+import { finishDeferredWork, migrateDatabase, openDatabase } from '../../src/storage/sqlite/client.js';
 import { briefingBundle } from './bundles.js';
 import { rawInsert } from './raw.js';
 import { formatJson, markdownTable, numberOption } from './report.js';
@@ -83,7 +84,7 @@ async function measureRaw(bulk: boolean): Promise<number> {
 /** A listening server on a fresh database, in this process, with a write key. */
 async function server() {
   const app = await buildApp({ databasePath: freshPath(), logLevel: 'warn', authDisabled: false, seed: false });
-  const key = createKey(app.db, 'bench');
+  const key = await createKey(app.storage, 'bench');
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, key, url: `${address}/v1/imports` };
 }
@@ -162,7 +163,7 @@ function summarize(latencies: number[], statuses: number[]): LatencySummary {
  */
 async function measureReadsDuringImport(): Promise<ReadsDuringImport> {
   const app = await buildApp({ databasePath: freshPath(), logLevel: 'warn', authDisabled: false, seed: true, shedLoad: true });
-  const key = createKey(app.db, 'bench');
+  const key = await createKey(app.storage, 'bench');
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const readUrl = `${address}/v1/statements?limit=20`;
   const readWhile = async (running: () => boolean) => {

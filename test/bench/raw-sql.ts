@@ -1,6 +1,5 @@
 // The SQL of each read shape as the baseline routes run it: what the service's queries come to, written by hand.
-import { COUNTED_MATCHES } from '../../src/storage/sqlite/statements.fts.js';
-import { RANKED_MATCHES } from '../../src/storage/sqlite/statements.queries.js';
+import { COUNTED_MATCHES, RANKED_MATCHES } from '../../src/lib/search.js';
 
 const STATEMENT = `s.id, s.doc, s.text, s.kind, s.speaker_id AS speakerId, s.on_behalf_of_id AS onBehalfOfId,
   s.speaker_role AS speakerRole, s.stated_on AS statedOn, s.event_id AS eventId,

@@ -1,17 +1,15 @@
 // HTTP routes of actors.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { actorStore, listActors } from '../../storage/sqlite/actors.queries.js';
-import { ActorCreateSchema, ActorListQuerySchema, ActorPatchSchema, ActorSchema } from './actors.schema.js';
+import { type Actor, ActorCreateSchema, ActorListQuerySchema, ActorPatchSchema, ActorSchema } from './actors.schema.js';
 
 export const actorSchemas = [ActorSchema, ActorCreateSchema, ActorPatchSchema];
 
 export async function actorRoutes(app: FastifyInstance) {
-  registerCrudRoutes(app, {
-    store: actorStore,
+  registerCrudRoutes<object, Actor>(app, {
+    collection: 'actors',
     tag: 'Actors',
     schemas: { record: ActorSchema, create: ActorCreateSchema, patch: ActorPatchSchema, listQuery: ActorListQuerySchema },
-    list: listActors,
     problems: {
       create: {
         UNKNOWN_REFERENCE: 'parentId names an actor that does not exist.',

@@ -1,17 +1,15 @@
 // HTTP routes of events.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { eventStore, listEvents } from '../../storage/sqlite/events.queries.js';
-import { EventCreateSchema, EventListQuerySchema, EventPatchSchema, EventSchema } from './events.schema.js';
+import { type Event, EventCreateSchema, EventListQuerySchema, EventPatchSchema, EventSchema } from './events.schema.js';
 
 export const eventSchemas = [EventSchema, EventCreateSchema, EventPatchSchema];
 
 export async function eventRoutes(app: FastifyInstance) {
-  registerCrudRoutes(app, {
-    store: eventStore,
+  registerCrudRoutes<object, Event>(app, {
+    collection: 'events',
     tag: 'Events',
     schemas: { record: EventSchema, create: EventCreateSchema, patch: EventPatchSchema, listQuery: EventListQuerySchema },
-    list: listEvents,
     notes: { create: 'endDate before startDate is a 422; unknown hostId or participantIds are a 422 naming each.' },
     problems: {
       create: {

@@ -6,7 +6,9 @@ import { actsOf } from './extract.lexicon.js';
 import { extractReport } from './extract.report.js';
 import { slug, trimSpan } from './extract.text.js';
 import { detectTranscript, extractTranscript } from './extract.transcript.js';
-import type { Draft, ExtractWarning, GenreResult } from './extract.types.js';
+import type { Archive, ArchiveActor, ArchiveSource, ArchiveTopic, Draft, ExtractWarning, GenreResult } from './extract.types.js';
+
+export type { Archive, ArchiveActor, ArchiveSource, ArchiveTopic } from './extract.types.js';
 
 export type ExtractFormat = 'auto' | 'transcript' | 'report';
 export type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -25,42 +27,6 @@ export interface ExtractInput {
     | undefined;
   statedOn?: string | undefined;
   spokesperson?: string | undefined;
-}
-
-export interface ArchiveActor {
-  id: string;
-  name: string;
-  kind: string;
-  countryCode: string | null;
-  parentId: string | null;
-  aliases: string[];
-  description: string | null;
-}
-export interface ArchiveTopic {
-  id: string;
-  name: string;
-  parentId: string | null;
-  aliases: string[];
-  description: string | null;
-}
-export interface ArchiveSource {
-  id: string;
-  kind: SourceKind;
-  title: string;
-  publisher: string | null;
-  author: string | null;
-  url: string | null;
-  publishedOn: string | null;
-  language: string | null;
-  text?: string | null;
-}
-
-/** What extraction may reuse: records already stored, matched by name, alias or URL. */
-export interface Archive {
-  actors: ArchiveActor[];
-  topics: ArchiveTopic[];
-  /** The source whose URL the input names, if one is stored. */
-  sourceByUrl?: ((url: string) => ArchiveSource | undefined) | undefined;
 }
 
 /** A drafted statement: every field of an import bundle's statement, none left out. */

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../lib/errors.js';
 import { ref } from '../../lib/schemas.js';
 import { extract } from './extract.engine.js';
-import { loadArchive } from '../../storage/sqlite/extract.queries.js';
 import {
   EXTRACT_BODY_LIMIT,
   EXTRACT_LINES_MAX,
@@ -77,7 +76,7 @@ export async function extractRoutes(app: FastifyInstance) {
           );
         }
       }
-      return extract(body, loadArchive(app.db));
+      return extract(body, await app.storage.extract.archive());
     },
   );
 }

@@ -1,5 +1,8 @@
 // The shapes extraction passes between its steps: drafts of statements before they become bundle records.
+import type { SOURCE_KINDS } from '../../lib/vocabularies.js';
 import type { WARNING_CODES } from './extract.schema.js';
+
+type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** One statement found in the text, before ids, actors and topics are assigned. */
 export interface Draft {
@@ -34,4 +37,40 @@ export interface GenreResult {
   spokesperson: string | null;
   title: string | null;
   url: string | null;
+}
+
+export interface ArchiveActor {
+  id: string;
+  name: string;
+  kind: string;
+  countryCode: string | null;
+  parentId: string | null;
+  aliases: string[];
+  description: string | null;
+}
+export interface ArchiveTopic {
+  id: string;
+  name: string;
+  parentId: string | null;
+  aliases: string[];
+  description: string | null;
+}
+export interface ArchiveSource {
+  id: string;
+  kind: SourceKind;
+  title: string;
+  publisher: string | null;
+  author: string | null;
+  url: string | null;
+  publishedOn: string | null;
+  language: string | null;
+  text?: string | null;
+}
+
+/** What extraction may reuse: records already stored, matched by name, alias or URL. */
+export interface Archive {
+  actors: ArchiveActor[];
+  topics: ArchiveTopic[];
+  /** The source whose URL the input names, if one is stored. */
+  sourceByUrl?: ((url: string) => ArchiveSource | undefined) | undefined;
 }

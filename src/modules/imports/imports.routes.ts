@@ -7,7 +7,7 @@ import { seedSlice } from '../../lib/examples.js';
 import { ref } from '../../lib/schemas.js';
 import type { Bundle, ImportLineResult } from './imports.schema.js';
 import { BundleSchema, ImportLineResultSchema, ImportQuerySchema, ImportResultSchema, NDJSON_LINE_LIMIT } from './imports.schema.js';
-import { runImport } from '../../storage/sqlite/import.js';
+import { runImport } from './imports.service.js';
 import { describeBytes, importLines } from './imports.stream.js';
 
 export const importSchemas = [BundleSchema, ImportResultSchema, ImportLineResultSchema];
@@ -117,10 +117,10 @@ export async function importRoutes(app: FastifyInstance) {
         // Parsing and validating a large bundle held the event loop: let the requests that queued meanwhile go
         // first, before the transaction holds it again.
         await nextTick();
-        return runImport(app.db, request.body as Bundle, { dryRun, author: { keyName: request.keyName } });
+        return runImport(app.storage, request.body as Bundle, { dryRun, author: { keyName: request.keyName } });
       }
 
-      const results = importLines(app.db, ndjson as AsyncIterable<Buffer>, {
+      const results = importLines(app.storage, ndjson as AsyncIterable<Buffer>, {
         dryRun,
         author: { keyName: request.keyName },
         lineLimit: NDJSON_LINE_LIMIT,

@@ -1,11 +1,10 @@
 // Streaming imports: NDJSON read line by line in bounded memory, each line a bundle imported in its own transaction.
 import { setImmediate as nextTick } from 'node:timers/promises';
-import type { Db } from '../../storage/sqlite/client.js';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
-import type { Author } from '../../storage/sqlite/revision-log.js';
+import { type Author, type Storage, storageFailure } from '../../storage/index.js';
 import { parseBundle } from './imports.parse.js';
 import { ENTITIES, type ImportCounts, type ImportLineResult } from './imports.schema.js';
-import { emptyCounts, runImport } from '../../storage/sqlite/import.js';
+import { emptyCounts, runImport } from './imports.service.js';
 
 /** One line of the body: its text; or only its size when it is over the limit (its bytes were dropped); or that it is not UTF-8. */
 export type RawLine = { line: number; text: string } | { line: number; tooLong: number } | { line: number; notUtf8: true };
@@ -74,7 +73,7 @@ export interface StreamOptions {
  * server keeps answering other requests. Empty lines are skipped.
  */
 export async function* importLines(
-  db: Db,
+  storage: Storage,
   source: AsyncIterable<Buffer | Uint8Array | string>,
   options: StreamOptions,
 ): AsyncGenerator<ImportLineResult> {
@@ -85,7 +84,7 @@ export async function* importLines(
   for await (const raw of splitLines(source, options.lineLimit)) {
     if ('text' in raw && raw.text.trim() === '') continue;
     lines += 1;
-    const result = importLine(db, raw, options);
+    const result = await importLine(storage, raw, options);
     if (result.status === 'ok') {
       ok += 1;
       addCounts(totals, result.counts);
@@ -96,7 +95,7 @@ export async function* importLines(
   yield { status: 'done', lines, ok, failed, dryRun: options.dryRun, counts: totals };
 }
 
-function importLine(db: Db, raw: RawLine, options: StreamOptions): ImportLineResult {
+async function importLine(storage: Storage, raw: RawLine, options: StreamOptions): Promise<ImportLineResult> {
   if ('notUtf8' in raw) {
     return failure(
       raw.line,
@@ -116,12 +115,12 @@ function importLine(db: Db, raw: RawLine, options: StreamOptions): ImportLineRes
   }
   try {
     const bundle = parseBundle(raw.text);
-    const { counts } = runImport(db, bundle, { dryRun: options.dryRun, author: options.author });
+    const { counts } = await runImport(storage, bundle, { dryRun: options.dryRun, author: options.author });
     return { line: raw.line, status: 'ok', dryRun: options.dryRun, counts };
   } catch (error) {
     if (error instanceof AppError) return failure(raw.line, error);
     options.onInternalError?.(error, raw.line);
-    const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+    const busy = storageFailure(error) === 'busy';
     return failure(
       raw.line,
       busy

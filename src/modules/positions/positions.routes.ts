@@ -1,18 +1,23 @@
 // HTTP routes of positions.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { listPositions, positionExpansions, positionStore } from '../../storage/sqlite/positions.queries.js';
-import { PositionCreateSchema, PositionListQuerySchema, PositionPatchSchema, PositionSchema } from './positions.schema.js';
+import {
+  POSITION_EXPANSIONS,
+  type Position,
+  PositionCreateSchema,
+  PositionListQuerySchema,
+  PositionPatchSchema,
+  PositionSchema,
+} from './positions.schema.js';
 
 export const positionSchemas = [PositionSchema, PositionCreateSchema, PositionPatchSchema];
 
 export async function positionRoutes(app: FastifyInstance) {
-  registerCrudRoutes(app, {
-    store: positionStore,
+  registerCrudRoutes<object, Position>(app, {
+    collection: 'positions',
     tag: 'Positions',
     schemas: { record: PositionSchema, create: PositionCreateSchema, patch: PositionPatchSchema, listQuery: PositionListQuerySchema },
-    list: listPositions,
-    expand: positionExpansions,
+    expand: { names: POSITION_EXPANSIONS },
     export: {
       columns: [
         'id',

@@ -4,8 +4,9 @@ import { type Static, Type } from 'typebox';
 import { notFound } from '../../lib/errors.js';
 import { SAMPLE_IDS, SEEDED_AT, seededRecord } from '../../lib/examples.js';
 import { Id, Nullable, ref, StringEnum, Timestamp } from '../../lib/schemas.js';
-import { changesSince, decodePosition, encodePosition, type Revision, revisionsOf } from '../../storage/sqlite/revisions.js';
-import { REVISION_OPERATIONS } from '../../storage/sqlite/tables/revisions.table.js';
+import { REVISION_OPERATIONS } from '../../lib/vocabularies.js';
+import type { Revision } from '../../storage/index.js';
+import { decodePosition, encodePosition } from './revisions.service.js';
 
 export const COLLECTIONS = ['actors', 'topics', 'sources', 'events', 'statements', 'positions'] as const;
 
@@ -110,7 +111,7 @@ export async function revisionRoutes(app: FastifyInstance) {
       const q = request.query as { since?: string; limit?: number; collection?: string };
       const after = decodePosition(q.since, 'since');
       const limit = q.limit ?? 100;
-      const rows = changesSince(app.db, after, limit, q.collection?.split(','));
+      const rows = await app.storage.revisions.since(after, limit, q.collection?.split(','));
       const last = rows.at(-1);
       // `next` always lets a client resume: from the last change seen, or from where it already was.
       return { data: rows.map(view), next: encodePosition(last ? last.seq : after) };
@@ -141,7 +142,7 @@ export async function revisionRoutes(app: FastifyInstance) {
         const { id } = request.params as { id: string };
         const q = request.query as { since?: string; limit?: number };
         const after = decodePosition(q.since, 'since');
-        const rows = revisionsOf(app.db, collection, id, after, q.limit ?? 100);
+        const rows = await app.storage.revisions.of(collection, id, after, q.limit ?? 100);
         if (rows.length === 0 && after === 0) throw notFound(collection, id);
         const last = rows.at(-1);
         return { data: rows.map(view), next: last ? encodePosition(last.seq) : (q.since ?? null) };

@@ -1,17 +1,15 @@
 // HTTP routes of sources.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { listSources, sourceStore } from '../../storage/sqlite/sources.queries.js';
-import { SourceCreateSchema, SourceListQuerySchema, SourcePatchSchema, SourceSchema } from './sources.schema.js';
+import { type Source, SourceCreateSchema, SourceListQuerySchema, SourcePatchSchema, SourceSchema } from './sources.schema.js';
 
 export const sourceSchemas = [SourceSchema, SourceCreateSchema, SourcePatchSchema];
 
 export async function sourceRoutes(app: FastifyInstance) {
-  registerCrudRoutes(app, {
-    store: sourceStore,
+  registerCrudRoutes<object, Source>(app, {
+    collection: 'sources',
     tag: 'Sources',
     schemas: { record: SourceSchema, create: SourceCreateSchema, patch: SourcePatchSchema, listQuery: SourceListQuerySchema },
-    list: listSources,
     examples: {
       label: 'The News report of the briefing',
       listQuery: 'publisher=The%20News',

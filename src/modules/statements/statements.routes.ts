@@ -1,14 +1,15 @@
 // HTTP routes of statements.
 import type { FastifyInstance } from 'fastify';
 import { KeptAnswers } from '../../lib/answer-cache.js';
-import { expandedPage, registerCrudRoutes, sendPage } from '../../lib/crud-routes.js';
+import { registerCrudRoutes, sendPage } from '../../lib/crud-routes.js';
 import { SAMPLE_IDS, seededRecord } from '../../lib/examples.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { Page, ref } from '../../lib/schemas.js';
-import { COUNTED_MATCHES, SEARCH_SYNTAX } from '../../storage/sqlite/statements.fts.js';
-import { listStatements, RANKED_MATCHES, statementExpansions, statementStore } from '../../storage/sqlite/statements.queries.js';
+import { COUNTED_MATCHES, RANKED_MATCHES, SEARCH_SYNTAX } from '../../lib/search.js';
 import {
   SearchQuerySchema,
+  STATEMENT_EXPANSIONS,
+  type Statement,
   StatementCreateSchema,
   StatementListQuerySchema,
   StatementPatchSchema,
@@ -76,18 +77,19 @@ export async function statementRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const query = request.query as ListQuery & Record<string, unknown>;
-      return sendPage(app.db, request, reply, keptSearches, () =>
-        expandedPage(app.db, { list: listStatements, expand: statementExpansions }, query),
-      );
+      return sendPage(app.storage, request, reply, keptSearches, async () => {
+        const page = await app.storage.search.statements<Statement>(query);
+        const requested = query.expand as string | undefined;
+        return requested ? { ...page, data: await app.storage.lists.expand('statements', page.data, requested) } : page;
+      });
     },
   );
 
-  registerCrudRoutes(app, {
-    store: statementStore,
+  registerCrudRoutes<object, Statement>(app, {
+    collection: 'statements',
     tag: 'Statements',
     schemas: { record: StatementSchema, create: StatementCreateSchema, patch: StatementPatchSchema, listQuery: StatementListQuerySchema },
-    list: listStatements,
-    expand: statementExpansions,
+    expand: { names: STATEMENT_EXPANSIONS },
     kept: { answers: keptSearches, when: (query) => query.q !== undefined },
     export: {
       columns: [

@@ -15,12 +15,12 @@ import {
   StringEnum,
   Text,
 } from '../../lib/schemas.js';
+import { SEARCH_SYNTAX } from '../../lib/search.js';
 import { ACT_CAMEO_CODES, ACTS, STATEMENT_KINDS } from '../../lib/vocabularies.js';
 import { ActorSchema } from '../actors/actors.schema.js';
 import { EventSchema } from '../events/events.schema.js';
 import { SourceSchema } from '../sources/sources.schema.js';
 import { TopicSchema } from '../topics/topics.schema.js';
-import { SEARCH_SYNTAX } from '../../storage/sqlite/statements.fts.js';
 
 const actList = Object.entries(ACT_CAMEO_CODES)
   .map(([act, code]) => `${act} (CAMEO ${code})`)

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { KeptAnswers } from '../../lib/answer-cache.js';
 import { canonicalEntries } from '../../lib/cursor.js';
 import { ref } from '../../lib/schemas.js';
-import { stanceMatrix, statementStats } from '../../storage/sqlite/stats.queries.js';
 import {
   DIMENSIONS,
   parseGroupBy,
@@ -72,8 +71,8 @@ export async function statsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { groupBy, ...filters } = request.query as StatementStatsQuery;
       const dimensions = parseGroupBy(groupBy);
-      return keptStats.send(app.db, reply, `statements ${JSON.stringify([dimensions, canonicalEntries(filters)])}`, () =>
-        statementStats(app.db, dimensions, filters),
+      return keptStats.send(app.storage, reply, `statements ${JSON.stringify([dimensions, canonicalEntries(filters)])}`, () =>
+        app.storage.stats.statements(dimensions, filters),
       );
     },
   );
@@ -125,7 +124,9 @@ export async function statsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { asOf, ...filters } = request.query as StanceMatrixQuery;
       const query = { ...filters, asOf: asOf ?? new Date().toISOString().slice(0, 10) };
-      return keptStats.send(app.db, reply, `stances ${JSON.stringify(canonicalEntries(query))}`, () => stanceMatrix(app.db, query));
+      return keptStats.send(app.storage, reply, `stances ${JSON.stringify(canonicalEntries(query))}`, () =>
+        app.storage.stats.stances(query),
+      );
     },
   );
 }

@@ -1,17 +1,15 @@
 // HTTP routes of topics.
 import type { FastifyInstance } from 'fastify';
 import { registerCrudRoutes } from '../../lib/crud-routes.js';
-import { listTopics, topicStore } from '../../storage/sqlite/topics.queries.js';
-import { TopicCreateSchema, TopicListQuerySchema, TopicPatchSchema, TopicSchema } from './topics.schema.js';
+import { type Topic, TopicCreateSchema, TopicListQuerySchema, TopicPatchSchema, TopicSchema } from './topics.schema.js';
 
 export const topicSchemas = [TopicSchema, TopicCreateSchema, TopicPatchSchema];
 
 export async function topicRoutes(app: FastifyInstance) {
-  registerCrudRoutes(app, {
-    store: topicStore,
+  registerCrudRoutes<object, Topic>(app, {
+    collection: 'topics',
     tag: 'Topics',
     schemas: { record: TopicSchema, create: TopicCreateSchema, patch: TopicPatchSchema, listQuery: TopicListQuerySchema },
-    list: listTopics,
     notes: { create: 'A parentId that would make the topic its own ancestor is a 422.' },
     problems: {
       create: {

@@ -1,15 +1,15 @@
 // Queries over actors: the list and the store the shared write path uses.
 import { inArray } from 'drizzle-orm';
-import type { Db } from './client.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { anyOf } from '../../lib/pagination.js';
+import type { Actor, ActorFieldValues } from '../../modules/actors/actors.schema.js';
+import type { Db } from './client.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
-import { assertNoCycle } from './tree.js';
+import { actors } from './tables/actors.table.js';
 import { eventParticipants, events } from './tables/events.table.js';
 import { positions } from './tables/positions.table.js';
 import { statementAddressees, statements } from './tables/statements.table.js';
-import type { Actor, ActorFieldValues } from '../../modules/actors/actors.schema.js';
-import { actors } from './tables/actors.table.js';
+import { assertNoCycle } from './tree.js';
 
 export const actorStore: Store<ActorFieldValues, Actor> = {
   collection: 'actors',

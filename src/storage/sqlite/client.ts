@@ -9,16 +9,8 @@ import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/**
- * The page cache of a process that only loads data (the import CLI with --db): 64 MiB keeps the hot pages
- * of every index between bundles, which made loads of the bench archive faster (docs/performance.md,
- * Imports). The server keeps SQLite's 2 MiB: its reads gained nothing from more (a search's window read the
- * same), and it would hold the memory for good.
- */
-export const BULK_LOAD_CACHE_KIB = 65_536;
-
 export interface OpenOptions {
-  /** The page cache in KiB (see BULK_LOAD_CACHE_KIB); SQLite's default otherwise. */
+  /** The page cache in KiB (see BULK_LOAD_CACHE_KIB in storage/index.ts); SQLite's default otherwise. */
   cacheKib?: number;
   /**
    * Called with each SQL statement the connection runs, its parameters written in (long ones shortened;

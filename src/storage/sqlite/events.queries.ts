@@ -1,14 +1,14 @@
 // Queries over events: the list and the store the shared write path uses.
 import { gte, inArray, lte } from 'drizzle-orm';
-import type { Db } from './client.js';
 import { AppError } from '../../lib/errors.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
+import type { Event, EventFieldValues } from '../../modules/events/events.schema.js';
+import type { Db } from './client.js';
 import { type LinkTable, linkedTo, loadLinks, replaceLinks } from './records.js';
 import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
-import { statements } from './tables/statements.table.js';
-import type { Event, EventFieldValues } from '../../modules/events/events.schema.js';
 import { eventParticipants, events } from './tables/events.table.js';
+import { statements } from './tables/statements.table.js';
 
 const participants: LinkTable = {
   table: eventParticipants,

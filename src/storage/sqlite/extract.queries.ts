@@ -1,11 +1,11 @@
 // What extraction reuses from the archive: actors and topics by name and alias, a source by URL.
 import { eq } from 'drizzle-orm';
+import type { Archive, ArchiveSource } from '../../modules/extract/extract.types.js';
 import type { Db } from './client.js';
 import { dataVersion } from './records.js';
 import { actors } from './tables/actors.table.js';
 import { sources } from './tables/sources.table.js';
 import { topics } from './tables/topics.table.js';
-import type { Archive, ArchiveSource } from '../../modules/extract/extract.engine.js';
 
 /** Each database's actors and topics as last read, with the data version they were read at. */
 const kept = new WeakMap<Db, { version: string; actors: Archive['actors']; topics: Archive['topics'] }>();

@@ -1,54 +1,19 @@
-// API keys: made once, stored as SHA-256 hashes, checked on every write, with scopes, expiry and revocation.
-import { createHash, randomBytes } from 'node:crypto';
+// API keys in SQLite: the rows behind storage.keys (making and checking keys is modules/keys/keys.service.ts).
 import { asc, eq } from 'drizzle-orm';
+import type { KeyListing, StoredKey } from '../keys.js';
 import type { Db } from './client.js';
-import { AppError } from '../../lib/errors.js';
-import { now } from './records.js';
-import { apiKeys, KEY_SCOPES, type KeyScope } from './tables/keys.table.js';
+import { apiKeys } from './tables/keys.table.js';
 
-const KEY_PREFIX = 'dsa_';
-export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const keyByName = (db: Db, name: string): StoredKey | undefined => db.select().from(apiKeys).where(eq(apiKeys.name, name)).get();
 
-// Keys carry 256 random bits, so a fast hash is enough: there is nothing to brute-force.
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const keyByHash = (db: Db, keyHash: string): StoredKey | undefined =>
+  db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).get();
 
-export class KeyError extends Error {}
-
-export interface KeyOptions {
-  /** What the key may do: read (identifies a caller), write (create, change, delete, import), admin (all). */
-  scopes?: KeyScope[];
-  /** When the key stops working (an ISO timestamp); none: never. */
-  expiresAt?: string | null;
+export function insertKey(db: Db, key: Omit<StoredKey, 'id' | 'revokedAt' | 'lastUsedAt'>): void {
+  db.insert(apiKeys).values(key).run();
 }
 
-/** Makes a key for `name` and returns it; it is never shown again. */
-export function createKey(db: Db, name: string, options: KeyOptions = {}): string {
-  if (!KEY_NAME_PATTERN.test(name)) {
-    throw new KeyError(`Key name '${name}' is not valid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.`);
-  }
-  const scopes = options.scopes ?? ['write'];
-  const unknown = scopes.filter((s) => !KEY_SCOPES.includes(s));
-  if (scopes.length === 0 || unknown.length > 0)
-    throw new KeyError(`Scopes must be some of ${KEY_SCOPES.join(', ')}; got ${scopes.join(', ') || 'none'}.`);
-  if (options.expiresAt && Number.isNaN(Date.parse(options.expiresAt))) throw new KeyError(`Expiry '${options.expiresAt}' is not a date.`);
-  if (db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.name, name)).get()) {
-    throw new KeyError(`A key named '${name}' already exists (revoked keys keep their name); choose another name.`);
-  }
-  const key = KEY_PREFIX + randomBytes(32).toString('base64url');
-  db.insert(apiKeys)
-    .values({
-      name,
-      keyHash: hashKey(key),
-      prefix: key.slice(0, 10),
-      scopes: [...new Set(scopes)],
-      createdAt: now(),
-      expiresAt: options.expiresAt ? new Date(options.expiresAt).toISOString() : null,
-    })
-    .run();
-  return key;
-}
-
-export function listKeys(db: Db) {
+export function listKeys(db: Db): KeyListing[] {
   return db
     .select({
       name: apiKeys.name,
@@ -64,48 +29,10 @@ export function listKeys(db: Db) {
     .all();
 }
 
-export function revokeKey(db: Db, name: string): void {
-  const key = db.select().from(apiKeys).where(eq(apiKeys.name, name)).get();
-  if (!key) throw new KeyError(`There is no key named '${name}'.`);
-  if (key.revokedAt) throw new KeyError(`The key '${name}' was already revoked at ${key.revokedAt}.`);
-  db.update(apiKeys).set({ revokedAt: now() }).where(eq(apiKeys.id, key.id)).run();
+export function setRevoked(db: Db, id: number, at: string): void {
+  db.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, id)).run();
 }
 
-/** How often lastUsedAt is written for a busy key: often enough to audit, rarely enough to cost nothing. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-
-/** A live key, as a request carries it once its token is verified. */
-export interface Caller {
-  id: number;
-  name: string;
-  scopes: KeyScope[];
-}
-
-/**
- * The live key a token names; otherwise a 401 (unknown, revoked, expired). Looked up on every request, so a
- * revocation takes effect at once.
- */
-export function identifyKey(db: Db, key: string): Caller {
-  const row = key.startsWith(KEY_PREFIX)
-    ? db
-        .select()
-        .from(apiKeys)
-        .where(eq(apiKeys.keyHash, hashKey(key)))
-        .get()
-    : undefined;
-  if (!row || row.revokedAt) throw new AppError('UNAUTHORIZED', 'The API key is unknown or revoked.');
-  const at = new Date();
-  if (row.expiresAt && row.expiresAt <= at.toISOString())
-    throw new AppError('UNAUTHORIZED', `The API key '${row.name}' expired at ${row.expiresAt}.`);
-  if (!row.lastUsedAt || at.getTime() - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
-    db.update(apiKeys).set({ lastUsedAt: at.toISOString() }).where(eq(apiKeys.id, row.id)).run();
-  }
-  return { id: row.id, name: row.name, scopes: row.scopes };
-}
-
-/** A 403 unless the key may do `scope`. */
-export function assertScope(caller: Caller, scope: KeyScope): void {
-  if (!caller.scopes.includes(scope) && !caller.scopes.includes('admin')) {
-    throw new AppError('FORBIDDEN', `The API key '${caller.name}' has the scopes ${caller.scopes.join(', ')}; this needs ${scope}.`);
-  }
+export function setLastUsed(db: Db, id: number, at: string): void {
+  db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run();
 }

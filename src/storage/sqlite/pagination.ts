@@ -1,7 +1,10 @@
-// Keyset pagination shared by every list: sort whitelist, id tiebreak, cursors bound to their filters.
+// Keyset pagination in SQL: sort whitelist, id tiebreak, each stretch after the cursor one index range.
 import { and, asc, desc, gt, is, lt, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { bindingKey, decodeCursor, encodeCursor, type SortValue } from '../../lib/cursor.js';
+import { decodeCursor, encodeCursor, type SortValue } from '../../lib/cursor.js';
+import { bindingOf, type ListQuery, type PageResult } from '../../lib/pagination.js';
+
+export type { ListQuery, PageResult } from '../../lib/pagination.js';
 
 export interface ListSpec {
   collection: string;
@@ -14,22 +17,6 @@ export interface ListSpec {
   sortable: Record<string, SQLiteColumn | SQL>;
   defaultSort: string;
 }
-
-export interface ListQuery {
-  limit: number;
-  cursor?: string;
-  sort?: string;
-  count?: boolean;
-}
-
-export interface PageResult<Row> {
-  data: Row[];
-  nextCursor: string | null;
-  total?: number;
-}
-
-// Parameters that shape the page but not which rows it holds: changing them between pages is fine.
-const PAGE_KEYS = new Set(['limit', 'cursor', 'count', 'expand', 'format']);
 
 /**
  * Runs one page of a list. `select` receives the full WHERE (filters and keyset), the ORDER BY and the
@@ -78,45 +65,6 @@ export function listPage<Row extends { id: string }>(
   };
 }
 
-/** The key a cursor is bound to: the collection, the sort, and every parameter that chooses the rows. */
-function bindingOf(collection: string, sort: string, query: Record<string, unknown>): string {
-  return bindingKey(collection, sort, Object.fromEntries(Object.entries(query).filter(([k]) => !PAGE_KEYS.has(k) && k !== 'sort')));
-}
-
-/**
- * A page of rows held in memory (a ranked window of search hits), sorted by a number, ascending or
- * (`-field`) descending, and then by `doc` the other way (at equal scores the most recently recorded comes
- * first), with cursors bound like listPage's. The cursor carries the doc number where listPage's carries the id.
- */
-export function pageInMemory<Row extends { doc: number }>(
-  collection: string,
-  query: ListQuery & Record<string, unknown>,
-  defaultSort: string,
-  rows: Row[],
-  sortValue: (row: Row) => number,
-): PageResult<Row> {
-  const sort = query.sort ?? defaultSort;
-  const sign = sort.startsWith('-') ? -1 : 1;
-  const binding = bindingOf(collection, sort, query);
-  const keyed = rows.map((row) => ({ row, value: sortValue(row) }));
-  /** Positive when (value, doc) comes after (afterValue, afterDoc) in the sort order. */
-  const compare = (value: number, doc: number, afterValue: number, afterDoc: number) => sign * (value - afterValue || afterDoc - doc);
-  keyed.sort((a, b) => compare(a.value, a.row.doc, b.value, b.row.doc));
-  let start = 0;
-  if (query.cursor) {
-    const [value, doc] = decodeCursor(query.cursor, binding);
-    start = keyed.findIndex((k) => compare(k.value, k.row.doc, Number(value), Number(doc)) > 0);
-    if (start < 0) start = keyed.length;
-  }
-  const data = keyed.slice(start, start + query.limit);
-  const last = data.at(-1);
-  return {
-    data: data.map((k) => k.row),
-    nextCursor: last && keyed.length > start + query.limit ? encodeCursor(binding, last.value, String(last.row.doc)) : null,
-    ...(query.count ? { total: rows.length } : {}),
-  };
-}
-
 /**
  * The rows after (value, id) in the sort order, where NULL sorts before every value, as stretches in that
  * order. Each is one range of an index on (column, id): the row-value comparison lets SQLite seek to the
@@ -133,6 +81,3 @@ function after(key: SQL, id: SQLiteColumn, byId: boolean, value: SortValue, last
   const rest = sql`(${key}, ${id}) ${sql.raw(descending ? '<' : '>')} (${value}, ${lastId})`;
   return descending && nullable ? [rest, sql`${key} IS NULL`] : [rest];
 }
-
-/** `a,b,c` → ['a', 'b', 'c'] (the filter schemas have already checked the shape). */
-export const anyOf = (value: string | undefined): string[] | undefined => (value ? value.split(',') : undefined);

@@ -1,21 +1,21 @@
 // Queries over positions: the list, the derived evidence fields, the timeline rule, and the store.
 import { and, gt, inArray, isNull, lte, or } from 'drizzle-orm';
-import type { Db } from './client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
+import { POSITION_EXPANSIONS, type Position, type PositionFieldValues } from '../../modules/positions/positions.schema.js';
+import { actorStore } from './actors.queries.js';
+import type { Db } from './client.js';
 import { byKeys, IN_KEYS, type LinkTable, linkedTo, now, prepared } from './records.js';
 import { type Author, recordRevision } from './revision-log.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
-import { actorStore } from './actors.queries.js';
-import { actors } from './tables/actors.table.js';
 import { statementStore } from './statements.queries.js';
+import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
+import { actors } from './tables/actors.table.js';
+import { positionEvidence, positions } from './tables/positions.table.js';
 import { statements } from './tables/statements.table.js';
+import { topics } from './tables/topics.table.js';
 import { topicsUnder } from './topics.ancestry.js';
 import { topicStore } from './topics.queries.js';
-import { topics } from './tables/topics.table.js';
-import { POSITION_EXPANSIONS, type Position, type PositionFieldValues } from '../../modules/positions/positions.schema.js';
-import { positionEvidence, positions } from './tables/positions.table.js';
 
 type PositionRow = typeof positions.$inferSelect;
 type EvidenceItem = Position['evidence'][number];

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { and, asc, eq, getTableName, inArray, ne, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Db } from './client.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
+import type { Db } from './client.js';
 
 export const now = () => new Date().toISOString();
 export const newId = () => randomUUID();

@@ -1,18 +1,13 @@
 // The revision log's write side: the shared write path records every change in the transaction that makes it.
-// The table and its reads (a record's history, the change feed) belong to modules/revisions.
+// Its reads (a record's history, the change feed) are revisions.ts.
+
+import type { Author } from '../types.js';
 import type { Db } from './client.js';
 import { now, prepared } from './records.js';
 
 export type Operation = 'create' | 'update' | 'delete';
 
-/**
- * Who is writing: the key's name, carried from the request to every revision the write records, as an
- * argument all the way down (never a module-level "current author": with an asynchronous storage engine,
- * two requests' writes would interleave and one could record the other's key).
- */
-export interface Author {
-  keyName?: string | null;
-}
+export type { Author } from '../types.js';
 
 /** Inserts the revision with a statement prepared once per connection: it runs for every record written. */
 export function recordRevision(

@@ -1,11 +1,11 @@
 // Queries over sources: the list and the store the shared write path uses.
 import { eq, gte, inArray, lte } from 'drizzle-orm';
-import type { Db } from './client.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
-import { statementSources } from './tables/statements.table.js';
 import type { Source, SourceFieldValues } from '../../modules/sources/sources.schema.js';
+import type { Db } from './client.js';
+import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
 import { sources } from './tables/sources.table.js';
+import { statementSources } from './tables/statements.table.js';
 
 export const sourceStore: Store<SourceFieldValues, Source> = {
   collection: 'sources',

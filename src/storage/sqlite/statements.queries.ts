@@ -1,51 +1,35 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
 import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
-import type { Db } from './client.js';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
-import { anyOf, type ListQuery, listPage, type PageResult, pageInMemory } from '../../lib/pagination.js';
-import { byKeys, IN_KEYS, type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from './records.js';
-import {
-  type BulkSession,
-  listRecords,
-  rowsByIds,
-  rowsByKeys,
-  type Source,
-  type Store,
-  selectFrom,
-  stripMeta,
-  writeRow,
-} from './store.js';
-import { namedIds } from './tree.js';
-import { actorStore } from './actors.queries.js';
-import { actors } from './tables/actors.table.js';
-import { eventStore } from './events.queries.js';
-import { events } from './tables/events.table.js';
-import { normalizeForMatch } from '../../modules/extract/extract.text.js';
-import { positionEvidence } from './tables/positions.table.js';
-import { sourceStore } from './sources.queries.js';
-import { sources } from './tables/sources.table.js';
-import { statementTopicAncestors } from './topics.ancestry.js';
-import { topicStore } from './topics.queries.js';
-import { topics } from './tables/topics.table.js';
+import { anyOf, type ListQuery, type PageResult, pageInMemory } from '../../lib/pagination.js';
 import {
   COUNTED_MATCHES,
-  corpusOf,
   type DocSpan,
   estimatedFrequency,
   type Hit,
   type NewestMatches,
   parseSearch,
+  RANKED_MATCHES,
   scoreHits,
-  searchIndexDeferred,
   snippet,
-  statementsFts,
-  statementsFtsSizes,
   toFtsQuery,
-  tokensOf,
-} from './statements.fts.js';
+} from '../../lib/search.js';
+import { normalizeForMatch } from '../../lib/quotes.js';
 import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from '../../modules/statements/statements.schema.js';
+import { actorStore } from './actors.queries.js';
+import type { Db } from './client.js';
+import { eventStore } from './events.queries.js';
+import { listPage } from './pagination.js';
+import { byKeys, IN_KEYS, type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from './records.js';
+import { sourceStore } from './sources.queries.js';
+import { corpusOf, searchIndexDeferred, statementsFts, statementsFtsSizes, tokensOf } from './statements.fts.js';
+import { type BulkSession, listRecords, rowsByIds, rowsByKeys, type Source, type Store, selectFrom, stripMeta, writeRow } from './store.js';
+import { actors } from './tables/actors.table.js';
+import { events } from './tables/events.table.js';
+import { positionEvidence } from './tables/positions.table.js';
+import { sources } from './tables/sources.table.js';
 import {
   statementActs,
   statementAddressees,
@@ -54,6 +38,10 @@ import {
   statements,
   statementTopics,
 } from './tables/statements.table.js';
+import { topics } from './tables/topics.table.js';
+import { statementTopicAncestors } from './topics.ancestry.js';
+import { topicStore } from './topics.queries.js';
+import { namedIds } from './tree.js';
 
 const link = (
   table: typeof statementSources | typeof statementTopics | typeof statementAddressees | typeof statementActs | typeof statementRespondsTo,
@@ -328,16 +316,6 @@ export function statementFilters(db: Db, q: StatementFilters) {
 }
 
 const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}`;
-
-/**
- * Relevance ranks at most this many matches of a search: the most recently recorded ones that pass the
- * filters. Ranking every match of a common word would read and score a large share of the archive on
- * each request; the full-text index yields matches newest first and stops here. `count=true` still
- * counts every match, and any other sort walks every match. A hundred is five pages of the default size,
- * or one of the largest; a smaller window serves more new searches a second, and the p99 of new searches is
- * the target still missed (docs/performance.md, Search).
- */
-export const RANKED_MATCHES = 100;
 
 const listSpec = {
   collection: 'statements',

@@ -1,9 +1,9 @@
 // Statement counts by topic and month, kept by triggers (migrations/0005_topic_ancestry.sql): stats by topic,
 // month or year over whole months answer from them without reading the statements.
 import { sql } from 'drizzle-orm';
+import type { Dimension, StatementStats } from '../../modules/stats/stats.schema.js';
 import type { Db } from './client.js';
 import type { StatementFilters } from './statements.queries.js';
-import type { Dimension, StatementStats } from '../../modules/stats/stats.schema.js';
 
 /** Everything but these filters needs the statements themselves. */
 const SERVED_FILTERS = new Set(['from', 'to']);

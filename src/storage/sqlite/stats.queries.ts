@@ -1,14 +1,14 @@
 // Queries behind the dashboard stats: statement counts by one or two dimensions, and the stance matrix.
 import { and, asc, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { Dimension, StanceMatrix, StatementStats } from '../../modules/stats/stats.schema.js';
 import type { Db } from './client.js';
 import { positionFilters } from './positions.queries.js';
-import { positions } from './tables/positions.table.js';
 import { type StatementFilters, statementFilters } from './statements.queries.js';
+import { statsFromCounts } from './stats.counts.js';
+import { positions } from './tables/positions.table.js';
 import { statementActs, statementAddressees, statements } from './tables/statements.table.js';
 import { statementTopicAncestors } from './topics.ancestry.js';
-import { statsFromCounts } from './stats.counts.js';
-import type { Dimension, StanceMatrix, StatementStats } from '../../modules/stats/stats.schema.js';
 
 const name = (column: SQLiteColumn) => sql.identifier(column.name);
 

@@ -1,9 +1,15 @@
 // The write path every resource shares: create, patch, upsert and delete, each in one immediate transaction.
 import { count, eq, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { type Db, writeTransaction } from './client.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { type ListQuery, type ListSpec, listPage, type PageResult } from '../../lib/pagination.js';
+import { assertVersion, sameFields, withBlanks } from '../../lib/write-rules.js';
+import type { Meta } from '../types.js';
+import { type Db, writeTransaction } from './client.js';
+
+export { etag, stripMeta } from '../../lib/write-rules.js';
+export type { Meta } from '../types.js';
+
+import { type ListQuery, type ListSpec, listPage, type PageResult } from './pagination.js';
 import {
   assertNotReferenced,
   assertReferences,
@@ -19,13 +25,6 @@ import {
   rememberIds,
 } from './records.js';
 import { type Author, recordRevision } from './revision-log.js';
-
-export interface Meta {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
 
 /** What a module tells the shared write path about its resource. F: the writable fields, R: the record served. */
 export interface Store<F extends object, R extends Meta> {
@@ -172,13 +171,6 @@ export function upsertRecord<F extends object, R extends Meta>(
   return existing ? 'updated' : 'created';
 }
 
-/** The whole fields of a record: what `input` gives (never its id), and the blank value of every other field. */
-function withBlanks<F extends object, R extends Meta>(store: Store<F, R>, input: object): F {
-  const fields: Record<string, unknown> = { ...store.blank };
-  for (const key of Object.keys(input)) if (key !== 'id') fields[key] = (input as Record<string, unknown>)[key];
-  return fields as F;
-}
-
 const derived = <F extends object, R extends Meta>(db: Db, store: Store<F, R>, fields: F): F =>
   store.derive ? store.derive(db, fields) : fields;
 
@@ -214,51 +206,6 @@ function save<F extends object, R extends Meta>(
     author,
   );
   if (session) rememberIds(session.known, store.table, [id]);
-}
-
-function assertVersion(existing: Meta, ifMatch: string | undefined): void {
-  if (ifMatch === undefined || ifMatch.trim() === '*') return;
-  // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
-  const wanted = ifMatch.split(',').map((tag) => tag.trim());
-  if (!wanted.includes(etag(existing.version))) {
-    throw new AppError(
-      'PRECONDITION_FAILED',
-      `If-Match ${ifMatch} does not match the current version ${existing.version} (ETag ${etag(existing.version)}); read the record again and retry.`,
-      { currentVersion: existing.version },
-    );
-  }
-}
-
-export const etag = (version: number) => `"${version}"`;
-
-/** Whether two sets of fields hold the same values, ignoring key order (and, with `canonical`, the order of unordered arrays). */
-function sameFields<F extends object, R extends Meta>(store: Store<F, R>, a: F, b: F): boolean {
-  return store.canonical ? sameValue(store.canonical(a), store.canonical(b)) : sameValue(a, b);
-}
-
-/**
- * Deep equality of JSON values, as comparing their JSON with sorted keys would decide (an undefined
- * property counts as absent), without building that JSON: re-importing a bundle compares every record.
- */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let defined = 0;
-  for (const key of Object.keys(x)) {
-    if (x[key] === undefined) continue;
-    defined += 1;
-    if (!sameValue(x[key], y[key])) return false;
-  }
-  for (const key of Object.keys(y)) if (y[key] !== undefined) defined -= 1;
-  return defined === 0;
 }
 
 /** A list over one table whose rows are turned into records by `getMany`-like hydration. */
@@ -383,11 +330,6 @@ function mapValues<R>(keys: string[], columns: SQLiteColumn[], rows: unknown[][]
     }
     return row as R;
   });
-}
-
-/** The writable fields of a record: all but id and metadata. */
-export function stripMeta<R extends Meta>({ id: _id, createdAt: _c, updatedAt: _u, version: _v, ...fields }: R): Omit<R, keyof Meta> {
-  return fields;
 }
 
 /** Rows of a one-table resource by id, in the order asked (see rowsByKeys). */

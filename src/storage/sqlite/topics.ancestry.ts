@@ -4,8 +4,8 @@
 import { inArray, type SQL, sql } from 'drizzle-orm';
 import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client.js';
-import { namedIds } from './tree.js';
 import { topics } from './tables/topics.table.js';
+import { namedIds } from './tree.js';
 
 /** Each topic with itself and each of its ancestors. */
 export const topicAncestors = sqliteTable('topic_ancestors', {

@@ -1,15 +1,15 @@
 // Queries over topics: the list and the store the shared write path uses.
 import { inArray, isNotNull, isNull } from 'drizzle-orm';
-import type { Db } from './client.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
-import { assertNoCycle } from './tree.js';
-import { positions } from './tables/positions.table.js';
-import { reindexTopic } from './statements.fts.js';
-import { statementTopics } from './tables/statements.table.js';
-import { topicsUnder } from './topics.ancestry.js';
 import type { Topic, TopicFieldValues } from '../../modules/topics/topics.schema.js';
+import type { Db } from './client.js';
+import { reindexTopic } from './statements.fts.js';
+import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
+import { positions } from './tables/positions.table.js';
+import { statementTopics } from './tables/statements.table.js';
 import { topics } from './tables/topics.table.js';
+import { topicsUnder } from './topics.ancestry.js';
+import { assertNoCycle } from './tree.js';
 
 export const topicStore: Store<TopicFieldValues, Topic> = {
   collection: 'topics',

@@ -1,8 +1,8 @@
 // Trees by parentId (actors, topics): cycle checks, and records named by id or alias (descendants: topics.ancestry.ts).
 import { getTableName, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Db } from './client.js';
 import { AppError } from '../../lib/errors.js';
+import type { Db } from './client.js';
 import { dataVersion, prepared, quoted } from './records.js';
 
 type TreeTable = SQLiteTable & { id: SQLiteColumn; parentId: SQLiteColumn };

@@ -1,8 +1,8 @@
 // Storage for actors: states, bodies, organizations, groups and people.
 import { sql } from 'drizzle-orm';
 import { type AnySQLiteColumn, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { oneOf, timestamps } from '../columns.js';
 import { ACTOR_KINDS } from '../../../lib/vocabularies.js';
+import { oneOf, timestamps } from '../columns.js';
 
 export const actors = sqliteTable(
   'actors',

@@ -1,7 +1,7 @@
 // Storage for events (the occasions where things were said) and their participants.
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { oneOf, timestamps } from '../columns.js';
 import { EVENT_KINDS } from '../../../lib/vocabularies.js';
+import { oneOf, timestamps } from '../columns.js';
 import { actors } from './actors.table.js';
 
 export const events = sqliteTable(

@@ -1,9 +1,7 @@
 // Storage for API keys: only a SHA-256 hash of each key is kept.
 import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-
-export const KEY_SCOPES = ['read', 'write', 'admin'] as const;
-export type KeyScope = (typeof KEY_SCOPES)[number];
+import type { KeyScope } from '../../../lib/vocabularies.js';
 
 export const apiKeys = sqliteTable('api_keys', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -1,8 +1,8 @@
 // Storage for positions (an actor's stance on a topic over a period) and the statements that evidence them.
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { oneOf, timestamps } from '../columns.js';
 import { EVIDENCE_RELATIONS, STANCES } from '../../../lib/vocabularies.js';
+import { oneOf, timestamps } from '../columns.js';
 import { actors } from './actors.table.js';
 import { statements } from './statements.table.js';
 import { topics } from './topics.table.js';

@@ -1,8 +1,7 @@
 // Storage for revisions: every create, update and delete of every record, in commit order.
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { REVISION_OPERATIONS } from '../../../lib/vocabularies.js';
 import { oneOf } from '../columns.js';
-
-export const REVISION_OPERATIONS = ['create', 'update', 'delete'] as const;
 
 export const revisions = sqliteTable(
   'revisions',

@@ -1,7 +1,7 @@
 // Storage for sources: the documents that report what was said.
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { oneOf, timestamps } from '../columns.js';
 import { SOURCE_KINDS } from '../../../lib/vocabularies.js';
+import { oneOf, timestamps } from '../columns.js';
 
 export const sources = sqliteTable(
   'sources',

@@ -1,8 +1,8 @@
 // Storage for statements and their links: sources, topics, addressees, acts and the statements they answer.
 import { sql } from 'drizzle-orm';
 import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { oneOf, timestamps } from '../columns.js';
 import { STATEMENT_KINDS } from '../../../lib/vocabularies.js';
+import { oneOf, timestamps } from '../columns.js';
 import { actors } from './actors.table.js';
 import { events } from './events.table.js';
 import { sources } from './sources.table.js';

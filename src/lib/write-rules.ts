@@ -1,0 +1,69 @@
+// The rules of a write every engine applies the same way: the whole fields of a record (blanks filled in),
+// If-Match against the stored version, whether a change changes anything.
+
+import type { Meta } from '../storage/types.js';
+import { AppError } from './errors.js';
+
+/** How a store tells the rules its fields' blanks and canonical form (the engine's stores are such a thing). */
+export interface FieldRules<F extends object> {
+  blank: Partial<F>;
+  canonical?(fields: F): F;
+}
+
+/** The whole fields of a record: what `input` gives (never its id), and the blank value of every other field. */
+export function withBlanks<F extends object>(store: FieldRules<F>, input: object): F {
+  const fields: Record<string, unknown> = { ...store.blank };
+  for (const key of Object.keys(input)) if (key !== 'id') fields[key] = (input as Record<string, unknown>)[key];
+  return fields as F;
+}
+
+/** A 412 unless If-Match is absent, `*`, or names the stored version (strongly, RFC 9110 §13.1.1). */
+export function assertVersion(existing: Meta, ifMatch: string | undefined): void {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return;
+  // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+  const wanted = ifMatch.split(',').map((tag) => tag.trim());
+  if (!wanted.includes(etag(existing.version))) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `If-Match ${ifMatch} does not match the current version ${existing.version} (ETag ${etag(existing.version)}); read the record again and retry.`,
+      { currentVersion: existing.version },
+    );
+  }
+}
+
+export const etag = (version: number) => `"${version}"`;
+
+/** Whether two sets of fields hold the same values, ignoring key order (and, with `canonical`, the order of unordered arrays). */
+export function sameFields<F extends object>(store: FieldRules<F>, a: F, b: F): boolean {
+  return store.canonical ? sameValue(store.canonical(a), store.canonical(b)) : sameValue(a, b);
+}
+
+/**
+ * Deep equality of JSON values, as comparing their JSON with sorted keys would decide (an undefined
+ * property counts as absent), without building that JSON: re-importing a bundle compares every record.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key of Object.keys(x)) {
+    if (x[key] === undefined) continue;
+    defined += 1;
+    if (!sameValue(x[key], y[key])) return false;
+  }
+  for (const key of Object.keys(y)) if (y[key] !== undefined) defined -= 1;
+  return defined === 0;
+}
+
+/** The writable fields of a record: all but id and metadata. */
+export function stripMeta<R extends Meta>({ id: _id, createdAt: _c, updatedAt: _u, version: _v, ...fields }: R): Omit<R, keyof Meta> {
+  return fields;
+}

@@ -1,0 +1,267 @@
+// The SQLite engine behind the storage boundary. Two connections on one file (WAL): a writer whose write
+// transactions run one at a time, in the order asked, and a reader for every read outside them.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Storage, StorageConcerns, StorageConfig } from '../index.js';
+import type { Collection, Meta, PageResult, Query } from '../types.js';
+import { actorStore, listActors } from './actors.queries.js';
+import { deferDerivedWork } from './bulk-load.js';
+import { type Db, finishDeferredWork, migrateDatabase, openDatabase } from './client.js';
+import { eventStore, listEvents } from './events.queries.js';
+import { loadArchive } from './extract.queries.js';
+import { claimEntry, completeEntry, findEntry, releaseEntry } from './idempotency.js';
+import { importPlan } from './import.js';
+import { insertKey, keyByHash, keyByName, listKeys, setLastUsed, setRevoked } from './keys.js';
+import { listPositions, positionExpansions, positionStore } from './positions.queries.js';
+import { dataVersion } from './records.js';
+import { changesSince, revisionsOf } from './revisions.js';
+import { listSources, sourceStore } from './sources.queries.js';
+import { listStatements, statementExpansions, statementStore } from './statements.queries.js';
+import { stanceMatrix, statementStats } from './stats.queries.js';
+import { createRecord, getRecord, patchRecord, removeRecord, type Store } from './store.js';
+import { listTopics, topicStore } from './topics.queries.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: the stores differ in their field types; routes and imports validated the input.
+type AnyStore = Store<any, any>;
+
+const STORES: Record<Collection, AnyStore> = {
+  sources: sourceStore,
+  actors: actorStore,
+  topics: topicStore,
+  events: eventStore,
+  statements: statementStore,
+  positions: positionStore,
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: each list serves its own record type.
+const LISTS: Record<Collection, (db: Db, query: Query) => PageResult<any>> = {
+  sources: listSources,
+  actors: listActors,
+  topics: listTopics,
+  events: listEvents,
+  statements: listStatements,
+  positions: listPositions,
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: as above.
+const EXPANSIONS: Partial<Record<Collection, (db: Db, records: any[], requested: string | undefined) => any[]>> = {
+  statements: statementExpansions.apply,
+  positions: positionExpansions.apply,
+};
+
+/**
+ * The connections and the queue of write transactions. `tail` is the last write asked for: each new one
+ * starts when it settles, so writes run one after another (FIFO) on the writer connection, each between
+ * BEGIN IMMEDIATE and COMMIT (ROLLBACK on any throw), however many awaits it spans. Reads outside a write
+ * go to the reader connection, which in WAL mode sees only committed transactions: no request ever sees
+ * another's uncommitted rows, even when their microtasks interleave.
+ */
+class Engine {
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Commits of this process's writer: half of the data's version, with the reader's data_version. */
+  commits = 0;
+  private closed = false;
+  /**
+   * Set inside a write transaction's work: a write asked of the outer storage there would wait for itself.
+   * `open` turns false at the end, so work the transaction started and that outlives it is not refused.
+   */
+  private readonly inWrite = new AsyncLocalStorage<{ open: boolean }>();
+
+  constructor(
+    readonly writer: Db,
+    readonly reader: Db,
+  ) {}
+
+  /** Runs `work` alone on the writer connection, after every write asked for before it. */
+  exclusive<T>(work: () => Promise<T> | T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('The storage is closed.'));
+    const run = this.tail.then(() => work());
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  transaction<T>(work: () => Promise<T> | T): Promise<T> {
+    if (this.inWrite.getStore()?.open) {
+      return Promise.reject(new Error('storage.write was called inside a write transaction: use the tx it gave you.'));
+    }
+    return this.exclusive(() => {
+      const state = { open: true };
+      return this.inWrite.run(state, async () => {
+        const client = this.writer.$client;
+        client.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work();
+          client.exec('COMMIT');
+          this.commits += 1;
+          return result;
+        } catch (error) {
+          if (client.inTransaction) client.exec('ROLLBACK');
+          throw error;
+        } finally {
+          state.open = false;
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.exclusive(() => undefined);
+    this.closed = true;
+    this.writer.$client.close();
+    if (this.reader !== this.writer) this.reader.$client.close();
+  }
+}
+
+/**
+ * The concerns over one connection: the reader (outside a write; each write method is a transaction of its
+ * own) or the writer inside a transaction (`write`'s tx: reads see its own rows, writes join it).
+ */
+class Concerns implements StorageConcerns {
+  constructor(
+    protected readonly core: Engine,
+    private readonly inTransaction: boolean,
+  ) {}
+
+  /** The connection reads use. */
+  protected get db(): Db {
+    return this.inTransaction ? this.core.writer : this.core.reader;
+  }
+
+  /** Runs a synchronous write on the writer: inside the open transaction, or in one of its own. */
+  protected writing<T>(work: (db: Db) => T): Promise<T> {
+    if (this.inTransaction) return Promise.resolve().then(() => work(this.core.writer));
+    return this.core.transaction(() => work(this.core.writer));
+  }
+
+  readonly records: StorageConcerns['records'] = {
+    get: async <R extends Meta>(collection: Collection, id: string) => getRecord(this.db, STORES[collection], id) as R | undefined,
+    getMany: async <R extends Meta>(collection: Collection, ids: readonly string[]) => STORES[collection].getMany(this.db, [...ids]) as R[],
+    create: <R extends Meta>(collection: Collection, input: object & { id?: string }, author: { keyName?: string | null }) =>
+      this.writing((db) => createRecord(db, STORES[collection], input, author) as R),
+    patch: <R extends Meta>(
+      collection: Collection,
+      id: string,
+      patch: object,
+      ifMatch: string | undefined,
+      author: { keyName?: string | null },
+    ) => this.writing((db) => patchRecord(db, STORES[collection], id, patch, ifMatch, author) as R),
+    remove: (collection: Collection, id: string, ifMatch: string | undefined, author: { keyName?: string | null }) =>
+      this.writing((db) => removeRecord(db, STORES[collection], id, ifMatch, author)),
+    referrersOf: (collection: Collection) => STORES[collection].referrers.map(({ collection, field }) => ({ collection, field })),
+  };
+
+  readonly lists: StorageConcerns['lists'] = {
+    page: async (collection, query) => LISTS[collection](this.db, query),
+    expand: async (collection, records, requested) => {
+      const apply = EXPANSIONS[collection];
+      return apply ? apply(this.db, records, requested) : records;
+    },
+  };
+
+  readonly search: StorageConcerns['search'] = {
+    statements: async (query) => listStatements(this.db, query) as never,
+  };
+
+  readonly stats: StorageConcerns['stats'] = {
+    statements: async (groupBy, filters) => statementStats(this.db, groupBy, filters),
+    stances: async (query) => stanceMatrix(this.db, query),
+  };
+
+  readonly revisions: StorageConcerns['revisions'] = {
+    of: async (collection, recordId, after, limit) => revisionsOf(this.db, collection, recordId, after, limit),
+    since: async (after, limit, collections) => changesSince(this.db, after, limit, collections),
+  };
+
+  readonly imports: StorageConcerns['imports'] = {
+    run: (plan, options) => this.writing((db) => importPlan(db, plan, options)),
+    // Both take their own immediate transaction (DDL included); they wait their turn like any write.
+    deferDerivedWork: () => this.core.exclusive(() => deferDerivedWork(this.core.writer)),
+    finishDeferredWork: () => this.core.exclusive(() => finishDeferredWork(this.core.writer)),
+  };
+
+  readonly keys: StorageConcerns['keys'] = {
+    byName: async (name) => keyByName(this.db, name),
+    byHash: async (hash) => keyByHash(this.db, hash),
+    insert: (key) => this.writing((db) => insertKey(db, key)),
+    list: async () => listKeys(this.db),
+    revoke: (id, at) => this.writing((db) => setRevoked(db, id, at)),
+    touch: (id, at) => this.writing((db) => setLastUsed(db, id, at)),
+  };
+
+  readonly idempotency: StorageConcerns['idempotency'] = {
+    find: async (caller, key) => findEntry(this.db, caller, key),
+    claim: (entry, expiredBefore) => this.writing((db) => claimEntry(db, entry, expiredBefore)),
+    complete: (caller, key, answer) => this.writing((db) => completeEntry(db, caller, key, answer)),
+    release: (caller, key) => this.writing((db) => releaseEntry(db, caller, key)),
+  };
+
+  readonly extract: StorageConcerns['extract'] = {
+    archive: async () => loadArchive(this.db),
+  };
+}
+
+class SqliteStorage extends Concerns implements Storage {
+  readonly engine = 'sqlite';
+  private readonly tx: Concerns;
+
+  constructor(connections: Engine) {
+    super(connections, false);
+    this.tx = new Concerns(connections, true);
+  }
+
+  /** The engine's connections and queue (sqliteConnections reads them). */
+  get connections(): Engine {
+    return this.core;
+  }
+
+  write<T>(work: (tx: StorageConcerns) => Promise<T> | T): Promise<T> {
+    return this.connections.transaction(() => work(this.tx));
+  }
+
+  async version(): Promise<string> {
+    // data_version changes when another connection commits (this process's writer, or another program).
+    return `${this.connections.commits}:${dataVersion(this.connections.reader)}`;
+  }
+
+  migrate(): Promise<boolean> {
+    return this.connections.exclusive(() => migrateDatabase(this.connections.writer));
+  }
+
+  async health(): Promise<void> {
+    this.connections.reader.$client.prepare('SELECT 1').get();
+  }
+
+  async backup(path: string): Promise<{ pages: number }> {
+    const { totalPages } = await this.connections.reader.$client.backup(path);
+    return { pages: totalPages };
+  }
+
+  close(): Promise<void> {
+    return this.connections.close();
+  }
+}
+
+/** Opens the file with a writer and a reader connection; `:memory:` has one connection for both (nothing to share a file with). */
+export async function openSqliteStorage(config: StorageConfig): Promise<Storage> {
+  const options = { cacheKib: config.cacheKib, trace: config.trace };
+  const writer = openDatabase(config.path, options);
+  const reader = config.path === ':memory:' ? writer : openDatabase(config.path, options);
+  return new SqliteStorage(new Engine(writer, reader));
+}
+
+/** The connections under a SQLite storage, for tests and benchmarks that inspect the engine's internals. */
+export function sqliteConnections(storage: Storage): { writer: Db; reader: Db } {
+  if (!(storage instanceof SqliteStorage)) throw new Error(`Not a SQLite storage: ${storage.engine}.`);
+  return { writer: storage.connections.writer, reader: storage.connections.reader };
+}
+
+/** The kind of failure a better-sqlite3 error is (see storageFailure). */
+export function sqliteFailure(error: unknown): 'busy' | 'full' | 'unwritable' | 'constraint' | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'busy';
+  if (code === 'SQLITE_FULL') return 'full';
+  if (code.startsWith('SQLITE_IOERR')) return 'unwritable';
+  if (code.startsWith('SQLITE_CONSTRAINT')) return 'constraint';
+  return undefined;
+}
