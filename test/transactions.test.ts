@@ -1,8 +1,8 @@
 // Write transactions behind the storage boundary: one at a time however many awaits they span, all or nothing,
 // and never seen half-done by a read; through HTTP on a real database file, and through storage.write.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { planImport } from '../src/modules/imports/imports.service.js';
 import { makeApp, type TestApp } from './helpers.js';
 
@@ -196,4 +196,25 @@ test('storage.write refuses a write on the outer storage from inside (it would w
   assert.equal(await storage.version(), before, 'nothing committed: the data version is unchanged');
   await storage.records.create('topics', { id: 'committed', name: 'Committed' }, {});
   assert.notEqual(await storage.version(), before);
+});
+
+test('reference and referrer checks answer as the writes do', async (t) => {
+  const api = await makeApp(t);
+  const storage = api.app.storage;
+  await storage.records.create('topics', { id: 'parent', name: 'Parent' }, {});
+  await storage.records.create('topics', { id: 'child', name: 'Child', parentId: 'parent' }, {});
+  await storage.records.checkReferences([{ path: '/parentId', collection: 'topics', id: 'parent' }]);
+  await assert.rejects(
+    storage.records.checkReferences([
+      { path: '/parentId', collection: 'topics', id: 'nowhere' },
+      { path: '/speakerId', collection: 'actors', id: 'nobody' },
+    ]),
+    (error: { code?: string; extra?: { errors?: { path: string }[] } }) =>
+      error.code === 'UNKNOWN_REFERENCE' && error.extra?.errors?.map((e) => e.path).join(' ') === '/parentId /speakerId',
+  );
+  await storage.records.checkNotReferenced('topics', 'child');
+  await assert.rejects(
+    storage.records.checkNotReferenced('topics', 'parent'),
+    (error: { code?: string }) => error.code === 'STILL_REFERENCED',
+  );
 });

@@ -16,7 +16,7 @@ export type { IdempotencyEntry, IdempotencyStorage } from './idempotency.js';
 export type { ImportOutcome, ImportPlan, ImportStorage } from './imports.js';
 export type { KeyListing, KeyStorage, StoredKey } from './keys.js';
 export type { ListStorage } from './lists.js';
-export type { RecordStorage, ReferrerOf } from './records.js';
+export type { RecordReference, RecordStorage, ReferrerOf } from './records.js';
 export type { Revision, RevisionStorage } from './revisions.js';
 export type { SearchStorage } from './search.js';
 export type { StatsStorage } from './stats.js';

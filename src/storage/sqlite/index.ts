@@ -12,7 +12,7 @@ import { claimEntry, completeEntry, findEntry, releaseEntry } from './idempotenc
 import { importPlan } from './import.js';
 import { insertKey, keyByHash, keyByName, listKeys, setLastUsed, setRevoked } from './keys.js';
 import { listPositions, positionExpansions, positionStore } from './positions.queries.js';
-import { dataVersion } from './records.js';
+import { assertNotReferenced, assertReferences, dataVersion } from './records.js';
 import { changesSince, revisionsOf } from './revisions.js';
 import { listSources, sourceStore } from './sources.queries.js';
 import { listStatements, statementExpansions, statementStore } from './statements.queries.js';
@@ -103,10 +103,11 @@ class Engine {
     });
   }
 
+  /** Refuses new writes, lets the one in progress and those queued finish, then closes both connections. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.exclusive(() => undefined);
     this.closed = true;
+    await this.tail;
     this.writer.$client.close();
     if (this.reader !== this.writer) this.reader.$client.close();
   }
@@ -147,6 +148,12 @@ class Concerns implements StorageConcerns {
     ) => this.writing((db) => patchRecord(db, STORES[collection], id, patch, ifMatch, author) as R),
     remove: (collection: Collection, id: string, ifMatch: string | undefined, author: { keyName?: string | null }) =>
       this.writing((db) => removeRecord(db, STORES[collection], id, ifMatch, author)),
+    checkReferences: async (references) =>
+      assertReferences(
+        this.db,
+        references.map(({ path, collection, id }) => ({ path, table: STORES[collection].table, id })),
+      ),
+    checkNotReferenced: async (collection, id) => assertNotReferenced(this.db, collection, id, STORES[collection].referrers),
     referrersOf: (collection: Collection) => STORES[collection].referrers.map(({ collection, field }) => ({ collection, field })),
   };
 

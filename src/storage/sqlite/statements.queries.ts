@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery, type PageResult, pageInMemory } from '../../lib/pagination.js';
+import { normalizeForMatch } from '../../lib/quotes.js';
 import {
   COUNTED_MATCHES,
   type DocSpan,
@@ -16,7 +17,6 @@ import {
   snippet,
   toFtsQuery,
 } from '../../lib/search.js';
-import { normalizeForMatch } from '../../lib/quotes.js';
 import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from '../../modules/statements/statements.schema.js';
 import { actorStore } from './actors.queries.js';
 import type { Db } from './client.js';
