@@ -3,8 +3,6 @@
 import type { Storage } from './index.js';
 import { sqliteConnections } from './sqlite/index.js';
 
-export { openDatabase } from './sqlite/client.js';
-
 /**
  * The SQLite connections under a storage: `writer` (its write transactions; raw SQL run on it between
  * requests is committed at once) and `reader` (every read outside a write). Throws for another engine.
