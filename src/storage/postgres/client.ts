@@ -162,6 +162,19 @@ export async function copyRows(
   return stream.rowCount;
 }
 
+/**
+ * What a bulk load does when it has written: the search index's pending entries merged into the index (GIN
+ * keeps recent insertions in a list every search reads in full, and the planner, counting that list, would walk
+ * the doc-number index backwards even for a rare word), and fresh statistics of what was loaded, so the planner
+ * picks the right way to the ranking window.
+ */
+export async function finishBulkLoad(client: pg.PoolClient | pg.Client): Promise<void> {
+  await client.query("SELECT gin_clean_pending_list('statements_search_document_idx')");
+  await client.query(
+    'ANALYZE statements, statements_search, statement_topics, statement_topic_ancestors, statement_sources, statement_addressees, statement_acts',
+  );
+}
+
 /** The newest pg_dump installed: on PATH, else Debian's versioned folder (which is not on PATH). */
 function pgDump(): string {
   const debian = '/usr/lib/postgresql';
