@@ -190,6 +190,14 @@ CREATE TABLE "statements_search" (
 	"document" "tsvector" NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "statements_search_flush" (
+	"transaction" bigint PRIMARY KEY NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "statements_search_queue" (
+	"statement_id" text COLLATE "C" PRIMARY KEY NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "topic_ancestors" (
 	"topic_id" text COLLATE "C" NOT NULL,
 	"ancestor_id" text COLLATE "C" NOT NULL,

@@ -61,20 +61,52 @@ CREATE FUNCTION statements_search_refresh(ids text[]) RETURNS void
 CREATE FUNCTION statements_search_rebuild() RETURNS void
   LANGUAGE sql
   BEGIN ATOMIC
+    DELETE FROM statements_search_queue;
     DELETE FROM statements_search;
     INSERT INTO statements_search (doc, document)
       SELECT s.doc, statements_document(s.id, s.text, s.context) FROM statements s ORDER BY s.doc;
   END;
 --> statement-breakpoint
--- The triggers work per SQL statement, over its transition tables: an import that inserts a thousand
--- statements in one INSERT (or one COPY) writes their documents in one pass, not a thousand.
+-- When documents are written: once per statement and transaction, at its commit. A statement comes first and
+-- its topic links after it, so a document written at the statement's INSERT would be written again at its
+-- links' (and the GIN index would hold both versions). So the triggers below only queue the statements whose
+-- words may have changed, per SQL statement, over its transition tables (an import that inserts a thousand
+-- statements in one INSERT, or one COPY, queues them in one pass), and mark the transaction in
+-- statements_search_flush, once: that row's deferred trigger writes the queued documents at commit, in one
+-- call however many rows were queued.
+CREATE FUNCTION statements_search_enqueue(ids text[]) RETURNS void
+  LANGUAGE sql
+  BEGIN ATOMIC
+    INSERT INTO statements_search_queue (statement_id) SELECT DISTINCT id FROM unnest(ids) AS id ORDER BY 1
+      ON CONFLICT DO NOTHING;
+    INSERT INTO statements_search_flush (transaction) SELECT txid_current() WHERE cardinality(ids) > 0
+      ON CONFLICT DO NOTHING;
+  END;
+--> statement-breakpoint
+CREATE FUNCTION statements_search_drain() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+DECLARE
+  ids text[];
+BEGIN
+  DELETE FROM statements_search_flush WHERE transaction = txid_current();
+  WITH drained AS (DELETE FROM statements_search_queue RETURNING statement_id)
+    SELECT array_agg(statement_id) INTO ids FROM drained;
+  IF ids IS NOT NULL THEN
+    PERFORM statements_search_refresh(ids);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE CONSTRAINT TRIGGER statements_search_drain AFTER INSERT ON statements_search_flush
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION statements_search_drain();
+--> statement-breakpoint
 CREATE FUNCTION statements_search_statements() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM statements_search_refresh(ARRAY(SELECT id FROM inserted));
+    PERFORM statements_search_enqueue(ARRAY(SELECT id FROM inserted));
   ELSE
-    PERFORM statements_search_refresh(ARRAY(
+    PERFORM statements_search_enqueue(ARRAY(
       SELECT n.id FROM inserted n JOIN removed o ON o.id = n.id
        WHERE n.text IS DISTINCT FROM o.text OR n.context IS DISTINCT FROM o.context OR n.doc IS DISTINCT FROM o.doc));
   END IF;
@@ -87,17 +119,17 @@ CREATE TRIGGER statements_search_insert AFTER INSERT ON statements
 CREATE TRIGGER statements_search_update AFTER UPDATE ON statements
   REFERENCING OLD TABLE AS removed NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION statements_search_statements();
 --> statement-breakpoint
--- A statement's topics changed: its topic words change.
+-- A statement's topics changed: its topic words change. (A statement deleted takes its links with it: its id
+-- is queued, and finds no statement to write a document for; its document went with it through the key.)
 CREATE FUNCTION statements_search_topic_links() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM statements_search_refresh(ARRAY(SELECT DISTINCT statement_id FROM inserted));
+    PERFORM statements_search_enqueue(ARRAY(SELECT statement_id FROM inserted));
   ELSIF TG_OP = 'DELETE' THEN
-    PERFORM statements_search_refresh(ARRAY(SELECT DISTINCT statement_id FROM removed));
+    PERFORM statements_search_enqueue(ARRAY(SELECT statement_id FROM removed));
   ELSE
-    PERFORM statements_search_refresh(ARRAY(
-      SELECT statement_id FROM inserted UNION SELECT statement_id FROM removed));
+    PERFORM statements_search_enqueue(ARRAY(SELECT statement_id FROM inserted UNION SELECT statement_id FROM removed));
   END IF;
   RETURN NULL;
 END $$;
@@ -115,8 +147,8 @@ CREATE TRIGGER statement_topics_search_update AFTER UPDATE ON statement_topics
 CREATE FUNCTION statements_search_topics() RETURNS trigger
   LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM statements_search_refresh(ARRAY(
-    SELECT DISTINCT st.statement_id
+  PERFORM statements_search_enqueue(ARRAY(
+    SELECT st.statement_id
       FROM inserted n JOIN removed o ON o.id = n.id JOIN statement_topics st ON st.topic_id = n.id
      WHERE n.name IS DISTINCT FROM o.name OR n.aliases IS DISTINCT FROM o.aliases));
   RETURN NULL;

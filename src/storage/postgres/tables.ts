@@ -17,7 +17,8 @@
 // - `statements.responds_to_id` is not here: on SQLite it stays as a column that is always NULL only because
 //   SQLite cannot drop it (migrations/0010); the links are in `statement_responds_to` on both engines.
 // - The full-text index is `statements_search` (a tsvector per statement, GIN-indexed) instead of FTS5's
-//   virtual table; its rows are written by triggers (migrations/postgres/*_search.sql), not by the service.
+//   virtual table; its rows are written by triggers when a transaction commits (migrations/postgres/0001), not by
+//   the service.
 import { type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -360,6 +361,20 @@ export const statementsSearch = pgTable(
   },
   (t) => [index('statements_search_document_idx').using('gin', t.document)],
 );
+
+/**
+ * Statements whose search document is to be written when their transaction commits: the triggers of
+ * statements, links and topics queue them here, and a deferred trigger writes each queued document once,
+ * after the statement and all its links are in (migrations/postgres/0001). Empty outside a transaction.
+ */
+export const statementsSearchQueue = pgTable('statements_search_queue', {
+  statementId: text('statement_id').primaryKey(),
+});
+
+/** One row per transaction that queued documents: its one deferred trigger call drains the queue at commit. */
+export const statementsSearchFlush = pgTable('statements_search_flush', {
+  transaction: bigint('transaction', { mode: 'number' }).primaryKey(),
+});
 
 /**
  * What a bulk load put aside and how to bring it back, one step of SQL a row (as migrations/0007 on SQLite).
