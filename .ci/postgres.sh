@@ -7,7 +7,9 @@
 #   .ci/postgres.sh url     # prints that line again (fails when the server is not running)
 #   .ci/postgres.sh stop    # stops the server and removes its folder
 #
-# In bash: eval "$(.ci/postgres.sh start)" && export DATABASE_URL.
+# In a script under `set -e`, keep the assignment on its own line, so that a failed start stops the script
+# (`export "$(…)"` or `eval "$(…)"` would hide the failure):
+#   line="$(.ci/postgres.sh start)"; export "$line"
 # Only the last line of `start` goes to standard output; progress goes to standard error.
 #
 # As root (CI, the dev machines) the server runs as the `postgres` user, as initdb and postgres refuse root;
