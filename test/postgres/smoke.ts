@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { ROOT } from '../../src/lib/paths.js';
-import { parseSearch } from '../../src/modules/statements/statements.fts.js';
+import { parseSearch } from '../../src/lib/search.js';
 import {
   backup,
   closePostgres,

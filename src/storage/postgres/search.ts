@@ -1,4 +1,4 @@
-// Search on PostgreSQL: the query people type, as parseSearch (statements.fts.ts) reads it, turned into a
+// Search on PostgreSQL: the query people type, as parseSearch (lib/search.ts) reads it, turned into a
 // tsquery; matches from statements_search's GIN index; relevance over a bounded window of the newest matches
 // (ts_rank_cd); snippets from ts_headline with <mark>. The documents are written by triggers
 // (migrations/postgres/0001_search.sql).
@@ -7,7 +7,7 @@ import { type SQL, sql } from 'drizzle-orm';
 /**
  * What this module reads of a parsed search: parseSearch's FTS5 expression. It is made only of quoted terms
  * (`"word"`, `"a phrase"`, `"prefix"*`, a quote inside doubled), AND, OR, NOT and parentheses, whatever the
- * user typed (statements.fts.ts), so it can be read back safely. The syntax, the limits and the 400s for
+ * user typed (lib/search.ts), so it can be read back safely. The syntax, the limits and the 400s for
  * empty or negative-only queries stay in parseSearch, shared by both engines.
  */
 export interface ParsedSearch {

@@ -1,4 +1,4 @@
-// The tables on PostgreSQL: the SQLite tables (src/modules/*/*.table.ts and the hand-written ones of migrations/)
+// The tables on PostgreSQL: the SQLite tables (src/storage/sqlite/tables/*.table.ts and the hand-written ones of migrations/sqlite/)
 // with the same names, columns, keys, checks and indexes, in PostgreSQL's types. drizzle-kit generates
 // migrations/postgres/ from this file (drizzle.postgres.config.ts); the functions and triggers that keep the
 // derived tables in step are hand-written migrations there.
@@ -33,9 +33,16 @@ import {
   pgTable,
   primaryKey,
 } from 'drizzle-orm/pg-core';
-import { ACTOR_KINDS, EVENT_KINDS, EVIDENCE_RELATIONS, SOURCE_KINDS, STANCES, STATEMENT_KINDS } from '../../lib/vocabularies.js';
-import type { KeyScope } from '../../modules/keys/keys.table.js';
-import { REVISION_OPERATIONS } from '../../modules/revisions/revisions.table.js';
+import {
+  ACTOR_KINDS,
+  EVENT_KINDS,
+  EVIDENCE_RELATIONS,
+  type KeyScope,
+  REVISION_OPERATIONS,
+  SOURCE_KINDS,
+  STANCES,
+  STATEMENT_KINDS,
+} from '../../lib/vocabularies.js';
 
 /** Text compared and sorted byte by byte, as SQLite does (see above). */
 const text = customType<{ data: string; driverData: string }>({
