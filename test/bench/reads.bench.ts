@@ -22,7 +22,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { get as httpGet, request as httpRequest } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -70,6 +70,8 @@ const onCore0 = (args: string[]): [string, string[]] => (pinned ? ['taskset', ['
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+const startedAt = new Date().toISOString();
 
 // 0. Where the archive and the databases go.
 const dir = resolve(values.dir ?? mkdtempSync(join(tmpdir(), 'statements-reads-')));
@@ -286,6 +288,22 @@ function stored(): number {
   db.$client.close();
 }
 const oursBytes = dbBytes(files.ours);
+// What each load measured, kept beside the databases: a run reusing them reports those figures, with their date.
+const loadsFile = join(dir, `loads-${size}.json`);
+const earlier = (existsSync(loadsFile) ? JSON.parse(readFileSync(loadsFile, 'utf8')) : {}) as {
+  at?: Record<string, string>;
+  httpImport?: typeof httpImport;
+  cliLoad?: { statements: number; seconds: number; perSecond: number; bytes: number };
+  leanLoad?: { statements: number; seconds: number; perSecond: number };
+};
+const loadedAt: Record<string, string> = earlier.at ?? {};
+const remember = (name: 'httpImport' | 'cliLoad' | 'leanLoad', value: unknown) => {
+  loadedAt[name] = new Date().toISOString();
+  Object.assign(earlier, { [name]: value, at: loadedAt });
+  writeFileSync(loadsFile, `${JSON.stringify(earlier, null, 2)}\n`);
+};
+if (httpImport) remember('httpImport', httpImport);
+httpImport ??= earlier.httpImport;
 
 // 3. The CLI's bulk load of the same file into an empty database (the import phase as the CLI times it).
 let cliLoad: { statements: number; seconds: number; perSecond: number; bytes: number } | undefined;
@@ -297,6 +315,7 @@ if (!values['no-cli'] && oursFresh) {
   const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
   if (run.status !== 0 || summary.failed !== 0) throw new Error(`CLI import: ${run.stdout.slice(-1000)} ${run.stderr.slice(-1000)}`);
   cliLoad = { statements: size, seconds: summary.seconds, perSecond: size / summary.seconds, bytes: dbBytes(files.cli) };
+  remember('cliLoad', cliLoad);
   if (!values.keep) for (const suffix of ['', '-wal', '-shm']) rmSync(`${files.cli}${suffix}`, { force: true });
   log(`CLI bulk load: ${summary.seconds.toFixed(1)} s (${Math.round(cliLoad.perSecond)} statements/s)`);
 }
@@ -310,9 +329,13 @@ if (!existsSync(files.lean)) {
   if (run.status !== 0) throw new Error(`lean load: ${run.stderr}`);
   const result = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { statements: number; seconds: number };
   leanLoad = { ...result, perSecond: result.statements / result.seconds };
+  remember('leanLoad', leanLoad);
   log(`lean load: ${result.seconds.toFixed(1)} s (${Math.round(leanLoad.perSecond)} statements/s)`);
 }
 const leanBytes = dbBytes(files.lean);
+cliLoad ??= earlier.cliLoad;
+leanLoad ??= earlier.leanLoad;
+const reused = Object.entries(loadedAt).filter(([, at]) => Date.parse(at) < Date.parse(startedAt));
 
 const raw = values.raw
   ? startServer('test/bench/baseline-server.ts', { DATABASE_PATH: files.ours, PORT: String(RAW), BARE_BODY_FILE: join(dir, 'page.json') })
@@ -477,11 +500,19 @@ const comparable = (value: unknown): unknown => {
     ]),
   );
 };
-/** A GET, tried again once if the connection fails: the service closes a keep-alive connection idle for 5 s, which can race a reuse. */
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url).catch(() => fetch(url));
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
-  return res.json();
+/** A GET on a connection of its own (a kept-alive one may have been closed by the server meanwhile). */
+function getJson(url: string): Promise<unknown> {
+  return new Promise((done, fail) => {
+    httpGet(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () =>
+        res.statusCode === 200 ? done(JSON.parse(body)) : fail(new Error(`${url} answered ${res.statusCode}: ${body}`)),
+      );
+      res.on('error', fail);
+    }).on('error', fail);
+  });
 }
 for (const shape of SHAPES) {
   for (const [side, port, paths] of [
@@ -737,7 +768,7 @@ ${table}
 
 ${extra}
 
-After the runs, RSS: ours ${kbMb(afterRss.ours.rss)} (${kbMb(afterRss.ours.anon)} not file-backed), lean ${kbMb(afterRss.lean.rss)}.${cliLoad ? ` The CLI's database: ${mb(cliLoad.bytes)}.` : ''}
+${reused.length ? `Loads measured when the databases were loaded, not in this run: ${reused.map(([name, at]) => `${name} at ${at}`).join(', ')}.\n` : ''}After the runs, RSS: ours ${kbMb(afterRss.ours.rss)} (${kbMb(afterRss.ours.anon)} not file-backed), lean ${kbMb(afterRss.lean.rss)}.${cliLoad ? ` The CLI's database: ${mb(cliLoad.bytes)}.` : ''}
 `;
 mkdirSync(RESULTS, { recursive: true });
 const out = values.out ?? 'reads';
@@ -758,6 +789,7 @@ writeFileSync(
     httpImport,
     cliLoad,
     leanLoad,
+    loadedAt,
     deepToPage,
     peak,
     afterRss,
