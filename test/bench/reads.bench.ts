@@ -23,6 +23,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { get as httpGet, request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -91,13 +92,30 @@ process.on('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
-const OURS = 3901;
-const LEAN = 3902;
-const RAW = 3903;
+/** A port free right now: another bench on this shared machine may hold fixed ones (a server on a taken port exits). */
+const freePort = () =>
+  new Promise<number>((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => done(port));
+    });
+  });
+const ports: number[] = [];
+while (ports.length < 3) {
+  const port = await freePort();
+  if (!ports.includes(port)) ports.push(port);
+}
+const [OURS, LEAN, RAW] = ports as [number, number, number];
 function startServer(script: string, env: Record<string, string>): ChildProcess {
   const [command, args] = onCore0([process.execPath, '--import', 'tsx', join(ROOT, script)]);
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   servers.push(child);
+  // A server that dies mid-run would leave the bench measuring errors, or another process on its port.
+  child.on('exit', (code, signal) => {
+    if (signal === 'SIGKILL') return;
+    console.error(`${script} exited (${code ?? signal}): stopping the bench`);
+    process.exit(1);
+  });
   return child;
 }
 async function waitFor(url: string) {
