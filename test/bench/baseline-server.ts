@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import { normalizeForMatch } from '../../src/lib/quotes.js';
 import { type DocSpan, estimatedFrequency, type Hit, type NewestMatches, parseSearch, scoreHits, snippet } from '../../src/lib/search.js';
 import { actorSchemas } from '../../src/modules/actors/actors.routes.js';
 import { eventSchemas } from '../../src/modules/events/events.routes.js';
@@ -37,7 +38,10 @@ const q = Object.fromEntries(Object.entries(RAW_SQL).map(([name, text]) => [name
 
 type Row = Record<string, unknown> & { id: string };
 
-/** The five link arrays of a page of statements: one query per link table, as the service does. */
+/**
+ * The five link arrays of a page of statements, one query per link table, and each quote's `verified` from the
+ * texts of the sources it cites (one query), as the service does.
+ */
 function statementsWithLinks(rows: Row[]): Row[] {
   const ids = JSON.stringify(rows.map((r) => r.id));
   // The arrays go onto the rows themselves (the response schema leaves `doc` out): no copy of any row.
@@ -56,6 +60,17 @@ function statementsWithLinks(rows: Row[]): Row[] {
   ] as const) {
     for (const link of statement.all(one ? rows[0]?.id : ids) as { owner: string; value: string }[])
       (byId.get(link.owner)?.[key] as string[] | undefined)?.push(link.value);
+  }
+  const cited = new Set(rows.flatMap((r) => (r.kind === 'quote' ? (r.sourceIds as string[]) : [])));
+  const texts = new Map<string, string>();
+  if (cited.size) {
+    for (const s of q.sourceTexts.all(JSON.stringify([...cited])) as { id: string; text: string }[])
+      texts.set(s.id, normalizeForMatch(s.text));
+  }
+  for (const r of rows) {
+    const withText = r.kind === 'quote' ? (r.sourceIds as string[]).flatMap((id) => texts.get(id) ?? []) : [];
+    const words = withText.length ? normalizeForMatch(r.text as string) : '';
+    r.verified = withText.length ? withText.some((t) => t.includes(words)) : null;
   }
   return rows;
 }

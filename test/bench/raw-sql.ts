@@ -15,7 +15,7 @@ const linkOne = (table: string, value: string) =>
 const byId = (table: string, columns: string) => `SELECT ${columns}, ${META} FROM ${table} WHERE id = ?`;
 const ACTOR = 'id, name, kind, country_code AS countryCode, parent_id AS parentId, aliases, description';
 const TOPIC = 'id, name, parent_id AS parentId, aliases, description';
-const SOURCE = 'id, kind, title, publisher, author, url, published_on AS publishedOn, language';
+const SOURCE = 'id, kind, title, publisher, author, url, published_on AS publishedOn, language, text';
 
 export const RAW_SQL = {
   page: `SELECT ${STATEMENT} FROM statements s ORDER BY s.stated_on DESC, s.id DESC LIMIT ?`,
@@ -45,6 +45,8 @@ export const RAW_SQL = {
   sources: byIds('sources', SOURCE),
   source: byId('sources', SOURCE),
   event: `SELECT id, kind, title, start_date AS startDate, end_date AS endDate, location, host_id AS hostId, ${META} FROM events WHERE id = ?`,
+  // The texts of the sources a page's quotes cite, for their `verified`.
+  sourceTexts: 'SELECT id, text FROM sources WHERE id IN (SELECT value FROM json_each(?)) AND text IS NOT NULL',
   eventParticipants: 'SELECT actor_id FROM event_participants WHERE event_id = ? ORDER BY ord',
   // The newest RANKED_MATCHES matches, with what ranking reads; the page's rows by id; a term's newest matches and the span of doc numbers, for its document frequency.
   searchWindow: `SELECT f.rowid AS doc, f.text, f.context, f.topics, d.sz FROM statements_fts f JOIN statements_fts_docsize d ON d.id = f.rowid

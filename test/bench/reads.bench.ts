@@ -1,28 +1,40 @@
-// `npm run bench [-- --size 1000000 --duration 5 --connections 16 --db file --rounds 1]`: generates the
-// synthetic archive, loads it through the import code, starts the service and the baselines (each pinned to
-// core 0), drives every read shape with autocannon from core 1, and writes test/bench/results/reads.{json,md}.
+// `npm run bench [-- --size 1000000 --duration 5 --connections 32 --rounds 1 --dir folder --keep --raw --no-cli]`:
+// the service against a lean hand-written baseline in the same run (issue #21). It generates the synthetic
+// archive as NDJSON (bundles of 1,000 statements), imports it over HTTP into the running service (one client, one
+// NDJSON request, while a second client reads single statements), loads the same file through the CLI's bulk load
+// (`--db`) and into the lean baseline's own database (test/bench/lean.ts), then drives every read shape against
+// the service and the lean server (test/bench/lean-server.ts), each checked to answer alike, servers pinned to
+// core 0 and the clients on core 1. Writes test/bench/results/reads.{json,md}.
+//
+// --dir keeps the archive and the databases in that folder (kept after the run); a folder holding them already
+// is reused, its loads not measured again. --keep keeps the temporary folder. --raw also runs the raw routes
+// (test/bench/baseline-server.ts: our SQL on our schema, by hand) and the bare Fastify route.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { get as httpGet, request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { bindingKey, encodeCursor } from '../../src/lib/cursor.js';
-import type { Bundle } from '../../src/modules/imports/imports.schema.js';
-import { planImport } from '../../src/modules/imports/imports.service.js';
-import { BULK_LOAD_CACHE_KIB } from '../../src/storage/index.js';
-import { deferDerivedWork } from '../../src/storage/sqlite/bulk-load.js';
-import { type Db, finishDeferredWork, migrateDatabase, openDatabase } from '../../src/storage/sqlite/client.js';
-import { importPlan } from '../../src/storage/sqlite/import.js';
+import { createKey } from '../../src/modules/keys/keys.service.js';
+import { openStorage } from '../../src/storage/index.js';
+import { sqliteInternals } from '../../src/storage/inspect.js';
 import { ARCHIVE_WORDS, archiveBundles } from './archive.js';
-import { rawInsert } from './raw.js';
 import { formatJson, markdownTable, numberOption } from './report.js';
-
-/** The import service's work on the SQLite engine, synchronously, as the load's timer measures it. */
-function runImport(db: Db, bundle: Bundle): void {
-  const { errors } = importPlan(db, planImport(bundle));
-  if (errors.length > 0) throw new Error(`the bundle did not import: ${JSON.stringify(errors.slice(0, 3))}`);
-}
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RESULTS = join(ROOT, 'test/bench/results');
@@ -31,56 +43,83 @@ const { values } = parseArgs({
   options: {
     size: { type: 'string', default: '1000000' },
     duration: { type: 'string' },
-    connections: { type: 'string', default: '16' },
+    connections: { type: 'string', default: '32' },
+    'search-connections': { type: 'string', default: '16' },
     rounds: { type: 'string', default: '1' },
-    db: { type: 'string' },
+    dir: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    raw: { type: 'boolean', default: false },
+    'no-cli': { type: 'boolean', default: false },
     out: { type: 'string' },
-    only: { type: 'string' },
-    'import-ceiling': { type: 'boolean', default: false },
   },
 });
 const size = numberOption('size', values.size);
 const connections = numberOption('connections', values.connections);
+const searchConnections = numberOption('search-connections', values['search-connections']);
 const rounds = numberOption('rounds', values.rounds);
+const big = size >= 500_000;
 // Long enough for steady numbers at full size; short for quick runs of a smaller archive.
-const duration = values.duration ? numberOption('duration', values.duration, { min: 0.5, fractional: true }) : size >= 500_000 ? 5 : 1;
+const duration = values.duration ? numberOption('duration', values.duration, { min: 0.5, fractional: true }) : big ? 5 : 1;
 // Warm-ups (seconds): of every route at once, then of each shape just before it is measured, which brings
 // its pages of a large database file into memory. A small archive is in memory after the first.
-const warmUp = size >= 500_000 ? { all: 2, each: 0.5 } : { all: 2, each: 0 };
-const LIMIT = 50;
+const warmUp = big ? { all: 2, each: 0.5 } : { all: 1, each: 0 };
+const LIMIT = 20;
+const STATEMENTS_PER_SECOND_TARGET = 10_000;
 
-// The load generator runs on core 1, the servers on core 0: they do not compete for a core.
+// The clients run on core 1, the servers (and the loads) on core 0: they do not compete for a core.
 const pinned = existsSync('/usr/bin/taskset') && cpus().length >= 2;
 if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+const onCore0 = (args: string[]): [string, string[]] => (pinned ? ['taskset', ['-c', '0', ...args]] : [args[0] as string, args.slice(1)]);
 
-/** Two measurements in turn, `a` first on even turns and `b` first on odd ones: neither always runs after the other. */
-const inTurn = <T>(turn: number, a: T, b: T): T[] => (turn % 2 ? [b, a] : [a, b]);
+const seconds = (since: number) => (performance.now() - since) / 1000;
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-// 1. The archive, loaded through the import code (one transaction a bundle), unless --db names a loaded one.
-const work = mkdtempSync(join(tmpdir(), 'statements-reads-'));
-const dbPath = values.db ?? join(work, 'archive.db');
-let importReport: { statements: number; seconds: number; perSecond: number; rawSeconds?: number; timesRaw?: number } | undefined;
-// Opened as `npm run import -- --db` opens it.
-const archive = openDatabase(dbPath, { cacheKib: BULK_LOAD_CACHE_KIB });
-migrateDatabase(archive);
+const startedAt = new Date().toISOString();
 
-// 2. The servers: the service as `npm start` runs it (no rate limit, quiet logs), and the baselines, started
-// while the archive loads (they start on core 0, the load runs on core 1) and asked nothing until it is in.
-const OURS = 3901;
-const BASE = 3902;
+// 0. Where the archive and the databases go.
+const dir = resolve(values.dir ?? mkdtempSync(join(tmpdir(), 'statements-reads-')));
+mkdirSync(dir, { recursive: true });
+const keep = values.keep || values.dir !== undefined;
+const files = {
+  archive: join(dir, `archive-${size}.ndjson`),
+  ours: join(dir, `ours-${size}.db`),
+  lean: join(dir, `lean-${size}.db`),
+  cli: join(dir, `cli-${size}.db`),
+};
 const servers: ChildProcess[] = [];
-function startServer(script: string, env: Record<string, string>): ChildProcess {
-  const command = pinned ? 'taskset' : process.execPath;
-  const args = [...(pinned ? ['-c', '0', process.execPath] : []), '--import', 'tsx', join(ROOT, script)];
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  servers.push(child);
-  return child;
-}
 process.on('exit', () => {
   for (const s of servers) s.kill('SIGKILL');
-  rmSync(work, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept: ${dir}`);
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
+/** A port free right now: another bench on this shared machine may hold fixed ones (a server on a taken port exits). */
+const freePort = () =>
+  new Promise<number>((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => done(port));
+    });
+  });
+const ports: number[] = [];
+while (ports.length < 3) {
+  const port = await freePort();
+  if (!ports.includes(port)) ports.push(port);
+}
+const [OURS, LEAN, RAW] = ports as [number, number, number];
+function startServer(script: string, env: Record<string, string>): ChildProcess {
+  const [command, args] = onCore0([process.execPath, '--import', 'tsx', join(ROOT, script)]);
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  servers.push(child);
+  // A server that dies mid-run would leave the bench measuring errors, or another process on its port.
+  child.on('exit', (code, signal) => {
+    if (signal === 'SIGKILL') return;
+    console.error(`${script} exited (${code ?? signal}): stopping the bench`);
+    process.exit(1);
+  });
+  return child;
+}
 async function waitFor(url: string) {
   for (let i = 0; i < 600; i++) {
     try {
@@ -90,82 +129,242 @@ async function waitFor(url: string) {
   }
   throw new Error(`${url} never answered`);
 }
+/** The resident memory of a process: all of it, and the part not backed by a file (anonymous and shared memory). */
+const rssKb = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))?.[1] ?? 0);
+  return { rss: field('VmRSS'), anon: field('RssAnon') + field('RssShmem') };
+};
+const fileBytes = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+const dbBytes = (path: string) => fileBytes(path) + fileBytes(`${path}-wal`);
 
-const bareFile = join(work, 'page.json');
-// Both at once (each takes seconds to start); the baseline reads its constant body at its first /bare.
+// 1. The servers, started while the archive is generated (they on core 0, the generation on core 1): the service
+// on a database of its own, and the lean server (it opens its database at its first request).
+const oursFresh = !existsSync(files.ours);
+let key = '';
+{
+  const storage = await openStorage({ path: files.ours });
+  await storage.migrate();
+  const { reader } = sqliteInternals(storage);
+  const stored = reader.$client.prepare('SELECT count(*) FROM statements').pluck().get() as number;
+  if (stored === 0) key = await createKey(storage, `bench-${Date.now()}`);
+  else if (stored !== size) {
+    console.error(`${files.ours} holds ${stored} statements, not --size ${size}: remove it or pass the matching --size.`);
+    process.exit(2);
+  }
+  await storage.close();
+}
+// As `npm start` runs it: no rate limit, quiet logs, load shed under pressure (as server.ts always does).
 const ours = startServer('src/server.ts', {
-  DATABASE_PATH: dbPath,
+  DATABASE_PATH: files.ours,
   PORT: String(OURS),
   RATE_LIMIT: '0',
   LOG_LEVEL: 'warn',
   SEED: 'false',
 });
-const baseline = startServer('test/bench/baseline-server.ts', { DATABASE_PATH: dbPath, PORT: String(BASE), BARE_BODY_FILE: bareFile });
-// 1, continued: the archive loads while the servers start (unless --db named a loaded one).
-{
-  const stored = archive.$client.prepare('SELECT count(*) FROM statements').pluck().get() as number;
-  if (stored === 0) {
-    let importing = 0;
-    let loaded = 0;
-    const started = performance.now();
-    // As the import CLI loads an empty database: derived tables, the search index and secondary indexes built
-    // once, at the end.
-    // --import-ceiling: raw better-sqlite3 loads the same bundles into a database of its own, the same way
-    // (derived work put aside, then built), each bundle straight after ours (first every other bundle), so
-    // a drift of this machine's speed weighs on both alike.
-    const ceiling = values['import-ceiling'] ? openDatabase(join(work, 'raw.db'), { cacheKib: BULK_LOAD_CACHE_KIB }) : undefined;
-    if (ceiling) migrateDatabase(ceiling);
-    const topicTerms = new Map<string, string[]>();
-    let raw = 0;
-    const timed = (task: () => unknown) => {
-      const t = performance.now();
-      task();
-      return performance.now() - t;
-    };
-    importing += timed(() => deferDerivedWork(archive));
-    if (ceiling) raw += timed(() => deferDerivedWork(ceiling));
-    let b = 0;
-    for (const bundle of archiveBundles(size)) {
-      const importOurs = () => {
-        importing += timed(() => runImport(archive, bundle));
-      };
-      const insertRaw = () => {
-        if (ceiling) raw += timed(() => rawInsert(ceiling.$client, bundle, { topicTerms }));
-      };
-      for (const step of inTurn(b++, importOurs, insertRaw)) step();
-      loaded += bundle.statements?.length ?? 0;
-      if (process.stderr.isTTY) process.stderr.write(`\rimporting ${loaded} / ${size} statements`);
-    }
-    if (process.stderr.isTTY) process.stderr.write('\nbuilding topic ancestry, counts, the search index and indexes\n');
-    importing += timed(() => finishDeferredWork(archive));
-    if (ceiling) {
-      raw += timed(() => finishDeferredWork(ceiling));
-      ceiling.$client.close();
-      for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `raw.db${suffix}`), { force: true });
-    }
-    importReport = {
-      statements: loaded,
-      seconds: importing / 1000,
-      perSecond: loaded / (importing / 1000),
-      ...(ceiling && { rawSeconds: raw / 1000, timesRaw: raw / importing }),
-    };
-    console.log(
-      `imported ${loaded} statements in ${(importing / 1000).toFixed(1)} s of import (${Math.round(importReport.perSecond)}/s; ${((performance.now() - started) / 1000).toFixed(1)} s with generation${ceiling ? ` and raw's load, ${(raw / 1000).toFixed(1)} s` : ''})`,
-    );
-  } else if (values['import-ceiling']) {
-    console.error(`${dbPath} is loaded already, so there is no load to set beside raw's: drop --import-ceiling or --db.`);
-    process.exit(2);
-  } else if (stored !== size) {
-    console.error(`${dbPath} holds ${stored} statements, not --size ${size}: remove it or pass the matching --size.`);
-    process.exit(2);
-  }
-  archive.$client.pragma('wal_checkpoint(TRUNCATE)');
-  archive.$client.close();
-}
-const databaseBytes = statSync(dbPath).size;
+const lean = startServer('test/bench/lean-server.ts', { DATABASE_PATH: files.lean, PORT: String(LEAN) });
 
-// 3. The parameters of each shape, taken from the archive itself.
-const sqlite = openDatabase(dbPath).$client;
+// 2. The archive as NDJSON, one bundle a line; a few statement ids of each bundle, for reads during the import.
+const sampleIdsOfBundle: string[][] = [];
+{
+  const started = performance.now();
+  const write = !existsSync(files.archive);
+  const out = write ? createWriteStream(`${files.archive}.part`) : undefined;
+  for (const bundle of archiveBundles(size)) {
+    const statements = bundle.statements ?? [];
+    sampleIdsOfBundle.push(statements.filter((_, i) => i % 100 === 0).map((s) => s.id));
+    if (out && !out.write(`${JSON.stringify(bundle)}\n`)) await once(out, 'drain');
+  }
+  if (out) {
+    out.end();
+    await once(out, 'finish');
+    execFileSync('mv', [`${files.archive}.part`, files.archive]);
+    log(
+      `archive of ${size} statements generated in ${seconds(started).toFixed(1)} s: ${(fileBytes(files.archive) / 1048576).toFixed(0)} MB of NDJSON`,
+    );
+  }
+}
+
+await waitFor(`http://127.0.0.1:${OURS}/ready`);
+await waitFor(`http://127.0.0.1:${LEAN}/lean/started`);
+
+interface Latencies {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+  failed: number;
+}
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+const latencies = (ms: number[], failed: number): Latencies => {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const round = (x: number) => Number(x.toFixed(1));
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? 0),
+    failed,
+  };
+};
+
+let httpImport:
+  | { statements: number; seconds: number; perSecond: number; readsDuring: Latencies; peakAnonKb: number; peakRssKb: number }
+  | undefined;
+if (stored() === 0) {
+  log(`importing ${size} statements over HTTP (NDJSON, bundles of 1,000, one request) while a second client reads single statements`);
+  let committed = 0;
+  let importing = true;
+  let peakAnonKb = 0;
+  let peakRssKb = 0;
+  const sampler = setInterval(() => {
+    const { rss, anon } = rssKb(ours.pid as number);
+    peakAnonKb = Math.max(peakAnonKb, anon);
+    peakRssKb = Math.max(peakRssKb, rss);
+  }, 100);
+  // The second client: one statement by id after another, as long as the import runs, from its start: an id of a
+  // bundle already in (of the first bundle until one is; a 404 then is an answer too, timed like the others).
+  const reads = (async () => {
+    const ms: number[] = [];
+    let failed = 0;
+    let n = 0;
+    while (importing) {
+      const inBefore = committed;
+      const ids = sampleIdsOfBundle[n % Math.max(1, inBefore)] as string[];
+      const id = ids[Math.floor(n / Math.max(1, inBefore)) % ids.length] as string;
+      n += 7919;
+      const t = performance.now();
+      const res = await fetch(`http://127.0.0.1:${OURS}/v1/statements/${encodeURIComponent(id)}`);
+      await res.arrayBuffer();
+      ms.push(performance.now() - t);
+      if (res.status !== 200 && !(res.status === 404 && inBefore === 0)) failed++;
+    }
+    return latencies(ms, failed);
+  })();
+  const started = performance.now();
+  const summary = await new Promise<{ status: string; ok: number; failed: number }>((done, fail) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: OURS,
+        path: '/v1/imports',
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.setEncoding('utf8');
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => fail(new Error(`the import answered ${res.statusCode}: ${body.slice(0, 1000)}`)));
+          return;
+        }
+        let rest = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop() as string;
+          for (const line of lines) {
+            const result = JSON.parse(line);
+            if (result.status === 'ok') committed++;
+            else if (result.status === 'failed') {
+              req.destroy();
+              fail(new Error(`line ${result.line} failed: ${line.slice(0, 2000)}`));
+            } else if (result.status === 'done') done(result);
+            if (process.stderr.isTTY && committed % 10 === 0) process.stderr.write(`\rimported ${committed * 1000} / ${size}`);
+          }
+        });
+        res.on('error', fail);
+      },
+    );
+    req.on('error', fail);
+    createReadStream(files.archive).pipe(req);
+  });
+  const importSeconds = seconds(started);
+  importing = false;
+  clearInterval(sampler);
+  if (summary.failed !== 0 || summary.ok !== sampleIdsOfBundle.length) throw new Error(`the import: ${JSON.stringify(summary)}`);
+  httpImport = {
+    statements: size,
+    seconds: importSeconds,
+    perSecond: size / importSeconds,
+    readsDuring: await reads,
+    peakAnonKb,
+    peakRssKb,
+  };
+  log(
+    `imported over HTTP in ${importSeconds.toFixed(1)} s (${Math.round(httpImport.perSecond)} statements/s); single gets meanwhile p99 ${httpImport.readsDuring.p99} ms; RSS not file-backed peak ${(peakAnonKb / 1024).toFixed(0)} MB`,
+  );
+}
+function stored(): number {
+  const db = new Database(files.ours, { readonly: true });
+  const n = db.prepare('SELECT count(*) FROM statements').pluck().get() as number;
+  db.close();
+  return n;
+}
+{
+  // The WAL folded into the file, so the file's size is the database's.
+  const db = new Database(files.ours);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+const oursBytes = dbBytes(files.ours);
+// What each load measured, kept beside the databases: a run reusing them reports those figures, with their date.
+const loadsFile = join(dir, `loads-${size}.json`);
+const earlier = (existsSync(loadsFile) ? JSON.parse(readFileSync(loadsFile, 'utf8')) : {}) as {
+  at?: Record<string, string>;
+  httpImport?: typeof httpImport;
+  cliLoad?: { statements: number; seconds: number; perSecond: number; bytes: number };
+  leanLoad?: { statements: number; seconds: number; perSecond: number };
+};
+const loadedAt: Record<string, string> = earlier.at ?? {};
+const remember = (name: 'httpImport' | 'cliLoad' | 'leanLoad', value: unknown) => {
+  loadedAt[name] = new Date().toISOString();
+  Object.assign(earlier, { [name]: value, at: loadedAt });
+  writeFileSync(loadsFile, `${JSON.stringify(earlier, null, 2)}\n`);
+};
+if (httpImport) remember('httpImport', httpImport);
+httpImport ??= earlier.httpImport;
+
+// 3. The CLI's bulk load of the same file into an empty database (the import phase as the CLI times it).
+let cliLoad: { statements: number; seconds: number; perSecond: number; bytes: number } | undefined;
+if (!values['no-cli'] && oursFresh) {
+  log('loading the same archive through the CLI (--db, bulk load)');
+  rmSync(files.cli, { force: true });
+  const [command, args] = onCore0([process.execPath, '--import', 'tsx', 'src/cli/import.ts', '--json', '--db', files.cli, files.archive]);
+  const run = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
+  if (run.status !== 0 || summary.failed !== 0) throw new Error(`CLI import: ${run.stdout.slice(-1000)} ${run.stderr.slice(-1000)}`);
+  cliLoad = { statements: size, seconds: summary.seconds, perSecond: size / summary.seconds, bytes: dbBytes(files.cli) };
+  remember('cliLoad', cliLoad);
+  if (!values.keep) for (const suffix of ['', '-wal', '-shm']) rmSync(`${files.cli}${suffix}`, { force: true });
+  log(`CLI bulk load: ${summary.seconds.toFixed(1)} s (${Math.round(cliLoad.perSecond)} statements/s)`);
+}
+
+// 4. The lean baseline's load of the same file into its own database.
+let leanLoad: { statements: number; seconds: number; perSecond: number } | undefined;
+if (!existsSync(files.lean)) {
+  log('loading the same archive into the lean baseline');
+  const [command, args] = onCore0([process.execPath, '--import', 'tsx', 'test/bench/lean-load.ts', files.lean, files.archive]);
+  const run = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`lean load: ${run.stderr}`);
+  const result = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { statements: number; seconds: number };
+  leanLoad = { ...result, perSecond: result.statements / result.seconds };
+  remember('leanLoad', leanLoad);
+  log(`lean load: ${result.seconds.toFixed(1)} s (${Math.round(leanLoad.perSecond)} statements/s)`);
+}
+const leanBytes = dbBytes(files.lean);
+cliLoad ??= earlier.cliLoad;
+leanLoad ??= earlier.leanLoad;
+const reused = Object.entries(loadedAt).filter(([, at]) => Date.parse(at) < Date.parse(startedAt));
+
+const raw = values.raw
+  ? startServer('test/bench/baseline-server.ts', { DATABASE_PATH: files.ours, PORT: String(RAW), BARE_BODY_FILE: join(dir, 'page.json') })
+  : undefined;
+if (raw) await waitFor(`http://127.0.0.1:${RAW}/raw/page?limit=1`);
+
+// 5. The parameters of each shape, taken from the archive itself.
+const sqlite = new Database(files.ours, { readonly: true });
 const newest = sqlite.prepare('SELECT max(stated_on) FROM statements').pluck().get() as string;
 const oldest = sqlite.prepare('SELECT min(stated_on) FROM statements').pluck().get() as string;
 const middle = (a: string, b: string, f: number) =>
@@ -221,279 +420,403 @@ const newSearches = (() => {
     return found;
   };
 })();
+const enc = encodeURIComponent;
 const ourSearch = (q: string) => `/v1/search?q=${enc(q)}`;
-const rawSearch = (q: string) => `/raw/search?limit=20&q=${enc(q)}`;
-const searchPaths = (queries: string[]) => ({ ours: queries.map(ourSearch), raw: queries.map(rawSearch) });
 /**
  * Searches as people send them: of every ten, `popular` are the popular queries in turn and the rest
  * new ones. One stream for all connections (autocannon walks a list once per connection, which would
  * ask every "new" query sixteen times).
  */
-function searchStream(popular: number, path: (q: string) => string): () => string {
+function searchStream(popular: number): () => string {
   let sent = 0;
   let popularSent = 0;
-  return () => path(sent++ % 10 < popular ? (searches[popularSent++ % searches.length] as string) : (newSearches(1)[0] as string));
+  return () => ourSearch(sent++ % 10 < popular ? (searches[popularSent++ % searches.length] as string) : (newSearches(1)[0] as string));
 }
-const year = newest.slice(0, 4);
-const asOfDates = [0.3, 0.5, 0.8, 1].map((f) => middle(oldest, newest, f));
 const EXPAND = 'speaker,onBehalfOf,event,sources,topics,addressees';
-const enc = encodeURIComponent;
 
 interface Shape {
   name: string;
   label: string;
-  /** The paths asked in turn (those of raw give the same answers); checked and used to warm up. */
+  /** The paths asked in turn; those of lean (and raw) give the same answers, checked before any load. */
   ours: string[];
-  raw: string[];
-  /** When measuring, paths from these instead: each call gives the next request's path. */
-  stream?: { ours: () => string; raw: () => string };
+  lean?: string[];
+  raw?: string[];
+  /** When measuring ours, paths from this instead: each call gives the next request's path. */
+  stream?: () => string;
+  connections: number;
 }
-const ALL_SHAPES: Shape[] = [
+const rangeQuery = (i: number) => `from=${dateRanges[i]?.[0]}&to=${dateRanges[i]?.[1]}`;
+const SHAPES: Shape[] = [
   {
     name: 'page',
-    label: `page of ${LIMIT} statements, newest first`,
+    label: `page of ${LIMIT}, newest first`,
     ours: [`/v1/statements?limit=${LIMIT}`],
+    lean: [`/lean/page?limit=${LIMIT}`],
     raw: [`/raw/page?limit=${LIMIT}`],
+    connections,
   },
   {
     name: 'deep',
-    label: `page ${deepPage} via cursor`,
+    label: `page ${deepPage.toLocaleString('en')} via cursor`,
     ours: [`/v1/statements?limit=${LIMIT}&cursor=${deepCursor}`],
+    lean: [`/lean/page?limit=${LIMIT}&statedOn=${deepAfter.statedOn}&id=${enc(deepAfter.id)}`],
     raw: [`/raw/deep?limit=${LIMIT}&statedOn=${deepAfter.statedOn}&id=${enc(deepAfter.id)}`],
-  },
-  {
-    name: 'filtered',
-    label: 'filtered page: topic subtree + date range',
-    ours: filteredTopics.map((t, i) => `/v1/statements?limit=${LIMIT}&topic=${t}&from=${dateRanges[i]?.[0]}&to=${dateRanges[i]?.[1]}`),
-    raw: filteredTopics.map((t, i) => `/raw/filtered?limit=${LIMIT}&topic=${t}&from=${dateRanges[i]?.[0]}&to=${dateRanges[i]?.[1]}`),
+    connections,
   },
   {
     name: 'single',
-    label: 'one statement with expand (all six relations)',
-    ours: sampleIds.map((id) => `/v1/statements/${enc(id)}?expand=${EXPAND}`),
-    raw: sampleIds.map((id) => `/raw/statement/${enc(id)}`),
+    label: 'one statement by id',
+    ours: sampleIds.map((id) => `/v1/statements/${enc(id)}`),
+    lean: sampleIds.map((id) => `/lean/statement/${enc(id)}`),
+    connections,
   },
   {
-    name: 'search',
-    label: `full-text search, a mix: 60 % ${searches.length} popular queries, 40 % new ones`,
-    ...searchPaths([...searches, ...newSearches(4)]),
-    stream: { ours: searchStream(6, ourSearch), raw: searchStream(6, rawSearch) },
+    name: 'singleExpand',
+    label: 'one statement by id, all six expansions',
+    ours: sampleIds.map((id) => `/v1/statements/${enc(id)}?expand=${EXPAND}`),
+    lean: sampleIds.map((id) => `/lean/statement/${enc(id)}?expand=1`),
+    raw: sampleIds.map((id) => `/raw/statement/${enc(id)}`),
+    connections,
+  },
+  {
+    name: 'range',
+    label: `date range, page of ${LIMIT}`,
+    ours: dateRanges.map((_, i) => `/v1/statements?limit=${LIMIT}&${rangeQuery(i)}`),
+    lean: dateRanges.map((_, i) => `/lean/range?limit=${LIMIT}&${rangeQuery(i)}`),
+    connections,
+  },
+  {
+    name: 'filtered',
+    label: `topic subtree + date range, page of ${LIMIT}`,
+    ours: filteredTopics.map((t, i) => `/v1/statements?limit=${LIMIT}&topic=${t}&${rangeQuery(i)}`),
+    lean: filteredTopics.map((t, i) => `/lean/filtered?limit=${LIMIT}&topic=${t}&${rangeQuery(i)}`),
+    raw: filteredTopics.map((t, i) => `/raw/filtered?limit=${LIMIT}&topic=${t}&${rangeQuery(i)}`),
+    connections,
   },
   {
     name: 'searchNew',
-    label: 'full-text search, every query new',
-    ...searchPaths(newSearches(4)),
-    stream: { ours: searchStream(0, ourSearch), raw: searchStream(0, rawSearch) },
+    label: 'search, every query new',
+    ours: newSearches(4).map(ourSearch),
+    stream: searchStream(0),
+    connections: searchConnections,
   },
   {
-    name: 'stats',
-    label: `stats: topic × month over ${year}`,
-    ours: [`/v1/stats/statements?groupBy=topic,month&from=${year}-01-01&to=${year}-12-31`],
-    raw: [`/raw/stats?from=${year}-01-01&to=${year}-12-31`],
-  },
-  {
-    name: 'stances',
-    label: 'stance matrix asOf, one region (topic subtree)',
-    ours: asOfDates.map((d, i) => `/v1/stats/stances?asOf=${d}&topic=region-${i}`),
-    raw: asOfDates.map((d, i) => `/raw/stances?asOf=${d}&topic=region-${i}`),
-  },
-  {
-    name: 'positions',
-    label: `positions asOf, page of ${LIMIT}`,
-    ours: asOfDates.map((d) => `/v1/positions?asOf=${d}&limit=${LIMIT}`),
-    raw: asOfDates.map((d) => `/raw/positions?asOf=${d}&limit=${LIMIT}`),
+    name: 'search',
+    label: `search, 60 % ${searches.length} popular queries, 40 % new`,
+    ours: [...searches, ...newSearches(4)].map(ourSearch),
+    stream: searchStream(6),
+    connections: searchConnections,
   },
 ];
 
-// --only runs some shapes (by name, comma-separated), to look at one while changing it; its report goes
-// to results/partial.* unless --out says otherwise, so the full report stays whole.
-const only = values.only?.split(',');
-const unknown = only?.filter((name) => !ALL_SHAPES.some((s) => s.name === name));
-if (unknown?.length) {
-  console.error(`--only: no shape ${unknown.join(', ')}; the shapes are ${ALL_SHAPES.map((s) => s.name).join(', ')}.`);
-  process.exit(2);
+// 6. Each baseline route must give the answer the service gives, or its ratio means nothing. Records' times
+// of creation differ between two databases loaded apart; next cursors are opaque.
+const comparable = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(comparable);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === 'createdAt' || k === 'updatedAt' ? 'time' : k === 'nextCursor' ? (v === null ? null : 'more') : comparable(v),
+    ]),
+  );
+};
+/** A GET on a connection of its own (a kept-alive one may have been closed by the server meanwhile). */
+function getJson(url: string): Promise<unknown> {
+  return new Promise((done, fail) => {
+    httpGet(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () =>
+        res.statusCode === 200 ? done(JSON.parse(body)) : fail(new Error(`${url} answered ${res.statusCode}: ${body}`)),
+      );
+      res.on('error', fail);
+    }).on('error', fail);
+  });
 }
-const SHAPES = only ? ALL_SHAPES.filter((s) => only.includes(s.name)) : ALL_SHAPES;
-const out = values.out ?? (only ? 'partial' : 'reads');
-
-await Promise.all([waitFor(`http://127.0.0.1:${OURS}/ready`), waitFor(`http://127.0.0.1:${BASE}/raw/page?limit=1`)]);
-writeFileSync(bareFile, Buffer.from(await (await fetch(`http://127.0.0.1:${OURS}${ALL_SHAPES[0]?.ours[0]}`)).arrayBuffer()));
-
-// Each raw route must give the answer the service gives, or its ratio means nothing.
 for (const shape of SHAPES) {
-  for (const [i, path] of shape.ours.entries()) {
-    const a = (await (await fetch(`http://127.0.0.1:${OURS}${path}`)).json()) as Record<string, unknown>;
-    const b = (await (await fetch(`http://127.0.0.1:${BASE}${shape.raw[i]}`)).json()) as Record<string, unknown>;
-    const strip = (body: Record<string, unknown>) => ({ ...body, nextCursor: body.nextCursor === null ? null : 'more' });
-    if (!isDeepStrictEqual(strip(a), strip(b))) {
-      writeFileSync(join(work, 'ours.json'), JSON.stringify(a, null, 1));
-      writeFileSync(join(work, 'raw.json'), JSON.stringify(b, null, 1));
-      console.error(`${shape.name}: the raw route answers ${shape.raw[i]} differently from ${path}`);
-      spawnSync('diff', [join(work, 'ours.json'), join(work, 'raw.json')], { stdio: 'inherit' });
-      process.exit(1);
+  for (const [side, port, paths] of [
+    ['lean', LEAN, shape.lean],
+    ['raw', RAW, raw ? shape.raw : undefined],
+  ] as const) {
+    for (const [i, path] of (paths ?? []).entries()) {
+      const a = comparable(await getJson(`http://127.0.0.1:${OURS}${shape.ours[i]}`));
+      const b = comparable(await getJson(`http://127.0.0.1:${port}${path}`));
+      if (!isDeepStrictEqual(a, b) || (a as { data?: unknown[] }).data?.length === 0) {
+        writeFileSync(join(dir, 'ours.json'), JSON.stringify(a, null, 1));
+        writeFileSync(join(dir, `${side}.json`), JSON.stringify(b, null, 1));
+        console.error(`${shape.name}: the ${side} route answers ${path} differently from ${shape.ours[i]} (or both answer nothing)`);
+        spawnSync('diff', [join(dir, 'ours.json'), join(dir, `${side}.json`)], { stdio: 'inherit' });
+        process.exit(1);
+      }
     }
   }
 }
+log('the lean routes answer as the service does; measuring reads');
 
-// 4. Load, shape by shape, ours and raw interleaved; the peak RSS of the service sampled meanwhile.
+// 7. Load, shape by shape, ours and lean (and raw) in turn; the servers' RSS sampled meanwhile.
 interface Run {
   rps: number;
   p50: number;
   p99: number;
-  bytes: number;
   errors: number;
 }
-const rssKb = (pid: number) => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))?.[1] ?? 0);
-  return { rss: field('VmRSS'), anon: field('RssAnon') + field('RssShmem') };
-};
-let peakAnonKb = 0;
-let peakRssKb = 0;
+const peak: Record<'ours' | 'lean', { anonKb: number; rssKb: number }> = { ours: { anonKb: 0, rssKb: 0 }, lean: { anonKb: 0, rssKb: 0 } };
 
-/**
- * One run of `seconds`. The RSS of the server under load (`watch`) is sampled meanwhile, ours and raw alike, so
- * the sampling weighs on neither side alone; ours' peak is the one reported.
- */
-async function load(port: number, paths: string[] | (() => string), seconds: number, watch?: number): Promise<Run> {
-  const sampler = watch
+async function load(port: number, paths: string[] | (() => string), secs: number, conns: number, watch?: 'ours' | 'lean'): Promise<Run> {
+  const pid = watch === 'ours' ? ours.pid : watch === 'lean' ? lean.pid : undefined;
+  const sampler = pid
     ? setInterval(() => {
-        const { rss, anon } = rssKb(watch);
-        if (watch !== ours.pid) return;
-        peakAnonKb = Math.max(peakAnonKb, anon);
-        peakRssKb = Math.max(peakRssKb, rss);
+        const { rss, anon } = rssKb(pid);
+        const p = peak[watch as 'ours' | 'lean'];
+        p.anonKb = Math.max(p.anonKb, anon);
+        p.rssKb = Math.max(p.rssKb, rss);
       }, 100)
     : undefined;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
-    connections,
-    duration: seconds,
+    connections: conns,
+    duration: secs,
     // A run ends at a sample tick: with the default of a second, a half-second warm-up took a second.
-    sampleInt: seconds < 2 ? 250 : 1000,
+    sampleInt: secs < 2 ? 250 : 1000,
     requests:
       typeof paths === 'function'
         ? [{ method: 'GET', setupRequest: (request: autocannon.Request) => ({ ...request, path: paths() }) }]
         : paths.map((path) => ({ method: 'GET', path })),
   });
   if (sampler) clearInterval(sampler);
-  const errors = result.errors + result.timeouts + result.non2xx;
   // Per second over the whole run: autocannon's averages are per sample tick.
-  const rps = result.requests.total / result.duration;
-  return { rps, p50: result.latency.p50, p99: result.latency.p99, bytes: result.throughput.total / result.duration, errors };
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const pick = (runs: Run[]): Run => {
+const pick = (runs: Run[]): Run | undefined => {
+  if (!runs.length) return undefined;
   const best = runs.find((r) => r.rps === median(runs.map((x) => x.rps))) as Run;
   return { ...best, errors: runs.reduce((n, r) => n + r.errors, 0) };
 };
+type Side = 'ours' | 'lean' | 'raw';
+const runs: Record<Side, Record<string, Run[]>> = { ours: {}, lean: {}, raw: {} };
+const PORTS: Record<Side, number> = { ours: OURS, lean: LEAN, raw: RAW };
 
-const bareRuns: Run[] = [];
-const results: Record<string, { ours: Run; raw: Run }> = {};
-const oursRuns: Record<string, Run[]> = {};
-const rawRuns: Record<string, Run[]> = {};
 // Every route once under load before anything is measured: the first shape would otherwise pay for the
-// JIT compiling the code all shapes share (page 1 measured slower than page 10,000 that way).
+// JIT compiling the code all shapes share.
 await load(
   OURS,
   SHAPES.flatMap((s) => s.ours),
   warmUp.all,
+  connections,
 );
-await load(BASE, ['/bare', ...SHAPES.flatMap((s) => s.raw)], warmUp.all);
+await load(
+  LEAN,
+  SHAPES.flatMap((s) => s.lean ?? []),
+  warmUp.all,
+  connections,
+);
+if (raw)
+  await load(
+    RAW,
+    SHAPES.flatMap((s) => s.raw ?? []),
+    warmUp.all,
+    connections,
+  );
 for (let round = 0; round < rounds; round++) {
-  if (warmUp.each) await load(BASE, ['/bare'], warmUp.each);
-  bareRuns.push(await load(BASE, ['/bare'], duration));
   for (const shape of SHAPES) {
-    const paths = shape.stream ?? shape;
-    const runOurs = async () => {
-      if (warmUp.each) await load(OURS, paths.ours, warmUp.each);
-      oursRuns[shape.name] = [...(oursRuns[shape.name] ?? []), await load(OURS, paths.ours, duration, ours.pid)];
+    const measure = (side: Side) => async () => {
+      const paths = side === 'ours' ? (shape.stream ?? shape.ours) : (shape[side] as string[]);
+      if (warmUp.each) await load(PORTS[side], paths, warmUp.each, shape.connections);
+      const run = await load(PORTS[side], paths, duration, shape.connections, side === 'raw' ? undefined : side);
+      runs[side][shape.name] = [...(runs[side][shape.name] ?? []), run];
     };
-    const runRaw = async () => {
-      if (warmUp.each) await load(BASE, paths.raw, warmUp.each);
-      rawRuns[shape.name] = [...(rawRuns[shape.name] ?? []), await load(BASE, paths.raw, duration, baseline.pid)];
-    };
-    // Ours first in one round, raw first in the next.
-    for (const run of inTurn(round, runOurs, runRaw)) await run();
-    console.log(
-      `${shape.name}: ours ${Math.round(oursRuns[shape.name]?.at(-1)?.rps ?? 0)}/s, raw ${Math.round(rawRuns[shape.name]?.at(-1)?.rps ?? 0)}/s`,
+    const others = [...(shape.lean ? [measure('lean')] : []), ...(raw && shape.raw ? [measure('raw')] : [])];
+    // Ours first in one round, the baselines first in the next.
+    for (const step of round % 2 ? [...others, measure('ours')] : [measure('ours'), ...others]) await step();
+    const last = (side: Side) => Math.round(runs[side][shape.name]?.at(-1)?.rps ?? 0);
+    log(
+      `${shape.name}: ours ${last('ours')}/s p99 ${runs.ours[shape.name]?.at(-1)?.p99} ms${shape.lean ? `, lean ${last('lean')}/s` : ''}`,
     );
   }
 }
-// Ratios are the median of each round's ratio: ours and raw run back to back, so a slow spell of this
-// shared machine weighs on both sides of a ratio instead of on one side of a ratio of medians.
-const pairedRatio = (a: Run[], b: Run[]) => median(a.map((run, i) => run.rps / (b[i]?.rps ?? Number.NaN)));
-const ratios: Record<string, { raw: number; bare: number }> = {};
-for (const shape of SHAPES) {
-  const ourRuns = oursRuns[shape.name] ?? [];
-  results[shape.name] = { ours: pick(ourRuns), raw: pick(rawRuns[shape.name] ?? []) };
-  ratios[shape.name] = { raw: pairedRatio(ourRuns, rawRuns[shape.name] ?? []), bare: pairedRatio(ourRuns, bareRuns) };
-}
-const bare = pick(bareRuns);
-// Ours' page 1 and page 10,000 run in the same round, one raw run apart (the shapes are in that order), so a
-// slow spell of this shared machine weighs on both.
-const deepToPage = oursRuns.deep && oursRuns.page ? pairedRatio(oursRuns.deep, oursRuns.page) : Number.NaN;
-const idleRss = rssKb(ours.pid as number);
+// Ratios are the median of each round's ratio: the two sides run back to back, so a slow spell of this shared
+// machine weighs on both sides of a ratio instead of on one side of a ratio of medians.
+const pairedRatio = (a: Run[] = [], b: Run[] = []) =>
+  a.length && b.length ? median(a.map((run, i) => run.rps / (b[i]?.rps ?? Number.NaN))) : Number.NaN;
+const result = (name: string) => ({
+  ours: pick(runs.ours[name] ?? []),
+  lean: pick(runs.lean[name] ?? []),
+  raw: pick(runs.raw[name] ?? []),
+  toLean: pairedRatio(runs.ours[name], runs.lean[name]),
+  toRaw: pairedRatio(runs.ours[name], runs.raw[name]),
+});
+const results = Object.fromEntries(SHAPES.map((s) => [s.name, result(s.name)]));
+// Page 1 and page 10,000 run in the same round, one lean run apart, so a slow spell weighs on both.
+const deepToPage = { ours: pairedRatio(runs.ours.deep, runs.ours.page), lean: pairedRatio(runs.lean.deep, runs.lean.page) };
+const afterRss = { ours: rssKb(ours.pid as number), lean: rssKb(lean.pid as number) };
 
-// 5. The report.
+// 8. The report: one row per target of issue #21, ours beside the lean baseline.
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`;
 const at = new Date().toISOString();
-const TARGETS: Record<string, (r: { ours: Run; raw: Run }, ratio: number) => string> = {
-  page: (_r, ratio) => verdict(ratio >= 0.8, '≥ 0.80 × raw'),
-  filtered: (_r, ratio) => verdict(ratio >= 0.8, '≥ 0.80 × raw'),
-  single: (_r, ratio) => verdict(ratio >= 0.8, '≥ 0.80 × raw'),
-  // Page 10,000 may cost at most 10 % more than page 1; it may cost less (the newest rows are not the cheapest).
-  deep: () => verdict(deepToPage >= 0.9, `≥ 0.90 × page 1's req/s (${deepToPage.toFixed(2)})`),
-  search: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
-  searchNew: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
-  stats: (r) => verdict(r.ours.p99 < 100, 'p99 < 100 ms'),
-};
-function verdict(ok: boolean, target: string) {
-  return `${ok ? 'met' : 'MISSED'}: ${target}`;
-}
-
-const rows = SHAPES.map((s) => {
-  const r = results[s.name] as { ours: Run; raw: Run };
-  const ratio = ratios[s.name] as { raw: number; bare: number };
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+const kbMb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+const rate = (n: number | undefined) => (n === undefined ? '—' : `${Math.round(n).toLocaleString('en')}/s`);
+const ratio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+type Row = [string, string, string, string, string, string];
+const readRow = (name: string, label: string): Row => {
+  const r = results[name] as ReturnType<typeof result>;
   return [
-    s.label,
-    String(Math.round(r.ours.rps)),
-    String(r.ours.p50),
-    String(r.ours.p99),
-    String(Math.round(r.raw.rps)),
-    String(r.raw.p99),
-    ratio.raw.toFixed(2),
-    ratio.bare.toFixed(2),
-    String(r.ours.errors + r.raw.errors),
-    TARGETS[s.name]?.(r, ratio.raw) ?? '',
+    `${label} (${SHAPES.find((s) => s.name === name)?.connections} conn.)`,
+    `${rate(r.ours?.rps)}, p99 ${r.ours?.p99} ms`,
+    `${rate(r.lean?.rps)}, p99 ${r.lean?.p99} ms`,
+    ratio(r.toLean),
+    '≥ 0.80 × lean',
+    verdict(r.toLean >= 0.8),
   ];
-});
-const header = ['read shape', 'req/s', 'p50 ms', 'p99 ms', 'raw req/s', 'raw p99 ms', '× raw', '× bare', 'errors', 'target'];
-const table = markdownTable(header, rows).join('\n');
-const rssMb = (kb: number) => (kb / 1024).toFixed(0);
-const md = `# Read benchmark
+};
+const searchRow = (name: string, label: string): Row => {
+  const r = results[name] as ReturnType<typeof result>;
+  return [
+    `${label}, p99 (${searchConnections} conn.)`,
+    `${r.ours?.p99} ms (${rate(r.ours?.rps)})`,
+    '—',
+    '',
+    '< 100 ms',
+    verdict((r.ours?.p99 ?? Infinity) < 100),
+  ];
+};
+const rows: Row[] = [
+  readRow('page', `page of ${LIMIT}, newest first`),
+  readRow('single', 'one statement by id'),
+  readRow('range', `date range, page of ${LIMIT}`),
+  readRow('filtered', `topic subtree + date range, page of ${LIMIT}`),
+  [
+    `page ${deepPage.toLocaleString('en')} against page 1 (req/s)`,
+    ratio(deepToPage.ours),
+    ratio(deepToPage.lean),
+    '',
+    '≥ 0.90 × page 1',
+    verdict(deepToPage.ours >= 0.9),
+  ],
+  searchRow('searchNew', 'search, every query new'),
+  searchRow('search', 'search, popular mix'),
+  httpImport
+    ? [
+        'import over HTTP, NDJSON bundles of 1,000, one client (lean: its load)',
+        rate(httpImport.perSecond),
+        rate(leanLoad?.perSecond),
+        ratio(httpImport.perSecond / (leanLoad?.perSecond ?? Number.NaN)),
+        `≥ ${STATEMENTS_PER_SECOND_TARGET.toLocaleString('en')}/s`,
+        verdict(httpImport.perSecond >= STATEMENTS_PER_SECOND_TARGET),
+      ]
+    : ['import over HTTP', 'not run (loaded earlier)', rate(leanLoad?.perSecond), '', '', ''],
+  httpImport
+    ? [
+        'one statement by id during the import, p99 (second client)',
+        `${httpImport.readsDuring.p99} ms (${httpImport.readsDuring.count} reads, ${httpImport.readsDuring.failed} failed)`,
+        '—',
+        '',
+        '< 50 ms',
+        verdict(httpImport.readsDuring.p99 < 50 && httpImport.readsDuring.failed === 0),
+      ]
+    : ['one statement by id during the import', 'not run', '—', '', '', ''],
+  cliLoad
+    ? [
+        'CLI bulk load (--db), import phase (lean: its load)',
+        rate(cliLoad.perSecond),
+        rate(leanLoad?.perSecond),
+        ratio(cliLoad.perSecond / (leanLoad?.perSecond ?? Number.NaN)),
+        `≥ ${STATEMENTS_PER_SECOND_TARGET.toLocaleString('en')}/s and ≥ HTTP`,
+        verdict(cliLoad.perSecond >= STATEMENTS_PER_SECOND_TARGET && cliLoad.perSecond >= (httpImport?.perSecond ?? 0)),
+      ]
+    : ['CLI bulk load', 'not run', rate(leanLoad?.perSecond), '', '', ''],
+  ['database file', mb(oursBytes), mb(leanBytes), ratio(oursBytes / leanBytes), '≤ 2 × lean', verdict(oursBytes <= 2 * leanBytes)],
+  [
+    'server RSS not file-backed, peak during the import',
+    httpImport ? kbMb(httpImport.peakAnonKb) : 'not run',
+    '—',
+    '',
+    '< 300 MB',
+    httpImport ? verdict(httpImport.peakAnonKb < 300 * 1024) : '',
+  ],
+  [
+    'server RSS not file-backed, peak during the reads',
+    kbMb(peak.ours.anonKb),
+    kbMb(peak.lean.anonKb),
+    '',
+    '< 300 MB',
+    verdict(peak.ours.anonKb < 300 * 1024),
+  ],
+];
+const table = markdownTable(['target', 'ours', 'lean', '× lean', 'target', ''], rows).join('\n');
+const extraRows = [
+  (() => {
+    const r = results.singleExpand as ReturnType<typeof result>;
+    return [
+      'one statement by id, all six expansions',
+      `${rate(r.ours?.rps)}, p99 ${r.ours?.p99} ms`,
+      `${rate(r.lean?.rps)}, p99 ${r.lean?.p99} ms`,
+      ratio(r.toLean),
+      raw ? ratio(r.toRaw) : '—',
+    ];
+  })(),
+  ...(raw
+    ? (['page', 'deep', 'filtered'] as const).map((name) => {
+        const r = results[name] as ReturnType<typeof result>;
+        return [
+          SHAPES.find((s) => s.name === name)?.label as string,
+          rate(r.ours?.rps),
+          rate(r.lean?.rps),
+          ratio(r.toLean),
+          ratio(r.toRaw),
+        ];
+      })
+    : []),
+];
+const extra = markdownTable(['also measured', 'ours', 'lean', '× lean', '× raw'], extraRows).join('\n');
+const md = `# Read and import benchmark: ours against the lean baseline
 
-${at} — ${machine}; ${pinned ? 'servers pinned to core 0, autocannon to core 1' : 'not pinned (taskset or a second core missing)'}.
-Command: \`npm run bench -- --size ${size}${rounds !== 1 ? ` --rounds ${rounds}` : ''}${only ? ` --only ${only.join(',')}` : ''}${values['import-ceiling'] ? ' --import-ceiling' : ''}\`; ${connections} connections, ${duration} s a run after a warm-up of ${warmUp.all} s for all routes${warmUp.each ? ` and ${warmUp.each} s before each run` : ''}, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
-Archive: ${size.toLocaleString('en')} statements, database file ${(databaseBytes / 1048576).toFixed(0)} MB.${
-  importReport
-    ? ` Import through the import code: ${Math.round(importReport.perSecond)} statements/s (${importReport.seconds.toFixed(1)} s)${
-        importReport.rawSeconds === undefined
-          ? ''
-          : `; raw better-sqlite3 loading the same bundles the same way, each beside ours: ${importReport.rawSeconds.toFixed(1)} s, so ours at ${importReport.timesRaw?.toFixed(2)} × raw`
-      }.`
-    : ' (Loaded earlier: import not measured in this run.)'
-}
-Bare Fastify, a constant body the size of a page of statements: ${Math.round(bare.rps)} req/s (p99 ${bare.p99} ms).
-Service RSS: peak ${rssMb(peakRssKb)} MB, of which ${rssMb(peakAnonKb)} MB not file-backed; after the runs ${rssMb(idleRss.rss)} MB.
+${at} — ${machine}; ${pinned ? 'servers and loads pinned to core 0, clients to core 1' : 'not pinned (taskset or a second core missing)'}.
+Command: \`npm run bench -- --size ${size}${rounds !== 1 ? ` --rounds ${rounds}` : ''}${values.raw ? ' --raw' : ''}\`; reads at ${connections} connections (search at ${searchConnections}), ${duration} s a run after a warm-up of ${warmUp.all} s for all routes${warmUp.each ? ` and ${warmUp.each} s before each run` : ''}, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
+Archive: ${size.toLocaleString('en')} statements (bundles of 1,000; ${mb(fileBytes(files.archive))} of NDJSON). Ours: imported over HTTP into the running service, its reads on that database. Lean: the same file loaded into the lean baseline's own database (\`test/bench/lean.ts\`: statements clustered by date with their links inline, a topic table holding every ancestor with the date copied in, contentless full text), served by hand-written routes with the service's response schemas (\`test/bench/lean-server.ts\`), every answer checked equal to the service's.
 
 ${table}
+
+${extra}
+
+${reused.length ? `Loads measured when the databases were loaded, not in this run: ${reused.map(([name, at]) => `${name} at ${at}`).join(', ')}.\n` : ''}After the runs, RSS: ours ${kbMb(afterRss.ours.rss)} (${kbMb(afterRss.ours.anon)} not file-backed), lean ${kbMb(afterRss.lean.rss)}.${cliLoad ? ` The CLI's database: ${mb(cliLoad.bytes)}.` : ''}
 `;
 mkdirSync(RESULTS, { recursive: true });
+const out = values.out ?? 'reads';
 writeFileSync(join(RESULTS, `${out}.md`), md);
 writeFileSync(
   join(RESULTS, `${out}.json`),
-  `${formatJson({ at, machine, pinned, size, connections, duration, rounds, databaseBytes, import: importReport, bare, peakRssKb, peakAnonKb, results, ratios, deepToPage, runs: { ours: oursRuns, raw: rawRuns, bare: bareRuns } })}\n`,
+  `${formatJson({
+    at,
+    machine,
+    pinned,
+    size,
+    connections,
+    searchConnections,
+    duration,
+    rounds,
+    files: keep ? files : undefined,
+    bytes: { ours: oursBytes, lean: leanBytes, cli: cliLoad?.bytes },
+    httpImport,
+    cliLoad,
+    leanLoad,
+    loadedAt,
+    deepToPage,
+    peak,
+    afterRss,
+    results,
+    runs,
+  })}\n`,
 );
 console.log(md);
 process.exit(0);
