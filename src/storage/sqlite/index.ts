@@ -175,8 +175,9 @@ class Concerns implements StorageConcerns {
   };
 
   readonly revisions: StorageConcerns['revisions'] = {
-    of: async (collection, recordId, after, limit) => revisionsOf(this.db, collection, recordId, after, limit),
-    since: async (after, limit, collections) => changesSince(this.db, after, limit, collections),
+    // A current state is read from its record (revisions.ts): each read is one snapshot of the reader.
+    of: async (collection, recordId, after, limit) => revisionsOf(this.db, STORES, collection, recordId, after, limit),
+    since: async (after, limit, collections) => changesSince(this.db, STORES, after, limit, collections),
   };
 
   readonly imports: StorageConcerns['imports'] = {
