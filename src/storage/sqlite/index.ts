@@ -5,7 +5,7 @@ import type { Storage, StorageConcerns, StorageConfig } from '../index.js';
 import type { Collection, Meta, PageResult, Query } from '../types.js';
 import { actorStore, listActors } from './actors.queries.js';
 import { deferDerivedWork } from './bulk-load.js';
-import { type Db, finishDeferredWork, migrateDatabase, openDatabase } from './client.js';
+import { type Db, finishDeferredWork, migrateDatabase, openDatabase, vacuumWhenMostlyFree } from './client.js';
 import { eventStore, listEvents } from './events.queries.js';
 import { loadArchive } from './extract.queries.js';
 import { claimEntry, completeEntry, findEntry, releaseEntry } from './idempotency.js';
@@ -231,8 +231,12 @@ class SqliteStorage extends Concerns implements Storage {
     return `${this.connections.commits}:${dataVersion(this.connections.reader)}`;
   }
 
-  migrate(): Promise<boolean> {
-    return this.connections.exclusive(() => migrateDatabase(this.connections.writer));
+  migrate(log?: (message: string) => void): Promise<boolean> {
+    return this.connections.exclusive(() => migrateDatabase(this.connections.writer, log));
+  }
+
+  compact(options: { minFreeShare?: number; log?: (message: string) => void } = {}): Promise<boolean> {
+    return this.connections.exclusive(() => vacuumWhenMostlyFree(this.connections.writer, options.log, options.minFreeShare ?? 0));
   }
 
   async health(): Promise<void> {
