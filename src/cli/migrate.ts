@@ -1,11 +1,13 @@
-// `npm run db:migrate`: apply pending migrations to DATABASE_PATH; exits non-zero on failure.
+// `npm run db:migrate [-- --vacuum]`: apply pending migrations to DATABASE_PATH (and VACUUM it); exits non-zero on failure.
 import { loadConfig } from '../config.js';
 import { openStorage } from '../storage/index.js';
 
 try {
   const { databasePath } = loadConfig(process.env);
   const storage = await openStorage({ path: databasePath });
-  await storage.migrate();
+  await storage.migrate(console.log);
+  // On request, whatever is free: migrations VACUUM on their own only when much is (docs/operations.md, Storage).
+  if (process.argv.includes('--vacuum') && !(await storage.compact({ log: console.log }))) process.exitCode = 1;
   await storage.close();
   console.log(`Migrated ${databasePath}.`);
 } catch (error) {

@@ -12,7 +12,7 @@ declare module 'fastify' {
 export const dbPlugin = fp<{ databasePath: string; seed: boolean }>(
   async (app, { databasePath, seed }) => {
     const storage = await openStorage({ path: databasePath });
-    const fresh = await storage.migrate();
+    const fresh = await storage.migrate((message) => app.log.info(message));
     // Only a new database is seeded: what users stored is never overwritten by a restart.
     if (seed && fresh) {
       for (const { file, result } of await loadSeeds(storage)) app.log.info({ counts: result.counts }, `seeded ${file}`);

@@ -51,8 +51,17 @@ export interface Storage extends StorageConcerns {
    * script). Kept answers (lib/answer-cache.ts) are valid while it is unchanged.
    */
   version(): Promise<string>;
-  /** Applies pending migrations (and finishes a bulk load cut short); true when the data store was new. */
-  migrate(): Promise<boolean>;
+  /**
+   * Applies pending migrations (and finishes a bulk load cut short); true when the data store was new. When the
+   * migrations it applied left much of the store free, it compacts it (see compact); `log` hears what that did.
+   */
+  migrate(log?: (message: string) => void): Promise<boolean>;
+  /**
+   * Gives the store's free space back to the file system (SQLite: VACUUM) when at least `minFreeShare` of it is
+   * free (0, the default: whatever is free); true when it did. A failure leaves the data as it was: it is
+   * reported to `log`, not thrown. It waits its turn like a write, and rewrites the whole store.
+   */
+  compact(options?: { minFreeShare?: number; log?: (message: string) => void }): Promise<boolean>;
   /** Throws when the data store does not answer. */
   health(): Promise<void>;
   /** Writes a consistent copy of the data to `path`, while reads and writes go on. */

@@ -14,6 +14,7 @@ export interface Revision {
   at: string;
 }
 
+/** Each read answers from one consistent snapshot: a revision's state is never paired with a later write's. */
 export interface RevisionStorage {
   /** A record's history after `after` (a seq), oldest first; a deleted record's history stays readable. */
   of(collection: string, recordId: string, after: number, limit: number): Promise<Revision[]>;

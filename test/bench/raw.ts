@@ -8,7 +8,7 @@ type Row = Record<string, unknown> & { id: string };
 /**
  * Inserts what a first import of `bundle` stores: each record's row, its link rows, the statements'
  * full-text rows (unless a bulk load has put the index aside) and, where the schema keeps them, a revision
- * per record (its state as JSON). No reads,
+ * per record (without a state, which the record holds: src/storage/sqlite/revision-log.ts). No reads,
  * no checks, no comparisons: the floor any import path stands on. `sharedStored`: the bundle's actors
  * and topics are already there (an import finds them unchanged and writes nothing for them). `topicTerms`:
  * the names of topics stored by earlier bundles, kept across the bundles of one load. Positions are not
@@ -21,7 +21,6 @@ export function rawInsert(
   options: { sharedStored?: boolean; keyName?: string; topicTerms?: Map<string, string[]> } = {},
 ): void {
   const at = new Date().toISOString();
-  const meta = { createdAt: at, updatedAt: at, version: 1 };
   const insert = {
     source: sqlite.prepare(
       'INSERT INTO sources (id, kind, title, publisher, author, url, published_on, language, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)',
@@ -46,15 +45,15 @@ export function rawInsert(
     statementRespondsTo: sqlite.prepare('INSERT INTO statement_responds_to (statement_id, responds_to_id, ord) VALUES (?, ?, ?)'),
     fts: sqlite.prepare('INSERT INTO statements_fts (rowid, text, context, topics) VALUES (?, ?, ?, ?)'),
   };
-  // The change feed, when the schema has one: one row per record written, holding its state.
+  // The change feed, when the schema has one: one row per record written (a create's holds no state).
   const hasRevisions = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'revisions'").get() !== undefined;
   const revision = hasRevisions
     ? sqlite.prepare(
-        "INSERT INTO revisions (collection, record_id, version, operation, state, key_name, at) VALUES (?, ?, 1, 'create', ?, ?, ?)",
+        "INSERT INTO revisions (collection, record_id, version, operation, state, key_name, at) VALUES (?, ?, 1, 'create', NULL, ?, ?)",
       )
     : undefined;
   const keyName = options.keyName ?? null;
-  const revise = (collection: string, row: Row) => revision?.run(collection, row.id, JSON.stringify({ ...row, ...meta }), keyName, at);
+  const revise = (collection: string, row: Row) => revision?.run(collection, row.id, keyName, at);
 
   // As an import: a bulk load builds the full-text index at its end, from the stored rows.
   const searchDeferred = sqlite.prepare('SELECT 1 FROM deferred_work WHERE sql = ?').get(REBUILD_SEARCH_INDEX) !== undefined;

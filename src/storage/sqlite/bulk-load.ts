@@ -5,7 +5,11 @@ import { REBUILD_SEARCH_INDEX } from './statements.fts.js';
 import { REBUILD_COUNTS } from './stats.counts.js';
 import { REBUILD_STATEMENT_ANCESTRY } from './topics.ancestry.js';
 
-/** The tables a load writes a row (or several) a statement to: statements, their links, their history. */
+/**
+ * The tables a load writes a row (or several) a statement to: statements and their links. Not their history:
+ * revisions_record_idx stays, since a load's updates seek it (a record's next write fills the state of its
+ * latest revision, revision-log.ts), and without it each would read the whole table.
+ */
 const LOADED_TABLES = [
   'statements',
   'statement_topics',
@@ -14,7 +18,6 @@ const LOADED_TABLES = [
   'statement_acts',
   'statement_responds_to',
   'statement_topic_ancestors',
-  'revisions',
 ];
 
 /** The derived tables rebuilt at the end, in this order; the triggers that write them are put aside. */

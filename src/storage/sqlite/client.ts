@@ -37,13 +37,57 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
 
 /**
  * Applies pending migrations, after finishing any bulk load that did not (see finishDeferredWork); true when
- * the database was new (no migration had ever run).
+ * the database was new (no migration had ever run). When the migrations it applied left a large share of the
+ * file free, it VACUUMs (see vacuumWhenMostlyFree); `log` hears what that did.
  */
-export function migrateDatabase(db: Db): boolean {
-  const fresh = !db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+export function migrateDatabase(db: Db, log: (message: string) => void = () => {}): boolean {
+  const sqlite = db.$client;
+  const fresh = !sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
   finishDeferredWork(db);
+  const applied = () => (fresh ? 0 : (sqlite.prepare('SELECT count(*) FROM "__drizzle_migrations"').pluck().get() as number));
+  const before = applied();
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (!fresh && applied() > before) vacuumWhenMostlyFree(db, log);
   return fresh;
+}
+
+/**
+ * The share of the file's pages that, free after a migration, makes it VACUUM. Free pages are reused by later
+ * writes, but only VACUUM gives them back to the file system, and it rewrites the whole file: so only after a
+ * migration that emptied much (0012 leaves about a quarter of a loaded archive free), never on an ordinary start.
+ */
+export const VACUUM_FREE_SHARE = 0.2;
+
+/**
+ * VACUUMs when at least `share` of the pages are free (0: in any case); true when it did. The copy VACUUM builds goes
+ * to a temporary file, not to memory (temp_store = MEMORY would hold the whole database in the process), and the
+ * WAL, which the copy passes through, is truncated afterwards. A failure (another process writing past the busy
+ * timeout, a full disk) leaves the file as it was, migrated: it is reported to `log`, not thrown.
+ */
+export function vacuumWhenMostlyFree(db: Db, log: (message: string) => void = () => {}, share = VACUUM_FREE_SHARE): boolean {
+  const sqlite = db.$client;
+  const pages = sqlite.pragma('page_count', { simple: true }) as number;
+  const free = sqlite.pragma('freelist_count', { simple: true }) as number;
+  if (pages === 0 || free < pages * share) return false;
+  const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+  const mb = (n: number) => `${((n * pageSize) / 1e6).toFixed(0)} MB`;
+  const tempStore = sqlite.pragma('temp_store', { simple: true }) as number;
+  const started = performance.now();
+  sqlite.pragma('temp_store = FILE');
+  try {
+    sqlite.exec('VACUUM');
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    log(`VACUUM failed, the database is as it was, with ${mb(free)} free: ${(error as Error).message}`);
+    return false;
+  } finally {
+    sqlite.pragma(`temp_store = ${tempStore}`);
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  log(
+    `VACUUM: ${mb(free)} of ${mb(pages)} were free; the file is now ${mb(sqlite.pragma('page_count', { simple: true }) as number)} (${seconds} s).`,
+  );
+  return true;
 }
 
 /**

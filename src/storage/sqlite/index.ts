@@ -5,7 +5,7 @@ import type { Storage, StorageConcerns, StorageConfig } from '../index.js';
 import type { Collection, Meta, PageResult, Query } from '../types.js';
 import { actorStore, listActors } from './actors.queries.js';
 import { deferDerivedWork } from './bulk-load.js';
-import { type Db, finishDeferredWork, migrateDatabase, openDatabase } from './client.js';
+import { type Db, finishDeferredWork, migrateDatabase, openDatabase, vacuumWhenMostlyFree } from './client.js';
 import { eventStore, listEvents } from './events.queries.js';
 import { loadArchive } from './extract.queries.js';
 import { claimEntry, completeEntry, findEntry, releaseEntry } from './idempotency.js';
@@ -175,8 +175,9 @@ class Concerns implements StorageConcerns {
   };
 
   readonly revisions: StorageConcerns['revisions'] = {
-    of: async (collection, recordId, after, limit) => revisionsOf(this.db, collection, recordId, after, limit),
-    since: async (after, limit, collections) => changesSince(this.db, after, limit, collections),
+    // A current state is read from its record (revisions.ts): each read is one snapshot of the reader.
+    of: async (collection, recordId, after, limit) => revisionsOf(this.db, STORES, collection, recordId, after, limit),
+    since: async (after, limit, collections) => changesSince(this.db, STORES, after, limit, collections),
   };
 
   readonly imports: StorageConcerns['imports'] = {
@@ -230,8 +231,12 @@ class SqliteStorage extends Concerns implements Storage {
     return `${this.connections.commits}:${dataVersion(this.connections.reader)}`;
   }
 
-  migrate(): Promise<boolean> {
-    return this.connections.exclusive(() => migrateDatabase(this.connections.writer));
+  migrate(log?: (message: string) => void): Promise<boolean> {
+    return this.connections.exclusive(() => migrateDatabase(this.connections.writer, log));
+  }
+
+  compact(options: { minFreeShare?: number; log?: (message: string) => void } = {}): Promise<boolean> {
+    return this.connections.exclusive(() => vacuumWhenMostlyFree(this.connections.writer, options.log, options.minFreeShare ?? 0));
   }
 
   async health(): Promise<void> {

@@ -7,9 +7,9 @@ import { POSITION_EXPANSIONS, type Position, type PositionFieldValues } from '..
 import { actorStore } from './actors.queries.js';
 import type { Db } from './client.js';
 import { byKeys, IN_KEYS, type LinkTable, linkedTo, now, prepared } from './records.js';
-import { type Author, recordRevision } from './revision-log.js';
+import { type Author, keepSupersededState, recordRevision } from './revision-log.js';
 import { statementStore } from './statements.queries.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
+import { listRecords, revisionState, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { positionEvidence, positions } from './tables/positions.table.js';
 import { statements } from './tables/statements.table.js';
@@ -205,25 +205,21 @@ function checkTimeline(db: Db, id: string, f: PositionFieldValues, existing: Pos
   if (open && f.validFrom !== null) closePeriod(db, open, f.validFrom, author);
 }
 
-/** Ends the open period where the next one starts, and records that change as a revision of its own, by `author`. */
+/**
+ * Ends the open period where the next one starts, and records that change as a revision of its own, by
+ * `author`; the revision of the version it replaces keeps that state first, as any update's does (store.ts).
+ */
 function closePeriod(db: Db, open: Period, validTo: string, author: Author): void {
-  const updatedAt = now();
+  const [before] = positionStore.getMany(db, [open.id]);
+  if (before) keepSupersededState(db, 'positions', open.id, open.version, revisionState(positionStore, before));
   const version = open.version + 1;
   prepared(db, 'UPDATE "positions" SET "valid_to" = ?, "updated_at" = ?, "version" = ? WHERE "id" = ?').run(
     validTo,
-    updatedAt,
+    now(),
     version,
     open.id,
   );
-  // The evidence as a read of the position lists it (by date): the state a revision records.
-  const evidence = prepared(
-    db,
-    'SELECT e."statement_id" AS "statementId", e."relation" FROM "position_evidence" e JOIN "statements" s ON s."id" = e."statement_id" ' +
-      'WHERE e."position_id" = ? ORDER BY s."stated_on" IS NULL, s."stated_on", e."ord"',
-  ).all(open.id) as PositionFieldValues['evidence'];
-  const { id, createdAt, updatedAt: _u, version: _v, ...fields } = open;
-  const state = { id, ...fields, validTo, evidence, createdAt, updatedAt, version };
-  recordRevision(db, { collection: 'positions', recordId: id, version, operation: 'update', state }, author);
+  recordRevision(db, { collection: 'positions', recordId: open.id, version, operation: 'update' }, author);
 }
 
 export interface PositionFilters {

@@ -24,7 +24,7 @@ import {
   type Referrer,
   rememberIds,
 } from './records.js';
-import { type Author, recordRevision } from './revision-log.js';
+import { type Author, keepSupersededState, recordRevision } from './revision-log.js';
 
 /** What a module tells the shared write path about its resource. F: the writable fields, R: the record served. */
 export interface Store<F extends object, R extends Meta> {
@@ -111,11 +111,8 @@ export function removeRecord<F extends object, R extends Meta>(
     assertVersion(existing, ifMatch);
     assertNotReferenced(tx, store.collection, id, store.referrers);
     tx.delete(store.table).where(eq(store.table.id, id)).run();
-    recordRevision(
-      tx,
-      { collection: store.collection, recordId: id, version: existing.version + 1, operation: 'delete', state: null },
-      author,
-    );
+    keepSupersededState(tx, store.collection, id, existing.version, revisionState(store, existing));
+    recordRevision(tx, { collection: store.collection, recordId: id, version: existing.version + 1, operation: 'delete' }, author);
   });
 }
 
@@ -171,6 +168,23 @@ export function upsertRecord<F extends object, R extends Meta>(
   return existing ? 'updated' : 'created';
 }
 
+/**
+ * The state a revision records of a record: its writable fields and its metadata (derived fields follow from
+ * them), as `{ id, ...fields, createdAt, updatedAt, version }`, the fields in the order a write stores them
+ * (each optional field first, in the order of `blank`, then the others in the order `fieldsOf` gives). The
+ * write path stores it once the record moves on; the history and the change feed build it from the record
+ * while it is the record's current state (revisions.ts), so both give the same JSON, byte for byte.
+ */
+export function revisionState<F extends object, R extends Meta>(store: Store<F, R>, record: R): Record<string, unknown> {
+  return {
+    id: record.id,
+    ...withBlanks(store, store.fieldsOf(record)),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    version: record.version,
+  };
+}
+
 const derived = <F extends object, R extends Meta>(db: Db, store: Store<F, R>, fields: F): F =>
   store.derive ? store.derive(db, fields) : fields;
 
@@ -192,17 +206,12 @@ function save<F extends object, R extends Meta>(
   // A rule may change another record (a position closing the open one): its revision names this author.
   store.check?.(db, id, fields, existing, author);
   store.write(db, id, fields, meta, existing, session);
-  // The stored state: the writable fields and the metadata (derived fields follow from them).
-  const operation = existing ? 'update' : 'create';
+  // The revision of the version this write replaces keeps that state from now on; this write's own revision
+  // holds none while the record holds it (revision-log.ts).
+  if (existing) keepSupersededState(db, store.collection, id, existing.version, revisionState(store, existing));
   recordRevision(
     db,
-    {
-      collection: store.collection,
-      recordId: id,
-      version: meta.version,
-      operation,
-      state: { id, ...fields, createdAt: meta.createdAt, updatedAt: meta.updatedAt, version: meta.version },
-    },
+    { collection: store.collection, recordId: id, version: meta.version, operation: existing ? 'update' : 'create' },
     author,
   );
   if (session) rememberIds(session.known, store.table, [id]);

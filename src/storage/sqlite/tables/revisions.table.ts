@@ -12,7 +12,11 @@ export const revisions = sqliteTable(
     recordId: text('record_id').notNull(),
     version: integer('version').notNull(),
     operation: text('operation', { enum: REVISION_OPERATIONS }).notNull(),
-    /** The record as stored after the change (fields and metadata, not derived fields); null for a delete. */
+    /**
+     * The record as stored after the change (fields and metadata, not derived fields), as JSON; null for a delete,
+     * and null while the change made the record's current version, whose state the record holds (the reads take
+     * it from there; the record's next write stores it here: revision-log.ts).
+     */
     state: text('state', { mode: 'json' }).$type<Record<string, unknown>>(),
     /** The name of the API key that made the change; null when auth is off or for the seed. */
     keyName: text('key_name'),
