@@ -1,6 +1,7 @@
 // The SQLite engine behind the storage boundary. Two connections on one file (WAL): a writer whose write
 // transactions run one at a time, in the order asked, and a reader for every read outside them.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { timeSlices } from '../../lib/slices.js';
 import type { Storage, StorageConcerns, StorageConfig } from '../index.js';
 import type { Collection, Meta, PageResult, Query } from '../types.js';
 import { actorStore, listActors } from './actors.queries.js';
@@ -9,7 +10,7 @@ import { type Db, finishDeferredWork, migrateDatabase, openDatabase } from './cl
 import { eventStore, listEvents } from './events.queries.js';
 import { loadArchive } from './extract.queries.js';
 import { claimEntry, completeEntry, findEntry, releaseEntry } from './idempotency.js';
-import { importPlan } from './import.js';
+import { importPlanInSlices } from './import.js';
 import { insertKey, keyByHash, keyByName, listKeys, setLastUsed, setRevoked } from './keys.js';
 import { listPositions, positionExpansions, positionStore } from './positions.queries.js';
 import { assertNotReferenced, assertReferences, dataVersion } from './records.js';
@@ -128,8 +129,8 @@ class Concerns implements StorageConcerns {
     return this.inTransaction ? this.core.writer : this.core.reader;
   }
 
-  /** Runs a synchronous write on the writer: inside the open transaction, or in one of its own. */
-  protected writing<T>(work: (db: Db) => T): Promise<T> {
+  /** Runs a write on the writer: inside the open transaction, or in one of its own. */
+  protected writing<T>(work: (db: Db) => T | Promise<T>): Promise<T> {
     if (this.inTransaction) return Promise.resolve().then(() => work(this.core.writer));
     return this.core.transaction(() => work(this.core.writer));
   }
@@ -180,7 +181,10 @@ class Concerns implements StorageConcerns {
   };
 
   readonly imports: StorageConcerns['imports'] = {
-    run: (plan, options) => this.writing((db) => importPlan(db, plan, options)),
+    // In slices of time, the transaction held across them: reads are answered while a large bundle is written.
+    // Not on a single connection (`:memory:`): reads there would see the bundle's rows before its commit.
+    run: (plan, options) =>
+      this.writing((db) => importPlanInSlices(db, plan, options, this.core.reader === this.core.writer ? () => undefined : timeSlices())),
     // Both take their own immediate transaction (DDL included); they wait their turn like any write.
     deferDerivedWork: () => this.core.exclusive(() => deferDerivedWork(this.core.writer)),
     finishDeferredWork: () => this.core.exclusive(() => finishDeferredWork(this.core.writer)),
