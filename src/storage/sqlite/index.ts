@@ -114,6 +114,9 @@ class Engine {
   }
 }
 
+/** A slice clock that never pauses. */
+const inOneGo = (): undefined => undefined;
+
 /**
  * The concerns over one connection: the reader (outside a write; each write method is a transaction of its
  * own) or the writer inside a transaction (`write`'s tx: reads see its own rows, writes join it).
@@ -181,10 +184,13 @@ class Concerns implements StorageConcerns {
   };
 
   readonly imports: StorageConcerns['imports'] = {
-    // In slices of time, the transaction held across them: reads are answered while a large bundle is written.
-    // Not on a single connection (`:memory:`): reads there would see the bundle's rows before its commit.
+    // In slices of time, its transaction held across them: reads are answered while a large bundle is written.
+    // In one go inside a caller's transaction (whose other work could otherwise run between two slices, inside
+    // the import's savepoint), and on a single connection (`:memory:`, where reads would see the rows early).
     run: (plan, options) =>
-      this.writing((db) => importPlanInSlices(db, plan, options, this.core.reader === this.core.writer ? () => undefined : timeSlices())),
+      this.writing((db) =>
+        importPlanInSlices(db, plan, options, this.inTransaction || this.core.reader === this.core.writer ? inOneGo : timeSlices()),
+      ),
     // Both take their own immediate transaction (DDL included); they wait their turn like any write.
     deferDerivedWork: () => this.core.exclusive(() => deferDerivedWork(this.core.writer)),
     finishDeferredWork: () => this.core.exclusive(() => finishDeferredWork(this.core.writer)),
