@@ -18,10 +18,11 @@ const pointer = (path: readonly (string | number)[]) =>
  * object (and a path for every value) cost as much as validating it. Only parsed bodies come here, so
  * nobody else holds the objects.
  */
-export function cleanBody(value: unknown): unknown {
+export function cleanBody(value: unknown, at: readonly (string | number)[] = []): unknown {
   const errors: FieldError[] = [];
-  // The path of the value being walked, kept as one stack: a pointer is only written for an error.
-  const path: (string | number)[] = [];
+  // The path of the value being walked, kept as one stack: a pointer is only written for an error. `at`: where
+  // `value` is in the body, when a body is cleaned a part at a time (its pointers and depth are the body's).
+  const path: (string | number)[] = [...at];
   const fail = (message: string) => errors.push({ in: 'body', path: pointer(path), message });
   const clean = (text: string): string => {
     if (!text.isWellFormed()) fail('contains a lone surrogate: not valid Unicode text');
@@ -61,9 +62,12 @@ export function cleanBody(value: unknown): unknown {
   let cleaned = value;
   if (typeof value === 'string') cleaned = clean(value);
   else if (value !== null && typeof value === 'object') walk(value);
-  if (errors.length > 0) {
-    const shown = errors.slice(0, 5).map((e) => `${e.path || '(root)'} ${e.message}`);
-    throw new AppError('VALIDATION_FAILED', `${shown.join('; ')}.`, { errors });
-  }
+  if (errors.length > 0) throw uncleanBody(errors);
   return cleaned;
+}
+
+/** The 400 cleanBody throws, naming each place: also for the errors of a body cleaned a part at a time. */
+export function uncleanBody(errors: FieldError[]): AppError {
+  const shown = errors.slice(0, 5).map((e) => `${e.path || '(root)'} ${e.message}`);
+  return new AppError('VALIDATION_FAILED', `${shown.join('; ')}.`, { errors });
 }

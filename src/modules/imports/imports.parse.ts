@@ -1,6 +1,7 @@
 // Bundles from JSON text (NDJSON lines, files, seeds), checked exactly as the JSON body of POST /v1/imports is.
 import { AppError, type FieldError } from '../../lib/errors.js';
-import { cleanBody } from '../../lib/trim.js';
+import { timeSlices } from '../../lib/slices.js';
+import { cleanBody, uncleanBody } from '../../lib/trim.js';
 import { schemaController, toFieldErrors } from '../../lib/validation.js';
 import { ActorCreateSchema } from '../actors/actors.schema.js';
 import { EventCreateSchema } from '../events/events.schema.js';
@@ -34,10 +35,12 @@ export function bundleValidator(): Validator {
   return validator;
 }
 
+type AjvError = Parameters<typeof toFieldErrors>[0][number];
+
 function validateBundle(value: unknown): FieldError[] {
   const validator = bundleValidator();
   if (validator(value)) return [];
-  return toFieldErrors((validator.errors ?? []) as Parameters<typeof toFieldErrors>[0], 'body');
+  return toFieldErrors((validator.errors ?? []) as AjvError[], 'body');
 }
 
 /**
@@ -46,6 +49,82 @@ function validateBundle(value: unknown): FieldError[] {
  * VALIDATION_FAILED AppError listing every problem.
  */
 export function parseBundle(text: string): Bundle {
+  return checkedWhole(parseObject(text));
+}
+
+function checkedWhole(value: object): Bundle {
+  const cleaned = cleanBody(value);
+  return checked(cleaned, validateBundle(cleaned));
+}
+
+/**
+ * parseBundle, giving the event loop back between slices of its work (see timeSlices): cleaning and
+ * validating a line of thousands of records held it for tens of milliseconds at a time. Each collection is
+ * cleaned and validated a few records at a time; the errors are those parseBundle reports, in its order.
+ * Only JSON.parse runs in one go. A body that is not a bundle's shape (an unknown key, a collection that is
+ * not an array or is too long) is checked in one go, as parseBundle does.
+ */
+export async function parseBundleInSlices(text: string, slice = timeSlices()): Promise<Bundle> {
+  const value = parseObject(text) as Record<string, unknown>;
+  const collections = Object.keys(value);
+  if (
+    !collections.every((key) => COLLECTIONS.includes(key) && Array.isArray(value[key]) && (value[key] as unknown[]).length <= MAX_RECORDS)
+  ) {
+    return checkedWhole(value);
+  }
+  await slice();
+  // As cleanBody walks a bundle: collections in the body's order, records in order; every error, then a 400.
+  const unclean: FieldError[] = [];
+  for (const key of collections) {
+    const records = value[key] as unknown[];
+    for (let i = 0; i < records.length; i++) {
+      try {
+        records[i] = cleanBody(records[i], [key, i]);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        unclean.push(...(error.extra.errors ?? []));
+      }
+      const pause = slice();
+      if (pause) await pause;
+    }
+  }
+  if (unclean.length > 0) throw uncleanBody(unclean);
+  // As the validator walks a bundle: collections in the schema's order, records in order.
+  const validator = bundleValidator();
+  const errors: AjvError[] = [];
+  for (const key of COLLECTIONS) {
+    const records = value[key] as unknown[] | undefined;
+    if (!records) continue;
+    for (let start = 0; start < records.length; start += VALIDATED_AT_ONCE) {
+      if (!validator({ [key]: records.slice(start, start + VALIDATED_AT_ONCE) })) {
+        for (const error of (validator.errors ?? []) as AjvError[])
+          errors.push({ ...error, instancePath: shifted(error.instancePath, key, start) });
+      }
+      const pause = slice();
+      if (pause) await pause;
+    }
+  }
+  return checked(value, errors.length > 0 ? toFieldErrors(errors, 'body') : []);
+}
+
+/** The collections, in the Bundle schema's order (the order its validator reports errors in). */
+const COLLECTIONS = Object.keys(BundleSchema.properties);
+const MAX_RECORDS = Math.min(...Object.values(BundleSchema.properties).map((p) => (p as unknown as { maxItems: number }).maxItems));
+/** Records validated in one call: a fraction of a millisecond's work. */
+const VALIDATED_AT_ONCE = 20;
+
+/** An error's pointer into `{ [key]: records.slice(start) }`, as a pointer into the whole collection. */
+function shifted(instancePath: string, key: string, start: number): string {
+  const prefix = `/${key}/`;
+  if (!instancePath.startsWith(prefix)) return instancePath;
+  const rest = instancePath.slice(prefix.length);
+  const end = rest.indexOf('/');
+  const index = Number(end === -1 ? rest : rest.slice(0, end));
+  return `${prefix}${index + start}${end === -1 ? '' : rest.slice(end)}`;
+}
+
+/** JSON text as an object (a bundle's shape, not yet checked); a VALIDATION_FAILED AppError otherwise. */
+function parseObject(text: string): object {
   let value: unknown;
   try {
     // JSON.parse never sets a prototype, but copying the result would: refuse those keys as Fastify's parser does.
@@ -61,8 +140,11 @@ export function parseBundle(text: string): Bundle {
       errors: [{ in: 'body', path: '', message: 'must be object' }],
     });
   }
-  const cleaned = cleanBody(value);
-  const errors = validateBundle(cleaned);
+  return value;
+}
+
+/** The cleaned bundle, or the 400 listing the schema's errors. */
+function checked(cleaned: unknown, errors: FieldError[]): Bundle {
   if (errors.length > 0) {
     const shown = errors.slice(0, 5).map((e) => `${e.path || '(root)'} ${e.message}`);
     throw new AppError('VALIDATION_FAILED', `${shown.join('; ')}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ''}.`, {

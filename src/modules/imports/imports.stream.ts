@@ -2,7 +2,7 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
 import { type Author, type Storage, storageFailure } from '../../storage/index.js';
-import { parseBundle } from './imports.parse.js';
+import { parseBundleInSlices } from './imports.parse.js';
 import { ENTITIES, type ImportCounts, type ImportLineResult } from './imports.schema.js';
 import { emptyCounts, runImport } from './imports.service.js';
 
@@ -114,7 +114,7 @@ async function importLine(storage: Storage, raw: RawLine, options: StreamOptions
     );
   }
   try {
-    const bundle = parseBundle(raw.text);
+    const bundle = await parseBundleInSlices(raw.text);
     const { counts } = await runImport(storage, bundle, { dryRun: options.dryRun, author: options.author });
     return { line: raw.line, status: 'ok', dryRun: options.dryRun, counts };
   } catch (error) {

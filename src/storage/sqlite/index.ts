@@ -1,6 +1,7 @@
 // The SQLite engine behind the storage boundary. Two connections on one file (WAL): a writer whose write
 // transactions run one at a time, in the order asked, and a reader for every read outside them.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { timeSlices } from '../../lib/slices.js';
 import type { Storage, StorageConcerns, StorageConfig } from '../index.js';
 import type { Collection, Meta, PageResult, Query } from '../types.js';
 import { actorStore, listActors } from './actors.queries.js';
@@ -9,7 +10,7 @@ import { type Db, finishDeferredWork, migrateDatabase, openDatabase, vacuumWhenM
 import { eventStore, listEvents } from './events.queries.js';
 import { loadArchive } from './extract.queries.js';
 import { claimEntry, completeEntry, findEntry, releaseEntry } from './idempotency.js';
-import { importPlan } from './import.js';
+import { importPlanInSlices } from './import.js';
 import { insertKey, keyByHash, keyByName, listKeys, setLastUsed, setRevoked } from './keys.js';
 import { listPositions, positionExpansions, positionStore } from './positions.queries.js';
 import { assertNotReferenced, assertReferences, dataVersion } from './records.js';
@@ -113,6 +114,9 @@ class Engine {
   }
 }
 
+/** A slice clock that never pauses. */
+const inOneGo = (): undefined => undefined;
+
 /**
  * The concerns over one connection: the reader (outside a write; each write method is a transaction of its
  * own) or the writer inside a transaction (`write`'s tx: reads see its own rows, writes join it).
@@ -128,8 +132,8 @@ class Concerns implements StorageConcerns {
     return this.inTransaction ? this.core.writer : this.core.reader;
   }
 
-  /** Runs a synchronous write on the writer: inside the open transaction, or in one of its own. */
-  protected writing<T>(work: (db: Db) => T): Promise<T> {
+  /** Runs a write on the writer: inside the open transaction, or in one of its own. */
+  protected writing<T>(work: (db: Db) => T | Promise<T>): Promise<T> {
     if (this.inTransaction) return Promise.resolve().then(() => work(this.core.writer));
     return this.core.transaction(() => work(this.core.writer));
   }
@@ -181,7 +185,13 @@ class Concerns implements StorageConcerns {
   };
 
   readonly imports: StorageConcerns['imports'] = {
-    run: (plan, options) => this.writing((db) => importPlan(db, plan, options)),
+    // In slices of time, its transaction held across them: reads are answered while a large bundle is written.
+    // In one go inside a caller's transaction (whose other work could otherwise run between two slices, inside
+    // the import's savepoint), and on a single connection (`:memory:`, where reads would see the rows early).
+    run: (plan, options) =>
+      this.writing((db) =>
+        importPlanInSlices(db, plan, options, this.inTransaction || this.core.reader === this.core.writer ? inOneGo : timeSlices()),
+      ),
     // Both take their own immediate transaction (DDL included); they wait their turn like any write.
     deferDerivedWork: () => this.core.exclusive(() => deferDerivedWork(this.core.writer)),
     finishDeferredWork: () => this.core.exclusive(() => finishDeferredWork(this.core.writer)),

@@ -232,8 +232,11 @@ function pendingSearchRows(db: Db, session: BulkSession): SearchRow[] {
   if (!rows) {
     const pending: SearchRow[] = [];
     session.memo.set('statements.search', pending);
-    session.atEnd.set('statements.search', () => {
-      for (const row of pending) storeSearchRow(db, row);
+    session.atEnd.set('statements.search', function* () {
+      for (const row of pending) {
+        storeSearchRow(db, row);
+        yield;
+      }
     });
     rows = pending;
   }

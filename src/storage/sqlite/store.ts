@@ -129,8 +129,11 @@ export interface BulkSession {
   at: string;
   /** Who writes: recorded in each revision. */
   author: Author;
-  /** Work a store leaves for the end of the transaction, once every record is written (see finishBulk). */
-  atEnd: Map<string, () => void>;
+  /**
+   * Work a store leaves for the end of the transaction, once every record is written (see finishBulk): each
+   * a generator whose `yield`s are the points where the import may give the event loop back.
+   */
+  atEnd: Map<string, () => Generator<void, void>>;
 }
 
 export const bulkSession = (author: Author = {}): BulkSession => ({
@@ -141,9 +144,12 @@ export const bulkSession = (author: Author = {}): BulkSession => ({
   atEnd: new Map(),
 });
 
-/** Runs the work the stores left for the end of a bulk write, in the order they first left it; before the commit. */
-export function finishBulk(session: BulkSession): void {
-  for (const work of session.atEnd.values()) work();
+/**
+ * Runs the work the stores left for the end of a bulk write, in the order they first left it; before the
+ * commit. Yields where the work may pause (see importPlanInSlices).
+ */
+export function* finishBulk(session: BulkSession): Generator<void, void> {
+  for (const work of session.atEnd.values()) yield* work();
   session.atEnd.clear();
 }
 
