@@ -107,12 +107,11 @@ const linksOf = (f: StatementFieldValues): StatementLinks => STATEMENT_LINKS.map
  * are read in one query for the page, when any of them keeps a text (see textedSources).
  */
 function quoteChecker(db: Db, rows: StatementRow[]): (r: StatementRow) => boolean | null {
-  const texted = textedSources(db);
   const cited = new Set<string>();
-  for (const r of rows) {
-    if (r.kind !== 'quote') continue;
-    for (const id of r.links[0] ?? []) if (!texted || texted.has(id)) cited.add(id);
-  }
+  for (const r of rows) if (r.kind === 'quote') for (const id of r.links[0] ?? []) cited.add(id);
+  if (cited.size === 0) return () => null;
+  const texted = textedSources(db);
+  if (texted) for (const id of cited) if (!texted.has(id)) cited.delete(id);
   if (cited.size === 0) return () => null;
   const texts = new Map<string, string>();
   const [statement, keys] = byKeys(db, `SELECT "id", "text" FROM "sources" WHERE "id" ${IN_KEYS} AND "text" IS NOT NULL`, [...cited]);
