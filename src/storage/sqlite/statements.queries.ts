@@ -1,4 +1,5 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
+import type Database from 'better-sqlite3';
 import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../../lib/errors.js';
@@ -22,7 +23,7 @@ import { actorStore } from './actors.queries.js';
 import type { Db } from './client.js';
 import { eventStore } from './events.queries.js';
 import { listPage } from './pagination.js';
-import { byKeys, IN_KEYS, type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from './records.js';
+import { byKeys, dataVersion, IN_KEYS, type LinkTable, linkedTo, prepared, replaceLinks } from './records.js';
 import { sourceStore } from './sources.queries.js';
 import { corpusOf, searchIndexDeferred, statementsFts, statementsFtsSizes, tokensOf } from './statements.fts.js';
 import { type BulkSession, listRecords, rowsByIds, rowsByKeys, type Source, type Store, selectFrom, stripMeta, writeRow } from './store.js';
@@ -31,6 +32,8 @@ import { events } from './tables/events.table.js';
 import { positionEvidence } from './tables/positions.table.js';
 import { sources } from './tables/sources.table.js';
 import {
+  STATEMENT_LINKS,
+  type StatementLinks,
   statementActs,
   statementAddressees,
   statementRespondsTo,
@@ -61,21 +64,17 @@ const links = {
 
 type StatementRow = typeof statements.$inferSelect;
 
-/** Attaches the five link arrays to a page of rows: one query per link table, never one per row. */
+/**
+ * Records from a page of rows: each row carries its five link arrays (the `links` column), so nothing is read
+ * but the cited sources' texts for `verified`, and those only when a cited source keeps one.
+ */
 function hydrate(db: Db, rows: StatementRow[]): Statement[] {
-  const ids = rows.map((r) => r.id);
-  const [sourceIds, topicIds, addresseeIds, acts, respondsToIds] = [
-    links.sourceIds,
-    links.topicIds,
-    links.addresseeIds,
-    links.acts,
-    links.respondsToIds,
-  ].map((l) => loadLinks(db, l, ids));
-  const verify = quoteChecker(db, rows, sourceIds);
+  const verify = quoteChecker(db, rows);
   // Field by field: copying a row with rest and spread is slower per row and leaves V8 a slow
   // dictionary-mode object, which the serializer then reads slowly too (docs/performance.md, Reads).
-  return rows.map(
-    (r): Statement => ({
+  return rows.map((r): Statement => {
+    const links = r.links;
+    return {
       id: r.id,
       text: r.text,
       kind: r.kind,
@@ -86,27 +85,33 @@ function hydrate(db: Db, rows: StatementRow[]): Statement[] {
       eventId: r.eventId,
       context: r.context,
       language: r.language,
-      sourceIds: sourceIds?.get(r.id) ?? [],
-      topicIds: topicIds?.get(r.id) ?? [],
-      addresseeIds: addresseeIds?.get(r.id) ?? [],
-      acts: (acts?.get(r.id) ?? []) as Statement['acts'],
-      respondsToIds: respondsToIds?.get(r.id) ?? [],
+      sourceIds: links[0] ?? [],
+      topicIds: links[1] ?? [],
+      addresseeIds: links[2] ?? [],
+      acts: (links[3] ?? []) as Statement['acts'],
+      respondsToIds: links[4] ?? [],
       verified: verify(r),
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
       version: r.version,
-    }),
-  );
+    };
+  });
 }
+
+/** The `links` column of a statement's fields, in STATEMENT_LINKS order. */
+const linksOf = (f: StatementFieldValues): StatementLinks => STATEMENT_LINKS.map((name) => f[name] as string[]);
 
 /**
  * Whether each quote's words stand verbatim in the text of a source it cites, once whitespace and quotation-mark
  * style are normalised: null for paraphrases and for quotes whose sources keep no text. The cited sources' texts
- * are read in one query for the page.
+ * are read in one query for the page, when any of them keeps a text (see textedSources).
  */
-function quoteChecker(db: Db, rows: StatementRow[], sourceIds: Map<string, string[]> | undefined): (r: StatementRow) => boolean | null {
+function quoteChecker(db: Db, rows: StatementRow[]): (r: StatementRow) => boolean | null {
   const cited = new Set<string>();
-  for (const r of rows) if (r.kind === 'quote') for (const id of sourceIds?.get(r.id) ?? []) cited.add(id);
+  for (const r of rows) if (r.kind === 'quote') for (const id of r.links[0] ?? []) cited.add(id);
+  if (cited.size === 0) return () => null;
+  const texted = textedSources(db);
+  if (texted) for (const id of cited) if (!texted.has(id)) cited.delete(id);
   if (cited.size === 0) return () => null;
   const texts = new Map<string, string>();
   const [statement, keys] = byKeys(db, `SELECT "id", "text" FROM "sources" WHERE "id" ${IN_KEYS} AND "text" IS NOT NULL`, [...cited]);
@@ -114,11 +119,34 @@ function quoteChecker(db: Db, rows: StatementRow[], sourceIds: Map<string, strin
   if (texts.size === 0) return () => null;
   return (r) => {
     if (r.kind !== 'quote') return null;
-    const withText = (sourceIds?.get(r.id) ?? []).map((id) => texts.get(id)).filter((t) => t !== undefined);
+    const withText = (r.links[0] ?? []).map((id) => texts.get(id)).filter((t) => t !== undefined);
     if (withText.length === 0) return null;
     const words = normalizeForMatch(r.text);
     return withText.some((t) => t.includes(words));
   };
+}
+
+/** At most this many ids of sources with a text are kept; past it, every page with quotes asks for its sources' texts. */
+const TEXTED_KEPT = 1000;
+const textedKept = new WeakMap<Database.Statement, { version: string; ids: Set<string> | undefined }>();
+
+/**
+ * The ids of the sources that keep a text (usually none or few: most sources are cited, not transcribed), read
+ * off their partial index and kept per connection while the data's version is unchanged, so a page of quotes
+ * whose sources keep no text asks for none. Undefined (ask for every cited source) inside a transaction, whose
+ * rollback would leave the version as it was, and when there are more than TEXTED_KEPT.
+ */
+function textedSources(db: Db): Set<string> | undefined {
+  const read = prepared(db, `SELECT "id" FROM "sources" WHERE "text" IS NOT NULL LIMIT ${TEXTED_KEPT + 1}`);
+  if (read.database.inTransaction) return undefined;
+  const version = dataVersion(db);
+  let kept = textedKept.get(read);
+  if (kept?.version !== version) {
+    const ids = read.pluck().all() as string[];
+    kept = { version, ids: ids.length > TEXTED_KEPT ? undefined : new Set(ids) };
+    textedKept.set(read, kept);
+  }
+  return kept.ids;
 }
 
 export const statementStore: Store<StatementFieldValues, Statement> = {
@@ -147,8 +175,8 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
   write(db, id, fields, meta, existing, session) {
     const fresh = existing === undefined;
     const doc = fresh ? nextDoc(db, session?.memo) : docOf(db, id);
-    // The link arrays in `fields` are not columns: writeRow leaves them out.
-    writeRow(db, statements, { ...fields, ...meta, doc: fresh ? doc : undefined }, !fresh);
+    // The link arrays go to the row's `links` column and to the link tables (the filters' index), both here.
+    writeRow(db, statements, { ...fields, ...meta, doc: fresh ? doc : undefined, links: linksOf(fields) }, !fresh);
     replaceLinks(db, links.sourceIds, id, fields.sourceIds, fresh);
     replaceLinks(db, links.topicIds, id, fields.topicIds, fresh);
     replaceLinks(db, links.addresseeIds, id, fields.addresseeIds, fresh);

@@ -8,6 +8,11 @@ import { events } from './events.table.js';
 import { sources } from './sources.table.js';
 import { topics } from './topics.table.js';
 
+/** The statement fields a `links` column holds, in its order. */
+export const STATEMENT_LINKS = ['sourceIds', 'topicIds', 'addresseeIds', 'acts', 'respondsToIds'] as const;
+/** A statement's link arrays in STATEMENT_LINKS order; an array left out (the column's default is `[]`) is empty. */
+export type StatementLinks = string[][];
+
 export const statements = sqliteTable(
   'statements',
   {
@@ -25,6 +30,13 @@ export const statements = sqliteTable(
     eventId: text('event_id').references(() => events.id),
     context: text('context'),
     language: text('language'),
+    /**
+     * The five link arrays in their order, as one JSON array: sourceIds, topicIds, addresseeIds, acts,
+     * respondsToIds (STATEMENT_LINKS). Written with the link tables, in the same transaction, so a page reads
+     * its statements' links with their rows; the link tables stay the index that filters, reference checks,
+     * topic ancestry and stats read (migration 0012 filled it for the statements stored before it).
+     */
+    links: text('links', { mode: 'json' }).$type<StatementLinks>().notNull().default([]),
     ...timestamps,
     version: integer('version').notNull().default(1),
   },
