@@ -4,6 +4,7 @@ import { describe, type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { RANKED_MATCHES, toFtsQuery } from '../src/lib/search.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
+import { searchTopics } from '../src/storage/sqlite/statements.fts.js';
 import { documentFrequency } from '../src/storage/sqlite/statements.queries.js';
 import { everyPage, makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
@@ -386,7 +387,11 @@ describe('answers to a search are kept only while the data is unchanged', () => 
     const other = new Database(sqliteInternals(api.app.storage).writer.$client.name);
     t.after(() => other.close());
     other.prepare("UPDATE statements SET text = 'kept words 1' WHERE id = 'k1'").run();
-    other.prepare("UPDATE statements_fts SET text = 'kept words 1' WHERE rowid = (SELECT doc FROM statements WHERE id = 'k1')").run();
+    // The full-text index keeps no copy of its rows (it is contentless): a row is replaced whole, never updated.
+    other.prepare("DELETE FROM statements_fts WHERE rowid = (SELECT doc FROM statements WHERE id = 'k1')").run();
+    other
+      .prepare("INSERT INTO statements_fts (rowid, text, context, topics) SELECT doc, text, context, '' FROM statements WHERE id = 'k1'")
+      .run();
     assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?limit=2&q=talks' })).body), ['k2', 'k0']);
   });
 });
@@ -450,6 +455,68 @@ test('relevance is BM25 as FTS5 computes it: the same order and scores, the newe
       assert.ok(Math.abs(ours[i][1] - score) <= Math.abs(score) * 1e-9, `${q}: ${ours[i][1]} is ${score}`);
     }
   }
+});
+
+test("ranking reads a hit's topic terms back as the index was given them: names, aliases, order, a rename", async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  const topics = [
+    { id: 'border', name: 'Border crossings', aliases: ['Torkham', 'Chaman'] },
+    { id: 'besham', name: 'Bešam attack', aliases: ['Shangla'] },
+    { id: 'plain', name: 'Plain topic' },
+  ];
+  for (const payload of topics) assert.equal((await api.request({ method: 'POST', url: '/v1/topics', payload })).statusCode, 201);
+  const statements = [
+    { id: 'two', topicIds: ['besham', 'border'] },
+    { id: 'one', topicIds: ['plain'] },
+    { id: 'none', topicIds: [] },
+  ];
+  for (const { id, topicIds } of statements) {
+    const payload = { id, text: `Talks on ${id}`, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'], topicIds };
+    assert.equal((await api.request({ method: 'POST', url: '/v1/statements', payload })).statusCode, 201);
+  }
+  const db = sqliteInternals(api.app.storage).writer;
+  const docs = db.$client.prepare("SELECT id, doc FROM statements WHERE id IN ('two', 'one', 'none')").all() as {
+    id: string;
+    doc: number;
+  }[];
+  const termsOf = () => {
+    const found = searchTopics(
+      db,
+      docs.map((d) => d.doc),
+    );
+    return Object.fromEntries(docs.map((d) => [d.id, found.get(d.doc)]));
+  };
+  assert.deepEqual(termsOf(), {
+    two: 'Bešam attack \n Shangla \n Border crossings \n Torkham \n Chaman',
+    one: 'Plain topic',
+    none: undefined,
+  });
+  // The index's own bm25() counts what it was given: ours, counting what searchTopics reads, agrees.
+  const agrees = async (q: string) => {
+    const ours = (await api.json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}` })).body.data.map(
+      (h: { id: string; score: number }) => [h.id, h.score],
+    );
+    const fts = db.$client
+      .prepare(
+        `SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) AS score FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid
+          WHERE statements_fts MATCH ? ORDER BY score, statements_fts.rowid DESC`,
+      )
+      .raw()
+      .all(toFtsQuery(q)) as [string, number][];
+    assert.deepEqual(
+      ours.map(([id]: [string]) => id),
+      fts.map(([id]) => id),
+    );
+    for (const [i, [, score]] of fts.entries())
+      assert.ok(Math.abs(ours[i][1] - score) <= Math.abs(score) * 1e-9, `${q}: ${ours[i][1]} is ${score}`);
+  };
+  await agrees('talks chaman');
+  await agrees('talks besam');
+  const renamed = await api.request({ method: 'PATCH', url: '/v1/topics/border', payload: { name: 'Crossings', aliases: ['Torkham'] } });
+  assert.equal(renamed.statusCode, 200);
+  assert.equal(termsOf().two, 'Bešam attack \n Shangla \n Crossings \n Torkham');
+  await agrees('talks crossings');
 });
 
 describe('past a thousand matches a term is counted from its newest ones', () => {

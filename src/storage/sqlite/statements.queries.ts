@@ -24,7 +24,7 @@ import { eventStore } from './events.queries.js';
 import { listPage } from './pagination.js';
 import { byKeys, IN_KEYS, type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from './records.js';
 import { sourceStore } from './sources.queries.js';
-import { corpusOf, searchIndexDeferred, statementsFts, statementsFtsSizes, tokensOf } from './statements.fts.js';
+import { corpusOf, searchIndexDeferred, searchTopics, statementsFts, statementsFtsSizes, tokensOf } from './statements.fts.js';
 import { type BulkSession, listRecords, rowsByIds, rowsByKeys, type Source, type Store, selectFrom, stripMeta, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { events } from './tables/events.table.js';
@@ -325,9 +325,9 @@ const listSpec = {
   defaultSort: '-statedOn',
 };
 
-/** Statements with what ranking reads of them in the full-text index: search results sorted by a field. */
+/** Statements with their token counts in the full-text index: search results sorted by a field. */
 const datedMatches: Source = {
-  fields: { ...getTableColumns(statements), topics: statementsFts.topics, sizes: statementsFtsSizes.sz },
+  fields: { ...getTableColumns(statements), sizes: statementsFtsSizes.sz },
   from: sql`${statements} inner join ${statementsFts} on ${eq(statementsFts.rowid, statements.doc)} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statements.doc)}`,
 };
 
@@ -373,12 +373,21 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       listSpec,
       query,
       filters,
-      (where, orderBy, limit) =>
-        selectFrom<StatementRow & { topics: string | null; sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
+      (where, orderBy, limit) => selectFrom<StatementRow & { sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
       countMatches,
     );
+    const topicTerms = searchTopics(
+      db,
+      dated.data.map((row) => row.doc),
+    );
     scores = scoreHits(
-      dated.data.map((row) => ({ doc: row.doc, text: row.text, context: row.context, topics: row.topics, tokens: tokensOf(row.sizes) })),
+      dated.data.map((row) => ({
+        doc: row.doc,
+        text: row.text,
+        context: row.context,
+        topics: topicTerms.get(row.doc) ?? '',
+        tokens: tokensOf(row.sizes),
+      })),
       search,
       frequency,
       corpus,
@@ -399,35 +408,34 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
 
 /**
  * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them: the index walks
- * its rowids backwards and stops there. The statements table is joined only when another filter needs it.
+ * its rowids backwards and stops there, and each match's text and context come from its statement, joined
+ * by doc number (the index is contentless); their topic terms, from their links (searchTopics).
  */
 function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
-  return selectFrom<Omit<Hit, 'tokens'> & { sizes: Uint8Array | null }>(
+  const rows = selectFrom<Omit<Hit, 'tokens' | 'topics'> & { sizes: Uint8Array | null }>(
     db,
-    others.length > 0 ? filteredWindow : window,
+    window,
     and(sql`${statementsFts} MATCH ${expression}`, ...others),
     [desc(statementsFts.rowid)],
     RANKED_MATCHES,
-  ).map(({ doc, text, context, topics, sizes }) => ({ doc, text, context, topics, tokens: tokensOf(sizes) }));
+  );
+  const topicTerms = searchTopics(
+    db,
+    rows.map((row) => row.doc),
+  );
+  return rows.map(({ doc, text, context, sizes }) => ({ doc, text, context, topics: topicTerms.get(doc) ?? '', tokens: tokensOf(sizes) }));
 }
 
-/** What ranking reads of a match, from the full-text index alone. */
+/** What ranking reads of a match: its statement's text and context, and its length in the index. */
 const window: Source = {
   fields: {
     doc: statementsFts.rowid,
-    text: statementsFts.text,
-    context: statementsFts.context,
-    topics: statementsFts.topics,
+    text: statements.text,
+    context: statements.context,
     sizes: statementsFtsSizes.sz,
   },
-  from: sql`${statementsFts} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statementsFts.rowid)}`,
-};
-
-/** The same, with the statements joined for filters on their columns. */
-const filteredWindow: Source = {
-  fields: window.fields,
-  from: sql`${window.from} inner join ${statements} on ${eq(statements.doc, statementsFts.rowid)}`,
+  from: sql`${statementsFts} inner join ${statements} on ${eq(statements.doc, statementsFts.rowid)} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statementsFts.rowid)}`,
 };
 
 /** Statement rows by doc number, in the order asked. */
