@@ -45,30 +45,29 @@ const INSERT_SEARCH_ROWS = `INSERT INTO "statements_fts" ("rowid", "text", "cont
   FROM "statements" s`;
 
 /**
- * The topic terms of statements by doc number, the very strings their full-text rows were given (TOPIC_TERMS,
- * or writeSearchIndex's): each topic's name and aliases joined by ' \n ', the topics in their order, joined
- * the same way. Statements without topics are left out. Built here from the links and the topics' terms kept
+ * The topic terms of statements by id, the very strings their full-text rows were given (TOPIC_TERMS, or
+ * writeSearchIndex's): each topic's name and aliases joined by ' \n ', the topics in their order, joined the
+ * same way. Statements without topics are left out. Built here from the links and the topics' terms kept
  * until the data changes: TOPIC_TERMS as SQL costs about 35 µs a statement (aliases parsed, terms sorted and
  * joined), and ranking asks for a hundred on each new search.
  */
-export function searchTopics(db: Db, docs: readonly number[]): Map<number, string> {
-  const found = new Map<number, string>();
-  if (docs.length === 0) return found;
+export function searchTopics(db: Db, ids: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  if (ids.length === 0) return found;
   const [read, keys] = byKeys(
     db,
-    `SELECT s."doc", st."topic_id" FROM "statements" s JOIN "statement_topics" st ON st."statement_id" = s."id"
-      WHERE s."doc" ${IN_KEYS} ORDER BY s."doc", st."ord"`,
-    docs,
+    `SELECT "statement_id", "topic_id" FROM "statement_topics" WHERE "statement_id" ${IN_KEYS} ORDER BY "statement_id", "ord"`,
+    ids,
   );
-  const links = read.raw().all(keys) as [number, string][];
+  const links = read.raw().all(keys) as [string, string][];
   const terms = termsOfTopics(
     db,
     links.map(([, topic]) => topic),
   );
-  for (const [doc, topic] of links) {
+  for (const [id, topic] of links) {
     const these = terms.get(topic) ?? '';
-    const before = found.get(doc);
-    found.set(doc, before === undefined ? these : `${before} \n ${these}`);
+    const before = found.get(id);
+    found.set(id, before === undefined ? these : `${before} \n ${these}`);
   }
   return found;
 }

@@ -378,14 +378,14 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
     );
     const topicTerms = searchTopics(
       db,
-      dated.data.map((row) => row.doc),
+      dated.data.map((row) => row.id),
     );
     scores = scoreHits(
       dated.data.map((row) => ({
         doc: row.doc,
         text: row.text,
         context: row.context,
-        topics: topicTerms.get(row.doc) ?? '',
+        topics: topicTerms.get(row.id) ?? '',
         tokens: tokensOf(row.sizes),
       })),
       search,
@@ -413,7 +413,7 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
  */
 function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
-  const rows = selectFrom<Omit<Hit, 'tokens' | 'topics'> & { sizes: Uint8Array | null }>(
+  const rows = selectFrom<Omit<Hit, 'tokens' | 'topics'> & { id: string; sizes: Uint8Array | null }>(
     db,
     window,
     and(sql`${statementsFts} MATCH ${expression}`, ...others),
@@ -422,15 +422,22 @@ function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
   );
   const topicTerms = searchTopics(
     db,
-    rows.map((row) => row.doc),
+    rows.map((row) => row.id),
   );
-  return rows.map(({ doc, text, context, sizes }) => ({ doc, text, context, topics: topicTerms.get(doc) ?? '', tokens: tokensOf(sizes) }));
+  return rows.map(({ doc, id, text, context, sizes }) => ({
+    doc,
+    text,
+    context,
+    topics: topicTerms.get(id) ?? '',
+    tokens: tokensOf(sizes),
+  }));
 }
 
 /** What ranking reads of a match: its statement's text and context, and its length in the index. */
 const window: Source = {
   fields: {
     doc: statementsFts.rowid,
+    id: statements.id,
     text: statements.text,
     context: statements.context,
     sizes: statementsFtsSizes.sz,
