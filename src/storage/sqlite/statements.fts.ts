@@ -2,7 +2,7 @@
 // Parsing people's queries and the ranking maths are engine-neutral (lib/search.ts).
 import { eq } from 'drizzle-orm';
 import { blob, integer, sqliteTable } from 'drizzle-orm/sqlite-core';
-import type { Corpus } from '../../lib/search.js';
+import { type Corpus, wordsOf } from '../../lib/search.js';
 import type { Db } from './client.js';
 import { byKeys, dataVersion, IN_KEYS, prepared } from './records.js';
 import { statementTopics } from './tables/statements.table.js';
@@ -72,17 +72,27 @@ export function searchTopics(db: Db, ids: readonly string[]): Map<string, string
   return found;
 }
 
-const keptTerms = new WeakMap<Db, { version: string; terms: Map<string, string> }>();
+interface KeptTopics {
+  version: string;
+  terms: Map<string, string>;
+  vocabulary?: Set<string>;
+}
+const keptTopics = new WeakMap<Db, KeptTopics>();
+
+/** What is kept of the topics until the data changes (any commit, by this connection or another). */
+function kept(db: Db): KeptTopics {
+  const version = dataVersion(db);
+  let topics = keptTopics.get(db);
+  if (topics?.version !== version) {
+    topics = { version, terms: new Map() };
+    keptTopics.set(db, topics);
+  }
+  return topics;
+}
 
 /** Topics' terms (name, then aliases, joined by ' \n '), read once each and kept until the data changes. */
 function termsOfTopics(db: Db, ids: readonly string[]): Map<string, string> {
-  const version = dataVersion(db);
-  let kept = keptTerms.get(db);
-  if (kept?.version !== version) {
-    kept = { version, terms: new Map() };
-    keptTerms.set(db, kept);
-  }
-  const { terms } = kept;
+  const { terms } = kept(db);
   const missing = [...new Set(ids.filter((id) => !terms.has(id)))];
   if (missing.length > 0) {
     const [read, keys] = byKeys(db, `SELECT "id", "name", "aliases" FROM "topics" WHERE "id" ${IN_KEYS}`, missing);
@@ -91,6 +101,22 @@ function termsOfTopics(db: Db, ids: readonly string[]): Map<string, string> {
     }
   }
   return terms;
+}
+
+/**
+ * Every word of every topic's name and aliases, as ranking counts words (wordsOf), kept until the data
+ * changes: a search none of whose terms can occur in any topic need not read its hits' topic terms.
+ */
+export function topicVocabulary(db: Db): ReadonlySet<string> {
+  const topics = kept(db);
+  if (!topics.vocabulary) {
+    const vocabulary = new Set<string>();
+    for (const [name, aliases] of prepared(db, 'SELECT "name", "aliases" FROM "topics"').raw().all() as [string, string][]) {
+      for (const term of [name, ...(JSON.parse(aliases) as string[])]) for (const word of wordsOf(term)) vocabulary.add(word);
+    }
+    topics.vocabulary = vocabulary;
+  }
+  return topics.vocabulary;
 }
 
 /** Every statement's full-text row: a bulk load puts the index aside and builds it with this at its end (imports.bulk-load.ts). */

@@ -10,9 +10,11 @@ import {
   type DocSpan,
   estimatedFrequency,
   type Hit,
+  mayOccur,
   type NewestMatches,
   parseSearch,
   RANKED_MATCHES,
+  type Search,
   scoreHits,
   snippet,
   toFtsQuery,
@@ -24,7 +26,15 @@ import { eventStore } from './events.queries.js';
 import { listPage } from './pagination.js';
 import { byKeys, IN_KEYS, type LinkTable, linkedTo, loadLinks, prepared, replaceLinks } from './records.js';
 import { sourceStore } from './sources.queries.js';
-import { corpusOf, searchIndexDeferred, searchTopics, statementsFts, statementsFtsSizes, tokensOf } from './statements.fts.js';
+import {
+  corpusOf,
+  searchIndexDeferred,
+  searchTopics,
+  statementsFts,
+  statementsFtsSizes,
+  tokensOf,
+  topicVocabulary,
+} from './statements.fts.js';
 import { type BulkSession, listRecords, rowsByIds, rowsByKeys, type Source, type Store, selectFrom, stripMeta, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { events } from './tables/events.table.js';
@@ -360,7 +370,7 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
   let rows: StatementRow[];
   let scores: Map<number, number>;
   if (sort === 'relevance' || sort === '-relevance') {
-    const hits = rankingWindow(db, q, search.expression);
+    const hits = rankingWindow(db, q, search);
     scores = scoreHits(hits, search, frequency, corpus);
     page = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
     if (page.total !== undefined) page.total = countMatches();
@@ -376,8 +386,9 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       (where, orderBy, limit) => selectFrom<StatementRow & { sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
       countMatches,
     );
-    const topicTerms = searchTopics(
+    const topicTerms = topicTermsOf(
       db,
+      search,
       dated.data.map((row) => row.id),
     );
     scores = scoreHits(
@@ -411,17 +422,18 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
  * its rowids backwards and stops there, and each match's text and context come from its statement, joined
  * by doc number (the index is contentless); their topic terms, from their links (searchTopics).
  */
-function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
+function rankingWindow(db: Db, q: StatementFilters, search: Search): Hit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
   const rows = selectFrom<Omit<Hit, 'tokens' | 'topics'> & { id: string; sizes: Uint8Array | null }>(
     db,
     window,
-    and(sql`${statementsFts} MATCH ${expression}`, ...others),
+    and(sql`${statementsFts} MATCH ${search.expression}`, ...others),
     [desc(statementsFts.rowid)],
     RANKED_MATCHES,
   );
-  const topicTerms = searchTopics(
+  const topicTerms = topicTermsOf(
     db,
+    search,
     rows.map((row) => row.id),
   );
   return rows.map(({ doc, id, text, context, sizes }) => ({
@@ -432,6 +444,13 @@ function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
     tokens: tokensOf(sizes),
   }));
 }
+
+/**
+ * The topic terms of these statements, for counting the search's terms in them: none are read when no term
+ * can occur in any topic's name or aliases (every count would be 0), as for most searches.
+ */
+const topicTermsOf = (db: Db, search: Search, ids: string[]): Map<string, string> =>
+  mayOccur(search, topicVocabulary(db)) ? searchTopics(db, ids) : new Map();
 
 /** What ranking reads of a match: its statement's text and context, and its length in the index. */
 const window: Source = {
