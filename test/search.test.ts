@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { RANKED_MATCHES, toFtsQuery } from '../src/lib/search.js';
+import { mayOccur, parseSearch, RANKED_MATCHES, toFtsQuery } from '../src/lib/search.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { searchTopics } from '../src/storage/sqlite/statements.fts.js';
 import { documentFrequency } from '../src/storage/sqlite/statements.queries.js';
@@ -500,6 +500,18 @@ test("ranking reads a hit's topic terms back as the index was given them: names,
     for (const [i, [, score]] of fts.entries())
       assert.ok(Math.abs(ours[i][1] - score) <= Math.abs(score) * 1e-9, `${q}: ${ours[i][1]} is ${score}`);
   };
+  // A search that no topic's words can match reads no topic terms; one that can, reads them.
+  const vocabulary = new Set(['border', 'crossings', 'torkham', 'chaman', 'besam', 'attack', 'shangla', 'plain', 'topic']);
+  assert.equal(mayOccur(parseSearch('talks'), vocabulary), false);
+  assert.equal(mayOccur(parseSearch('"on border"'), vocabulary), false);
+  assert.equal(mayOccur(parseSearch('talks -chaman'), vocabulary), false);
+  assert.equal(mayOccur(parseSearch('talks chaman'), vocabulary), true);
+  assert.equal(mayOccur(parseSearch('Bešam'), vocabulary), true);
+  assert.equal(mayOccur(parseSearch('tork*'), vocabulary), true);
+  assert.equal(mayOccur(parseSearch('tork'), vocabulary), false);
+  assert.equal(mayOccur(parseSearch('"border cross*"'), vocabulary), true);
+  assert.equal(mayOccur(parseSearch('"bord* crossings"'), vocabulary), false);
+  await agrees('talks');
   await agrees('talks chaman');
   await agrees('talks besam');
   const renamed = await api.request({ method: 'PATCH', url: '/v1/topics/border', payload: { name: 'Crossings', aliases: ['Torkham'] } });
