@@ -1,9 +1,17 @@
 // Full-text search: ranked hits with safe snippets, every filter, paging, aliases, and no 500 on any text.
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { RANKED_MATCHES, toFtsQuery } from '../src/lib/search.js';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { buildApp } from '../src/app.js';
+import { MIGRATIONS_FOLDER } from '../src/lib/paths.js';
+import { mayOccur, parseSearch, RANKED_MATCHES, toFtsQuery } from '../src/lib/search.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
+import { REBUILD_SEARCH_INDEX, searchTopics } from '../src/storage/sqlite/statements.fts.js';
 import { documentFrequency } from '../src/storage/sqlite/statements.queries.js';
 import { everyPage, makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
@@ -386,7 +394,11 @@ describe('answers to a search are kept only while the data is unchanged', () => 
     const other = new Database(sqliteInternals(api.app.storage).writer.$client.name);
     t.after(() => other.close());
     other.prepare("UPDATE statements SET text = 'kept words 1' WHERE id = 'k1'").run();
-    other.prepare("UPDATE statements_fts SET text = 'kept words 1' WHERE rowid = (SELECT doc FROM statements WHERE id = 'k1')").run();
+    // The full-text index keeps no copy of its rows (it is contentless): a row is replaced whole, never updated.
+    other.prepare("DELETE FROM statements_fts WHERE rowid = (SELECT doc FROM statements WHERE id = 'k1')").run();
+    other
+      .prepare("INSERT INTO statements_fts (rowid, text, context, topics) SELECT doc, text, context, '' FROM statements WHERE id = 'k1'")
+      .run();
     assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/search?limit=2&q=talks' })).body), ['k2', 'k0']);
   });
 });
@@ -450,6 +462,69 @@ test('relevance is BM25 as FTS5 computes it: the same order and scores, the newe
       assert.ok(Math.abs(ours[i][1] - score) <= Math.abs(score) * 1e-9, `${q}: ${ours[i][1]} is ${score}`);
     }
   }
+});
+
+test("ranking reads a hit's topic terms back as the index was given them: names, aliases, order, a rename", async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  const topics = [
+    { id: 'border', name: 'Border crossings', aliases: ['Torkham', 'Chaman'] },
+    { id: 'besham', name: 'Bešam attack', aliases: ['Shangla'] },
+    { id: 'plain', name: 'Plain topic' },
+  ];
+  for (const payload of topics) assert.equal((await api.request({ method: 'POST', url: '/v1/topics', payload })).statusCode, 201);
+  const statements = [
+    { id: 'two', topicIds: ['besham', 'border'] },
+    { id: 'one', topicIds: ['plain'] },
+    { id: 'none', topicIds: [] },
+  ];
+  for (const { id, topicIds } of statements) {
+    const payload = { id, text: `Talks on ${id}`, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'], topicIds };
+    assert.equal((await api.request({ method: 'POST', url: '/v1/statements', payload })).statusCode, 201);
+  }
+  const db = sqliteInternals(api.app.storage).writer;
+  const termsOf = () => Object.fromEntries(searchTopics(db, ['two', 'one', 'none']));
+  assert.deepEqual(termsOf(), {
+    two: 'Bešam attack \n Shangla \n Border crossings \n Torkham \n Chaman',
+    one: 'Plain topic',
+  });
+  // The index's own bm25() counts what it was given: ours, counting what searchTopics reads, agrees.
+  const agrees = async (q: string) => {
+    const ours = (await api.json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}` })).body.data.map(
+      (h: { id: string; score: number }) => [h.id, h.score],
+    );
+    const fts = db.$client
+      .prepare(
+        `SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) AS score FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid
+          WHERE statements_fts MATCH ? ORDER BY score, statements_fts.rowid DESC`,
+      )
+      .raw()
+      .all(toFtsQuery(q)) as [string, number][];
+    assert.deepEqual(
+      ours.map(([id]: [string]) => id),
+      fts.map(([id]) => id),
+    );
+    for (const [i, [, score]] of fts.entries())
+      assert.ok(Math.abs(ours[i][1] - score) <= Math.abs(score) * 1e-9, `${q}: ${ours[i][1]} is ${score}`);
+  };
+  // A search that no topic's words can match reads no topic terms; one that can, reads them.
+  const vocabulary = new Set(['border', 'crossings', 'torkham', 'chaman', 'besam', 'attack', 'shangla', 'plain', 'topic']);
+  assert.equal(mayOccur(parseSearch('talks'), vocabulary), false);
+  assert.equal(mayOccur(parseSearch('"on border"'), vocabulary), false);
+  assert.equal(mayOccur(parseSearch('talks -chaman'), vocabulary), false);
+  assert.equal(mayOccur(parseSearch('talks chaman'), vocabulary), true);
+  assert.equal(mayOccur(parseSearch('Bešam'), vocabulary), true);
+  assert.equal(mayOccur(parseSearch('tork*'), vocabulary), true);
+  assert.equal(mayOccur(parseSearch('tork'), vocabulary), false);
+  assert.equal(mayOccur(parseSearch('"border cross*"'), vocabulary), true);
+  assert.equal(mayOccur(parseSearch('"bord* crossings"'), vocabulary), false);
+  await agrees('talks');
+  await agrees('talks chaman');
+  await agrees('talks besam');
+  const renamed = await api.request({ method: 'PATCH', url: '/v1/topics/border', payload: { name: 'Crossings', aliases: ['Torkham'] } });
+  assert.equal(renamed.statusCode, 200);
+  assert.equal(termsOf().two, 'Bešam attack \n Shangla \n Crossings \n Torkham');
+  await agrees('talks crossings');
 });
 
 describe('past a thousand matches a term is counted from its newest ones', () => {
@@ -586,4 +661,61 @@ describe('relevance counts words as the index does', () => {
     assert.equal(talks[s5]?.score, talks[s7]?.score, 'the same words score the same');
     assert.equal(s7 + 1, s5, 'at equal scores the newer comes first');
   });
+});
+
+test('a database from before the contentless index upgrades in place: the same rows searchable, its settings kept, no copy of the text', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'statements-fts-upgrade-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = join(dir, 'migrations-0011');
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
+  journal.entries = journal.entries.filter((e) => e.idx <= 11);
+  writeFileSync(journalPath, JSON.stringify(journal));
+  const databasePath = join(dir, 'old.db');
+  const old = new Database(databasePath);
+  old.pragma('foreign_keys = ON');
+  migrate(drizzle(old), { migrationsFolder: folder });
+  const at = '2024-04-05T10:00:00.000Z';
+  old.exec(`
+    INSERT INTO actors (id, name, kind, created_at, updated_at) VALUES ('pakistan', 'Pakistan', 'state', '${at}', '${at}');
+    INSERT INTO topics (id, name, aliases, created_at, updated_at) VALUES ('border', 'Border crossings', '["Torkham","Chaman"]', '${at}', '${at}');
+    INSERT INTO statements (id, doc, text, kind, speaker_id, context, created_at, updated_at) VALUES
+      ('a', 1, 'Talks on the border at Torkham.', 'paraphrase', 'pakistan', 'Asked about talks.', '${at}', '${at}'),
+      ('b', 2, 'Talks will go on.', 'paraphrase', 'pakistan', NULL, '${at}', '${at}'),
+      ('c', 3, 'Nothing to add.', 'paraphrase', 'pakistan', NULL, '${at}', '${at}');
+    INSERT INTO statement_topics (statement_id, topic_id, ord) VALUES ('a', 'border', 0), ('c', 'border', 0);
+    INSERT INTO statements_fts(statements_fts, rank) VALUES ('hashsize', 2097152);
+  `);
+  old.exec(REBUILD_SEARCH_INDEX);
+  old.close();
+
+  const app = await buildApp({ databasePath, logLevel: 'silent', authDisabled: false, seed: false });
+  t.after(() => app.close());
+  const client = sqliteInternals(app.storage).writer.$client;
+  assert.equal(client.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'statements_fts_content'").pluck().get(), 0);
+  assert.equal(client.prepare("SELECT v FROM statements_fts_config WHERE k = 'hashsize'").pluck().get(), 2097152);
+  assert.equal(client.prepare("SELECT v FROM statements_fts_config WHERE k = 'automerge'").pluck().get(), 4);
+  for (const q of ['talks', 'chaman', 'talks torkham', 'bord*']) {
+    const res = await app.inject({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}` });
+    assert.equal(res.statusCode, 200);
+    const ours = (res.json().data as { id: string; score: number }[]).map((h) => [h.id, h.score] as const);
+    const fts = client
+      .prepare(
+        `SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) AS score FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid
+          WHERE statements_fts MATCH ? ORDER BY score, statements_fts.rowid DESC`,
+      )
+      .raw()
+      .all(toFtsQuery(q)) as [string, number][];
+    assert.ok(fts.length > 0, `${q} matches`);
+    assert.deepEqual(
+      ours.map(([id]) => id),
+      fts.map(([id]) => id),
+    );
+    for (const [i, [, score]] of fts.entries()) assert.ok(Math.abs((ours[i]?.[1] ?? 0) - score) <= Math.abs(score) * 1e-9);
+  }
+  // Rows are still deleted by rowid: a deleted statement leaves the index.
+  client.exec("DELETE FROM statement_topics WHERE statement_id = 'c'; DELETE FROM statements WHERE id = 'c'");
+  assert.equal(client.prepare("SELECT count(*) FROM statements_fts WHERE statements_fts MATCH 'chaman'").pluck().get(), 1);
+  client.exec("INSERT INTO statements_fts(statements_fts) VALUES ('integrity-check')");
 });

@@ -121,6 +121,23 @@ function words(text: string): { start: number; end: number; folded: string }[] {
   return [...text.matchAll(WORD)].map((m) => ({ start: m.index, end: m.index + m[0].length, folded: fold(m[0]) }));
 }
 
+/** A text's words as ranking counts them: folded, in order. */
+export const wordsOf = (text: string): string[] => foldedWords(text);
+
+/**
+ * Whether any wanted term could occur in a text whose words (as wordsOf gives them) are all in `vocabulary`:
+ * an occurrence starts with the term's first word, whole, or as the start of a word for a prefix of one word.
+ * When none could, every count in such a text is 0 and the caller need not read it.
+ */
+export function mayOccur(search: Search, vocabulary: ReadonlySet<string>): boolean {
+  return search.patterns.some(({ words: [first, ...rest], prefix }) => {
+    if (first === undefined) return false;
+    if (!prefix || rest.length > 0) return vocabulary.has(first);
+    for (const word of vocabulary) if (word.startsWith(first)) return true;
+    return false;
+  });
+}
+
 const SNIPPET_WORDS = 48;
 const escapeHtml = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');

@@ -1,5 +1,6 @@
 // The SQL of each read shape as the baseline routes run it: what the service's queries come to, written by hand.
 import { COUNTED_MATCHES, RANKED_MATCHES } from '../../src/lib/search.js';
+import { TOPIC_TERMS } from '../../src/storage/sqlite/statements.fts.js';
 
 const STATEMENT = `s.id, s.doc, s.text, s.kind, s.speaker_id AS speakerId, s.on_behalf_of_id AS onBehalfOfId,
   s.speaker_role AS speakerRole, s.stated_on AS statedOn, s.event_id AS eventId,
@@ -49,8 +50,10 @@ export const RAW_SQL = {
   sourceTexts: 'SELECT id, text FROM sources WHERE id IN (SELECT value FROM json_each(?)) AND text IS NOT NULL',
   eventParticipants: 'SELECT actor_id FROM event_participants WHERE event_id = ? ORDER BY ord',
   // The newest RANKED_MATCHES matches, with what ranking reads; the page's rows by id; a term's newest matches and the span of doc numbers, for its document frequency.
-  searchWindow: `SELECT f.rowid AS doc, f.text, f.context, f.topics, d.sz FROM statements_fts f JOIN statements_fts_docsize d ON d.id = f.rowid
-     WHERE statements_fts MATCH ? ORDER BY f.rowid DESC LIMIT ${RANKED_MATCHES}`,
+  // The index is contentless: text and context from the statements, topic terms built again as it was given them.
+  searchWindow: `SELECT w.doc, s.text, s.context, ${TOPIC_TERMS} AS topics, d.sz FROM (
+      SELECT rowid AS doc FROM statements_fts WHERE statements_fts MATCH ? ORDER BY rowid DESC LIMIT ${RANKED_MATCHES}) w
+     JOIN statements s ON s.doc = w.doc JOIN statements_fts_docsize d ON d.id = w.doc ORDER BY w.doc DESC`,
   statementsByDocs: `SELECT ${STATEMENT} FROM statements s WHERE s.doc IN (SELECT value FROM json_each(?))`,
   newestMatches: `SELECT count(*) AS counted, min(rowid) AS oldest FROM (
       SELECT rowid FROM statements_fts WHERE statements_fts MATCH ? ORDER BY rowid DESC LIMIT ${COUNTED_MATCHES})`,

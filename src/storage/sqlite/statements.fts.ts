@@ -1,18 +1,19 @@
 // The full-text index of statements (SQLite FTS5): its tables, its rows, and what ranking reads of FTS5's own records.
 // Parsing people's queries and the ranking maths are engine-neutral (lib/search.ts).
 import { eq } from 'drizzle-orm';
-import { blob, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { Corpus } from '../../lib/search.js';
+import { blob, integer, sqliteTable } from 'drizzle-orm/sqlite-core';
+import { type Corpus, wordsOf } from '../../lib/search.js';
 import type { Db } from './client.js';
-import { byKeys, IN_KEYS, prepared } from './records.js';
+import { byKeys, dataVersion, IN_KEYS, prepared } from './records.js';
 import { statementTopics } from './tables/statements.table.js';
 
-/** The FTS5 table, made by migrations/0001 (drizzle-kit does not model virtual tables, so it is not in schema.ts). */
+/**
+ * The FTS5 table, made by migrations/0001 and made contentless by 0014 (drizzle-kit does not model virtual
+ * tables, so it is not in schema.ts). It keeps no copy of what it was given: its columns read as NULL, and
+ * what ranking reads comes from the statements (text, context) and their topics (searchTopics).
+ */
 export const statementsFts = sqliteTable('statements_fts', {
   rowid: integer('rowid').notNull(),
-  text: text('text'),
-  context: text('context'),
-  topics: text('topics'),
 });
 
 /** FTS5's own table of each row's length in tokens, a varint per column (read by ranking). */
@@ -22,19 +23,101 @@ export const statementsFtsSizes = sqliteTable('statements_fts_docsize', {
 });
 
 /**
- * Statements' full-text rows, from the stored rows: each one's doc number, text, context, and the names and
- * aliases of its topics in the order of its topics, each name before its aliases (as writeSearchIndex writes
- * a row). The one definition for rewriting some rows (indexStatements) and building the whole index.
+ * A statement's topic terms as its full-text row holds them: the names and aliases of its topics in the order
+ * of its topics, each name before its aliases (as writeSearchIndex writes a row), '' when it has none. `s` is
+ * the statement. The index keeps no copy of its rows (it is contentless), so ranking builds the same string
+ * again (searchTopics), so that its counts are the index's.
  */
-const INSERT_SEARCH_ROWS = `INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
-  SELECT s."doc", s."text", s."context", coalesce((
+export const TOPIC_TERMS = `coalesce((
     SELECT group_concat(terms."term", ' \n ' ORDER BY terms."ord", terms."alias") FROM (
       SELECT t."name" AS "term", st."ord", -1 AS "alias" FROM "statement_topics" st JOIN "topics" t ON t."id" = st."topic_id"
         WHERE st."statement_id" = s."id"
       UNION ALL
       SELECT a."value", st."ord", a."key" FROM "statement_topics" st JOIN "topics" t ON t."id" = st."topic_id", json_each(t."aliases") a
-        WHERE st."statement_id" = s."id") terms), '')
+        WHERE st."statement_id" = s."id") terms), '')`;
+
+/**
+ * Statements' full-text rows, from the stored rows: each one's doc number, text, context and topic terms. The
+ * one definition for rewriting some rows (indexStatements) and building the whole index.
+ */
+const INSERT_SEARCH_ROWS = `INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
+  SELECT s."doc", s."text", s."context", ${TOPIC_TERMS}
   FROM "statements" s`;
+
+/**
+ * The topic terms of statements by id, the very strings their full-text rows were given (TOPIC_TERMS, or
+ * writeSearchIndex's): each topic's name and aliases joined by ' \n ', the topics in their order, joined the
+ * same way. Statements without topics are left out. Built here from the links and the topics' terms kept
+ * until the data changes: TOPIC_TERMS as SQL costs about 35 µs a statement (aliases parsed, terms sorted and
+ * joined), and ranking asks for a hundred on each new search.
+ */
+export function searchTopics(db: Db, ids: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  if (ids.length === 0) return found;
+  const [read, keys] = byKeys(
+    db,
+    `SELECT "statement_id", "topic_id" FROM "statement_topics" WHERE "statement_id" ${IN_KEYS} ORDER BY "statement_id", "ord"`,
+    ids,
+  );
+  const links = read.raw().all(keys) as [string, string][];
+  const terms = termsOfTopics(
+    db,
+    links.map(([, topic]) => topic),
+  );
+  for (const [id, topic] of links) {
+    const these = terms.get(topic) ?? '';
+    const before = found.get(id);
+    found.set(id, before === undefined ? these : `${before} \n ${these}`);
+  }
+  return found;
+}
+
+interface KeptTopics {
+  version: string;
+  terms: Map<string, string>;
+  vocabulary?: Set<string>;
+}
+const keptTopics = new WeakMap<Db, KeptTopics>();
+
+/** What is kept of the topics until the data changes (any commit, by this connection or another). */
+function kept(db: Db): KeptTopics {
+  const version = dataVersion(db);
+  let topics = keptTopics.get(db);
+  if (topics?.version !== version) {
+    topics = { version, terms: new Map() };
+    keptTopics.set(db, topics);
+  }
+  return topics;
+}
+
+/** Topics' terms (name, then aliases, joined by ' \n '), read once each and kept until the data changes. */
+function termsOfTopics(db: Db, ids: readonly string[]): Map<string, string> {
+  const { terms } = kept(db);
+  const missing = [...new Set(ids.filter((id) => !terms.has(id)))];
+  if (missing.length > 0) {
+    const [read, keys] = byKeys(db, `SELECT "id", "name", "aliases" FROM "topics" WHERE "id" ${IN_KEYS}`, missing);
+    for (const [id, name, aliases] of read.raw().all(keys) as [string, string, string][]) {
+      terms.set(id, [name, ...(JSON.parse(aliases) as string[])].join(' \n '));
+    }
+  }
+  return terms;
+}
+
+/**
+ * Every word of every topic's name and aliases, as ranking counts words (wordsOf), kept until the data
+ * changes: a search none of whose terms can occur in any topic need not read its hits' topic terms.
+ */
+export function topicVocabulary(db: Db): ReadonlySet<string> {
+  const topics = kept(db);
+  if (!topics.vocabulary) {
+    const vocabulary = new Set<string>();
+    for (const [name, aliases] of prepared(db, 'SELECT "name", "aliases" FROM "topics"').raw().all() as [string, string][]) {
+      for (const term of [name, ...(JSON.parse(aliases) as string[])]) for (const word of wordsOf(term)) vocabulary.add(word);
+    }
+    topics.vocabulary = vocabulary;
+  }
+  return topics.vocabulary;
+}
 
 /** Every statement's full-text row: a bulk load puts the index aside and builds it with this at its end (imports.bulk-load.ts). */
 export const REBUILD_SEARCH_INDEX = `${INSERT_SEARCH_ROWS} ORDER BY s."doc"`;

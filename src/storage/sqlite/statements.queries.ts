@@ -11,9 +11,11 @@ import {
   type DocSpan,
   estimatedFrequency,
   type Hit,
+  mayOccur,
   type NewestMatches,
   parseSearch,
   RANKED_MATCHES,
+  type Search,
   scoreHits,
   snippet,
   toFtsQuery,
@@ -25,7 +27,15 @@ import { eventStore } from './events.queries.js';
 import { listPage } from './pagination.js';
 import { byKeys, dataVersion, IN_KEYS, type LinkTable, linkedTo, prepared, replaceLinks } from './records.js';
 import { sourceStore } from './sources.queries.js';
-import { corpusOf, searchIndexDeferred, statementsFts, statementsFtsSizes, tokensOf } from './statements.fts.js';
+import {
+  corpusOf,
+  searchIndexDeferred,
+  searchTopics,
+  statementsFts,
+  statementsFtsSizes,
+  tokensOf,
+  topicVocabulary,
+} from './statements.fts.js';
 import { type BulkSession, listRecords, rowsByIds, rowsByKeys, type Source, type Store, selectFrom, stripMeta, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { events } from './tables/events.table.js';
@@ -356,9 +366,9 @@ const listSpec = {
   defaultSort: '-statedOn',
 };
 
-/** Statements with what ranking reads of them in the full-text index: search results sorted by a field. */
+/** Statements with their token counts in the full-text index: search results sorted by a field. */
 const datedMatches: Source = {
-  fields: { ...getTableColumns(statements), topics: statementsFts.topics, sizes: statementsFtsSizes.sz },
+  fields: { ...getTableColumns(statements), sizes: statementsFtsSizes.sz },
   from: sql`${statements} inner join ${statementsFts} on ${eq(statementsFts.rowid, statements.doc)} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statements.doc)}`,
 };
 
@@ -391,7 +401,7 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
   let rows: StatementRow[];
   let scores: Map<number, number>;
   if (sort === 'relevance' || sort === '-relevance') {
-    const hits = rankingWindow(db, q, search.expression);
+    const hits = rankingWindow(db, q, search);
     scores = scoreHits(hits, search, frequency, corpus);
     page = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
     if (page.total !== undefined) page.total = countMatches();
@@ -404,12 +414,22 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       listSpec,
       query,
       filters,
-      (where, orderBy, limit) =>
-        selectFrom<StatementRow & { topics: string | null; sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
+      (where, orderBy, limit) => selectFrom<StatementRow & { sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
       countMatches,
     );
+    const topicTerms = topicTermsOf(
+      db,
+      search,
+      dated.data.map((row) => row.id),
+    );
     scores = scoreHits(
-      dated.data.map((row) => ({ doc: row.doc, text: row.text, context: row.context, topics: row.topics, tokens: tokensOf(row.sizes) })),
+      dated.data.map((row) => ({
+        doc: row.doc,
+        text: row.text,
+        context: row.context,
+        topics: topicTerms.get(row.id) ?? '',
+        tokens: tokensOf(row.sizes),
+      })),
       search,
       frequency,
       corpus,
@@ -430,35 +450,49 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
 
 /**
  * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them: the index walks
- * its rowids backwards and stops there. The statements table is joined only when another filter needs it.
+ * its rowids backwards and stops there, and each match's text and context come from its statement, joined
+ * by doc number (the index is contentless); their topic terms, from their links (searchTopics).
  */
-function rankingWindow(db: Db, q: StatementFilters, expression: string): Hit[] {
+function rankingWindow(db: Db, q: StatementFilters, search: Search): Hit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
-  return selectFrom<Omit<Hit, 'tokens'> & { sizes: Uint8Array | null }>(
+  const rows = selectFrom<Omit<Hit, 'tokens' | 'topics'> & { id: string; sizes: Uint8Array | null }>(
     db,
-    others.length > 0 ? filteredWindow : window,
-    and(sql`${statementsFts} MATCH ${expression}`, ...others),
+    window,
+    and(sql`${statementsFts} MATCH ${search.expression}`, ...others),
     [desc(statementsFts.rowid)],
     RANKED_MATCHES,
-  ).map(({ doc, text, context, topics, sizes }) => ({ doc, text, context, topics, tokens: tokensOf(sizes) }));
+  );
+  const topicTerms = topicTermsOf(
+    db,
+    search,
+    rows.map((row) => row.id),
+  );
+  return rows.map(({ doc, id, text, context, sizes }) => ({
+    doc,
+    text,
+    context,
+    topics: topicTerms.get(id) ?? '',
+    tokens: tokensOf(sizes),
+  }));
 }
 
-/** What ranking reads of a match, from the full-text index alone. */
+/**
+ * The topic terms of these statements, for counting the search's terms in them: none are read when no term
+ * can occur in any topic's name or aliases (every count would be 0), as for most searches.
+ */
+const topicTermsOf = (db: Db, search: Search, ids: string[]): Map<string, string> =>
+  mayOccur(search, topicVocabulary(db)) ? searchTopics(db, ids) : new Map();
+
+/** What ranking reads of a match: its statement's text and context, and its length in the index. */
 const window: Source = {
   fields: {
     doc: statementsFts.rowid,
-    text: statementsFts.text,
-    context: statementsFts.context,
-    topics: statementsFts.topics,
+    id: statements.id,
+    text: statements.text,
+    context: statements.context,
     sizes: statementsFtsSizes.sz,
   },
-  from: sql`${statementsFts} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statementsFts.rowid)}`,
-};
-
-/** The same, with the statements joined for filters on their columns. */
-const filteredWindow: Source = {
-  fields: window.fields,
-  from: sql`${window.from} inner join ${statements} on ${eq(statements.doc, statementsFts.rowid)}`,
+  from: sql`${statementsFts} inner join ${statements} on ${eq(statements.doc, statementsFts.rowid)} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statementsFts.rowid)}`,
 };
 
 /** Statement rows by doc number, in the order asked. */

@@ -34,7 +34,7 @@ export const statements = sqliteTable(
      * The five link arrays in their order, as one JSON array: sourceIds, topicIds, addresseeIds, acts,
      * respondsToIds (STATEMENT_LINKS). Written with the link tables, in the same transaction, so a page reads
      * its statements' links with their rows; the link tables stay the index that filters, reference checks,
-     * topic ancestry and stats read (migration 0012 filled it for the statements stored before it).
+     * topic ancestry and stats read (migration 0013 filled it for the statements stored before it).
      */
     links: text('links', { mode: 'json' }).$type<StatementLinks>().notNull().default([]),
     ...timestamps,
