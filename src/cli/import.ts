@@ -178,7 +178,8 @@ async function databaseTarget(path: string, dryRun: boolean): Promise<Target> {
   let storage: Storage;
   let deferred: boolean;
   try {
-    storage = await openStorage({ path, cacheKib: BULK_LOAD_CACHE_KIB });
+    // --db takes a SQLite file or a postgres:// URL.
+    storage = await openStorage({ path, cacheKib: BULK_LOAD_CACHE_KIB, ...(/^postgres(ql)?:\/\//.test(path) ? { url: path } : {}) });
     await storage.migrate();
     // Into an empty database, topic ancestry, counts, the search index and secondary indexes are built once, at the end.
     deferred = !dryRun && (await storage.imports.deferDerivedWork());
