@@ -265,7 +265,10 @@ class PostgresStorage extends Concerns implements Storage {
   migrate(): Promise<boolean> {
     return this.core.exclusive(async () => {
       if (this.core.config.url) await createDatabaseIfMissing(this.core.config.url);
-      return migratePostgres(this.core.pools.write);
+      const fresh = await migratePostgres(this.core.pools.write);
+      // A database migrated by someone else (a copy of a migrated template, `npm run db:migrate`) is new too
+      // while nothing was ever written to it: every write leaves a revision, even a delete.
+      return fresh || (await first(this.core.writerPool, sql`SELECT 1 FROM "revisions" LIMIT 1`)) === undefined;
     });
   }
 
