@@ -14,6 +14,13 @@ import { freshDatabase } from './postgres/databases.js';
 /** True when the suite runs on PostgreSQL (DATABASE_URL=postgres://…): each app gets a new database of its own. */
 export const onPostgres = process.env.DATABASE_URL?.startsWith('postgres') ?? false;
 
+/**
+ * `{ skip: sqliteOnly }` on a test that looks inside the SQLite engine (storage/inspect.ts: raw SQL on its file,
+ * FTS5's own bm25(), query plans): on PostgreSQL it has nothing to inspect. Its PostgreSQL counterpart, where one
+ * is due, is listed in docs/postgres-status.md.
+ */
+export const sqliteOnly: string | false = onPostgres ? 'inspects the SQLite engine' : false;
+
 export interface TestApp {
   app: Awaited<ReturnType<typeof buildApp>>;
   key: string;
