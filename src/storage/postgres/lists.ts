@@ -264,7 +264,7 @@ async function listStatements(run: Runner, query: Query, corpus: CorpusCache) {
   const search = parseSearch(q.q);
   const others = (await statementFilters(run, { ...q, q: undefined })).filter((f): f is SQL => f !== undefined);
   const sort = q.sort ?? 'relevance';
-  const stats = await corpus.get(run);
+  const stats = await corpus.statistics(run, search);
   let rows: StoredRecord[];
   let scores: Map<number, number>;
   let page: PageResult<unknown>;
@@ -342,53 +342,62 @@ async function rankingHits(run: Runner, search: Search, filters: SQL[]): Promise
  * version: a search asks for them on every request, and they change only with a write.
  */
 export class CorpusCache {
-  private kept: { version: string; corpus: Corpus; frequencies: Map<string, number> } | undefined;
+  private kept: Statistics | undefined;
 
   constructor(private readonly version: () => Promise<string>) {}
 
-  async get(run: Runner): Promise<{ corpus: Corpus; frequency: (expression: string) => number }> {
+  /**
+   * The corpus and the frequency of each of the search's patterns (scoreHits asks for them synchronously), read
+   * on one entry: concurrent searches never mix two versions. Inside a write transaction they are read afresh
+   * and not kept (the transaction's rows may yet roll back).
+   */
+  async statistics(run: Runner, search: Search): Promise<{ corpus: Corpus; frequency: (expression: string) => number }> {
     const version = await this.version();
-    if (this.kept?.version !== version || run.inTransaction) {
+    let entry = run.inTransaction || this.kept?.version !== version ? undefined : this.kept;
+    if (!entry) {
       const row = await first<{ documents: number; tokens: number }>(
         run,
         sql`SELECT count(*)::int AS "documents", coalesce(sum((SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0) FROM unnest("document"))), 0)::float8 AS "tokens" FROM "statements_search"`,
       );
       const documents = Number(row?.documents ?? 0);
-      this.kept = {
+      entry = {
         version,
         corpus: { documents, averageTokens: documents > 0 ? Number(row?.tokens ?? 0) / documents : 0 },
         frequencies: new Map(),
       };
+      if (!run.inTransaction) this.kept = entry;
     }
-    const kept = this.kept;
+    for (const pattern of search.patterns) {
+      if (entry.frequencies.has(pattern.expression)) continue;
+      entry.frequencies.set(pattern.expression, await documentFrequency(run, pattern.expression));
+    }
+    const kept = entry;
     return { corpus: kept.corpus, frequency: (expression) => kept.frequencies.get(expression) ?? 0 };
   }
+}
 
-  /** Reads the frequency of each pattern of a search ahead (scoreHits asks synchronously). */
-  async prepare(run: Runner, search: Search): Promise<void> {
-    const kept = this.kept;
-    if (!kept) return;
-    for (const pattern of search.patterns) {
-      if (kept.frequencies.has(pattern.expression)) continue;
-      const newest = await first<{ counted: number; oldest: number | null }>(
-        run,
-        sql`SELECT count(*)::int AS "counted", min("doc") AS "oldest" FROM (
-              SELECT "doc" FROM "statements_search" WHERE "document" @@ ${tsquery({ expression: pattern.expression })}
-               ORDER BY "doc" DESC LIMIT ${COUNTED_MATCHES}) m`,
-      );
-      const span = await first<{ first: number; last: number }>(
-        run,
-        sql`SELECT coalesce(min("doc"), 0) AS "first", coalesce(max("doc"), 0) AS "last" FROM "statements"`,
-      );
-      kept.frequencies.set(
-        pattern.expression,
-        estimatedFrequency({ counted: Number(newest?.counted ?? 0), oldest: newest?.oldest ?? null }, () => ({
-          first: span?.first ?? 0,
-          last: span?.last ?? 0,
-        })),
-      );
-    }
-  }
+interface Statistics {
+  version: string;
+  corpus: Corpus;
+  frequencies: Map<string, number>;
+}
+
+/** The statements a term (or phrase) matches: counted up to COUNTED_MATCHES, estimated past it (as on SQLite). */
+async function documentFrequency(run: Runner, expression: string): Promise<number> {
+  const newest = await first<{ counted: number; oldest: number | null }>(
+    run,
+    sql`SELECT count(*)::int AS "counted", min("doc") AS "oldest" FROM (
+          SELECT "doc" FROM "statements_search" WHERE "document" @@ ${tsquery({ expression })}
+           ORDER BY "doc" DESC LIMIT ${COUNTED_MATCHES}) m`,
+  );
+  const counted = Number(newest?.counted ?? 0);
+  const oldest = newest?.oldest ?? null;
+  if (counted < COUNTED_MATCHES || oldest === null) return counted;
+  const span = await first<{ first: number; last: number }>(
+    run,
+    sql`SELECT coalesce(min("doc"), 0) AS "first", coalesce(max("doc"), 0) AS "last" FROM "statements"`,
+  );
+  return estimatedFrequency({ counted, oldest }, () => ({ first: span?.first ?? 0, last: span?.last ?? 0 }));
 }
 
 /** A page of the collection (see ListStorage). */
@@ -409,11 +418,8 @@ export async function listCollection(
       return listEvents(run, query);
     case 'positions':
       return listPositions(run, query);
-    case 'statements': {
-      const q = query as Query & StatementFilterValues;
-      if (q.q) await corpus.get(run).then(() => corpus.prepare(run, parseSearch(q.q as string)));
+    case 'statements':
       return listStatements(run, query, corpus);
-    }
   }
 }
 
