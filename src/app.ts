@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { type Config, storageOptions } from './config.js';
 import { AppError, type ErrorCode } from './lib/errors.js';
 import { problemRoutes } from './lib/problems.js';
 import { ProblemSchema } from './lib/schemas.js';
@@ -29,7 +29,7 @@ import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openapiPlugin } from './plugins/openapi.js';
 
 export type AppConfig = Pick<Config, 'databasePath' | 'logLevel' | 'authDisabled' | 'seed'> &
-  Partial<Pick<Config, 'corsOrigins' | 'rateLimit' | 'bodyTimeoutMs' | 'importTimeoutMs'>> & {
+  Partial<Pick<Config, 'corsOrigins' | 'rateLimit' | 'bodyTimeoutMs' | 'importTimeoutMs' | 'databaseUrl' | 'databaseReadUrl'>> & {
     /** Answer 503 while the event loop is stalled (the server sets it; injected tests do not); tests may set the thresholds. */
     shedLoad?: HardeningOptions['shedLoad'];
   };
@@ -103,7 +103,10 @@ export async function buildApp(config: AppConfig) {
       return caller ? `key:${caller.id}` : `ip:${request.ip}`;
     },
   });
-  await app.register(dbPlugin, { databasePath: config.databasePath, seed: config.seed });
+  await app.register(dbPlugin, {
+    storage: storageOptions(config),
+    seed: config.seed,
+  });
   await app.register(authPlugin, { disabled: config.authDisabled, identify });
   await app.register(idempotencyPlugin);
   await app.register(openapiPlugin);

@@ -8,6 +8,8 @@ const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'an integer' }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   DATABASE_PATH: Type.String({ minLength: 1, default: './data/statements.db' }),
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' }),
+  DATABASE_READ_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' }),
   LOG_LEVEL: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -31,6 +33,10 @@ export interface Config {
   host: string;
   /** A file path, or `:memory:` for a throw-away database. */
   databasePath: string;
+  /** DATABASE_URL: PostgreSQL instead of the SQLite file when set. */
+  databaseUrl?: string;
+  /** DATABASE_READ_URL: a PostgreSQL replica for reads (only with DATABASE_URL). */
+  databaseReadUrl?: string;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Only an explicit AUTH_DISABLED=true makes writes anonymous. */
   authDisabled: boolean;
@@ -46,6 +52,11 @@ export interface Config {
   bodyTimeoutMs: number;
   /** How long an import may take to arrive whole: archives stream for a while. */
   importTimeoutMs: number;
+}
+
+/** What the storage is opened with: the SQLite file, or PostgreSQL when DATABASE_URL is set. */
+export function storageOptions(config: Pick<Config, 'databasePath' | 'databaseUrl' | 'databaseReadUrl'>) {
+  return { path: config.databasePath, url: config.databaseUrl, readUrl: config.databaseReadUrl };
 }
 
 export class ConfigError extends Error {
@@ -78,6 +89,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const schema = EnvSchema.properties[name as keyof typeof EnvSchema.properties];
     if (!Value.Check(schema, value)) problems.push(`${name}=${JSON.stringify(env[name] ?? '')}: ${describe(schema)}`);
   }
+  if (raw.DATABASE_READ_URL !== undefined && raw.DATABASE_URL === undefined) {
+    problems.push('DATABASE_READ_URL: needs DATABASE_URL (a replica of which database?)');
+  }
   const value = Value.Default(EnvSchema, raw);
   if (problems.length > 0) throw new ConfigError(problems);
   const env_ = value as Static<typeof EnvSchema>;
@@ -85,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     port: env_.PORT,
     host: env_.HOST,
     databasePath: env_.DATABASE_PATH,
+    ...(env_.DATABASE_URL ? { databaseUrl: env_.DATABASE_URL } : {}),
+    ...(env_.DATABASE_READ_URL ? { databaseReadUrl: env_.DATABASE_READ_URL } : {}),
     logLevel: env_.LOG_LEVEL,
     authDisabled: env_.AUTH_DISABLED,
     seed: env_.SEED,
@@ -102,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 function describe(schema: { type?: string; description?: string; minimum?: number; maximum?: number; anyOf?: { const?: unknown }[] }) {
   if (schema.type === 'integer') return `must be ${schema.description} from ${schema.minimum} to ${schema.maximum}`;
   if (schema.type === 'boolean') return 'must be true or false';
+  if (schema.description && schema.type === 'string') return `must be ${schema.description}`;
   if (schema.anyOf) return `must be one of ${schema.anyOf.map((option) => option.const).join(', ')}`;
   return 'must be a non-empty string';
 }

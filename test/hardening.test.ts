@@ -13,7 +13,7 @@ import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { sleep } from './assertions.js';
-import { makeApp, seedMinimal } from './helpers.js';
+import { makeApp, seedMinimal, sqliteOnly } from './helpers.js';
 import { exchange } from './raw-http.js';
 
 const tempDir = (t: { after: (fn: () => void) => void }) => {
@@ -104,7 +104,7 @@ test('text that cannot be stored faithfully is a 400; every script round-trips b
   }
 });
 
-test('a full disk is a 507 that stores nothing; reads go on; writes resume when space returns', async (t) => {
+test('a full disk is a 507 that stores nothing; reads go on; writes resume when space returns', { skip: sqliteOnly }, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
   const client = sqliteInternals(api.app.storage).writer.$client;
@@ -191,7 +191,7 @@ test('npm run backup copies the live database consistently', async (t) => {
   const target = join(dir, 'copy.db');
   const run = promisify(execFile);
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', target], {
-    env: { ...process.env, DATABASE_PATH: databasePath },
+    env: { ...process.env, DATABASE_PATH: databasePath, DATABASE_URL: '' },
   });
   assert.match(stdout, /Backed up/);
   const copy = new Database(target, { readonly: true });
@@ -200,7 +200,9 @@ test('npm run backup copies the live database consistently', async (t) => {
   const live = sqliteInternals(app.storage).writer.$client.prepare('SELECT count(*) AS n FROM statements').get() as { n: number };
   assert.deepEqual(copy.prepare('SELECT count(*) AS n FROM statements').get(), live);
   await assert.rejects(
-    run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', target], { env: { ...process.env, DATABASE_PATH: databasePath } }),
+    run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', target], {
+      env: { ...process.env, DATABASE_PATH: databasePath, DATABASE_URL: '' },
+    }),
     /exists/,
   );
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { sqliteInternals } from '../src/storage/inspect.js';
-import { makeApp } from './helpers.js';
+import { makeApp, sqliteOnly } from './helpers.js';
 
 describe('a retried POST with the same Idempotency-Key', () => {
   /** A new app, and a POST /v1/topics with the write key and an Idempotency-Key. */
@@ -81,7 +81,7 @@ describe('a retried POST with the same Idempotency-Key', () => {
   });
 });
 
-test('keys belong to their caller and expire after 24 hours', async (t) => {
+test('keys belong to their caller and expire after 24 hours', { skip: sqliteOnly }, async (t) => {
   const api = await makeApp(t);
   const { createKey } = await import('../src/modules/keys/keys.service.js');
   const other = await createKey(api.app.storage, 'other');

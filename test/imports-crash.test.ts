@@ -35,6 +35,8 @@ async function startServer(databasePath: string, port: number): Promise<ChildPro
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_PATH: databasePath,
+      // This test is about the SQLite file: a DATABASE_URL of the environment (the PostgreSQL pass) is not its.
+      DATABASE_URL: '',
       LOG_LEVEL: 'warn',
       SEED: 'false',
       RATE_LIMIT: '0',

@@ -79,7 +79,7 @@ describe('npm run keys', () => {
   const shared = sharedApp(async () => {});
   const run = (...args: string[]) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', ...args], {
-      env: { ...process.env, DATABASE_PATH: join(shared().dir, 'cli.db') },
+      env: { ...process.env, DATABASE_PATH: join(shared().dir, 'cli.db'), DATABASE_URL: '' },
     });
   // Key 'dashboard' created with a scope and an expiry, then the keys listed.
   let lines: string[] = [];

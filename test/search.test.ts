@@ -13,7 +13,7 @@ import { mayOccur, parseSearch, RANKED_MATCHES, toFtsQuery } from '../src/lib/se
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { REBUILD_SEARCH_INDEX, searchTopics } from '../src/storage/sqlite/statements.fts.js';
 import { documentFrequency } from '../src/storage/sqlite/statements.queries.js';
-import { everyPage, makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
+import { everyPage, makeApp, seedMinimal, sharedApp, sqliteOnly, type TestApp } from './helpers.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
 
@@ -386,7 +386,7 @@ describe('answers to a search are kept only while the data is unchanged', () => 
     assert.deepEqual(ids((await api.json({ method: 'GET', url: '/v1/statements?q=talks&limit=2' })).body), ['k1', 'k0']);
   });
 
-  test('a commit by another program on the same file shows at once', async (t) => {
+  test('a commit by another program on the same file shows at once', { skip: sqliteOnly }, async (t) => {
     const api = await makeApp(t);
     await kept(api);
     // Asked first, so that the answer is kept.
@@ -436,7 +436,9 @@ test('a CSV export defuses spreadsheet formulas', async (t) => {
   assert.ok(guarded.body.includes(`"'=HYPERLINK(""http://example.org"")"`), guarded.body);
 });
 
-test('relevance is BM25 as FTS5 computes it: the same order and scores, the newest first at equal scores', async (t) => {
+test('relevance is BM25 as FTS5 computes it: the same order and scores, the newest first at equal scores', {
+  skip: sqliteOnly,
+}, async (t) => {
   const api = await makeApp(t, { seed: true });
   const client = sqliteInternals(api.app.storage).writer.$client;
   // Words in fewer than half of the seed's statements: BM25 clamps the weight of commoner ones to ~0, where
@@ -549,7 +551,7 @@ describe('past a thousand matches a term is counted from its newest ones', () =>
       .pluck()
       .get(q);
 
-  test('a term spread evenly is counted exactly', () => {
+  test('a term spread evenly is counted exactly', { skip: sqliteOnly }, () => {
     assert.equal(counted('"steadily"'), 1334);
     assert.equal(
       documentFrequency(sqliteInternals(api().app.storage).reader, '"steadily"'),
@@ -558,7 +560,7 @@ describe('past a thousand matches a term is counted from its newest ones', () =>
     );
   });
 
-  test('a term used lately is weighed by its recent use: counted as commoner than it is', () => {
+  test('a term used lately is weighed by its recent use: counted as commoner than it is', { skip: sqliteOnly }, () => {
     assert.equal(counted('"lately"'), 1050);
     assert.equal(
       documentFrequency(sqliteInternals(api().app.storage).reader, '"lately"'),
@@ -567,7 +569,7 @@ describe('past a thousand matches a term is counted from its newest ones', () =>
     );
   });
 
-  test('a term with under a thousand matches is counted', () => {
+  test('a term with under a thousand matches is counted', { skip: sqliteOnly }, () => {
     assert.equal(documentFrequency(sqliteInternals(api().app.storage).reader, '"rarely"'), 400, 'under a thousand matches: counted');
   });
 
@@ -575,7 +577,7 @@ describe('past a thousand matches a term is counted from its newest ones', () =>
     ['steadily', true, 'an evenly spread term scores as bm25() scores it'],
     ['lately', false, 'a term used lately weighs less than bm25() weighs it'],
   ] as const) {
-    test(`${behaviour}; count=true still counts every match`, async () => {
+    test(`${behaviour}; count=true still counts every match`, { skip: sqliteOnly }, async () => {
       const bm25 = sqliteInternals(api().app.storage).writer.$client.prepare(
         'SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid WHERE statements_fts MATCH ?',
       );
@@ -637,7 +639,7 @@ describe('relevance counts words as the index does', () => {
 
   // Overlapping phrases, prefixes, diacritics, any separator.
   for (const q of ['"the the"', '"the talks"', 'talks', 'besham', 'nucl*', 'nucle*', 'the talks', '"talks the"*', 've']) {
-    test(`${q}: FTS5's order and scores`, async () => {
+    test(`${q}: FTS5's order and scores`, { skip: sqliteOnly }, async () => {
       const res = await api().json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}&limit=100` });
       assert.equal(res.status, 200);
       const fts = sqliteInternals(api().app.storage)

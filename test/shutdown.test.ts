@@ -36,6 +36,8 @@ async function startServer(databasePath: string, env: Record<string, string>): P
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_PATH: databasePath,
+      // The SQLite file named above, whatever DATABASE_URL the suite runs with.
+      DATABASE_URL: '',
       LOG_LEVEL: 'info',
       SEED: 'false',
       RATE_LIMIT: '0',

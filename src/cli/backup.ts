@@ -1,7 +1,7 @@
 // `npm run backup -- <file>`: a consistent copy of the live database (SQLite's online backup API), safe
 // while the server runs and writes.
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../config.js';
+import { loadConfig, storageOptions } from '../config.js';
 import { openStorage } from '../storage/index.js';
 
 async function main(args: string[]): Promise<number> {
@@ -14,7 +14,19 @@ async function main(args: string[]): Promise<number> {
     console.error(`${target} exists; choose a new file name (a backup never overwrites).`);
     return 1;
   }
-  const { databasePath } = loadConfig(process.env);
+  const config = loadConfig(process.env);
+  const { databasePath } = config;
+  if (config.databaseUrl) {
+    // PostgreSQL: pg_dump's custom format (restore with pg_restore --clean --if-exists -d URL FILE).
+    const storage = await openStorage(storageOptions(config));
+    try {
+      await storage.backup(target);
+      console.log(`Backed up the PostgreSQL database to ${target} (pg_dump, custom format).`);
+      return 0;
+    } finally {
+      await storage.close();
+    }
+  }
   if (databasePath === ':memory:' || !existsSync(databasePath)) {
     console.error(`There is no database at ${databasePath} to back up.`);
     return 1;

@@ -20,7 +20,7 @@ importing the same files again changes nothing.
 Where to (one of):
   --url <base>    a running server, e.g. http://localhost:3000 (NDJSON files are streamed)
   --key <key>     its API key (npm run keys -- create <name>); default: the API_KEY environment variable
-  --db <file>     a database file, imported straight through the service (created and migrated if needed);
+  --db <file>     a database file (or a postgres:// URL), imported straight through the service (created and migrated if needed);
                   into one without statements, topic ancestry, counts, the search index and secondary
                   indexes are built at the end
 
@@ -178,7 +178,8 @@ async function databaseTarget(path: string, dryRun: boolean): Promise<Target> {
   let storage: Storage;
   let deferred: boolean;
   try {
-    storage = await openStorage({ path, cacheKib: BULK_LOAD_CACHE_KIB });
+    // --db takes a SQLite file or a postgres:// URL.
+    storage = await openStorage({ path, cacheKib: BULK_LOAD_CACHE_KIB, ...(/^postgres(ql)?:\/\//.test(path) ? { url: path } : {}) });
     await storage.migrate();
     // Into an empty database, topic ancestry, counts, the search index and secondary indexes are built once, at the end.
     deferred = !dryRun && (await storage.imports.deferDerivedWork());

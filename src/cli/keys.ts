@@ -1,6 +1,6 @@
 // `npm run keys -- create <name> | list | revoke <name>`: manage the API keys of the configured database.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, storageOptions } from '../config.js';
 import type { KeyScope } from '../lib/vocabularies.js';
 import { createKey, KeyError, listKeys, revokeKey } from '../modules/keys/keys.service.js';
 import { openStorage } from '../storage/index.js';
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     expiresAt = new Date(Date.now() + hours * 3_600_000).toISOString();
   }
   const scopes = values.scope ? (values.scope.split(',').map((s) => s.trim()) as KeyScope[]) : undefined;
-  const storage = await openStorage({ path: loadConfig(process.env).databasePath });
+  const storage = await openStorage(storageOptions(loadConfig(process.env)));
   try {
     await storage.migrate();
     switch (command) {

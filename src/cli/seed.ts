@@ -1,13 +1,12 @@
 // `npm run db:seed`: upsert the bundles in seeds/ into DATABASE_PATH through the import service.
 // Records the seed defines are reset to the seed's values; nothing else is touched.
-import { loadConfig } from '../config.js';
+import { loadConfig, storageOptions } from '../config.js';
 import { AppError } from '../lib/errors.js';
 import { loadSeeds } from '../modules/imports/imports.seed.js';
 import { openStorage } from '../storage/index.js';
 
 try {
-  const { databasePath } = loadConfig(process.env);
-  const storage = await openStorage({ path: databasePath });
+  const storage = await openStorage(storageOptions(loadConfig(process.env)));
   await storage.migrate();
   for (const { file, result } of await loadSeeds(storage)) {
     const summary = Object.entries(result.counts)

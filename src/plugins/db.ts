@@ -1,7 +1,7 @@
 // The storage as `app.storage`: opened, migrated (and seeded when new) at registration, closed with the app.
 import fp from 'fastify-plugin';
 import { loadSeeds } from '../modules/imports/imports.seed.js';
-import { openStorage, type Storage } from '../storage/index.js';
+import { openStorage, type Storage, type StorageConfig } from '../storage/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -9,9 +9,9 @@ declare module 'fastify' {
   }
 }
 
-export const dbPlugin = fp<{ databasePath: string; seed: boolean }>(
-  async (app, { databasePath, seed }) => {
-    const storage = await openStorage({ path: databasePath });
+export const dbPlugin = fp<{ storage: StorageConfig; seed: boolean }>(
+  async (app, { storage: config, seed }) => {
+    const storage = await openStorage(config);
     const fresh = await storage.migrate((message) => app.log.info(message));
     // Only a new database is seeded: what users stored is never overwritten by a restart.
     if (seed && fresh) {

@@ -1,10 +1,11 @@
 // The storage boundary: the one way routes, plugins, services and scripts reach data. Asynchronous and
-// engine-neutral; `openStorage` opens the engine the configuration names (SQLite today).
+// engine-neutral; `openStorage` opens the engine the configuration names (SQLite, or PostgreSQL with a URL).
 import type { ExtractStorage } from './extract.js';
 import type { IdempotencyStorage } from './idempotency.js';
 import type { ImportStorage } from './imports.js';
 import type { KeyStorage } from './keys.js';
 import type { ListStorage } from './lists.js';
+import { openPostgresStorage, postgresFailure } from './postgres/index.js';
 import type { RecordStorage } from './records.js';
 import type { RevisionStorage } from './revisions.js';
 import type { SearchStorage } from './search.js';
@@ -71,10 +72,14 @@ export interface Storage extends StorageConcerns {
 }
 
 export interface StorageConfig {
-  /** Which engine; SQLite is the only one so far. */
-  engine?: 'sqlite';
+  /** Which engine: SQLite unless `url` names a PostgreSQL database. */
+  engine?: 'sqlite' | 'postgres';
   /** SQLite: a file path, or `:memory:` for a throw-away database. */
   path: string;
+  /** PostgreSQL (DATABASE_URL): postgres://user@host:port/database; created and migrated by `migrate()`. */
+  url?: string;
+  /** PostgreSQL (DATABASE_READ_URL): a replica for reads that need not see the latest write. */
+  readUrl?: string;
   /** SQLite: the page cache in KiB (a process that only loads data wants more). */
   cacheKib?: number;
   /** Called with each statement the engine runs (a query plan check, a debugging session). */
@@ -91,9 +96,11 @@ export const BULK_LOAD_CACHE_KIB = 65_536;
 
 /** Opens the storage the configuration names; `migrate()` brings it up to date. */
 export async function openStorage(config: StorageConfig): Promise<Storage> {
-  switch (config.engine ?? 'sqlite') {
+  switch (config.engine ?? (config.url ? 'postgres' : 'sqlite')) {
     case 'sqlite':
       return openSqliteStorage(config);
+    case 'postgres':
+      return openPostgresStorage(config);
   }
   throw new Error(`Unknown storage engine ${config.engine}.`);
 }
@@ -106,5 +113,5 @@ export async function openStorage(config: StorageConfig): Promise<Storage> {
 export type StorageFailure = 'busy' | 'full' | 'unwritable' | 'constraint';
 
 export function storageFailure(error: unknown): StorageFailure | undefined {
-  return sqliteFailure(error);
+  return sqliteFailure(error) ?? postgresFailure(error);
 }

@@ -1,8 +1,7 @@
 // Databases for tests on PostgreSQL: each test gets a new database copied from a migrated template, the way
 // makeApp gives each test a new SQLite file. A new database costs about 0.2 s however it is made (CREATE DATABASE
-// writes a checkpoint); copying the template saves migrating each one. Not used by the suite yet: the service
-// runs on PostgreSQL once the storage interface (#25) is in; then test/helpers.ts picks this when DATABASE_URL
-// is set.
+// writes a checkpoint); copying the template saves migrating each one. test/helpers.ts's makeApp uses it when
+// DATABASE_URL is set.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,0 +1,553 @@
+// Lists on PostgreSQL: keyset pages (SQLite's order: NULL first ascending, last descending; id the final
+// tiebreak), each resource's filters, expand=, search over statements, and the stats.
+import { type SQL, sql } from 'drizzle-orm';
+import { decodeCursor, encodeCursor, type SortValue } from '../../lib/cursor.js';
+import { AppError } from '../../lib/errors.js';
+import { applyExpansions } from '../../lib/expand.js';
+import { anyOf, bindingOf, type ListQuery, type PageResult, pageInMemory } from '../../lib/pagination.js';
+import {
+  COUNTED_MATCHES,
+  type Corpus,
+  estimatedFrequency,
+  type Hit,
+  parseSearch,
+  RANKED_MATCHES,
+  type Search,
+  scoreHits,
+  snippet,
+} from '../../lib/search.js';
+import type { Dimension, StanceMatrix, StatementStats } from '../../modules/stats/stats.schema.js';
+import type { Collection, StatementFilterValues } from '../types.js';
+import { AND, anyText, first, ident, type Runner, selectList } from './query.js';
+import { matchesSearch, tsquery } from './search.js';
+import {
+  actorStore,
+  eventStore,
+  hydrateEvents,
+  hydratePositions,
+  hydrateStatements,
+  linkedTo,
+  namedIds,
+  participants,
+  STATEMENT_COLUMNS,
+  type StoredRecord,
+  sourceStore,
+  statementLinks,
+  statementStore,
+  topicStore,
+  topicsUnder,
+} from './stores.js';
+
+type Query = ListQuery & Record<string, unknown>;
+
+interface Sortable {
+  /** The expression sorted on, and whether it may be NULL. */
+  key: SQL;
+  nullable: boolean;
+}
+
+interface ListSpec {
+  collection: string;
+  /** `SELECT <fields> FROM <from>`: the rows, each with `id` and every sortable field by its API name. */
+  select: SQL;
+  id: SQL;
+  sortable: Record<string, Sortable>;
+  defaultSort: string;
+  /** `SELECT count(*) FROM …` without the WHERE. */
+  count: SQL;
+}
+
+/**
+ * One page of a list, as SQLite's listPage: the WHERE of the filters and the keyset after the cursor, ORDER BY
+ * the sort then the id, one more row than the page to know whether another follows.
+ */
+async function listPage<Row extends { id: string }>(
+  run: Runner,
+  spec: ListSpec,
+  query: Query,
+  filters: (SQL | undefined)[],
+): Promise<PageResult<Row>> {
+  const sort = query.sort ?? spec.defaultSort;
+  const descending = sort.startsWith('-');
+  const field = descending ? sort.slice(1) : sort;
+  const sortable = spec.sortable[field] ?? { key: spec.id, nullable: false };
+  const byId = sortable.key === spec.id;
+  const binding = bindingOf(spec.collection, sort, query);
+  // SQLite sorts NULL first ascending and last descending: so does this, and the cursors rely on it.
+  const direction = sql.raw(descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  const orderBy = byId ? sql`${spec.id} ${direction}` : sql`${sortable.key} ${direction}, ${spec.id} ${direction}`;
+  const filter = AND(filters);
+  const wanted = query.limit + 1;
+  const select = (where: SQL | undefined, limit: number) =>
+    run.all<Row>(sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${limit}`);
+  let rows: Row[];
+  if (query.cursor) {
+    const [value, lastId] = decodeCursor(query.cursor, binding);
+    rows = [];
+    for (const stretch of after(sortable.key, spec.id, byId, value, lastId, descending, sortable.nullable)) {
+      rows.push(...(await select(AND([filter, stretch]), wanted - rows.length)));
+      if (rows.length === wanted) break;
+    }
+  } else {
+    rows = await select(filter, wanted);
+  }
+  const more = rows.length > query.limit;
+  const data = more ? rows.slice(0, query.limit) : rows;
+  const last = data.at(-1);
+  const lastValue = last ? ((last as Record<string, unknown>)[field] as SortValue) : null;
+  let total: number | undefined;
+  if (query.count) {
+    const counted = await first<{ n: number }>(run, sql`${spec.count}${filter ? sql` WHERE ${filter}` : sql``}`);
+    total = Number(counted?.n ?? 0);
+  }
+  return {
+    data,
+    nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, last.id) : null,
+    ...(total !== undefined ? { total } : {}),
+  };
+}
+
+/** The rows after (value, id) in the sort order, as stretches in that order (see SQLite's pagination.ts). */
+function after(key: SQL, id: SQL, byId: boolean, value: SortValue, lastId: string, descending: boolean, nullable: boolean): SQL[] {
+  const beyond = sql.raw(descending ? '<' : '>');
+  if (byId) return [sql`${id} ${beyond} ${lastId}`];
+  if (value === null) {
+    const nullTail = sql`${key} IS NULL AND ${id} ${beyond} ${lastId}`;
+    return descending ? [nullTail] : [nullTail, sql`${key} IS NOT NULL`];
+  }
+  const rest = sql`(${key}, ${id}) ${beyond} (${value}, ${lastId})`;
+  return descending && nullable ? [rest, sql`${key} IS NULL`] : [rest];
+}
+
+const column = (table: string, name: string, nullable = false): Sortable => ({ key: sql.raw(`"${table}"."${name}"`), nullable });
+const META_SORTS = (table: string) => ({ createdAt: column(table, 'created_at'), updatedAt: column(table, 'updated_at') });
+
+function tableSpec(table: string, columns: readonly string[], sortable: Record<string, Sortable>, defaultSort: string): ListSpec {
+  return {
+    collection: table,
+    select: sql`SELECT ${selectList(columns, table)} FROM ${ident(table)}`,
+    id: sql.raw(`"${table}"."id"`),
+    sortable: { id: column(table, 'id'), ...META_SORTS(table), ...sortable },
+    defaultSort,
+    count: sql`SELECT count(*)::int AS "n" FROM ${ident(table)}`,
+  };
+}
+
+const inAny = (expr: string, value: unknown) => (value ? sql`${sql.raw(expr)} = ${anyText(anyOf(value as string) ?? [])}` : undefined);
+
+async function listSources(run: Runner, query: Query) {
+  const q = query as Record<string, string | undefined>;
+  return listPage<StoredRecord>(
+    run,
+    tableSpec(
+      'sources',
+      sourceStore.columns,
+      { publishedOn: column('sources', 'published_on', true), title: column('sources', 'title') },
+      'id',
+    ),
+    query,
+    [
+      inAny('"sources"."kind"', q.kind),
+      q.publisher ? sql`"sources"."publisher" = ${q.publisher}` : undefined,
+      q.from ? sql`"sources"."published_on" >= ${q.from}` : undefined,
+      q.to ? sql`"sources"."published_on" <= ${q.to}` : undefined,
+    ],
+  );
+}
+
+async function listActors(run: Runner, query: Query) {
+  const q = query as Record<string, string | undefined>;
+  return listPage<StoredRecord>(run, tableSpec('actors', actorStore.columns, { name: column('actors', 'name') }, 'id'), query, [
+    inAny('"actors"."id"', q.id),
+    inAny('"actors"."kind"', q.kind),
+    inAny('"actors"."country_code"', q.countryCode),
+    inAny('"actors"."parent_id"', q.parent),
+  ]);
+}
+
+async function listTopics(run: Runner, query: Query) {
+  const q = query as Record<string, unknown>;
+  return listPage<StoredRecord>(run, tableSpec('topics', topicStore.columns, { name: column('topics', 'name') }, 'id'), query, [
+    inAny('"topics"."id"', q.id),
+    inAny('"topics"."parent_id"', q.parent),
+    q.root === undefined ? undefined : q.root ? sql`"topics"."parent_id" IS NULL` : sql`"topics"."parent_id" IS NOT NULL`,
+    q.within ? sql`"topics"."id" IN ${await topicsUnder(run, anyOf(q.within as string) ?? [])}` : undefined,
+  ]);
+}
+
+async function listEvents(run: Runner, query: Query) {
+  const q = query as Record<string, string | undefined>;
+  const page = await listPage<StoredRecord>(
+    run,
+    tableSpec('events', eventStore.columns, { startDate: column('events', 'start_date', true), title: column('events', 'title') }, 'id'),
+    query,
+    [
+      inAny('"events"."kind"', q.kind),
+      inAny('"events"."host_id"', q.host),
+      linkedTo(sql.raw('"events"."id"'), participants, anyOf(q.participant)),
+      q.from ? sql`"events"."start_date" >= ${q.from}` : undefined,
+      q.to ? sql`"events"."start_date" <= ${q.to}` : undefined,
+    ],
+  );
+  return { ...page, data: await hydrateEvents(run, page.data) };
+}
+
+/** The WHERE terms of the position filters, shared by the list and the stance matrix. */
+async function positionFilters(run: Runner, q: Record<string, unknown>): Promise<(SQL | undefined)[]> {
+  return [
+    inAny('"positions"."actor_id"', q.actor),
+    q.topic ? sql`"positions"."topic_id" IN ${await topicsUnder(run, anyOf(q.topic as string) ?? [])}` : undefined,
+    inAny('"positions"."stance"', q.stance),
+    linkedTo(
+      sql.raw('"positions"."id"'),
+      { table: 'position_evidence', owner: 'position_id', value: 'statement_id' },
+      anyOf(q.evidence as string),
+    ),
+    q.asOf
+      ? sql`"positions"."valid_from" <= ${q.asOf} AND ("positions"."valid_to" IS NULL OR "positions"."valid_to" > ${q.asOf})`
+      : undefined,
+  ];
+}
+
+const positionSpec = tableSpec(
+  'positions',
+  ['id', 'actorId', 'topicId', 'stance', 'summary', 'validFrom', 'validTo', 'createdAt', 'updatedAt', 'version'],
+  { validFrom: column('positions', 'valid_from', true) },
+  'validFrom',
+);
+
+async function listPositions(run: Runner, query: Query) {
+  const page = await listPage<StoredRecord>(run, positionSpec, query, await positionFilters(run, query));
+  return { ...page, data: await hydratePositions(run, page.data) };
+}
+
+/** The WHERE terms of the statement filters (not `q`), shared by every query over statements. */
+async function statementFilters(run: Runner, q: StatementFilterValues): Promise<(SQL | undefined)[]> {
+  const topicIds = anyOf(q.topic);
+  const id = sql.raw('"statements"."id"');
+  return [
+    inAny('"statements"."speaker_id"', q.speaker),
+    inAny('"statements"."on_behalf_of_id"', q.onBehalfOf),
+    topicIds
+      ? sql`"statements"."id" IN (SELECT "statement_id" FROM "statement_topic_ancestors" WHERE "ancestor_id" = ${anyText(
+          await namedIds(run, 'topics', topicIds),
+        )})`
+      : undefined,
+    linkedTo(id, statementLinks.addresseeIds, anyOf(q.addressee)),
+    inAny('"statements"."event_id"', q.event),
+    linkedTo(id, statementLinks.sourceIds, anyOf(q.source)),
+    linkedTo(id, statementLinks.respondsToIds, anyOf(q.respondsTo)),
+    inAny('"statements"."kind"', q.kind),
+    linkedTo(id, statementLinks.acts, anyOf(q.act)),
+    inAny('"statements"."language"', q.language),
+    q.from ? sql`"statements"."stated_on" >= ${q.from}` : undefined,
+    q.to ? sql`"statements"."stated_on" <= ${q.to}` : undefined,
+  ];
+}
+
+const statementSpec: ListSpec = {
+  ...tableSpec('statements', [...STATEMENT_COLUMNS, 'doc'], { statedOn: column('statements', 'stated_on', true) }, '-statedOn'),
+};
+
+/** A page of statements; with `q`, only matches, by relevance unless sorted otherwise, each with a snippet and score. */
+async function listStatements(run: Runner, query: Query, corpus: CorpusCache) {
+  const q = query as Query & StatementFilterValues;
+  if (!q.q) {
+    if (q.sort === 'relevance' || q.sort === '-relevance') {
+      throw new AppError('VALIDATION_FAILED', 'sort=relevance needs a search: add q.', {
+        errors: [{ in: 'query', path: '/sort', message: 'relevance is only available with q' }],
+      });
+    }
+    const page = await listPage<StoredRecord>(run, statementSpec, query, await statementFilters(run, q));
+    return { ...page, data: await hydrateStatements(run, page.data) };
+  }
+  const search = parseSearch(q.q);
+  const others = (await statementFilters(run, { ...q, q: undefined })).filter((f): f is SQL => f !== undefined);
+  const sort = q.sort ?? 'relevance';
+  const stats = await corpus.statistics(run, search);
+  let rows: StoredRecord[];
+  let scores: Map<number, number>;
+  let page: PageResult<unknown>;
+  if (sort === 'relevance' || sort === '-relevance') {
+    const hits = await rankingHits(run, search, others);
+    scores = scoreHits(hits, search, (e) => stats.frequency(e), stats.corpus);
+    const ranked = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
+    if (ranked.total !== undefined) {
+      const counted = await first<{ n: number }>(
+        run,
+        sql`SELECT count(*)::int AS "n" FROM "statements" WHERE ${AND([matchesSearch(search), ...others])}`,
+      );
+      ranked.total = Number(counted?.n ?? 0);
+    }
+    const docs = ranked.data.map((h) => h.doc);
+    const found = docs.length
+      ? await run.all<StoredRecord>(
+          sql`SELECT ${selectList([...STATEMENT_COLUMNS, 'doc'])} FROM "statements" WHERE "doc" = ANY(${sql.param(docs)}::int[])`,
+        )
+      : [];
+    const byDoc = new Map(found.map((r) => [r.doc as number, r]));
+    rows = docs.flatMap((d) => byDoc.get(d) ?? []);
+    page = ranked;
+  } else {
+    const dated = await listPage<StoredRecord>(run, statementSpec, query, [matchesSearch(search), ...others]);
+    rows = dated.data;
+    const docs = rows.map((r) => r.doc as number);
+    const extra = docs.length
+      ? await run.all<{ doc: number; topics: string | null; tokens: number }>(
+          sql`SELECT s."doc", statements_topic_terms(s."id") AS "topics",
+                     (SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0)::int FROM unnest(d."document")) AS "tokens"
+                FROM "statements" s JOIN "statements_search" d ON d."doc" = s."doc" WHERE s."doc" = ANY(${sql.param(docs)}::int[])`,
+        )
+      : [];
+    const byDoc = new Map(extra.map((e) => [e.doc, e]));
+    scores = scoreHits(
+      rows.map((r) => ({
+        doc: r.doc as number,
+        text: r.text as string,
+        context: r.context as string | null,
+        topics: byDoc.get(r.doc as number)?.topics ?? null,
+        tokens: byDoc.get(r.doc as number)?.tokens ?? 0,
+      })),
+      search,
+      (e) => stats.frequency(e),
+      stats.corpus,
+    );
+    page = dated;
+  }
+  const records = await hydrateStatements(run, rows);
+  return {
+    ...page,
+    data: records.map((record, i) => {
+      record.snippet = snippet(record.text as string, search);
+      record.score = scores.get(rows[i]?.doc as number) ?? 0;
+      return record;
+    }),
+  };
+}
+
+/** The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them. */
+async function rankingHits(run: Runner, search: Search, filters: SQL[]): Promise<Hit[]> {
+  const where = filters.length > 0 ? sql` AND ${AND(filters)}` : sql``;
+  return run.all<Hit>(sql`WITH "window" AS (
+      SELECT d."doc", d."document" FROM "statements_search" d JOIN "statements" ON "statements"."doc" = d."doc"
+       WHERE d."document" @@ ${tsquery(search)}${where}
+       ORDER BY d."doc" DESC LIMIT ${RANKED_MATCHES})
+    SELECT w."doc", s."text", s."context", statements_topic_terms(s."id") AS "topics",
+           (SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0)::int FROM unnest(w."document")) AS "tokens"
+      FROM "window" w JOIN "statements" s ON s."doc" = w."doc" ORDER BY w."doc" DESC`);
+}
+
+/**
+ * What BM25 reads of the whole archive (documents, average length, each term's frequency), kept per data
+ * version: a search asks for them on every request, and they change only with a write.
+ */
+export class CorpusCache {
+  private kept: Statistics | undefined;
+
+  constructor(private readonly version: () => Promise<string>) {}
+
+  /**
+   * The corpus and the frequency of each of the search's patterns (scoreHits asks for them synchronously), read
+   * on one entry: concurrent searches never mix two versions. Inside a write transaction they are read afresh
+   * and not kept (the transaction's rows may yet roll back).
+   */
+  async statistics(run: Runner, search: Search): Promise<{ corpus: Corpus; frequency: (expression: string) => number }> {
+    const version = await this.version();
+    let entry = run.inTransaction || this.kept?.version !== version ? undefined : this.kept;
+    if (!entry) {
+      const row = await first<{ documents: number; tokens: number }>(
+        run,
+        sql`SELECT count(*)::int AS "documents", coalesce(sum((SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0) FROM unnest("document"))), 0)::float8 AS "tokens" FROM "statements_search"`,
+      );
+      const documents = Number(row?.documents ?? 0);
+      entry = {
+        version,
+        corpus: { documents, averageTokens: documents > 0 ? Number(row?.tokens ?? 0) / documents : 0 },
+        frequencies: new Map(),
+      };
+      if (!run.inTransaction) this.kept = entry;
+    }
+    for (const pattern of search.patterns) {
+      if (entry.frequencies.has(pattern.expression)) continue;
+      entry.frequencies.set(pattern.expression, await documentFrequency(run, pattern.expression));
+    }
+    const kept = entry;
+    return { corpus: kept.corpus, frequency: (expression) => kept.frequencies.get(expression) ?? 0 };
+  }
+}
+
+interface Statistics {
+  version: string;
+  corpus: Corpus;
+  frequencies: Map<string, number>;
+}
+
+/** The statements a term (or phrase) matches: counted up to COUNTED_MATCHES, estimated past it (as on SQLite). */
+async function documentFrequency(run: Runner, expression: string): Promise<number> {
+  const newest = await first<{ counted: number; oldest: number | null }>(
+    run,
+    sql`SELECT count(*)::int AS "counted", min("doc") AS "oldest" FROM (
+          SELECT "doc" FROM "statements_search" WHERE "document" @@ ${tsquery({ expression })}
+           ORDER BY "doc" DESC LIMIT ${COUNTED_MATCHES}) m`,
+  );
+  const counted = Number(newest?.counted ?? 0);
+  const oldest = newest?.oldest ?? null;
+  if (counted < COUNTED_MATCHES || oldest === null) return counted;
+  const span = await first<{ first: number; last: number }>(
+    run,
+    sql`SELECT coalesce(min("doc"), 0) AS "first", coalesce(max("doc"), 0) AS "last" FROM "statements"`,
+  );
+  return estimatedFrequency({ counted, oldest }, () => ({ first: span?.first ?? 0, last: span?.last ?? 0 }));
+}
+
+/** A page of the collection (see ListStorage). */
+export async function listCollection(
+  run: Runner,
+  collection: Collection,
+  query: Query,
+  corpus: CorpusCache,
+): Promise<PageResult<StoredRecord>> {
+  switch (collection) {
+    case 'sources':
+      return listSources(run, query);
+    case 'actors':
+      return listActors(run, query);
+    case 'topics':
+      return listTopics(run, query);
+    case 'events':
+      return listEvents(run, query);
+    case 'positions':
+      return listPositions(run, query);
+    case 'statements':
+      return listStatements(run, query, corpus);
+  }
+}
+
+/** `expand=`: the related records, one read per relation (lib/expand.ts does the embedding). */
+export async function expandRecords(run: Runner, collection: Collection, records: StoredRecord[], requested: string | undefined) {
+  if (!requested || records.length === 0) return records;
+  const loads: Record<string, { from: string; load: (ids: readonly string[]) => Promise<StoredRecord[]> }> = {};
+  if (collection === 'statements') {
+    Object.assign(loads, {
+      speaker: { from: 'speakerId', load: (ids: string[]) => actorStore.getMany(run, ids) },
+      onBehalfOf: { from: 'onBehalfOfId', load: (ids: string[]) => actorStore.getMany(run, ids) },
+      event: { from: 'eventId', load: (ids: string[]) => eventStore.getMany(run, ids) },
+      sources: { from: 'sourceIds', load: (ids: string[]) => sourceStore.getMany(run, ids) },
+      topics: { from: 'topicIds', load: (ids: string[]) => topicStore.getMany(run, ids) },
+      addressees: { from: 'addresseeIds', load: (ids: string[]) => actorStore.getMany(run, ids) },
+      respondsTo: { from: 'respondsToIds', load: (ids: string[]) => statementStore.getMany(run, ids) },
+    });
+  } else if (collection === 'positions') {
+    Object.assign(loads, {
+      actor: { from: 'actorId', load: (ids: string[]) => actorStore.getMany(run, ids) },
+      topic: { from: 'topicId', load: (ids: string[]) => topicStore.getMany(run, ids) },
+    });
+  } else {
+    return records;
+  }
+  // applyExpansions is synchronous: the related records are read first, then embedded from memory.
+  const names = [...new Set(requested.split(','))];
+  const loaded = new Map<string, Map<string, StoredRecord>>();
+  for (const name of names) {
+    const expansion = loads[name];
+    if (!expansion) continue;
+    const ids = new Set<string>();
+    for (const r of records) {
+      const value = r[expansion.from];
+      if (Array.isArray(value)) for (const id of value) ids.add(id as string);
+      else if (typeof value === 'string') ids.add(value);
+    }
+    loaded.set(name, new Map((await expansion.load([...ids])).map((x) => [x.id, x])));
+  }
+  const expanded = applyExpansions(
+    null,
+    records,
+    requested,
+    Object.fromEntries(
+      Object.entries(loads).map(([name, { from }]) => [
+        name,
+        { from, load: (_db: null, ids: string[]) => ids.flatMap((id) => loaded.get(name)?.get(id) ?? []) },
+      ]),
+    ),
+  );
+  if (collection !== 'positions' || !names.includes('evidence')) return expanded;
+  const ids = [...new Set(expanded.flatMap((p) => (p.evidence as { statementId: string }[]).map((e) => e.statementId)))];
+  const byId = new Map((await statementStore.getMany(run, ids)).map((s) => [s.id, s]));
+  return expanded.map((p) => ({
+    ...p,
+    evidence: (p.evidence as { statementId: string }[]).map((e) => ({ ...e, statement: byId.get(e.statementId) })),
+  }));
+}
+
+/** The value of a stats dimension over `matched m`, and the join it needs (see SQLite's stats.queries.ts). */
+function dimension(dim: Dimension, n: number): { value: SQL; join?: SQL } {
+  const j = sql.raw(`j${n}`);
+  switch (dim) {
+    case 'speaker':
+      return { value: sql`m.speaker_id` };
+    case 'onBehalfOf':
+      return { value: sql`m.on_behalf_of_id` };
+    case 'kind':
+      return { value: sql`m.kind` };
+    case 'month':
+      return { value: sql`substr(m.stated_on, 1, 7)` };
+    case 'year':
+      return { value: sql`substr(m.stated_on, 1, 4)` };
+    case 'addressee':
+      return { value: sql`${j}."actor_id"`, join: sql`LEFT JOIN "statement_addressees" ${j} ON ${j}."statement_id" = m.id` };
+    case 'act':
+      return { value: sql`${j}."act"`, join: sql`LEFT JOIN "statement_acts" ${j} ON ${j}."statement_id" = m.id` };
+    case 'topic':
+      return {
+        value: sql`${j}."ancestor_id"`,
+        join: sql`LEFT JOIN "statement_topic_ancestors" ${j} ON ${j}."statement_id" = m.id AND ${j}."ancestor_id" <> '*'`,
+      };
+  }
+}
+
+/** Statements matching the filters counted by one or two dimensions, in one query (COUNT DISTINCT per cell). */
+export async function statementStats(run: Runner, groupBy: Dimension[], filters: StatementFilterValues): Promise<StatementStats> {
+  const dims = groupBy.map((d, i) => dimension(d, i));
+  const conditions = await statementFilters(run, filters);
+  if (filters.q) conditions.push(matchesSearch(parseSearch(filters.q)));
+  const where = AND(conditions);
+  const rows = await run.all<{ total: number; d0: string | null; d1: string | null; n: number | null }>(sql`
+    WITH matched(id, speaker_id, on_behalf_of_id, kind, stated_on) AS (
+      SELECT "statements"."id", "statements"."speaker_id", "statements"."on_behalf_of_id", "statements"."kind", "statements"."stated_on"
+        FROM "statements" ${where ? sql`WHERE ${where}` : sql``}
+    ), cells(d0, d1, n) AS (
+      SELECT ${dims[0]?.value}, ${dims[1]?.value ?? sql`NULL::text`}, COUNT(DISTINCT m.id)::int
+        FROM matched m ${sql.join(
+          dims.flatMap((d) => (d.join ? [d.join] : [])),
+          sql` `,
+        )}
+       GROUP BY ${sql.join(
+         dims.map((d) => d.value),
+         sql`, `,
+       )}
+    )
+    SELECT t.total, c.d0, c.d1, c.n
+      FROM (SELECT COUNT(*)::int AS total FROM matched) t LEFT JOIN cells c ON true
+     ORDER BY c.n DESC NULLS LAST, c.d0 ASC NULLS LAST, c.d1 ASC NULLS LAST`);
+  const [firstDim, second] = groupBy as [Dimension, Dimension | undefined];
+  return {
+    groupBy,
+    total: rows[0]?.total ?? 0,
+    data: rows.flatMap((r) => (r.n === null ? [] : [{ [firstDim]: r.d0, ...(second ? { [second]: r.d1 } : {}), count: r.n }])),
+  } as StatementStats;
+}
+
+/** The stance each actor held on each topic on `asOf`. */
+export async function stanceMatrix(run: Runner, q: { asOf: string; actor?: string; topic?: string }): Promise<StanceMatrix> {
+  const cells = await run.all<StanceMatrix['cells'][number]>(sql`
+    SELECT "actor_id" AS "actorId", "topic_id" AS "topicId", "stance", "id" AS "positionId", "summary",
+           "valid_from" AS "validFrom", "valid_to" AS "validTo"
+      FROM "positions" WHERE ${AND(await positionFilters(run, q)) ?? sql`true`}
+     ORDER BY "actor_id", "topic_id", "valid_from" ASC NULLS FIRST`);
+  return {
+    asOf: q.asOf,
+    actors: [...new Set(cells.map((c) => c.actorId))],
+    topics: [...new Set(cells.map((c) => c.topicId))].sort(),
+    cells,
+  };
+}

@@ -1,0 +1,639 @@
+// The six resources on PostgreSQL: how each is read (rows, links, derived fields), written, checked and
+// referred to. The write path that drives them is write.ts; the rules shared with SQLite are lib/write-rules.ts.
+import { randomUUID } from 'node:crypto';
+import { type SQL, sql } from 'drizzle-orm';
+import { AppError, type FieldError } from '../../lib/errors.js';
+import { normalizeForMatch } from '../../lib/quotes.js';
+import type { RecordReference } from '../records.js';
+import type { Author, Collection, Meta } from '../types.js';
+import { AND, anyText, first, ident, inOrder, type Runner, selectList, snake } from './query.js';
+
+export const now = () => new Date().toISOString();
+export const newId = () => randomUUID();
+
+// Records inside the engine are plain objects: routes and imports validated them against the resource schemas.
+export type Fields = Record<string, unknown>;
+export type StoredRecord = Meta & Record<string, unknown>;
+
+export interface PgReferrer {
+  collection: string;
+  field: string;
+  /** The table and column holding the reference, and the column naming the referring record. */
+  table: string;
+  column: string;
+  owner: string;
+}
+
+export interface PgStore {
+  collection: Collection;
+  /** The record's own columns, by field name (links are other tables). */
+  columns: readonly string[];
+  /** Columns stored as jsonb (arrays). */
+  json: readonly string[];
+  blank: Fields;
+  getMany(run: Runner, ids: readonly string[]): Promise<StoredRecord[]>;
+  fieldsOf(record: StoredRecord): Fields;
+  write(run: Runner, id: string, fields: Fields, meta: Meta, existing: StoredRecord | undefined): Promise<void>;
+  references(fields: Fields, id?: string): RecordReference[];
+  referrers: PgReferrer[];
+  derive?(run: Runner, fields: Fields): Promise<Fields>;
+  resolveImported?(run: Runner, id: string, fields: Fields): Promise<Fields>;
+  canonical?(fields: Fields): Fields;
+  check?(run: Runner, id: string, fields: Fields, existing: StoredRecord | undefined, author: Author): Promise<void>;
+}
+
+const META = ['createdAt', 'updatedAt', 'version'] as const;
+
+/** The writable fields of a record: all but id and metadata. */
+export function stripMeta({ id: _i, createdAt: _c, updatedAt: _u, version: _v, ...fields }: StoredRecord): Fields {
+  return fields;
+}
+
+/** The rows of a table by id, in the order asked. */
+export async function rowsByIds(run: Runner, table: string, columns: readonly string[], ids: readonly string[]): Promise<StoredRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await run.all<StoredRecord>(sql`SELECT ${selectList(columns)} FROM ${ident(table)} WHERE "id" = ${anyText(ids)}`);
+  return inOrder(rows, ids, (r) => r.id);
+}
+
+/** Inserts or updates a record's own row: its columns from `row` (undefined ones left out). */
+export async function writeRow(run: Runner, table: string, store: Pick<PgStore, 'columns' | 'json'>, row: Fields, update: boolean) {
+  const names: string[] = [];
+  const values: SQL[] = [];
+  for (const field of store.columns) {
+    const value = row[field];
+    if (value === undefined || (update && field === 'id')) continue;
+    names.push(field);
+    values.push(store.json.includes(field) && value !== null ? sql`${JSON.stringify(value)}::jsonb` : sql`${value}`);
+  }
+  if (update) {
+    const sets = names.map((f, i) => sql`${ident(snake(f))} = ${values[i]}`);
+    await run.all(sql`UPDATE ${ident(table)} SET ${sql.join(sets, sql`, `)} WHERE "id" = ${row.id}`);
+  } else {
+    await run.all(
+      sql`INSERT INTO ${ident(table)} (${sql.join(
+        names.map((f) => ident(snake(f))),
+        sql`, `,
+      )}) VALUES (${sql.join(values, sql`, `)})`,
+    );
+  }
+}
+
+/** A link table: owner id, linked value, and the value's position in the owner's array. */
+export interface Link {
+  table: string;
+  owner: string;
+  value: string;
+}
+
+/** The linked values of many owners in one query, in their stored order. */
+export async function loadLinks(run: Runner, link: Link, ownerIds: readonly string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(ownerIds.map((id) => [id, []]));
+  if (ownerIds.length === 0) return result;
+  const rows = await run.all<{ owner: string; value: string }>(
+    sql`SELECT ${ident(link.owner)} AS "owner", ${ident(link.value)} AS "value" FROM ${ident(link.table)}
+         WHERE ${ident(link.owner)} = ${anyText(ownerIds)} ORDER BY ${ident(link.owner)}, "ord"`,
+  );
+  for (const { owner, value } of rows) result.get(owner)?.push(value);
+  return result;
+}
+
+/** Replaces an owner's linked values, keeping their order, in one insert. */
+export async function replaceLinks(run: Runner, link: Link, ownerId: string, values: readonly string[], fresh: boolean): Promise<void> {
+  if (!fresh) await run.all(sql`DELETE FROM ${ident(link.table)} WHERE ${ident(link.owner)} = ${ownerId}`);
+  if (values.length === 0) return;
+  await run.all(
+    sql`INSERT INTO ${ident(link.table)} (${ident(link.owner)}, ${ident(link.value)}, "ord")
+        SELECT ${ownerId}, v, (o - 1)::int FROM unnest(${sql.param([...values])}::text[]) WITH ORDINALITY AS u(v, o)`,
+  );
+}
+
+/** Records (by `id`) linked to any of `values`: the "any of" filter over a link table. */
+export const linkedTo = (idColumn: SQL, link: Link, values: string[] | undefined): SQL | undefined =>
+  values
+    ? sql`${idColumn} IN (SELECT ${ident(link.owner)} FROM ${ident(link.table)} WHERE ${ident(link.value)} = ${anyText(values)})`
+    : undefined;
+
+/** A record may not be its own ancestor: walking up from the new parent must never reach `id`. */
+async function assertNoCycle(run: Runner, table: string, id: string, parentId: unknown, collection: string): Promise<void> {
+  if (parentId === null || parentId === undefined) return;
+  const hit = await run.all(sql`
+    WITH RECURSIVE up(id, parent) AS (
+      SELECT "id", "parent_id" FROM ${ident(table)} WHERE "id" = ${parentId}
+      UNION
+      SELECT t."id", t."parent_id" FROM ${ident(table)} t JOIN up ON t."id" = up.parent
+    )
+    SELECT id FROM up WHERE id = ${id} LIMIT 1`);
+  if (parentId === id || hit.length > 0) {
+    throw new AppError('INVALID_RECORD', `parentId '${parentId}' would make '${id}' its own ancestor in /v1/${collection}.`, {
+      errors: [{ in: 'body', path: '/parentId', message: `would make '${id}' its own ancestor` }],
+    });
+  }
+}
+
+/**
+ * The ids of the records the given values name: a value names the record with that id, and the records that
+ * list it as an alias written as a slug (`besham` finds the topic `bisham-attack`, alias "Besham").
+ */
+export async function namedIds(run: Runner, table: 'topics' | 'actors', wanted: readonly string[]): Promise<string[]> {
+  if (wanted.length === 0) return [];
+  const rows = await run.all<{ id: string }>(sql`
+    SELECT "id" FROM ${ident(table)} WHERE "id" = ${anyText(wanted)}
+    UNION
+    SELECT t."id" FROM ${ident(table)} t, jsonb_array_elements_text(t."aliases") a
+     WHERE replace(translate(regexp_replace(a, '^ +| +$', '', 'g'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), ' ', '-') = ${anyText(wanted)}`);
+  const found = new Set(rows.map((r) => r.id));
+  return [...found];
+}
+
+/** The topics named (by id or alias) and all their descendants, as a subquery of topic ids. */
+export async function topicsUnder(run: Runner, names: readonly string[]): Promise<SQL> {
+  const ids = await namedIds(run, 'topics', names);
+  return sql`(SELECT "topic_id" FROM "topic_ancestors" WHERE "ancestor_id" = ${anyText(ids)})`;
+}
+
+// Sources, actors, topics: one table each.
+
+const SOURCE_COLUMNS = ['id', 'kind', 'title', 'publisher', 'author', 'url', 'publishedOn', 'language', 'text', ...META];
+export const sourceStore: PgStore = {
+  collection: 'sources',
+  columns: SOURCE_COLUMNS,
+  json: [],
+  blank: { publisher: null, author: null, url: null, publishedOn: null, language: null, text: null },
+  getMany: (run, ids) => rowsByIds(run, 'sources', SOURCE_COLUMNS, ids),
+  fieldsOf: stripMeta,
+  write: (run, _id, fields, meta, existing) => writeRow(run, 'sources', sourceStore, { ...fields, ...meta }, existing !== undefined),
+  references: () => [],
+  referrers: [{ collection: 'statements', field: 'sourceIds', table: 'statement_sources', column: 'source_id', owner: 'statement_id' }],
+};
+
+const ACTOR_COLUMNS = ['id', 'name', 'kind', 'countryCode', 'parentId', 'aliases', 'description', ...META];
+export const actorStore: PgStore = {
+  collection: 'actors',
+  columns: ACTOR_COLUMNS,
+  json: ['aliases'],
+  blank: { countryCode: null, parentId: null, aliases: [], description: null },
+  getMany: (run, ids) => rowsByIds(run, 'actors', ACTOR_COLUMNS, ids),
+  fieldsOf: stripMeta,
+  write: (run, _id, fields, meta, existing) => writeRow(run, 'actors', actorStore, { ...fields, ...meta }, existing !== undefined),
+  references: (f) => [{ path: '/parentId', collection: 'actors', id: f.parentId as string | null }],
+  check: (run, id, f) => assertNoCycle(run, 'actors', id, f.parentId, 'actors'),
+  referrers: [
+    { collection: 'actors', field: 'parentId', table: 'actors', column: 'parent_id', owner: 'id' },
+    { collection: 'events', field: 'hostId', table: 'events', column: 'host_id', owner: 'id' },
+    { collection: 'events', field: 'participantIds', table: 'event_participants', column: 'actor_id', owner: 'event_id' },
+    { collection: 'statements', field: 'speakerId', table: 'statements', column: 'speaker_id', owner: 'id' },
+    { collection: 'statements', field: 'onBehalfOfId', table: 'statements', column: 'on_behalf_of_id', owner: 'id' },
+    { collection: 'statements', field: 'addresseeIds', table: 'statement_addressees', column: 'actor_id', owner: 'statement_id' },
+    { collection: 'positions', field: 'actorId', table: 'positions', column: 'actor_id', owner: 'id' },
+  ],
+};
+
+const TOPIC_COLUMNS = ['id', 'name', 'parentId', 'aliases', 'description', ...META];
+export const topicStore: PgStore = {
+  collection: 'topics',
+  columns: TOPIC_COLUMNS,
+  json: ['aliases'],
+  blank: { parentId: null, aliases: [], description: null },
+  getMany: (run, ids) => rowsByIds(run, 'topics', TOPIC_COLUMNS, ids),
+  fieldsOf: stripMeta,
+  // Search documents of statements under a renamed topic are rewritten by the topics trigger (migrations/postgres/0001).
+  write: (run, _id, fields, meta, existing) => writeRow(run, 'topics', topicStore, { ...fields, ...meta }, existing !== undefined),
+  references: (f) => [{ path: '/parentId', collection: 'topics', id: f.parentId as string | null }],
+  check: (run, id, f) => assertNoCycle(run, 'topics', id, f.parentId, 'topics'),
+  referrers: [
+    { collection: 'topics', field: 'parentId', table: 'topics', column: 'parent_id', owner: 'id' },
+    { collection: 'statements', field: 'topicIds', table: 'statement_topics', column: 'topic_id', owner: 'statement_id' },
+    { collection: 'positions', field: 'topicId', table: 'positions', column: 'topic_id', owner: 'id' },
+  ],
+};
+
+// Events: participants are a link table.
+
+export const participants: Link = { table: 'event_participants', owner: 'event_id', value: 'actor_id' };
+const EVENT_COLUMNS = ['id', 'kind', 'title', 'startDate', 'endDate', 'location', 'hostId', ...META];
+
+export async function hydrateEvents(run: Runner, rows: StoredRecord[]): Promise<StoredRecord[]> {
+  const links = await loadLinks(
+    run,
+    participants,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => ({ ...r, participantIds: links.get(r.id) ?? [] }));
+}
+
+export const eventStore: PgStore = {
+  collection: 'events',
+  columns: EVENT_COLUMNS,
+  json: [],
+  blank: { startDate: null, endDate: null, location: null, hostId: null, participantIds: [] },
+  getMany: async (run, ids) => hydrateEvents(run, await rowsByIds(run, 'events', EVENT_COLUMNS, ids)),
+  fieldsOf: stripMeta,
+  async write(run, id, { participantIds, ...fields }, meta, existing) {
+    await writeRow(run, 'events', eventStore, { ...fields, ...meta }, existing !== undefined);
+    await replaceLinks(run, participants, id, participantIds as string[], existing === undefined);
+  },
+  references: (f) => [
+    { path: '/hostId', collection: 'actors', id: f.hostId as string | null },
+    ...(f.participantIds as string[]).map((id, i) => ({ path: `/participantIds/${i}`, collection: 'actors' as const, id })),
+  ],
+  async check(_run, _id, f) {
+    if (f.startDate && f.endDate && (f.endDate as string) < (f.startDate as string)) {
+      throw new AppError('INVALID_RECORD', `endDate ${f.endDate} is before startDate ${f.startDate}.`, {
+        errors: [{ in: 'body', path: '/endDate', message: `must be on or after startDate (${f.startDate})` }],
+      });
+    }
+  },
+  referrers: [{ collection: 'statements', field: 'eventId', table: 'statements', column: 'event_id', owner: 'id' }],
+};
+
+// Statements: five link tables, a doc number (the search index's key), and `verified` derived from sources.
+
+export const statementLinks = {
+  sourceIds: { table: 'statement_sources', owner: 'statement_id', value: 'source_id' },
+  topicIds: { table: 'statement_topics', owner: 'statement_id', value: 'topic_id' },
+  addresseeIds: { table: 'statement_addressees', owner: 'statement_id', value: 'actor_id' },
+  acts: { table: 'statement_acts', owner: 'statement_id', value: 'act' },
+  respondsToIds: { table: 'statement_responds_to', owner: 'statement_id', value: 'responds_to_id' },
+} satisfies Record<string, Link>;
+
+export const STATEMENT_COLUMNS = [
+  'id',
+  'text',
+  'kind',
+  'speakerId',
+  'onBehalfOfId',
+  'speakerRole',
+  'statedOn',
+  'eventId',
+  'context',
+  'language',
+  ...META,
+];
+
+/** Attaches the five link arrays and `verified` to a page of rows: one query per link table. */
+export async function hydrateStatements(run: Runner, rows: StoredRecord[]): Promise<StoredRecord[]> {
+  const ids = rows.map((r) => r.id);
+  const [sourceIds, topicIds, addresseeIds, acts, respondsToIds] = await Promise.all(
+    [statementLinks.sourceIds, statementLinks.topicIds, statementLinks.addresseeIds, statementLinks.acts, statementLinks.respondsToIds].map(
+      (l) => loadLinks(run, l, ids),
+    ),
+  );
+  const verify = await quoteChecker(run, rows, sourceIds as Map<string, string[]>);
+  return rows.map((r) => ({
+    id: r.id,
+    text: r.text,
+    kind: r.kind,
+    speakerId: r.speakerId,
+    onBehalfOfId: r.onBehalfOfId,
+    speakerRole: r.speakerRole,
+    statedOn: r.statedOn,
+    eventId: r.eventId,
+    context: r.context,
+    language: r.language,
+    sourceIds: sourceIds?.get(r.id) ?? [],
+    topicIds: topicIds?.get(r.id) ?? [],
+    addresseeIds: addresseeIds?.get(r.id) ?? [],
+    acts: acts?.get(r.id) ?? [],
+    respondsToIds: respondsToIds?.get(r.id) ?? [],
+    verified: verify(r),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    version: r.version,
+  }));
+}
+
+/** Whether each quote's words stand verbatim in a cited source's text (null for paraphrases and sources without text). */
+async function quoteChecker(
+  run: Runner,
+  rows: StoredRecord[],
+  sourceIds: Map<string, string[]>,
+): Promise<(r: StoredRecord) => boolean | null> {
+  const cited = new Set<string>();
+  for (const r of rows) if (r.kind === 'quote') for (const id of sourceIds.get(r.id) ?? []) cited.add(id);
+  if (cited.size === 0) return () => null;
+  const texts = new Map<string, string>();
+  const found = await run.all<{ id: string; text: string }>(
+    sql`SELECT "id", "text" FROM "sources" WHERE "id" = ${anyText([...cited])} AND "text" IS NOT NULL`,
+  );
+  for (const row of found) texts.set(row.id, normalizeForMatch(row.text));
+  if (texts.size === 0) return () => null;
+  return (r) => {
+    if (r.kind !== 'quote') return null;
+    const withText = (sourceIds.get(r.id) ?? []).map((id) => texts.get(id)).filter((t) => t !== undefined);
+    if (withText.length === 0) return null;
+    const words = normalizeForMatch(r.text as string);
+    return withText.some((t) => t.includes(words));
+  };
+}
+
+export const statementStore: PgStore = {
+  collection: 'statements',
+  columns: STATEMENT_COLUMNS,
+  json: [],
+  blank: {
+    onBehalfOfId: null,
+    speakerRole: null,
+    statedOn: null,
+    eventId: null,
+    topicIds: [],
+    addresseeIds: [],
+    respondsToIds: [],
+    context: null,
+    acts: [],
+    language: null,
+  },
+  getMany: async (run, ids) => hydrateStatements(run, await rowsByIds(run, 'statements', STATEMENT_COLUMNS, ids)),
+  fieldsOf: (record) => {
+    const { verified: _verified, ...fields } = stripMeta(record);
+    return fields;
+  },
+  // The search document, the topic ancestry and the counts follow from triggers (migrations/postgres/0001, 0002).
+  async write(run, id, fields, meta, existing) {
+    const fresh = existing === undefined;
+    const row: Fields = { ...fields, ...meta };
+    if (fresh) {
+      // Writes are serialized (client.ts, writeTransaction): no other transaction takes a doc number meanwhile.
+      const last = await first<{ doc: number | null }>(run, sql`SELECT max("doc") AS "doc" FROM "statements"`);
+      await writeRow(run, 'statements', { columns: [...STATEMENT_COLUMNS, 'doc'], json: [] }, { ...row, doc: (last?.doc ?? 0) + 1 }, false);
+    } else {
+      await writeRow(run, 'statements', statementStore, row, true);
+    }
+    for (const name of ['sourceIds', 'topicIds', 'addresseeIds', 'acts', 'respondsToIds'] as const) {
+      await replaceLinks(run, statementLinks[name], id, fields[name] as string[], fresh);
+    }
+  },
+  references: (f, self) => [
+    { path: '/speakerId', collection: 'actors', id: f.speakerId as string },
+    { path: '/onBehalfOfId', collection: 'actors', id: f.onBehalfOfId as string | null },
+    { path: '/eventId', collection: 'events', id: f.eventId as string | null },
+    ...(f.sourceIds as string[]).map((id, i) => ({ path: `/sourceIds/${i}`, collection: 'sources' as const, id })),
+    ...(f.topicIds as string[]).map((id, i) => ({ path: `/topicIds/${i}`, collection: 'topics' as const, id })),
+    ...(f.addresseeIds as string[]).map((id, i) => ({ path: `/addresseeIds/${i}`, collection: 'actors' as const, id })),
+    ...(f.respondsToIds as string[]).flatMap((id, i) =>
+      id === self ? [] : [{ path: `/respondsToIds/${i}`, collection: 'statements' as const, id }],
+    ),
+  ],
+  async check(_run, id, f) {
+    const self = (f.respondsToIds as string[]).indexOf(id);
+    if (self >= 0) {
+      throw new AppError('INVALID_RECORD', 'A statement cannot respond to itself.', {
+        errors: [{ in: 'body', path: `/respondsToIds/${self}`, message: 'must not be the statement itself' }],
+      });
+    }
+  },
+  referrers: [
+    { collection: 'statements', field: 'respondsToIds', table: 'statement_responds_to', column: 'responds_to_id', owner: 'statement_id' },
+    { collection: 'positions', field: 'evidence', table: 'position_evidence', column: 'statement_id', owner: 'position_id' },
+  ],
+};
+
+// Positions: evidence with derived fields, the timeline rule.
+
+const POSITION_COLUMNS = ['id', 'actorId', 'topicId', 'stance', 'summary', 'validFrom', 'validTo', ...META];
+type Evidence = { statementId: string; relation: string; statedOn?: string | null };
+
+export async function hydratePositions(run: Runner, rows: StoredRecord[]): Promise<StoredRecord[]> {
+  const byPosition = new Map<string, Evidence[]>(rows.map((r) => [r.id, []]));
+  if (rows.length > 0) {
+    const evidence = await run.all<{ positionId: string; statementId: string; relation: string; statedOn: string | null }>(
+      sql`SELECT e."position_id" AS "positionId", e."statement_id" AS "statementId", e."relation", s."stated_on" AS "statedOn"
+            FROM "position_evidence" e JOIN "statements" s ON s."id" = e."statement_id"
+           WHERE e."position_id" = ${anyText(rows.map((r) => r.id))}
+           ORDER BY e."position_id", s."stated_on" ASC NULLS LAST, e."ord"`,
+    );
+    for (const { positionId, statementId, relation, statedOn } of evidence)
+      byPosition.get(positionId)?.push({ statementId, relation, statedOn });
+  }
+  return rows.map((r) => {
+    const evidence = byPosition.get(r.id) ?? [];
+    let firstOn: string | null = null;
+    let last: string | null = null;
+    for (const e of evidence) {
+      if (e.statedOn === null || e.statedOn === undefined) continue;
+      firstOn ??= e.statedOn;
+      last = e.statedOn;
+    }
+    return {
+      id: r.id,
+      actorId: r.actorId,
+      topicId: r.topicId,
+      stance: r.stance,
+      summary: r.summary,
+      validFrom: r.validFrom,
+      validTo: r.validTo,
+      evidence,
+      firstStatedOn: firstOn,
+      lastReaffirmedOn: last,
+      statementCount: evidence.length,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      version: r.version,
+    };
+  });
+}
+
+const UNKNOWN_START = '';
+const OPEN_END = '9999-12-31';
+type Period = { id: string; actorId: string; topicId: string; validFrom: string | null; validTo: string | null } & StoredRecord;
+
+export const positionStore: PgStore = {
+  collection: 'positions',
+  columns: POSITION_COLUMNS,
+  json: [],
+  blank: { validTo: null },
+  getMany: async (run, ids) => hydratePositions(run, await rowsByIds(run, 'positions', POSITION_COLUMNS, ids)),
+  fieldsOf(record) {
+    const { firstStatedOn: _f, lastReaffirmedOn: _l, statementCount: _c, evidence, ...fields } = stripMeta(record);
+    return { ...fields, evidence: (evidence as Evidence[]).map(({ statementId, relation }) => ({ statementId, relation })) };
+  },
+  canonical: (fields) => ({
+    ...fields,
+    evidence: [...(fields.evidence as Evidence[])].sort((a, b) =>
+      a.statementId < b.statementId ? -1 : a.statementId > b.statementId ? 1 : 0,
+    ),
+  }),
+  async write(run, id, { evidence, ...fields }, meta, existing) {
+    await writeRow(run, 'positions', positionStore, { ...fields, ...meta }, existing !== undefined);
+    if (existing) await run.all(sql`DELETE FROM "position_evidence" WHERE "position_id" = ${id}`);
+    const items = evidence as Evidence[];
+    if (items.length === 0) return;
+    await run.all(sql`INSERT INTO "position_evidence" ("position_id", "statement_id", "relation", "ord")
+      SELECT ${id}, s, r, (o - 1)::int FROM unnest(${sql.param(items.map((e) => e.statementId))}::text[], ${sql.param(
+        items.map((e) => e.relation),
+      )}::text[]) WITH ORDINALITY AS u(s, r, o)`);
+  },
+  references: (f) => [
+    { path: '/actorId', collection: 'actors', id: f.actorId as string },
+    { path: '/topicId', collection: 'topics', id: f.topicId as string },
+    ...(f.evidence as Evidence[]).map((e, i) => ({
+      path: `/evidence/${i}/statementId`,
+      collection: 'statements' as const,
+      id: e.statementId,
+    })),
+  ],
+  // A position left without validFrom starts on the date of its first dated evidence (see SQLite's derivedStart).
+  async derive(run, f) {
+    if (f.validFrom !== undefined) return f;
+    const ids = ((f.evidence as Evidence[] | undefined) ?? []).map((e) => e.statementId);
+    const row = await first<{ min: string | null }>(
+      run,
+      sql`SELECT min("stated_on") AS "min" FROM "statements" WHERE "id" = ${anyText(ids)}`,
+    );
+    return { ...f, validFrom: row?.min ?? null };
+  },
+  // In a bundle, validTo null means "held until a later position takes over".
+  async resolveImported(run, id, f) {
+    if (f.validTo !== null) return f;
+    const next = await first<{ validFrom: string }>(
+      run,
+      sql`SELECT "valid_from" AS "validFrom" FROM "positions" WHERE "actor_id" = ${f.actorId} AND "topic_id" = ${f.topicId}
+           AND "id" <> ${id} AND "valid_from" > ${(f.validFrom as string | null) ?? UNKNOWN_START} ORDER BY "valid_from" LIMIT 1`,
+    );
+    return next === undefined ? f : { ...f, validTo: next.validFrom };
+  },
+  check: checkTimeline,
+  referrers: [],
+};
+
+const PERIOD = selectList(POSITION_COLUMNS);
+
+/** An actor's positions on one topic form a timeline without overlaps (the rules of SQLite's checkTimeline). */
+async function checkTimeline(run: Runner, id: string, f: Fields, existing: StoredRecord | undefined, author: Author): Promise<void> {
+  const errors: FieldError[] = [];
+  const seen = new Map<string, number>();
+  (f.evidence as Evidence[]).forEach((e, i) => {
+    const firstAt = seen.get(e.statementId);
+    if (firstAt !== undefined)
+      errors.push({ in: 'body', path: `/evidence/${i}/statementId`, message: `repeats evidence item ${firstAt} ('${e.statementId}')` });
+    else seen.set(e.statementId, i);
+  });
+  const validFrom = f.validFrom as string | null;
+  const validTo = f.validTo as string | null;
+  if (validTo !== null && validFrom !== null && validTo <= validFrom) {
+    errors.push({ in: 'body', path: '/validTo', message: `must be after validFrom (${validFrom})` });
+  }
+  if (errors.length > 0) {
+    throw new AppError('INVALID_RECORD', errors.map((e) => `${e.path.slice(1)} ${e.message}.`).join(' '), { errors });
+  }
+  const from = validFrom ?? UNKNOWN_START;
+  const to = validTo ?? OPEN_END;
+  const same = sql`"actor_id" = ${f.actorId} AND "topic_id" = ${f.topicId} AND "id" <> ${id}`;
+  const undated = () => run.all<Period>(sql`SELECT ${PERIOD} FROM "positions" WHERE ${same} AND "valid_from" IS NULL`);
+  const before =
+    from === UNKNOWN_START
+      ? undefined
+      : ((await first<Period>(
+          run,
+          sql`SELECT ${PERIOD} FROM "positions" WHERE ${same} AND "valid_from" < ${from} ORDER BY "valid_from" DESC LIMIT 1`,
+        )) ?? (await undated())[0]);
+  const within = await run.all<Period>(
+    sql`SELECT ${PERIOD} FROM "positions" WHERE ${same} AND "valid_from" >= ${from} AND "valid_from" < ${to} ORDER BY "valid_from"`,
+  );
+  const others = [...(before ? [before] : []), ...(from === UNKNOWN_START ? await undated() : []), ...within];
+  const open = existing === undefined && validFrom !== null && before?.validTo === null ? before : undefined;
+  for (const other of others) {
+    const otherTo = other === open ? from : other.validTo;
+    const overlaps = from < (otherTo ?? OPEN_END) && (other.validFrom ?? UNKNOWN_START) < to;
+    if (overlaps) {
+      throw new AppError(
+        'POSITION_OVERLAP',
+        `${f.actorId}'s position on ${f.topicId} from ${validFrom ?? 'an unknown date'}${validTo ? ` to ${validTo}` : ''} overlaps position '${other.id}' (${other.validFrom ?? 'an unknown date'} to ${other.validTo ?? 'now'}). Periods of one actor on one topic must not overlap.`,
+        { conflictingPositionId: other.id },
+      );
+    }
+  }
+  if (open && validFrom !== null) await closePeriod(run, open, validFrom, author);
+}
+
+/** Ends the open period where the next one starts, recorded as a revision of its own, by `author`. */
+async function closePeriod(run: Runner, open: Period, validTo: string, author: Author): Promise<void> {
+  const updatedAt = now();
+  const version = (open.version as number) + 1;
+  await run.all(
+    sql`UPDATE "positions" SET "valid_to" = ${validTo}, "updated_at" = ${updatedAt}, "version" = ${version} WHERE "id" = ${open.id}`,
+  );
+  const evidence = await run.all<{ statementId: string; relation: string }>(
+    sql`SELECT e."statement_id" AS "statementId", e."relation" FROM "position_evidence" e JOIN "statements" s ON s."id" = e."statement_id"
+         WHERE e."position_id" = ${open.id} ORDER BY s."stated_on" ASC NULLS LAST, e."ord"`,
+  );
+  const { id, createdAt, updatedAt: _u, version: _v, ...fields } = open;
+  const state = { id, ...fields, validTo, evidence, createdAt, updatedAt, version };
+  await recordRevision(run, { collection: 'positions', recordId: id, version, operation: 'update', state }, author);
+}
+
+/** Inserts a revision: every write records one in its own transaction. */
+export async function recordRevision(
+  run: Runner,
+  change: { collection: string; recordId: string; version: number; operation: 'create' | 'update' | 'delete'; state: object | null },
+  author: Author,
+): Promise<void> {
+  await run.all(sql`INSERT INTO "revisions" ("collection", "record_id", "version", "operation", "state", "key_name", "at")
+    VALUES (${change.collection}, ${change.recordId}, ${change.version}, ${change.operation},
+            ${change.state === null ? null : JSON.stringify(change.state)}::json, ${author.keyName ?? null}, ${now()})`);
+}
+
+export const STORES: Record<Collection, PgStore> = {
+  sources: sourceStore,
+  actors: actorStore,
+  topics: topicStore,
+  events: eventStore,
+  statements: statementStore,
+  positions: positionStore,
+};
+
+/** UNKNOWN_REFERENCE unless every referenced record exists; one query per collection referred to. */
+export async function assertReferences(
+  run: Runner,
+  references: readonly RecordReference[],
+  known?: Map<string, Set<string>>,
+): Promise<void> {
+  const wanted = new Map<Collection, Set<string>>();
+  for (const { collection, id } of references) {
+    if (id == null || known?.get(collection)?.has(id)) continue;
+    const ids = wanted.get(collection) ?? new Set<string>();
+    wanted.set(collection, ids);
+    ids.add(id);
+  }
+  if (wanted.size === 0) return;
+  const existing = new Map<Collection, Set<string>>();
+  for (const [collection, ids] of wanted) {
+    const rows = await run.all<{ id: string }>(sql`SELECT "id" FROM ${ident(collection)} WHERE "id" = ${anyText([...ids])}`);
+    const found = new Set(rows.map((r) => r.id));
+    existing.set(collection, found);
+    if (known) {
+      const set = known.get(collection) ?? new Set<string>();
+      known.set(collection, set);
+      for (const id of found) set.add(id);
+    }
+  }
+  const errors: FieldError[] = references
+    .filter(({ collection, id }) => id != null && !known?.get(collection)?.has(id) && !existing.get(collection)?.has(id))
+    .map(({ path, collection, id }) => ({
+      in: 'body' as const,
+      path,
+      message: `${path.slice(1)} refers to '${id}', which does not exist in /v1/${collection}.`,
+    }));
+  if (errors.length > 0) throw new AppError('UNKNOWN_REFERENCE', errors.map((e) => e.message).join(' '), { errors });
+}
+
+/** STILL_REFERENCED while anything refers to the record, naming what does. */
+export async function assertNotReferenced(run: Runner, collection: Collection, id: string): Promise<void> {
+  const referencedBy: { collection: string; field: string; ids: string[] }[] = [];
+  for (const r of STORES[collection].referrers) {
+    const rows = await run.all<{ id: string }>(
+      sql`SELECT DISTINCT ${ident(r.owner)} AS "id" FROM ${ident(r.table)}
+           WHERE ${AND([sql`${ident(r.column)} = ${id}`, r.collection === collection ? sql`${ident(r.owner)} <> ${id}` : undefined])}
+           ORDER BY 1 LIMIT 10`,
+    );
+    if (rows.length > 0) referencedBy.push({ collection: r.collection, field: r.field, ids: rows.map((row) => String(row.id)) });
+  }
+  if (referencedBy.length > 0) {
+    const what = referencedBy.map((r) => `${r.collection} (${r.field}: ${r.ids.join(', ')})`).join('; ');
+    throw new AppError(
+      'STILL_REFERENCED',
+      `'${id}' in /v1/${collection} cannot be deleted while other records refer to it: ${what}. Change or delete those first.`,
+      { referencedBy },
+    );
+  }
+}

@@ -1,0 +1,107 @@
+// The PostgreSQL engine's own behaviour (run with DATABASE_URL=postgres://…; skipped on SQLite): what the
+// SQLite-only tests check through the file, checked here through the server — several API processes on one
+// database, kept answers, expiry, and an empty database made, migrated and seeded on first start.
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { createKey } from '../src/modules/keys/keys.service.js';
+import { onPostgres } from './helpers.js';
+import { freshDatabase, serverUrl } from './postgres/databases.js';
+
+const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
+
+async function appOn(t: TestContext, url: string, seed = false) {
+  const app = await buildApp({ databasePath: ':memory:', databaseUrl: url, logLevel: 'silent', authDisabled: false, seed });
+  t.after(() => app.close());
+  return app;
+}
+
+async function sql<R>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}
+
+test('a write through one API process shows at once in another’s kept search and stats answers', { skip }, async (t) => {
+  const database = await freshDatabase();
+  t.after(() => database.drop());
+  const one = await appOn(t, database.url, true);
+  const two = await appOn(t, database.url);
+  const key = await createKey(one.storage, 'writer');
+  const search = async () => (await two.inject({ url: '/v1/search?q=zanzibar&count=true' })).json();
+  const stats = async () => (await two.inject({ url: '/v1/stats/statements?groupBy=kind' })).json();
+  assert.equal((await search()).total, 0);
+  const before = (await stats()).total;
+  const created = await one.inject({
+    method: 'POST',
+    url: '/v1/statements',
+    headers: { authorization: `Bearer ${key}` },
+    payload: {
+      text: 'Zanzibar was mentioned.',
+      kind: 'paraphrase',
+      speakerId: 'pakistan',
+      sourceIds: ['the-news-2024-04-05-pakistan-not-in-talks-with-ttp'],
+    },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  assert.equal((await search()).total, 1, 'the other process sees the new statement in its search');
+  assert.equal((await stats()).total, before + 1, 'and in its stats');
+});
+
+test('an Idempotency-Key expires after 24 hours', { skip }, async (t) => {
+  const database = await freshDatabase();
+  t.after(() => database.drop());
+  const app = await appOn(t, database.url);
+  const key = await createKey(app.storage, 'writer');
+  const post = () =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/topics',
+      payload: { name: 'Mine' },
+      headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'k' },
+    });
+  const first = await post();
+  assert.equal(first.statusCode, 201);
+  assert.equal((await post()).json().id, first.json().id, 'replayed within 24 hours');
+  await sql(database.url, "UPDATE idempotency_keys SET created_at = '2020-01-01T00:00:00.000Z'");
+  const later = await post();
+  assert.equal(later.statusCode, 201);
+  assert.equal(later.headers['idempotent-replayed'], undefined, 'an expired key runs the request again');
+  assert.notEqual(later.json().id, first.json().id);
+});
+
+test('a database DATABASE_URL names that does not exist is created, migrated and seeded on first start; a restart seeds nothing', {
+  skip,
+}, async (t) => {
+  const name = `statements_new_${process.pid}_${Date.now().toString(36)}`;
+  const url = new URL(serverUrl());
+  url.pathname = `/${name}`;
+  const admin = new URL(serverUrl());
+  admin.pathname = '/postgres';
+  t.after(() => sql(admin.toString(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const first = await buildApp({
+    databasePath: ':memory:',
+    databaseUrl: url.toString(),
+    logLevel: 'silent',
+    authDisabled: true,
+    seed: true,
+  });
+  const seeded = (await first.inject({ url: '/v1/statements?count=true&limit=1' })).json().total;
+  assert.ok(seeded > 0, 'the briefing is seeded');
+  await first.inject({ method: 'DELETE', url: '/v1/positions/afghan-deputy-interior-minister-supports-talks-with-ttp' });
+  await first.close();
+  const again = await buildApp({
+    databasePath: ':memory:',
+    databaseUrl: url.toString(),
+    logLevel: 'silent',
+    authDisabled: true,
+    seed: true,
+  });
+  t.after(() => again.close());
+  assert.equal((await again.inject({ url: '/v1/statements?count=true&limit=1' })).json().total, seeded, 'nothing seeded twice');
+});
