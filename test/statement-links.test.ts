@@ -12,7 +12,7 @@ import { buildApp } from '../src/app.js';
 import { MIGRATIONS_FOLDER } from '../src/lib/paths.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { create, get } from './assertions.js';
-import { makeApp, seedMinimal, type TestApp } from './helpers.js';
+import { makeApp, seedMinimal, sqliteOnly, type TestApp } from './helpers.js';
 
 type Body = Record<string, any>;
 
@@ -44,7 +44,7 @@ function rowsAndTables(sqlite: Database.Database): { rows: Record<string, unknow
 
 const reader = (t: TestApp) => sqliteInternals(t.app.storage).reader.$client;
 
-test('the links on a statement row follow every write: create, patch (reordered, emptied), import, delete', async (t) => {
+test('the links on a statement row follow every write: create, patch (reordered, emptied), import, delete', { skip: sqliteOnly }, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
   const inStep = (what: string) => {
@@ -170,7 +170,7 @@ test('a database from before links upgrades in place: each statement row gets it
   assert.deepEqual(rows, tables);
 });
 
-test('verified follows its sources’ texts at once: a text given, changed, taken away, or written by another program', async (t) => {
+test('verified follows its sources’ texts at once: a text given, changed, taken away, or written by another program', { skip: sqliteOnly }, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
   await create(api, '/v1/sources', { id: 'other', kind: 'newsReport', title: 'Another report' });
