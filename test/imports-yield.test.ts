@@ -11,7 +11,9 @@ import { makeApp, sqliteOnly } from './helpers.js';
 const STATEMENTS = 2000;
 
 for (const format of ['ndjson', 'json'] as const) {
-  test(`single gets are answered while a bundle of ${STATEMENTS} statements imports (${format}), and see none of it before its commit`, { skip: sqliteOnly }, async (t) => {
+  test(`single gets are answered while a bundle of ${STATEMENTS} statements imports (${format}), and see none of it before its commit`, {
+    skip: sqliteOnly,
+  }, async (t) => {
     const api = await makeApp(t);
     const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
     const headers = { authorization: `Bearer ${api.key}` };

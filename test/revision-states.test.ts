@@ -36,7 +36,9 @@ function storedRows(api: TestApp, collection: string, id: string): [string, numb
 /** What a revision's state holds of a served statement: all but the derived `verified`. */
 const statementState = ({ verified: _v, ...state }: Body) => state;
 
-test('a record created, patched twice and deleted: each answer of its history and of the feed stays as first given', { skip: sqliteOnly }, async (t) => {
+test('a record created, patched twice and deleted: each answer of its history and of the feed stays as first given', {
+  skip: sqliteOnly,
+}, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
   const history = () => served(api, '/v1/statements/s1/revisions');
@@ -151,7 +153,9 @@ test("a history or feed read while a write is open answers the committed states,
   assert.equal(JSON.parse(after[1] as string).state.name, 'Renamed');
 });
 
-test('a position closed by a later one: its superseded state is kept before the closing revision, which holds none', { skip: sqliteOnly }, async (t) => {
+test('a position closed by a later one: its superseded state is kept before the closing revision, which holds none', {
+  skip: sqliteOnly,
+}, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
   for (const [id, statedOn] of [
@@ -190,7 +194,9 @@ test('a position closed by a later one: its superseded state is kept before the 
   );
 });
 
-test('a re-import: changed records get an update and keep their previous state; unchanged ones get no revision', { skip: sqliteOnly }, async (t) => {
+test('a re-import: changed records get an update and keep their previous state; unchanged ones get no revision', {
+  skip: sqliteOnly,
+}, async (t) => {
   const api = await makeApp(t);
   const bundle = (summary: string, title: string) => ({
     actors: [{ id: 'pakistan', name: 'Pakistan', kind: 'state' }],

@@ -466,7 +466,9 @@ test('relevance is BM25 as FTS5 computes it: the same order and scores, the newe
   }
 });
 
-test("ranking reads a hit's topic terms back as the index was given them: names, aliases, order, a rename", { skip: sqliteOnly }, async (t) => {
+test("ranking reads a hit's topic terms back as the index was given them: names, aliases, order, a rename", {
+  skip: sqliteOnly,
+}, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
   const topics = [

@@ -44,7 +44,9 @@ function rowsAndTables(sqlite: Database.Database): { rows: Record<string, unknow
 
 const reader = (t: TestApp) => sqliteInternals(t.app.storage).reader.$client;
 
-test('the links on a statement row follow every write: create, patch (reordered, emptied), import, delete', { skip: sqliteOnly }, async (t) => {
+test('the links on a statement row follow every write: create, patch (reordered, emptied), import, delete', {
+  skip: sqliteOnly,
+}, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
   const inStep = (what: string) => {
@@ -170,7 +172,9 @@ test('a database from before links upgrades in place: each statement row gets it
   assert.deepEqual(rows, tables);
 });
 
-test('verified follows its sources’ texts at once: a text given, changed, taken away, or written by another program', { skip: sqliteOnly }, async (t) => {
+test('verified follows its sources’ texts at once: a text given, changed, taken away, or written by another program', {
+  skip: sqliteOnly,
+}, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
   await create(api, '/v1/sources', { id: 'other', kind: 'newsReport', title: 'Another report' });
