@@ -2,6 +2,7 @@
 // referred to. The write path that drives them is write.ts; the rules shared with SQLite are lib/write-rules.ts.
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
+import { BLANKS } from '../../lib/blanks.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { normalizeForMatch } from '../../lib/quotes.js';
 import type { RecordReference } from '../records.js';
@@ -159,7 +160,7 @@ export const sourceStore: PgStore = {
   collection: 'sources',
   columns: SOURCE_COLUMNS,
   json: [],
-  blank: { publisher: null, author: null, url: null, publishedOn: null, language: null, text: null },
+  blank: BLANKS.sources,
   getMany: (run, ids) => rowsByIds(run, 'sources', SOURCE_COLUMNS, ids),
   fieldsOf: stripMeta,
   write: (run, _id, fields, meta, existing) => writeRow(run, 'sources', sourceStore, { ...fields, ...meta }, existing !== undefined),
@@ -172,7 +173,7 @@ export const actorStore: PgStore = {
   collection: 'actors',
   columns: ACTOR_COLUMNS,
   json: ['aliases'],
-  blank: { countryCode: null, parentId: null, aliases: [], description: null },
+  blank: BLANKS.actors,
   getMany: (run, ids) => rowsByIds(run, 'actors', ACTOR_COLUMNS, ids),
   fieldsOf: stripMeta,
   write: (run, _id, fields, meta, existing) => writeRow(run, 'actors', actorStore, { ...fields, ...meta }, existing !== undefined),
@@ -194,7 +195,7 @@ export const topicStore: PgStore = {
   collection: 'topics',
   columns: TOPIC_COLUMNS,
   json: ['aliases'],
-  blank: { parentId: null, aliases: [], description: null },
+  blank: BLANKS.topics,
   getMany: (run, ids) => rowsByIds(run, 'topics', TOPIC_COLUMNS, ids),
   fieldsOf: stripMeta,
   // Search documents of statements under a renamed topic are rewritten by the topics trigger (migrations/postgres/0001).
@@ -226,7 +227,7 @@ export const eventStore: PgStore = {
   collection: 'events',
   columns: EVENT_COLUMNS,
   json: [],
-  blank: { startDate: null, endDate: null, location: null, hostId: null, participantIds: [] },
+  blank: BLANKS.events,
   getMany: async (run, ids) => hydrateEvents(run, await rowsByIds(run, 'events', EVENT_COLUMNS, ids)),
   fieldsOf: stripMeta,
   async write(run, id, { participantIds, ...fields }, meta, existing) {
@@ -331,18 +332,7 @@ export const statementStore: PgStore = {
   collection: 'statements',
   columns: STATEMENT_COLUMNS,
   json: [],
-  blank: {
-    onBehalfOfId: null,
-    speakerRole: null,
-    statedOn: null,
-    eventId: null,
-    topicIds: [],
-    addresseeIds: [],
-    respondsToIds: [],
-    context: null,
-    acts: [],
-    language: null,
-  },
+  blank: BLANKS.statements,
   getMany: async (run, ids) => hydrateStatements(run, await rowsByIds(run, 'statements', STATEMENT_COLUMNS, ids)),
   fieldsOf: (record) => {
     const { verified: _verified, ...fields } = stripMeta(record);
@@ -441,7 +431,7 @@ export const positionStore: PgStore = {
   collection: 'positions',
   columns: POSITION_COLUMNS,
   json: [],
-  blank: { validTo: null },
+  blank: BLANKS.positions,
   getMany: async (run, ids) => hydratePositions(run, await rowsByIds(run, 'positions', POSITION_COLUMNS, ids)),
   fieldsOf(record) {
     const { firstStatedOn: _f, lastReaffirmedOn: _l, statementCount: _c, evidence, ...fields } = stripMeta(record);

@@ -1,5 +1,6 @@
 // Queries over actors: the list and the store the shared write path uses.
 import { inArray } from 'drizzle-orm';
+import { BLANKS } from '../../lib/blanks.js';
 import type { ListQuery } from '../../lib/pagination.js';
 import { anyOf } from '../../lib/pagination.js';
 import type { Actor, ActorFieldValues } from '../../modules/actors/actors.schema.js';
@@ -14,7 +15,7 @@ import { assertNoCycle } from './tree.js';
 export const actorStore: Store<ActorFieldValues, Actor> = {
   collection: 'actors',
   table: actors,
-  blank: { countryCode: null, parentId: null, aliases: [], description: null },
+  blank: BLANKS.actors,
   getMany: (db, ids) => rowsByIds(db, actors, ids),
   fieldsOf: stripMeta,
   write: (db, _id, fields, meta, existing) => writeRow(db, actors, { ...fields, ...meta }, existing !== undefined),

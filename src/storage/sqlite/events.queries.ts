@@ -1,5 +1,6 @@
 // Queries over events: the list and the store the shared write path uses.
 import { gte, inArray, lte } from 'drizzle-orm';
+import { BLANKS } from '../../lib/blanks.js';
 import { AppError } from '../../lib/errors.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import type { Event, EventFieldValues } from '../../modules/events/events.schema.js';
@@ -31,7 +32,7 @@ function hydrate(db: Db, rows: EventRow[]): Event[] {
 export const eventStore: Store<EventFieldValues, Event> = {
   collection: 'events',
   table: events,
-  blank: { startDate: null, endDate: null, location: null, hostId: null, participantIds: [] },
+  blank: BLANKS.events,
   getMany: (db, ids) => hydrate(db, rowsByIds(db, events, ids)),
   fieldsOf: stripMeta,
   write(db, id, { participantIds, ...fields }, meta, existing) {

@@ -1,5 +1,6 @@
 // Queries over positions: the list, the derived evidence fields, the timeline rule, and the store.
 import { and, gt, inArray, isNull, lte, or } from 'drizzle-orm';
+import { BLANKS } from '../../lib/blanks.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
@@ -72,7 +73,7 @@ function hydrate(db: Db, rows: PositionRow[]): Position[] {
 export const positionStore: Store<PositionFieldValues, Position> = {
   collection: 'positions',
   table: positions,
-  blank: { validTo: null },
+  blank: BLANKS.positions,
   getMany: (db, ids) => hydrate(db, rowsByIds(db, positions, ids)),
   fieldsOf(record) {
     const { firstStatedOn: _f, lastReaffirmedOn: _l, statementCount: _c, evidence, ...fields } = stripMeta(record);

@@ -1,5 +1,6 @@
 // Queries over sources: the list and the store the shared write path uses.
 import { eq, gte, inArray, lte } from 'drizzle-orm';
+import { BLANKS } from '../../lib/blanks.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import type { Source, SourceFieldValues } from '../../modules/sources/sources.schema.js';
 import type { Db } from './client.js';
@@ -10,7 +11,7 @@ import { statementSources } from './tables/statements.table.js';
 export const sourceStore: Store<SourceFieldValues, Source> = {
   collection: 'sources',
   table: sources,
-  blank: { publisher: null, author: null, url: null, publishedOn: null, language: null, text: null },
+  blank: BLANKS.sources,
   getMany: (db, ids) => rowsByIds(db, sources, ids),
   fieldsOf: stripMeta,
   write: (db, _id, fields, meta, existing) => writeRow(db, sources, { ...fields, ...meta }, existing !== undefined),

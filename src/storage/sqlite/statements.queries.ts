@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
+import { BLANKS } from '../../lib/blanks.js';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { anyOf, type ListQuery, type PageResult, pageInMemory } from '../../lib/pagination.js';
@@ -21,6 +22,7 @@ import {
   toFtsQuery,
 } from '../../lib/search.js';
 import { STATEMENT_EXPANSIONS, type Statement, type StatementFieldValues } from '../../modules/statements/statements.schema.js';
+import type { StatementFilterValues } from '../types.js';
 import { actorStore } from './actors.queries.js';
 import type { Db } from './client.js';
 import { eventStore } from './events.queries.js';
@@ -162,18 +164,7 @@ function textedSources(db: Db): Set<string> | undefined {
 export const statementStore: Store<StatementFieldValues, Statement> = {
   collection: 'statements',
   table: statements,
-  blank: {
-    onBehalfOfId: null,
-    speakerRole: null,
-    statedOn: null,
-    eventId: null,
-    topicIds: [],
-    addresseeIds: [],
-    respondsToIds: [],
-    context: null,
-    acts: [],
-    language: null,
-  },
+  blank: BLANKS.statements,
   getMany: (db, ids) => hydrate(db, rowsByIds(db, statements, ids)),
   // `verified` is derived from the sources' texts: not a field of the statement's own.
   fieldsOf: (record) => {
@@ -305,24 +296,8 @@ function topicTerms(db: Db, topicId: string, memo: Map<string, unknown> | undefi
   return terms;
 }
 
-export interface StatementFilters {
-  q?: string;
-  speaker?: string;
-  onBehalfOf?: string;
-  topic?: string;
-  addressee?: string;
-  event?: string;
-  source?: string;
-  respondsTo?: string;
-  kind?: string;
-  act?: string;
-  language?: string;
-  from?: string;
-  to?: string;
-}
-
 /** The WHERE terms of the statement filters, shared by every query over statements. */
-export function statementFilters(db: Db, q: StatementFilters) {
+export function statementFilters(db: Db, q: StatementFilterValues) {
   const topicIds = anyOf(q.topic);
   return [
     q.q ? inArray(statements.doc, db.select({ doc: statementsFts.rowid }).from(statementsFts).where(matches(q.q))) : undefined,
@@ -374,7 +349,7 @@ const datedMatches: Source = {
 
 /** A page of statements; with `q`, only matches, by relevance unless sorted otherwise, each with a snippet. */
 export function listStatements(db: Db, query: ListQuery & Record<string, unknown>) {
-  const q = query as ListQuery & StatementFilters;
+  const q = query as ListQuery & StatementFilterValues;
   if (!q.q) {
     if (q.sort === 'relevance' || q.sort === '-relevance') {
       throw new AppError('VALIDATION_FAILED', 'sort=relevance needs a search: add q.', {
@@ -453,7 +428,7 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
  * its rowids backwards and stops there, and each match's text and context come from its statement, joined
  * by doc number (the index is contentless); their topic terms, from their links (searchTopics).
  */
-function rankingWindow(db: Db, q: StatementFilters, search: Search): Hit[] {
+function rankingWindow(db: Db, q: StatementFilterValues, search: Search): Hit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
   const rows = selectFrom<Omit<Hit, 'tokens' | 'topics'> & { id: string; sizes: Uint8Array | null }>(
     db,
@@ -556,7 +531,7 @@ const topicStatements: Source = {
  */
 function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: string) {
   const ancestry = statementTopicAncestors;
-  const q = query as StatementFilters;
+  const q = query as StatementFilterValues;
   const filters = [
     eq(ancestry.ancestorId, topicId),
     // The range on the key, so the index is read as a range; the statements' own from/to (below) still

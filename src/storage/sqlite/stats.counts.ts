@@ -2,8 +2,8 @@
 // month or year over whole months answer from them without reading the statements.
 import { sql } from 'drizzle-orm';
 import type { Dimension, StatementStats } from '../../modules/stats/stats.schema.js';
+import type { StatementFilterValues } from '../types.js';
 import type { Db } from './client.js';
-import type { StatementFilters } from './statements.queries.js';
 
 /** Everything but these filters needs the statements themselves. */
 const SERVED_FILTERS = new Set(['from', 'to']);
@@ -19,7 +19,7 @@ const lastDayOfMonth = (date: string) => {
  * The stats from the counts, when they can answer: dimensions among topic, month and year, and no filter
  * but a period of whole months (`from` the first of one, `to` the last day of one). Undefined otherwise.
  */
-export function statsFromCounts(db: Db, groupBy: Dimension[], filters: StatementFilters): StatementStats | undefined {
+export function statsFromCounts(db: Db, groupBy: Dimension[], filters: StatementFilterValues): StatementStats | undefined {
   const given = Object.entries(filters).filter(([, value]) => value !== undefined);
   if (!given.every(([name]) => SERVED_FILTERS.has(name)) || !groupBy.every((d) => SERVED_DIMENSIONS.has(d))) return undefined;
   if (filters.from && !filters.from.endsWith('-01')) return undefined;

@@ -2,9 +2,10 @@
 import { and, asc, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Dimension, StanceMatrix, StatementStats } from '../../modules/stats/stats.schema.js';
+import type { StatementFilterValues } from '../types.js';
 import type { Db } from './client.js';
 import { positionFilters } from './positions.queries.js';
-import { type StatementFilters, statementFilters } from './statements.queries.js';
+import { statementFilters } from './statements.queries.js';
 import { statsFromCounts } from './stats.counts.js';
 import { positions } from './tables/positions.table.js';
 import { statementActs, statementAddressees, statements } from './tables/statements.table.js';
@@ -60,7 +61,7 @@ interface StatsRow {
  * Statements matching the filters counted by one or two dimensions, in one query. A statement counts
  * once per cell (COUNT DISTINCT), however many of its links lead there; the total counts each once.
  */
-export function statementStats(db: Db, groupBy: Dimension[], filters: StatementFilters): StatementStats {
+export function statementStats(db: Db, groupBy: Dimension[], filters: StatementFilterValues): StatementStats {
   const counted = statsFromCounts(db, groupBy, filters);
   if (counted) return counted;
   const dims = groupBy.map((d, i) => dimension(d, i));

@@ -1,5 +1,6 @@
 // Queries over topics: the list and the store the shared write path uses.
 import { inArray, isNotNull, isNull } from 'drizzle-orm';
+import { BLANKS } from '../../lib/blanks.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import type { Topic, TopicFieldValues } from '../../modules/topics/topics.schema.js';
 import type { Db } from './client.js';
@@ -14,7 +15,7 @@ import { assertNoCycle } from './tree.js';
 export const topicStore: Store<TopicFieldValues, Topic> = {
   collection: 'topics',
   table: topics,
-  blank: { parentId: null, aliases: [], description: null },
+  blank: BLANKS.topics,
   getMany: (db, ids) => rowsByIds(db, topics, ids),
   fieldsOf: stripMeta,
   write(db, id, fields, meta, existing) {
