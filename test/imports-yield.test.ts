@@ -67,3 +67,35 @@ for (const format of ['ndjson', 'json'] as const) {
     assert.equal((await fetch(`${base}/v1/statements/large-s${STATEMENTS - 1}`)).status, 200, 'committed: now seen');
   });
 }
+
+test(`a bundle of ${STATEMENTS} statements failing at its last record stores nothing, and the next line is stored`, {
+  skip: sqliteOnly,
+}, async (t) => {
+  const api = await makeApp(t);
+  const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const failing = briefingBundle('failing', STATEMENTS);
+  const last = failing.statements?.at(-1);
+  assert.ok(last);
+  last.topicIds = ['no-such-topic'];
+  const body = `${JSON.stringify(failing)}\n${JSON.stringify(briefingBundle('after', 3))}\n`;
+  const res = await fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/x-ndjson' },
+    body,
+  });
+  assert.equal(res.status, 200);
+  const [first, second] = (await res.text())
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.equal(first.status, 'failed');
+  assert.equal(first.errors[0].path, `/statements/${STATEMENTS - 1}/topicIds/0`);
+  assert.equal(second.status, 'ok');
+  assert.equal(second.counts.statements.created, 3);
+  assert.equal(sqliteInternals(api.app.storage).writer.$client.inTransaction, false, 'the failed line left no transaction open');
+  assert.equal((await fetch(`${base}/v1/statements/failing-s0`)).status, 404, 'nothing of the failed line is stored');
+  assert.equal((await fetch(`${base}/v1/sources/failing-report`)).status, 404);
+  assert.equal((await fetch(`${base}/v1/statements/after-s2`)).status, 200);
+  const stats = await (await fetch(`${base}/v1/stats/statements?groupBy=topic`)).json();
+  assert.equal(stats.total, 3, 'the counts hold only what was stored');
+});

@@ -62,15 +62,22 @@ class Rollback extends Error {}
  * between two records: other requests are answered while a large bundle is written. The bundle stays all or
  * nothing: the caller holds the write transaction (storage.write, on the writer connection) across the
  * pauses, and reads elsewhere (the reader connection) see nothing of it before its commit.
+ *
+ * `within`: how a bundle that fails (or a dry run) is undone. 'savepoint' (inside a caller's transaction,
+ * whose other work must stay): the import runs in a savepoint rolled back alone. 'transaction' (the import
+ * is the whole transaction): no savepoint, and such an outcome is thrown as a DiscardedImport for the
+ * caller to roll the transaction back and answer it. A savepoint held open across a bundle made every row
+ * written under it several times dearer (docs/performance.md, Imports), so the server's imports go without.
  */
 export async function importPlanInSlices(
   db: Db,
   plan: ImportPlan,
   options: ImportOptions,
   slice: () => Promise<void> | undefined,
+  within: 'savepoint' | 'transaction' = 'savepoint',
 ): Promise<ImportOutcome> {
   const steps = importSteps(db, plan, options);
-  const savepoint = openSavepoint(db);
+  const savepoint = within === 'savepoint' ? openSavepoint(db) : undefined;
   try {
     let step = steps.next();
     while (!step.done) {
@@ -78,11 +85,20 @@ export async function importPlanInSlices(
       if (pause) await pause;
       step = steps.next();
     }
-    savepoint.end(step.value.errors.length > 0 || options.dryRun === true);
+    const discard = step.value.errors.length > 0 || options.dryRun === true;
+    if (!savepoint && discard) throw new DiscardedImport(step.value);
+    savepoint?.end(discard);
     return step.value;
   } catch (error) {
-    savepoint.end(true);
+    savepoint?.end(true);
     throw error;
+  }
+}
+
+/** The outcome of an import that is its own transaction and stores nothing (errors, or a dry run): roll back, then answer it. */
+export class DiscardedImport extends Error {
+  constructor(readonly outcome: ImportOutcome) {
+    super('The import stores nothing: its transaction is rolled back.');
   }
 }
 

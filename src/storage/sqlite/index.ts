@@ -10,7 +10,7 @@ import { type Db, finishDeferredWork, migrateDatabase, openDatabase, vacuumWhenM
 import { eventStore, listEvents } from './events.queries.js';
 import { loadArchive } from './extract.queries.js';
 import { claimEntry, completeEntry, findEntry, releaseEntry } from './idempotency.js';
-import { importPlanInSlices } from './import.js';
+import { DiscardedImport, importPlanInSlices } from './import.js';
 import { insertKey, keyByHash, keyByName, listKeys, setLastUsed, setRevoked } from './keys.js';
 import { listPositions, positionExpansions, positionStore } from './positions.queries.js';
 import { assertNotReferenced, assertReferences, dataVersion } from './records.js';
@@ -185,13 +185,20 @@ class Concerns implements StorageConcerns {
   };
 
   readonly imports: StorageConcerns['imports'] = {
-    // In slices of time, its transaction held across them: reads are answered while a large bundle is written.
-    // In one go inside a caller's transaction (whose other work could otherwise run between two slices, inside
-    // the import's savepoint), and on a single connection (`:memory:`, where reads would see the rows early).
-    run: (plan, options) =>
-      this.writing((db) =>
-        importPlanInSlices(db, plan, options, this.inTransaction || this.core.reader === this.core.writer ? inOneGo : timeSlices()),
-      ),
+    // In slices of time, its own transaction held across them: reads are answered while a large bundle is
+    // written; a bundle that fails (or a dry run) rolls the transaction back. In one go, in a savepoint, inside
+    // a caller's transaction (whose other work could otherwise run between two slices, and must survive the
+    // import's failure); in one go on a single connection (`:memory:`, where reads would see the rows early).
+    run: async (plan, options) => {
+      if (this.inTransaction) return this.writing((db) => importPlanInSlices(db, plan, options, inOneGo));
+      const slice = this.core.reader === this.core.writer ? inOneGo : timeSlices();
+      try {
+        return await this.core.transaction(() => importPlanInSlices(this.core.writer, plan, options, slice, 'transaction'));
+      } catch (error) {
+        if (error instanceof DiscardedImport) return error.outcome;
+        throw error;
+      }
+    },
     // Both take their own immediate transaction (DDL included); they wait their turn like any write.
     deferDerivedWork: () => this.core.exclusive(() => deferDerivedWork(this.core.writer)),
     finishDeferredWork: () => this.core.exclusive(() => finishDeferredWork(this.core.writer)),
