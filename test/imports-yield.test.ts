@@ -96,6 +96,6 @@ test(`a bundle of ${STATEMENTS} statements failing at its last record stores not
   assert.equal((await fetch(`${base}/v1/statements/failing-s0`)).status, 404, 'nothing of the failed line is stored');
   assert.equal((await fetch(`${base}/v1/sources/failing-report`)).status, 404);
   assert.equal((await fetch(`${base}/v1/statements/after-s2`)).status, 200);
-  const stats = await (await fetch(`${base}/v1/stats/statements?groupBy=topic`)).json();
+  const stats = (await (await fetch(`${base}/v1/stats/statements?groupBy=topic`)).json()) as { total: number };
   assert.equal(stats.total, 3, 'the counts hold only what was stored');
 });
