@@ -53,6 +53,16 @@ describe('search on the seed', () => {
     assert.deepEqual(ids(same.body), ids(hits.body), '/v1/search and /v1/statements?q= agree');
   });
 
+  test('each hit is the whole statement, as a get of it answers, with its snippet and score', async () => {
+    const hits = await api().json({ method: 'GET', url: '/v1/search?q=Afghan&limit=100' });
+    assert.ok(hits.body.data.length > 1);
+    for (const { snippet, score, ...record } of hits.body.data) {
+      assert.equal(typeof snippet, 'string');
+      assert.equal(typeof score, 'number');
+      assert.deepEqual(record, (await api().json({ method: 'GET', url: `/v1/statements/${record.id}` })).body);
+    }
+  });
+
   test('search combines with filters: every hit matches them, and the count is of those hits', async () => {
     const filtered = await api().json({ method: 'GET', url: '/v1/search?q=Afghan&kind=quote&speaker=mumtaz-zahra-baloch&count=true' });
     assert.ok(filtered.body.total > 0);
@@ -529,6 +539,58 @@ test("ranking reads a hit's topic terms back as the index was given them: names,
   assert.equal(renamed.statusCode, 200);
   assert.equal(termsOf().two, 'Bešam attack \n Shangla \n Crossings \n Torkham');
   await agrees('talks crossings');
+});
+
+test("ranking counts a hit's topic terms in the order of its topics, after the order changes too", { skip: sqliteOnly }, async (t) => {
+  const api = await makeApp(t);
+  await seedMinimal(api);
+  // The index was given a statement's topic terms in the order of its topics, so a phrase can run from one
+  // topic's last word into the next one's first: ranking must count on the same string, in the same order.
+  const topics = [
+    { id: 'gwadar', name: 'Gwadar port', aliases: ['Gwadar harbour', 'Gwadar'] },
+    { id: 'quay', name: 'Quay works' },
+  ];
+  for (const payload of topics) assert.equal((await api.request({ method: 'POST', url: '/v1/topics', payload })).statusCode, 201);
+  for (const [id, topicIds] of [
+    ['both', ['quay', 'gwadar']],
+    ['port', ['gwadar']],
+    ['works', ['quay']],
+  ] as const) {
+    const payload = { id, text: `Talks at Gwadar on ${id}`, kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'], topicIds };
+    assert.equal((await api.request({ method: 'POST', url: '/v1/statements', payload })).statusCode, 201);
+  }
+  const client = sqliteInternals(api.app.storage).writer.$client;
+  const agrees = async (q: string) => {
+    const ours = (await api.json({ method: 'GET', url: `/v1/search?q=${encodeURIComponent(q)}` })).body.data.map(
+      (h: { id: string; score: number }) => [h.id, h.score],
+    );
+    const fts = client
+      .prepare(
+        `SELECT s.id, bm25(statements_fts, 10.0, 3.0, 2.0) AS score FROM statements_fts JOIN statements s ON s.doc = statements_fts.rowid
+          WHERE statements_fts MATCH ? ORDER BY score, statements_fts.rowid DESC`,
+      )
+      .raw()
+      .all(toFtsQuery(q)) as [string, number][];
+    assert.ok(
+      fts.some(([id]) => id === 'both'),
+      `${q} finds the statement with both topics`,
+    );
+    assert.deepEqual(
+      ours.map(([id]: [string]) => id),
+      fts.map(([id]) => id),
+      q,
+    );
+    for (const [i, [, score]] of fts.entries())
+      assert.ok(Math.abs(ours[i][1] - score) <= Math.abs(score) * 1e-9, `${q}: ${ours[i][1]} is ${score}`);
+  };
+  await agrees('gwadar');
+  await agrees('"works gwadar"');
+  await agrees('talks quay');
+  const reordered = await api.request({ method: 'PATCH', url: '/v1/statements/both', payload: { topicIds: ['gwadar', 'quay'] } });
+  assert.equal(reordered.statusCode, 200);
+  await agrees('gwadar');
+  await agrees('"gwadar quay" OR "works gwadar"');
+  await agrees('talks quay');
 });
 
 describe('past a thousand matches a term is counted from its newest ones', () => {

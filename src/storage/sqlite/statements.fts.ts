@@ -10,7 +10,7 @@ import { statementTopics } from './tables/statements.table.js';
 /**
  * The FTS5 table, made by migrations/0001 and made contentless by 0014 (drizzle-kit does not model virtual
  * tables, so it is not in schema.ts). It keeps no copy of what it was given: its columns read as NULL, and
- * what ranking reads comes from the statements (text, context) and their topics (searchTopics).
+ * what ranking reads comes from the statements (text, context) and their topics (topicTermsOfLinks).
  */
 export const statementsFts = sqliteTable('statements_fts', {
   rowid: integer('rowid').notNull(),
@@ -26,7 +26,7 @@ export const statementsFtsSizes = sqliteTable('statements_fts_docsize', {
  * A statement's topic terms as its full-text row holds them: the names and aliases of its topics in the order
  * of its topics, each name before its aliases (as writeSearchIndex writes a row), '' when it has none. `s` is
  * the statement. The index keeps no copy of its rows (it is contentless), so ranking builds the same string
- * again (searchTopics), so that its counts are the index's.
+ * again (topicTermsOfLinks), so that its counts are the index's.
  */
 export const TOPIC_TERMS = `coalesce((
     SELECT group_concat(terms."term", ' \n ' ORDER BY terms."ord", terms."alias") FROM (
@@ -47,29 +47,34 @@ const INSERT_SEARCH_ROWS = `INSERT INTO "statements_fts" ("rowid", "text", "cont
 /**
  * The topic terms of statements by id, the very strings their full-text rows were given (TOPIC_TERMS, or
  * writeSearchIndex's): each topic's name and aliases joined by ' \n ', the topics in their order, joined the
- * same way. Statements without topics are left out. Built here from the links and the topics' terms kept
- * until the data changes: TOPIC_TERMS as SQL costs about 35 µs a statement (aliases parsed, terms sorted and
- * joined), and ranking asks for a hundred on each new search.
+ * same way (topicTermsOfLinks). Statements without topics are left out.
  */
 export function searchTopics(db: Db, ids: readonly string[]): Map<string, string> {
-  const found = new Map<string, string>();
-  if (ids.length === 0) return found;
+  const topicIds = new Map<string, string[]>();
+  if (ids.length === 0) return new Map();
   const [read, keys] = byKeys(
     db,
     `SELECT "statement_id", "topic_id" FROM "statement_topics" WHERE "statement_id" ${IN_KEYS} ORDER BY "statement_id", "ord"`,
     ids,
   );
-  const links = read.raw().all(keys) as [string, string][];
-  const terms = termsOfTopics(
-    db,
-    links.map(([, topic]) => topic),
-  );
-  for (const [id, topic] of links) {
-    const these = terms.get(topic) ?? '';
-    const before = found.get(id);
-    found.set(id, before === undefined ? these : `${before} \n ${these}`);
+  for (const [id, topic] of read.raw().all(keys) as [string, string][]) {
+    const these = topicIds.get(id);
+    if (these) these.push(topic);
+    else topicIds.set(id, [topic]);
   }
-  return found;
+  const terms = topicTermsOfLinks(db, [...topicIds.values()]);
+  return new Map([...topicIds.keys()].map((id, i) => [id, terms[i] as string]));
+}
+
+/**
+ * The topic terms of statements filed under these topics (each statement's topic ids, in its order), from
+ * the topics' terms kept until the data changes. Ranking takes the topic ids from the `links` column of the
+ * statements it reads anyway, so it reads no link rows: TOPIC_TERMS as SQL cost about 35 µs a statement
+ * (aliases parsed, terms sorted and joined), and ranking needs a hundred on a new search.
+ */
+export function topicTermsOfLinks(db: Db, topicIds: readonly (readonly string[])[]): string[] {
+  const terms = termsOfTopics(db, topicIds.flat());
+  return topicIds.map((ids) => ids.map((id) => terms.get(id) ?? '').join(' \n '));
 }
 
 interface KeptTopics {

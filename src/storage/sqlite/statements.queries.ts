@@ -32,13 +32,23 @@ import { sourceStore } from './sources.queries.js';
 import {
   corpusOf,
   searchIndexDeferred,
-  searchTopics,
   statementsFts,
   statementsFtsSizes,
   tokensOf,
+  topicTermsOfLinks,
   topicVocabulary,
 } from './statements.fts.js';
-import { type BulkSession, listRecords, rowsByIds, rowsByKeys, type Source, type Store, selectFrom, stripMeta, writeRow } from './store.js';
+import {
+  type BulkSession,
+  listRecords,
+  rowsByIds,
+  type Source,
+  type Store,
+  selectFrom,
+  selectValues,
+  stripMeta,
+  writeRow,
+} from './store.js';
 import { actors } from './tables/actors.table.js';
 import { events } from './tables/events.table.js';
 import { positionEvidence } from './tables/positions.table.js';
@@ -378,12 +388,11 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
   if (sort === 'relevance' || sort === '-relevance') {
     const hits = rankingWindow(db, q, search);
     scores = scoreHits(hits, search, frequency, corpus);
-    page = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
-    if (page.total !== undefined) page.total = countMatches();
-    rows = rowsByDocs(
-      db,
-      page.data.map((hit) => hit.doc),
-    );
+    const ranked = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
+    if (ranked.total !== undefined) ranked.total = countMatches();
+    page = ranked;
+    // The window read the page's rows whole: they need not be read again.
+    rows = ranked.data.map((hit) => hit.row());
   } else {
     const dated = listPage(
       listSpec,
@@ -392,17 +401,13 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
       (where, orderBy, limit) => selectFrom<StatementRow & { sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
       countMatches,
     );
-    const topicTerms = topicTermsOf(
-      db,
-      search,
-      dated.data.map((row) => row.id),
-    );
+    const topicTerms = topicTermsOf(db, search, dated.data);
     scores = scoreHits(
-      dated.data.map((row) => ({
+      dated.data.map((row, i) => ({
         doc: row.doc,
         text: row.text,
         context: row.context,
-        topics: topicTerms.get(row.id) ?? '',
+        topics: topicTerms[i] ?? '',
         tokens: tokensOf(row.sizes),
       })),
       search,
@@ -423,55 +428,65 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
   };
 }
 
+/** A match in the ranking window: what ranking reads of it, and its statement's row, made only for the page. */
+type WindowHit = Hit & { row: () => StatementRow };
+
 /**
  * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them: the index walks
- * its rowids backwards and stops there, and each match's text and context come from its statement, joined
- * by doc number (the index is contentless); their topic terms, from their links (searchTopics).
+ * its rowids backwards and stops there, and each match's statement comes whole, joined by doc number (the
+ * index is contentless): its text and context for ranking, its links for its topic terms (topicTermsOf), and
+ * the rest for the page, which is then not read again. Only the page's rows are made records.
  */
-function rankingWindow(db: Db, q: StatementFilterValues, search: Search): Hit[] {
+function rankingWindow(db: Db, q: StatementFilterValues, search: Search): WindowHit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
-  const rows = selectFrom<Omit<Hit, 'tokens' | 'topics'> & { id: string; sizes: Uint8Array | null }>(
+  const { values, fields, record } = selectValues<StatementRow>(
     db,
     window,
     and(sql`${statementsFts} MATCH ${search.expression}`, ...others),
     [desc(statementsFts.rowid)],
     RANKED_MATCHES,
   );
-  const topicTerms = topicTermsOf(
-    db,
-    search,
-    rows.map((row) => row.id),
-  );
-  return rows.map(({ doc, id, text, context, sizes }) => ({
-    doc,
-    text,
-    context,
-    topics: topicTerms.get(id) ?? '',
-    tokens: tokensOf(sizes),
+  const [doc, text, context, links, sizes] = ['doc', 'text', 'context', 'links', 'sizes'].map((field) => fields.indexOf(field)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const topicTerms = mayOccur(search, topicVocabulary(db))
+    ? topicTermsOfLinks(
+        db,
+        values.map((row) => (JSON.parse(row[links] as string) as StatementLinks)[1] ?? []),
+      )
+    : undefined;
+  return values.map((row, i) => ({
+    doc: row[doc] as number,
+    text: row[text] as string,
+    context: row[context] as string | null,
+    topics: topicTerms?.[i] ?? '',
+    tokens: tokensOf(row[sizes] as Uint8Array | null),
+    row: () => record(row),
   }));
 }
 
 /**
- * The topic terms of these statements, for counting the search's terms in them: none are read when no term
- * can occur in any topic's name or aliases (every count would be 0), as for most searches.
+ * The topic terms of these statements, for counting the search's terms in them, in their order: built from
+ * the topic ids each row carries (its `links` column, in the order its full-text row was written with). None
+ * are built when no term can occur in any topic's name or aliases (every count would be 0), as for most searches.
  */
-const topicTermsOf = (db: Db, search: Search, ids: string[]): Map<string, string> =>
-  mayOccur(search, topicVocabulary(db)) ? searchTopics(db, ids) : new Map();
+function topicTermsOf(db: Db, search: Search, rows: readonly StatementRow[]): string[] {
+  if (!mayOccur(search, topicVocabulary(db))) return rows.map(() => '');
+  return topicTermsOfLinks(
+    db,
+    rows.map((row) => row.links[1] ?? []),
+  );
+}
 
-/** What ranking reads of a match: its statement's text and context, and its length in the index. */
+/** What ranking reads of a match: its statement, and its length in the index. */
 const window: Source = {
-  fields: {
-    doc: statementsFts.rowid,
-    id: statements.id,
-    text: statements.text,
-    context: statements.context,
-    sizes: statementsFtsSizes.sz,
-  },
+  fields: { ...getTableColumns(statements), sizes: statementsFtsSizes.sz },
   from: sql`${statementsFts} inner join ${statements} on ${eq(statements.doc, statementsFts.rowid)} inner join ${statementsFtsSizes} on ${eq(statementsFtsSizes.id, statementsFts.rowid)}`,
 };
-
-/** Statement rows by doc number, in the order asked. */
-const rowsByDocs = (db: Db, docs: number[]): StatementRow[] => rowsByKeys<StatementRow>(db, statements, statements.doc, docs);
 
 /**
  * The number of statements a term (or phrase) matches, for BM25's weight of the term: counted up to

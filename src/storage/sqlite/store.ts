@@ -297,14 +297,36 @@ function headOf(source: Source): Head {
  */
 export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
   const head = headOf(source);
+  return mapValues<R>(head.keys, head.columns, selectRows(db, head, where, orderBy, limit));
+}
+
+/**
+ * selectFrom's rows left as arrays of values (in the source's field order, which `fields` names), with the
+ * mapping that makes one a record: for a caller that reads a few values of many rows and needs few records.
+ */
+export function selectValues<R>(
+  db: Db,
+  source: Source,
+  where: SQL | undefined,
+  orderBy: SQL[] = [],
+  limit?: number,
+): { values: unknown[][]; fields: string[]; record: (values: unknown[]) => R } {
+  const head = headOf(source);
+  return {
+    values: selectRows(db, head, where, orderBy, limit),
+    fields: head.keys,
+    record: (values) => mapValues<R>(head.keys, head.columns, [values])[0] as R,
+  };
+}
+
+function selectRows(db: Db, head: Head, where: SQL | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
   const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
   const tail = dialect.sqlToQuery(
     sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`,
   );
-  const rows = prepared(db, head.text + tail.sql)
+  return prepared(db, head.text + tail.sql)
     .raw()
     .all(...tail.params) as unknown[][];
-  return mapValues<R>(head.keys, head.columns, rows);
 }
 
 /** Per key column: the SQL text reading its table's rows by that key (see byKeys), and the key's field name. */
