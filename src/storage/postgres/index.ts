@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
 import type { ArchiveSource } from '../../modules/extract/extract.types.js';
-import type { Storage, StorageConcerns, StorageConfig, StorageFailure } from '../index.js';
+import type { IdempotencyEntry, Storage, StorageConcerns, StorageConfig, StorageFailure } from '../index.js';
 import type { Collection, Meta } from '../types.js';
 import { backup, closePostgres, createDatabaseIfMissing, migratePostgres, openPostgres, type Postgres, WRITE_LOCK } from './client.js';
 import { CorpusCache, expandRecords, listCollection, stanceMatrix, statementStats } from './lists.js';
@@ -194,18 +194,16 @@ class Concerns implements StorageConcerns {
   };
 
   readonly idempotency: StorageConcerns['idempotency'] = {
-    find: (caller, key) =>
-      first(
-        this.run,
-        sql`SELECT "caller", "key", "method", "path", "body_hash" AS "bodyHash", "created_at" AS "createdAt", "status", "headers", "body"
-              FROM "idempotency_keys" WHERE "caller" = ${caller} AND "key" = ${key}`,
-      ),
+    find: (caller, key) => idempotencyEntry(this.run, caller, key),
     claim: (entry, expiredBefore) =>
       this.writing(async (run) => {
         await run.all(sql`DELETE FROM "idempotency_keys" WHERE "created_at" < ${expiredBefore}`);
-        await run.all(sql`DELETE FROM "idempotency_keys" WHERE "caller" = ${entry.caller} AND "key" = ${entry.key}`);
+        // Under the write lock: a request of another process that claimed the key since this one looked is seen here.
+        const held = await idempotencyEntry(run, entry.caller, entry.key);
+        if (held) return held;
         await run.all(sql`INSERT INTO "idempotency_keys" ("caller", "key", "method", "path", "body_hash", "created_at")
           VALUES (${entry.caller}, ${entry.key}, ${entry.method}, ${entry.path}, ${entry.bodyHash}, ${entry.createdAt})`);
+        return undefined;
       }),
     complete: (caller, key, answer) =>
       this.writing(async (run) => {
@@ -234,6 +232,13 @@ class Concerns implements StorageConcerns {
     },
   };
 }
+
+const idempotencyEntry = (run: Runner, caller: string, key: string) =>
+  first<IdempotencyEntry>(
+    run,
+    sql`SELECT "caller", "key", "method", "path", "body_hash" AS "bodyHash", "created_at" AS "createdAt", "status", "headers", "body"
+          FROM "idempotency_keys" WHERE "caller" = ${caller} AND "key" = ${key}`,
+  );
 
 const REVISION = sql.raw(
   `"seq"::float8 AS "seq", "collection", "record_id" AS "recordId", "version", "operation", "state", "key_name" AS "keyName", "at"`,
