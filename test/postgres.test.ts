@@ -2,12 +2,19 @@
 // SQLite-only tests check through the file, checked here through the server — several API processes on one
 // database, kept answers, expiry, and an empty database made, migrated and seeded on first start.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { onPostgres } from './helpers.js';
 import { freshDatabase, serverUrl } from './postgres/databases.js';
+
+const run = promisify(execFile);
 
 const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
 
@@ -104,4 +111,41 @@ test('a database DATABASE_URL names that does not exist is created, migrated and
   });
   t.after(() => again.close());
   assert.equal((await again.inject({ url: '/v1/statements?count=true&limit=1' })).json().total, seeded, 'nothing seeded twice');
+});
+
+test('npm run backup with DATABASE_URL writes a pg_dump that restores into a database answering the same', { skip }, async (t) => {
+  const database = await freshDatabase();
+  t.after(() => database.drop());
+  const live = await appOn(t, database.url, true);
+  const dir = mkdtempSync(join(tmpdir(), 'statements-pg-backup-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = join(dir, 'backup.dump');
+  const cli = (file: string) =>
+    run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', file], { env: { ...process.env, DATABASE_URL: database.url } });
+  assert.match((await cli(target)).stdout, /Backed up the PostgreSQL database/);
+  await assert.rejects(cli(target), /exists/, 'a backup never overwrites');
+
+  // Restored with the pg_restore beside the pg_dump the service found, into a new empty database.
+  const pgRestore = (
+    await run('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin/pg_restore 2>/dev/null | sort -V | tail -n 1'])
+  ).stdout.trim();
+  const restored = new URL(database.url);
+  restored.pathname = `${restored.pathname}_restored`;
+  const admin = new URL(database.url);
+  admin.pathname = '/postgres';
+  const name = restored.pathname.slice(1);
+  await sql(admin.toString(), `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
+  t.after(() => sql(admin.toString(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  await run(pgRestore || 'pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${restored}`, target]);
+  const copy = await appOn(t, restored.toString(), true);
+  for (const url of [
+    '/v1/statements?limit=100&count=true',
+    '/v1/changes?limit=1000',
+    '/v1/search?q=talks',
+    '/v1/stats/statements?groupBy=kind',
+  ]) {
+    const [a, b] = await Promise.all([live.inject({ url }), copy.inject({ url })]);
+    assert.equal(a.statusCode, 200, `${url}: ${a.body}`);
+    assert.deepEqual(b.json(), a.json(), url);
+  }
 });
