@@ -3,7 +3,7 @@
 // database, kept answers, expiry, and an empty database made, migrated and seeded on first start.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -12,7 +12,7 @@ import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { onPostgres } from './helpers.js';
-import { freshDatabase, serverUrl } from './postgres/databases.js';
+import { freshDatabase, ownServer, serverUrl, withDatabase } from './postgres/databases.js';
 
 const run = promisify(execFile);
 
@@ -148,4 +148,53 @@ test('npm run backup with DATABASE_URL writes a pg_dump that restores into a dat
     assert.equal(a.statusCode, 200, `${url}: ${a.body}`);
     assert.deepEqual(b.json(), a.json(), url);
   }
+});
+
+const mountable = ownServer() && process.getuid?.() === 0 ? false : 'needs root and DATABASE_URL set to the server of .ci/postgres.sh';
+
+test('a full disk (SQLSTATE 53100) is a 507 that stores nothing; reads go on; writes resume when space returns', {
+  skip: skip || mountable,
+}, async (t) => {
+  // The statements table on a tablespace of its own, on a small tmpfs this test fills: the file system the
+  // table grows on is full for real, as a disk would be; the rest of the server's files are untouched.
+  const database = await freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'statements-full-'));
+  chmodSync(dir, 0o755);
+  await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+  const location = join(dir, 'tablespace');
+  mkdirSync(location);
+  await run('chown', ['postgres:', location]);
+  const tablespace = `full_${process.pid}_${Date.now().toString(36)}`;
+  const admin = withDatabase(database.url, 'postgres');
+  t.after(async () => {
+    await database.drop();
+    await sql(admin, `DROP TABLESPACE IF EXISTS ${tablespace}`);
+    await run('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await sql(admin, `CREATE TABLESPACE ${tablespace} LOCATION '${location}'`);
+  await sql(database.url, `ALTER TABLE statements SET TABLESPACE ${tablespace}`);
+
+  const app = await appOn(t, database.url);
+  const key = await createKey(app.storage, 'writer');
+  const post = (url: string, payload: object) => app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${key}` } });
+  assert.equal((await post('/v1/actors', { id: 'pakistan', name: 'Pakistan', kind: 'state' })).statusCode, 201);
+  assert.equal((await post('/v1/sources', { id: 'report', kind: 'newsReport', title: 'A report' })).statusCode, 201);
+  const filler = join(dir, 'filler');
+  const { bavail, bsize } = statfsSync(dir);
+  writeFileSync(filler, Buffer.alloc(bavail * bsize));
+  assert.equal(statfsSync(dir).bavail, 0, 'the file system is full');
+
+  const statement = { id: 'big', text: 'word '.repeat(3_900), kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] };
+  const full = await post('/v1/statements', statement);
+  assert.equal(full.statusCode, 507, full.body);
+  assert.deepEqual([full.json().code, full.json().status], ['STORAGE_FULL', 507]);
+  assert.equal((await app.inject({ url: '/v1/statements/big' })).statusCode, 404, 'nothing stored');
+  assert.equal((await app.inject({ url: '/v1/actors/pakistan' })).statusCode, 200, 'reads go on');
+  assert.equal((await post('/v1/topics', { id: 'elsewhere', name: 'On another disk' })).statusCode, 201, 'writes elsewhere go on');
+
+  rmSync(filler);
+  const retried = await post('/v1/statements', statement);
+  assert.equal(retried.statusCode, 201, retried.body);
+  assert.equal((await app.inject({ url: '/v1/statements/big' })).json().text, statement.text.trim());
 });

@@ -11,24 +11,10 @@ import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { ROOT } from '../src/lib/paths.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
-import { onPostgres } from './helpers.js';
-import { freshDatabase, type TestDatabase } from './postgres/databases.js';
+import { freshDatabase, ownServer, type TestDatabase, withDatabase } from './postgres/databases.js';
 
 const script = join(ROOT, '.ci', 'postgres.sh');
 const lastLine = (out: string) => out.trim().split('\n').at(-1) ?? '';
-
-/** Whether DATABASE_URL is the throwaway server of .ci/postgres.sh, of which a replica can be made. */
-function ownServer(): boolean {
-  if (!onPostgres) return false;
-  try {
-    return (
-      lastLine(execFileSync(script, ['url'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) ===
-      `DATABASE_URL=${process.env.DATABASE_URL}`
-    );
-  } catch {
-    return false;
-  }
-}
 
 const skip = ownServer() ? false : 'needs DATABASE_URL set to the server of .ci/postgres.sh, which can be replicated';
 /** How far the replica is held back: long enough to be seen on a loaded machine, short enough to wait for. */
@@ -43,8 +29,6 @@ async function on<T>(url: string, work: (client: pg.Client) => Promise<T>): Prom
     await client.end();
   }
 }
-
-const withDatabase = (url: string, name: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 
 describe('reads with a lagging replica (DATABASE_READ_URL)', { skip, timeout: 120_000 }, () => {
   let database: TestDatabase;
