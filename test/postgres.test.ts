@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -197,4 +198,27 @@ test('a full disk (SQLSTATE 53100) is a 507 that stores nothing; reads go on; wr
   const retried = await post('/v1/statements', statement);
   assert.equal(retried.statusCode, 201, retried.body);
   assert.equal((await app.inject({ url: '/v1/statements/big' })).json().text, statement.text.trim());
+});
+
+test('/ready is 503 when the replica DATABASE_READ_URL names does not answer, though the primary does', { skip }, async (t) => {
+  const database = await freshDatabase();
+  t.after(() => database.drop());
+  // A port nothing listens on: the OS picks one and lets it go.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  const app = await buildApp({
+    databasePath: ':memory:',
+    databaseUrl: database.url,
+    databaseReadUrl: `postgres://postgres@127.0.0.1:${port}/nowhere`,
+    logLevel: 'silent',
+    authDisabled: true,
+    seed: false,
+  });
+  t.after(() => app.close());
+  const ready = await app.inject({ url: '/ready' });
+  assert.deepEqual([ready.statusCode, ready.json().code], [503, 'UNAVAILABLE']);
+  assert.equal((await app.inject({ method: 'POST', url: '/v1/topics', payload: { id: 'still', name: 'Still written' } })).statusCode, 201);
+  assert.equal((await app.inject({ url: '/v1/topics/still' })).statusCode, 200, 'a record by id is read on the primary');
 });

@@ -314,8 +314,12 @@ class PostgresStorage extends Concerns implements Storage {
     });
   }
 
+  /** Both pools answer: a record by id and every write need the primary even when a replica serves lists. */
   async health(): Promise<void> {
-    await this.core.reader.all(sql`SELECT 1`);
+    const { pools } = this.core;
+    await Promise.all(
+      [this.core.writerPool, ...(pools.read === pools.write ? [] : [this.core.reader])].map((run) => run.all(sql`SELECT 1`)),
+    );
   }
 
   async backup(path: string): Promise<{ pages: number }> {
