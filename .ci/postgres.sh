@@ -5,7 +5,9 @@
 #   .ci/postgres.sh start   # installs Debian's postgresql when missing, starts the server (or finds it running)
 #                           # and prints DATABASE_URL=postgres://postgres@127.0.0.1:PORT/statements
 #   .ci/postgres.sh url     # prints that line again (fails when the server is not running)
-#   .ci/postgres.sh stop    # stops the server and removes its folder
+#   .ci/postgres.sh replica # a streaming replica of that server (pg_basebackup -R) on another port, started when
+#                           # needed; prints DATABASE_READ_URL=postgres://postgres@127.0.0.1:PORT/statements
+#   .ci/postgres.sh stop    # stops the servers and removes their folder
 #
 # In a script under `set -e`, keep the assignment on its own line, so that a failed start stops the script
 # (`export "$(…)"` or `eval "$(…)"` would hide the failure):
@@ -22,6 +24,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TAG="$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)"
 DIR="${STATEMENTS_PG_DIR:-${TMPDIR:-/tmp}/statements-pg-$TAG}"
 DATA="$DIR/data"
+REPLICA="$DIR/replica"
 DATABASE="statements"
 
 say() { printf '%s\n' "$*" >&2; }
@@ -124,14 +127,40 @@ start() {
   url
 }
 
+replica_running() {
+  [ -f "$REPLICA/PG_VERSION" ] && as_owner "$BIN/pg_ctl" -D "$REPLICA" status >/dev/null 2>&1
+}
+
+# A hot standby fed by streaming replication from the server above: a copy of its cluster taken with
+# pg_basebackup, which -R makes a standby (standby.signal and primary_conninfo). It replays what the server
+# commits, a moment later; tests may hold it further back with recovery_min_apply_delay (ALTER SYSTEM on it).
+replica() {
+  start >/dev/null
+  local port
+  port="$(cat "$DIR/port")"
+  if ! replica_running; then
+    rm -rf "$REPLICA"
+    say "postgres.sh: pg_basebackup into $REPLICA"
+    as_owner "$BIN/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$REPLICA" -R -X stream -c fast --no-sync >&2
+    free_port >"$DIR/replica-port"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$DIR/replica-port"
+    as_owner "$BIN/pg_ctl" -D "$REPLICA" -l "$DIR/replica.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -p $(cat "$DIR/replica-port") -k $DIR -c fsync=off -c max_connections=200 -c hot_standby=on" \
+      start >&2
+  fi
+  printf 'DATABASE_READ_URL=postgres://postgres@127.0.0.1:%s/%s\n' "$(cat "$DIR/replica-port")" "$DATABASE"
+}
+
 stop() {
   BIN="$(bindir)"
+  if [ -n "$BIN" ] && replica_running; then as_owner "$BIN/pg_ctl" -D "$REPLICA" -m fast -w stop >&2; fi
   if [ -n "$BIN" ] && running; then as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >&2; fi
   rm -rf "$DIR"
 }
 
 case "${1:-}" in
 start) start ;;
+replica) replica ;;
 stop) stop ;;
 url)
   BIN="$(bindir)"
@@ -142,7 +171,7 @@ url)
   url
   ;;
 *)
-  say "usage: $0 start|url|stop"
+  say "usage: $0 start|url|replica|stop"
   exit 2
   ;;
 esac

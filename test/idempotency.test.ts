@@ -28,6 +28,18 @@ describe('a retried POST with the same Idempotency-Key', () => {
     assert.equal(await total(), 1);
   });
 
+  test('sent several times at once: one write; each answer is the first one or IDEMPOTENCY_IN_PROGRESS', async (t) => {
+    const { send, total } = await sender(t);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => send({ name: 'At once' })));
+    const first = answers.filter((a) => a.statusCode === 201 && a.headers['idempotent-replayed'] === undefined);
+    assert.equal(first.length, 1, answers.map((a) => a.statusCode).join(' '));
+    for (const a of answers) {
+      if (a.statusCode === 201) assert.deepEqual(a.json(), first[0]?.json());
+      else assert.deepEqual([a.statusCode, a.json().code], [409, 'IDEMPOTENCY_IN_PROGRESS']);
+    }
+    assert.equal(await total(), 1);
+  });
+
   test('with another body is a 422 IDEMPOTENCY_KEY_REUSED that writes nothing', async (t) => {
     const { send, total } = await sender(t);
     await send({ name: 'Talks with the TTP' });

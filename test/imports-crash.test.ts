@@ -1,5 +1,6 @@
 // Crash safety: kill the server (SIGKILL) in the middle of a large NDJSON import; after a restart the database is
-// intact and every bundle (line) is either wholly stored or wholly absent.
+// intact and every bundle (line) is either wholly stored or wholly absent. On the suite's engine: a SQLite file, or
+// with DATABASE_URL=postgres://…, a PostgreSQL database (the API process dies, its open transaction with it).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,14 +9,18 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { openStorage } from '../src/storage/index.js';
 import { briefingBundle, sharedRecords } from './bench/bundles.js';
+import { onPostgres } from './helpers.js';
+import { freshDatabase } from './postgres/databases.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const LINES = 400;
-const STATEMENTS = 100;
+/** Statements a bundle: fewer on PostgreSQL, whose HTTP import goes record by record, to keep the test's time down. */
+const STATEMENTS = onPostgres ? 25 : 100;
 
 /** A port nobody listens on right now: the OS picks one, we let it go and hand it to the server. */
 async function freePort(): Promise<number> {
@@ -27,16 +32,21 @@ async function freePort(): Promise<number> {
 }
 
 /** The real server process (`node --import tsx src/server.ts`), answering /health. */
-async function startServer(databasePath: string, port: number): Promise<ChildProcess> {
+/** The test's database: a SQLite file, or with the suite on PostgreSQL, a PostgreSQL database (`url`). */
+interface Database {
+  path: string;
+  url?: string;
+}
+
+async function startServer(database: Database, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_PATH: databasePath,
-      // This test is about the SQLite file: a DATABASE_URL of the environment (the PostgreSQL pass) is not its.
-      DATABASE_URL: '',
+      DATABASE_PATH: database.path,
+      DATABASE_URL: database.url ?? '',
       LOG_LEVEL: 'warn',
       SEED: 'false',
       RATE_LIMIT: '0',
@@ -79,6 +89,54 @@ function post(port: number, key: string, body: string): Promise<string> {
   });
 }
 
+type Counts = Record<'sources' | 'events' | 'statements' | 'topicLinks' | 'acts' | 'searchable', Map<string, number>>;
+
+/**
+ * Rows per bundle, by the prefix of their ids (`line7-…`): one query per table. On SQLite, after checking the
+ * file's integrity and that the full-text index holds exactly one row per statement.
+ */
+async function rowsByLine(database: Database): Promise<Counts> {
+  const queries = (prefix: (column: string) => string, searchable: string) => ({
+    sources: `SELECT ${prefix('id')}, count(*) FROM sources GROUP BY 1`,
+    events: `SELECT ${prefix('id')}, count(*) FROM events GROUP BY 1`,
+    statements: `SELECT ${prefix('id')}, count(*) FROM statements GROUP BY 1`,
+    topicLinks: `SELECT ${prefix('statement_id')}, count(*) FROM statement_topics GROUP BY 1`,
+    acts: `SELECT ${prefix('statement_id')}, count(*) FROM statement_acts GROUP BY 1`,
+    searchable: `SELECT ${prefix('statements.id')}, count(*) FROM ${searchable} GROUP BY 1`,
+  });
+  if (database.url) {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const sql = queries((c) => `split_part(${c}, '-', 1)`, 'statements_search JOIN statements USING (doc)');
+      const counts = {} as Counts;
+      for (const [what, text] of Object.entries(sql) as [keyof Counts, string][]) {
+        const { rows } = await client.query<[string, string]>({ text, rowMode: 'array' });
+        counts[what] = new Map(rows.map(([line, n]) => [line, Number(n)]));
+      }
+      return counts;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Sqlite(database.path, { readonly: true });
+  try {
+    assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+    const indexed = db.prepare('SELECT count(*) FROM statements_fts').pluck().get();
+    assert.equal(indexed, db.prepare('SELECT count(*) FROM statements').pluck().get());
+    const sql = queries(
+      (c) => `substr(${c}, 1, instr(${c}, '-') - 1)`,
+      'statements_fts JOIN statements ON statements.doc = statements_fts.rowid',
+    );
+    return Object.fromEntries(
+      Object.entries(sql).map(([what, text]) => [what, new Map(db.prepare(text).raw().all() as [string, number][])]),
+    ) as Counts;
+  } finally {
+    db.close();
+  }
+}
+
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
@@ -86,7 +144,8 @@ const exited = (child: ChildProcess) =>
 
 test('a server killed (SIGKILL) in the middle of a streaming import restarts on an intact database: each bundle is all there or not at all', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'statements-crash-'));
-  const databasePath = join(dir, 'crash.db');
+  const pgDatabase = onPostgres ? await freshDatabase() : undefined;
+  const database: Database = { path: join(dir, 'crash.db'), ...(pgDatabase ? { url: pgDatabase.url } : {}) };
   const children: ChildProcess[] = [];
   t.after(async () => {
     for (const child of children) {
@@ -95,17 +154,18 @@ test('a server killed (SIGKILL) in the middle of a streaming import restarts on 
         await exited(child);
       }
     }
+    await pgDatabase?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // The database and a write key, made in the file the server will open.
-  const setup = await openStorage({ path: databasePath });
+  // The database and a write key, made in the database the server will open.
+  const setup = await openStorage(database);
   await setup.migrate();
   const key = await createKey(setup, 'crash-test');
   await setup.close();
 
   const port = await freePort();
-  const server = await startServer(databasePath, port);
+  const server = await startServer(database, port);
   children.push(server);
 
   // Line 1 holds the shared records; every other line a briefing whose ids all start with its own prefix.
@@ -155,58 +215,35 @@ test('a server killed (SIGKILL) in the middle of a streaming import restarts on 
     `killed mid-way: ${acknowledged.length} of ${LINES + 1} lines answered`,
   );
 
-  // Restart on the same file: the server opens it, recovers from the write-ahead log and serves it.
-  const restarted = await startServer(databasePath, port);
+  // Restart on the same database: the server opens it (SQLite recovers from the write-ahead log) and serves it.
+  const restarted = await startServer(database, port);
   children.push(restarted);
   const health = await fetch(`http://127.0.0.1:${port}/ready`);
   assert.equal(health.status, 200);
 
   const stored = new Set<number>();
-  const db = new Database(databasePath, { readonly: true });
-  try {
-    assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
-    assert.deepEqual(db.pragma('foreign_key_check'), []);
-    // The full-text index holds exactly one row per statement.
-    const indexed = db.prepare('SELECT count(*) FROM statements_fts').pluck().get();
-    assert.equal(indexed, db.prepare('SELECT count(*) FROM statements').pluck().get());
-
-    // Rows per bundle, by the prefix of their ids (`line7-…`): one query per table.
-    const byLine = (sql: string) => new Map(db.prepare(sql).raw().all() as [string, number][]);
-    const prefix = (column: string) => `substr(${column}, 1, instr(${column}, '-') - 1)`;
-    const counts = {
-      sources: byLine(`SELECT ${prefix('id')}, count(*) FROM sources GROUP BY 1`),
-      events: byLine(`SELECT ${prefix('id')}, count(*) FROM events GROUP BY 1`),
-      statements: byLine(`SELECT ${prefix('id')}, count(*) FROM statements GROUP BY 1`),
-      topicLinks: byLine(`SELECT ${prefix('statement_id')}, count(*) FROM statement_topics GROUP BY 1`),
-      acts: byLine(`SELECT ${prefix('statement_id')}, count(*) FROM statement_acts GROUP BY 1`),
-      searchable: byLine(
-        `SELECT ${prefix('statements.id')}, count(*) FROM statements_fts JOIN statements ON statements.doc = statements_fts.rowid GROUP BY 1`,
-      ),
-    };
-    const whole = {
-      sources: 1,
-      events: 1,
-      statements: STATEMENTS,
-      topicLinks: 2 * STATEMENTS,
-      acts: 2 * STATEMENTS,
-      searchable: STATEMENTS,
-    };
-    const none = { sources: 0, events: 0, statements: 0, topicLinks: 0, acts: 0, searchable: 0 };
-    for (let n = 2; n <= LINES + 1; n++) {
-      const rows = Object.fromEntries(Object.entries(counts).map(([what, map]) => [what, map.get(`line${n}`) ?? 0]));
-      const present = rows.statements !== 0 || rows.sources !== 0;
-      assert.deepEqual(rows, present ? whole : none, `line ${n} is partly stored: ${JSON.stringify(rows)}`);
-      if (present) stored.add(n);
-      // What the server acknowledged survived the kill (synchronous=FULL).
-      if (acknowledged.includes(n)) assert.ok(present, `line ${n} was acknowledged but is missing`);
-    }
-    assert.ok(
-      stored.size >= acknowledged.length - 1 && stored.size < LINES,
-      `${stored.size} bundles stored, ${acknowledged.length} acknowledged`,
-    );
-  } finally {
-    db.close();
+  const counts = await rowsByLine(database);
+  const whole = {
+    sources: 1,
+    events: 1,
+    statements: STATEMENTS,
+    topicLinks: 2 * STATEMENTS,
+    acts: 2 * STATEMENTS,
+    searchable: STATEMENTS,
+  };
+  const none = { sources: 0, events: 0, statements: 0, topicLinks: 0, acts: 0, searchable: 0 };
+  for (let n = 2; n <= LINES + 1; n++) {
+    const rows = Object.fromEntries(Object.entries(counts).map(([what, map]) => [what, map.get(`line${n}`) ?? 0]));
+    const present = rows.statements !== 0 || rows.sources !== 0;
+    assert.deepEqual(rows, present ? whole : none, `line ${n} is partly stored: ${JSON.stringify(rows)}`);
+    if (present) stored.add(n);
+    // What the server acknowledged survived the kill (SQLite: synchronous=FULL; PostgreSQL: committed).
+    if (acknowledged.includes(n)) assert.ok(present, `line ${n} was acknowledged but is missing`);
   }
+  assert.ok(
+    stored.size >= acknowledged.length - 1 && stored.size < LINES,
+    `${stored.size} bundles stored, ${acknowledged.length} acknowledged`,
+  );
 
   // And the restarted server takes the import up again where it stopped: what is stored is unchanged, the rest created.
   const retried = Array.from({ length: 30 }, (_, i) => acknowledged.length - 5 + i);

@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createKey, listKeys } from '../src/modules/keys/keys.service.js';
-import { makeApp, sharedApp } from './helpers.js';
+import { makeApp, onPostgres, sharedApp } from './helpers.js';
+import { freshDatabase, type TestDatabase } from './postgres/databases.js';
 
 const topic = (id: string) => ({ method: 'POST' as const, url: '/v1/topics', payload: { id, name: id }, auth: false });
 
@@ -75,16 +76,23 @@ describe('keys: expiry and last use', () => {
 });
 
 describe('npm run keys', () => {
-  // Only the folder of this app is used: the CLI works on its own database file in it.
+  // Only the folder of this app is used: the CLI works on its own database, a file in it (or, on PostgreSQL, a
+  // database of its own).
   const shared = sharedApp(async () => {});
+  let database: TestDatabase | undefined;
   const run = (...args: string[]) =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', ...args], {
-      env: { ...process.env, DATABASE_PATH: join(shared().dir, 'cli.db'), DATABASE_URL: '' },
+      env: {
+        ...process.env,
+        ...(database ? { DATABASE_URL: database.url } : { DATABASE_PATH: join(shared().dir, 'cli.db'), DATABASE_URL: '' }),
+      },
     });
   // Key 'dashboard' created with a scope and an expiry, then the keys listed.
   let lines: string[] = [];
   let listed = '';
+  after(() => database?.drop());
   before(async () => {
+    if (onPostgres) database = await freshDatabase();
     lines = (await run('create', 'dashboard', '--scope', 'read', '--expires-in', '30d')).stdout.trim().split('\n');
     listed = (await run('list')).stdout;
   });

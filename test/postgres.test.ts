@@ -2,12 +2,20 @@
 // SQLite-only tests check through the file, checked here through the server — several API processes on one
 // database, kept answers, expiry, and an empty database made, migrated and seeded on first start.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { onPostgres } from './helpers.js';
-import { freshDatabase, serverUrl } from './postgres/databases.js';
+import { freshDatabase, ownServer, serverUrl, withDatabase } from './postgres/databases.js';
+
+const run = promisify(execFile);
 
 const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
 
@@ -104,4 +112,113 @@ test('a database DATABASE_URL names that does not exist is created, migrated and
   });
   t.after(() => again.close());
   assert.equal((await again.inject({ url: '/v1/statements?count=true&limit=1' })).json().total, seeded, 'nothing seeded twice');
+});
+
+test('npm run backup with DATABASE_URL writes a pg_dump that restores into a database answering the same', { skip }, async (t) => {
+  const database = await freshDatabase();
+  t.after(() => database.drop());
+  const live = await appOn(t, database.url, true);
+  const dir = mkdtempSync(join(tmpdir(), 'statements-pg-backup-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = join(dir, 'backup.dump');
+  const cli = (file: string) =>
+    run(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', file], { env: { ...process.env, DATABASE_URL: database.url } });
+  assert.match((await cli(target)).stdout, /Backed up the PostgreSQL database/);
+  await assert.rejects(cli(target), /exists/, 'a backup never overwrites');
+
+  // Restored with the pg_restore beside the pg_dump the service found, into a new empty database.
+  const pgRestore = (
+    await run('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin/pg_restore 2>/dev/null | sort -V | tail -n 1'])
+  ).stdout.trim();
+  const restored = new URL(database.url);
+  restored.pathname = `${restored.pathname}_restored`;
+  const admin = new URL(database.url);
+  admin.pathname = '/postgres';
+  const name = restored.pathname.slice(1);
+  await sql(admin.toString(), `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
+  t.after(() => sql(admin.toString(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  await run(pgRestore || 'pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${restored}`, target]);
+  const copy = await appOn(t, restored.toString(), true);
+  for (const url of [
+    '/v1/statements?limit=100&count=true',
+    '/v1/changes?limit=1000',
+    '/v1/search?q=talks',
+    '/v1/stats/statements?groupBy=kind',
+  ]) {
+    const [a, b] = await Promise.all([live.inject({ url }), copy.inject({ url })]);
+    assert.equal(a.statusCode, 200, `${url}: ${a.body}`);
+    assert.deepEqual(b.json(), a.json(), url);
+  }
+});
+
+const mountable = ownServer() && process.getuid?.() === 0 ? false : 'needs root and DATABASE_URL set to the server of .ci/postgres.sh';
+
+test('a full disk (SQLSTATE 53100) is a 507 that stores nothing; reads go on; writes resume when space returns', {
+  skip: skip || mountable,
+}, async (t) => {
+  // The statements table on a tablespace of its own, on a small tmpfs this test fills: the file system the
+  // table grows on is full for real, as a disk would be; the rest of the server's files are untouched.
+  const database = await freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'statements-full-'));
+  chmodSync(dir, 0o755);
+  await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir]);
+  const location = join(dir, 'tablespace');
+  mkdirSync(location);
+  await run('chown', ['postgres:', location]);
+  const tablespace = `full_${process.pid}_${Date.now().toString(36)}`;
+  const admin = withDatabase(database.url, 'postgres');
+  t.after(async () => {
+    await database.drop();
+    await sql(admin, `DROP TABLESPACE IF EXISTS ${tablespace}`);
+    await run('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await sql(admin, `CREATE TABLESPACE ${tablespace} LOCATION '${location}'`);
+  await sql(database.url, `ALTER TABLE statements SET TABLESPACE ${tablespace}`);
+
+  const app = await appOn(t, database.url);
+  const key = await createKey(app.storage, 'writer');
+  const post = (url: string, payload: object) => app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${key}` } });
+  assert.equal((await post('/v1/actors', { id: 'pakistan', name: 'Pakistan', kind: 'state' })).statusCode, 201);
+  assert.equal((await post('/v1/sources', { id: 'report', kind: 'newsReport', title: 'A report' })).statusCode, 201);
+  const filler = join(dir, 'filler');
+  const { bavail, bsize } = statfsSync(dir);
+  writeFileSync(filler, Buffer.alloc(bavail * bsize));
+  assert.equal(statfsSync(dir).bavail, 0, 'the file system is full');
+
+  const statement = { id: 'big', text: 'word '.repeat(3_900), kind: 'quote', speakerId: 'pakistan', sourceIds: ['report'] };
+  const full = await post('/v1/statements', statement);
+  assert.equal(full.statusCode, 507, full.body);
+  assert.deepEqual([full.json().code, full.json().status], ['STORAGE_FULL', 507]);
+  assert.equal((await app.inject({ url: '/v1/statements/big' })).statusCode, 404, 'nothing stored');
+  assert.equal((await app.inject({ url: '/v1/actors/pakistan' })).statusCode, 200, 'reads go on');
+  assert.equal((await post('/v1/topics', { id: 'elsewhere', name: 'On another disk' })).statusCode, 201, 'writes elsewhere go on');
+
+  rmSync(filler);
+  const retried = await post('/v1/statements', statement);
+  assert.equal(retried.statusCode, 201, retried.body);
+  assert.equal((await app.inject({ url: '/v1/statements/big' })).json().text, statement.text.trim());
+});
+
+test('/ready is 503 when the replica DATABASE_READ_URL names does not answer, though the primary does', { skip }, async (t) => {
+  const database = await freshDatabase();
+  t.after(() => database.drop());
+  // A port nothing listens on: the OS picks one and lets it go.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  const app = await buildApp({
+    databasePath: ':memory:',
+    databaseUrl: database.url,
+    databaseReadUrl: `postgres://postgres@127.0.0.1:${port}/nowhere`,
+    logLevel: 'silent',
+    authDisabled: true,
+    seed: false,
+  });
+  t.after(() => app.close());
+  const ready = await app.inject({ url: '/ready' });
+  assert.deepEqual([ready.statusCode, ready.json().code], [503, 'UNAVAILABLE']);
+  assert.equal((await app.inject({ method: 'POST', url: '/v1/topics', payload: { id: 'still', name: 'Still written' } })).statusCode, 201);
+  assert.equal((await app.inject({ url: '/v1/topics/still' })).statusCode, 200, 'a record by id is read on the primary');
 });

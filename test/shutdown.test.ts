@@ -1,5 +1,6 @@
 // Graceful shutdown of the real server process: SIGTERM in the middle of a load of reads and writes fails no request
 // that reached the server; /ready says 503 while the server drains; every acknowledged write is stored; exit 0.
+// On the suite's engine: a SQLite file, or with DATABASE_URL=postgres://…, a PostgreSQL database.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,9 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type TestContext, test } from 'node:test';
-import Database from 'better-sqlite3';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { openStorage } from '../src/storage/index.js';
+import { onPostgres } from './helpers.js';
+import { freshDatabase } from './postgres/databases.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 /** Long enough for every client to hear Connection: close and for the /ready probe, even on a loaded machine. */
@@ -28,16 +32,16 @@ interface Server {
 }
 
 /** The real server process on a port of its choosing (read from its log line), once /ready answers 200. */
-async function startServer(databasePath: string, env: Record<string, string>): Promise<Server> {
+async function startServer(database: Database, env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      DATABASE_PATH: databasePath,
-      // The SQLite file named above, whatever DATABASE_URL the suite runs with.
-      DATABASE_URL: '',
+      DATABASE_PATH: database.path,
+      // The database of the suite's engine: a SQLite file, or a PostgreSQL database of this test's own.
+      DATABASE_URL: database.url ?? '',
       LOG_LEVEL: 'info',
       SEED: 'false',
       RATE_LIMIT: '0',
@@ -134,28 +138,56 @@ interface Sent {
   outcome: Outcome;
 }
 
+/** A test's database: a SQLite file, or with the suite on PostgreSQL, a PostgreSQL database (`url`). */
+interface Database {
+  path: string;
+  url?: string;
+}
+
 /**
- * A folder for a test's database, and a way to start the server on it; when the test ends the server, if
- * still running, is killed and the folder removed.
+ * A folder for a test's database (and on PostgreSQL, a new database), and a way to start the server on it; when
+ * the test ends the server, if still running, is killed and the folder and database removed.
  */
-function workspace(t: TestContext) {
+async function workspace(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'statements-shutdown-'));
-  const databasePath = join(dir, 'shutdown.db');
+  const pgDatabase = onPostgres ? await freshDatabase() : undefined;
+  const database: Database = { path: join(dir, 'shutdown.db'), ...(pgDatabase ? { url: pgDatabase.url } : {}) };
   let server: Server | undefined;
   t.after(async () => {
     if (server && server.child.exitCode === null && server.child.signalCode === null) {
       server.child.kill('SIGKILL');
       await server.exit;
     }
+    await pgDatabase?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
   return {
-    databasePath,
+    database,
     start: async (env: Record<string, string>) => {
-      server = await startServer(databasePath, env);
+      server = await startServer(database, env);
       return server;
     },
   };
+}
+
+/** Every topic stored, by id; on SQLite, after checking the file's integrity. */
+async function storedTopics(database: Database): Promise<{ id: string; name: string }[]> {
+  if (database.url) {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      return (await client.query<{ id: string; name: string }>('SELECT id, name FROM topics ORDER BY id COLLATE "C"')).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Sqlite(database.path, { readonly: true });
+  try {
+    assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
+    return (db.prepare('SELECT id, name FROM topics').all() as { id: string; name: string }[]).sort((a, b) => a.id.localeCompare(b.id));
+  } finally {
+    db.close();
+  }
 }
 
 /** The load shedder's answer when the event loop stalls: a refusal before any handler ran, not a failed request. */
@@ -164,9 +196,9 @@ const isShed = (o: Outcome) => o.status === 503 && o.body?.code === 'UNAVAILABLE
 test('SIGTERM under load: every request that reached the server is answered, /ready is 503 while draining, every 201 is stored, exit 0', {
   timeout: 90_000,
 }, async (t) => {
-  const { databasePath, start } = workspace(t);
+  const { database, start } = await workspace(t);
 
-  const setup = await openStorage({ path: databasePath });
+  const setup = await openStorage(database);
   await setup.migrate();
   const key = await createKey(setup, 'shutdown-test');
   await setup.close();
@@ -295,21 +327,14 @@ test('SIGTERM under load: every request that reached the server is answered, /re
     .filter((s) => s.method === 'POST' && s.outcome.status === 201)
     .map((s) => s.topic as { id: string; name: string })
     .sort((a, b) => a.id.localeCompare(b.id));
-  const db = new Database(databasePath, { readonly: true });
-  try {
-    const stored = db.prepare('SELECT id, name FROM topics').all() as { id: string; name: string }[];
-    assert.deepEqual(
-      stored.sort((a, b) => a.id.localeCompare(b.id)),
-      written,
-    );
-    assert.deepEqual(db.pragma('integrity_check'), [{ integrity_check: 'ok' }]);
-  } finally {
-    db.close();
-  }
+  assert.deepEqual(
+    (await storedTopics(database)).sort((a, b) => a.id.localeCompare(b.id)),
+    written,
+  );
 });
 
 test('a second signal during the drain exits at once', { timeout: 60_000 }, async (t) => {
-  const { start } = workspace(t);
+  const { start } = await workspace(t);
   // A grace period far longer than this test may take: the exit can only come from the second signal.
   const server = await start({ SHUTDOWN_GRACE_MS: '300000' });
 

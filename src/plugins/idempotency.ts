@@ -36,7 +36,9 @@ export const idempotencyPlugin = fp(
       const caller = request.keyName ?? 'anonymous';
       const path = request.url.split('?')[0] ?? request.url;
       const bodyHash = hashBody({ query: request.query, body: request.body });
-      const stored = await findKey(app.storage, caller, key);
+      const entry = { caller, key, method: request.method, path, bodyHash };
+      // Looked up first (a retry is the common case), then claimed in one write that finds a claim made meanwhile.
+      const stored = (await findKey(app.storage, caller, key)) ?? (await claimKey(app.storage, entry));
       if (stored) {
         if (stored.method !== request.method || stored.path !== path || stored.bodyHash !== bodyHash) {
           throw new AppError(
@@ -55,7 +57,6 @@ export const idempotencyPlugin = fp(
           .header('idempotent-replayed', 'true');
         return reply.send(stored.body ?? '');
       }
-      await claimKey(app.storage, { caller, key, method: request.method, path, bodyHash });
       request.idempotency = { caller, key };
     });
 

@@ -23,7 +23,22 @@ export function serverUrl(): string {
   return (out.trim().split('\n').at(-1) ?? '').replace(/^DATABASE_URL=/, '');
 }
 
-const withDatabase = (url: string, name: string) => {
+/**
+ * Whether DATABASE_URL is .ci/postgres.sh's throwaway server on this machine: tests that need more than SQL (a
+ * replica made from it, a tablespace on a file system they mount) run only there.
+ */
+export function ownServer(): boolean {
+  const url = process.env.DATABASE_URL;
+  if (!url?.startsWith('postgres')) return false;
+  try {
+    const out = execFileSync(join(ROOT, '.ci', 'postgres.sh'), ['url'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.trim().split('\n').at(-1) === `DATABASE_URL=${url}`;
+  } catch {
+    return false;
+  }
+}
+
+export const withDatabase = (url: string, name: string) => {
   const copy = new URL(url);
   copy.pathname = `/${name}`;
   return copy.toString();

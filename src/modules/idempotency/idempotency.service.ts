@@ -18,10 +18,16 @@ export async function findKey(storage: Storage, caller: string, key: string): Pr
   return row;
 }
 
-/** Claims the key for a first request (its answer is not known yet), dropping expired entries. */
-export async function claimKey(storage: Storage, entry: { caller: string; key: string; method: string; path: string; bodyHash: string }) {
+/**
+ * Claims the key for a first request (its answer is not known yet), dropping expired entries. When another
+ * request claimed it meanwhile (in this process or another), nothing is claimed: its entry is returned.
+ */
+export function claimKey(
+  storage: Storage,
+  entry: { caller: string; key: string; method: string; path: string; bodyHash: string },
+): Promise<Stored | undefined> {
   const at = new Date();
-  await storage.idempotency.claim({ ...entry, createdAt: at.toISOString() }, new Date(at.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
+  return storage.idempotency.claim({ ...entry, createdAt: at.toISOString() }, new Date(at.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
 }
 
 export const recordAnswer = (

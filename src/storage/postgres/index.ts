@@ -1,10 +1,11 @@
-// The PostgreSQL engine behind the storage boundary (DATABASE_URL=postgres://…): reads on the read pool (a
-// replica with DATABASE_READ_URL), write transactions one at a time on one client of the write pool, holding
-// the write lock (client.ts) so writers of several processes take turns too.
+// The PostgreSQL engine behind the storage boundary (DATABASE_URL=postgres://…): write transactions one at a
+// time on one client of the write pool, holding the write lock (client.ts) so writers of several processes take
+// turns too; lists, search, stats, the change feed and extraction on the read pool (a replica with
+// DATABASE_READ_URL), everything else on the primary (see Concerns).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
 import type { ArchiveSource } from '../../modules/extract/extract.types.js';
-import type { Storage, StorageConcerns, StorageConfig, StorageFailure } from '../index.js';
+import type { IdempotencyEntry, Storage, StorageConcerns, StorageConfig, StorageFailure } from '../index.js';
 import type { Collection, Meta } from '../types.js';
 import { backup, closePostgres, createDatabaseIfMissing, migratePostgres, openPostgres, type Postgres, WRITE_LOCK } from './client.js';
 import { CorpusCache, expandRecords, listCollection, stanceMatrix, statementStats } from './lists.js';
@@ -98,8 +99,21 @@ class Concerns implements StorageConcerns {
     protected readonly corpus: CorpusCache,
   ) {}
 
-  /** Where reads run: the transaction's client, else the read pool. */
+  /**
+   * Where reads run that a client expects to follow its own writes: a record by its id (its ETag, its
+   * expansions, its history), API keys, Idempotency-Key entries, reference checks. The transaction's client,
+   * else the primary: a replica may not have replayed the write the client just made.
+   */
   protected get run(): Runner {
+    return this.tx ?? this.core.writerPool;
+  }
+
+  /**
+   * Where the collection-wide reads run, which may lag by the replica's delay (DATABASE_READ_URL): lists,
+   * search, stats, the change feed, extraction, and the data version their kept answers are keyed by. The
+   * transaction's client, else the read pool (the primary when no replica is set).
+   */
+  protected get replica(): Runner {
     return this.tx ?? this.core.reader;
   }
 
@@ -132,18 +146,18 @@ class Concerns implements StorageConcerns {
   };
 
   readonly lists: StorageConcerns['lists'] = {
-    page: async (collection, query) => (await listCollection(this.run, collection, query, this.corpus)) as never,
+    page: async (collection, query) => (await listCollection(this.replica, collection, query, this.corpus)) as never,
     expand: async (collection, records, requested) =>
       (await expandRecords(this.run, collection, records as unknown as Parameters<typeof expandRecords>[2], requested)) as never,
   };
 
   readonly search: StorageConcerns['search'] = {
-    statements: async (query) => (await listCollection(this.run, 'statements', query, this.corpus)) as never,
+    statements: async (query) => (await listCollection(this.replica, 'statements', query, this.corpus)) as never,
   };
 
   readonly stats: StorageConcerns['stats'] = {
-    statements: (groupBy, filters) => statementStats(this.run, groupBy, filters),
-    stances: (query) => stanceMatrix(this.run, query),
+    statements: (groupBy, filters) => statementStats(this.replica, groupBy, filters),
+    stances: (query) => stanceMatrix(this.replica, query),
   };
 
   readonly revisions: StorageConcerns['revisions'] = {
@@ -151,7 +165,7 @@ class Concerns implements StorageConcerns {
       this.run.all(sql`SELECT ${REVISION} FROM "revisions"
         WHERE "collection" = ${collection} AND "record_id" = ${recordId} AND "seq" > ${after} ORDER BY "seq" LIMIT ${limit}`),
     since: (after, limit, collections) =>
-      this.run.all(sql`SELECT ${REVISION} FROM "revisions"
+      this.replica.all(sql`SELECT ${REVISION} FROM "revisions"
         WHERE "seq" > ${after}${collections ? sql` AND "collection" = ANY(${sql.param([...collections])}::text[])` : sql``}
         ORDER BY "seq" LIMIT ${limit}`),
   };
@@ -194,18 +208,16 @@ class Concerns implements StorageConcerns {
   };
 
   readonly idempotency: StorageConcerns['idempotency'] = {
-    find: (caller, key) =>
-      first(
-        this.run,
-        sql`SELECT "caller", "key", "method", "path", "body_hash" AS "bodyHash", "created_at" AS "createdAt", "status", "headers", "body"
-              FROM "idempotency_keys" WHERE "caller" = ${caller} AND "key" = ${key}`,
-      ),
+    find: (caller, key) => idempotencyEntry(this.run, caller, key),
     claim: (entry, expiredBefore) =>
       this.writing(async (run) => {
         await run.all(sql`DELETE FROM "idempotency_keys" WHERE "created_at" < ${expiredBefore}`);
-        await run.all(sql`DELETE FROM "idempotency_keys" WHERE "caller" = ${entry.caller} AND "key" = ${entry.key}`);
+        // Under the write lock: a request of another process that claimed the key since this one looked is seen here.
+        const held = await idempotencyEntry(run, entry.caller, entry.key);
+        if (held) return held;
         await run.all(sql`INSERT INTO "idempotency_keys" ("caller", "key", "method", "path", "body_hash", "created_at")
           VALUES (${entry.caller}, ${entry.key}, ${entry.method}, ${entry.path}, ${entry.bodyHash}, ${entry.createdAt})`);
+        return undefined;
       }),
     complete: (caller, key, answer) =>
       this.writing(async (run) => {
@@ -221,12 +233,12 @@ class Concerns implements StorageConcerns {
   readonly extract: StorageConcerns['extract'] = {
     archive: async () => {
       const [actors, topics, sources] = await Promise.all([
-        this.run.all<never>(
+        this.replica.all<never>(
           sql`SELECT "id", "name", "kind", "country_code" AS "countryCode", "parent_id" AS "parentId", "aliases", "description" FROM "actors"`,
         ),
-        this.run.all<never>(sql`SELECT "id", "name", "parent_id" AS "parentId", "aliases", "description" FROM "topics"`),
+        this.replica.all<never>(sql`SELECT "id", "name", "parent_id" AS "parentId", "aliases", "description" FROM "topics"`),
         // sourceByUrl is asked synchronously: the sources with a URL are read ahead.
-        this.run.all<ArchiveSource>(sql`SELECT DISTINCT ON ("url") "id", "kind", "title", "publisher", "author", "url",
+        this.replica.all<ArchiveSource>(sql`SELECT DISTINCT ON ("url") "id", "kind", "title", "publisher", "author", "url",
           "published_on" AS "publishedOn", "language", "text" FROM "sources" WHERE "url" IS NOT NULL ORDER BY "url", "id"`),
       ]);
       const byUrl = new Map(sources.map((s) => [s.url as string, s]));
@@ -234,6 +246,13 @@ class Concerns implements StorageConcerns {
     },
   };
 }
+
+const idempotencyEntry = (run: Runner, caller: string, key: string) =>
+  first<IdempotencyEntry>(
+    run,
+    sql`SELECT "caller", "key", "method", "path", "body_hash" AS "bodyHash", "created_at" AS "createdAt", "status", "headers", "body"
+          FROM "idempotency_keys" WHERE "caller" = ${caller} AND "key" = ${key}`,
+  );
 
 const REVISION = sql.raw(
   `"seq"::float8 AS "seq", "collection", "record_id" AS "recordId", "version", "operation", "state", "key_name" AS "keyName", "at"`,
@@ -256,7 +275,11 @@ class PostgresStorage extends Concerns implements Storage {
     return this.core.transaction((run) => work(this.txConcerns(run)));
   }
 
-  /** This process's commits and the newest revision: every data write records one, whichever process made it. */
+  /**
+   * This process's commits and the newest revision: every data write records one, whichever process made it.
+   * Read where the kept answers it keys are read (the read pool), so an answer is never kept under a version
+   * its data does not have yet.
+   */
   async version(): Promise<string> {
     const row = await first<{ seq: string | null }>(this.core.reader, sql`SELECT max("seq")::text AS "seq" FROM "revisions"`);
     return `${this.core.commits}:${row?.seq ?? 0}`;
@@ -291,8 +314,12 @@ class PostgresStorage extends Concerns implements Storage {
     });
   }
 
+  /** Both pools answer: a record by id and every write need the primary even when a replica serves lists. */
   async health(): Promise<void> {
-    await this.core.reader.all(sql`SELECT 1`);
+    const { pools } = this.core;
+    await Promise.all(
+      [this.core.writerPool, ...(pools.read === pools.write ? [] : [this.core.reader])].map((run) => run.all(sql`SELECT 1`)),
+    );
   }
 
   async backup(path: string): Promise<{ pages: number }> {

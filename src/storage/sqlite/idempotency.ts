@@ -13,10 +13,12 @@ export function claimEntry(
   db: Db,
   entry: Pick<IdempotencyEntry, 'caller' | 'key' | 'method' | 'path' | 'bodyHash' | 'createdAt'>,
   expiredBefore: string,
-): void {
+): IdempotencyEntry | undefined {
   db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, expiredBefore)).run();
-  db.delete(idempotencyKeys).where(one(entry.caller, entry.key)).run();
+  const held = findEntry(db, entry.caller, entry.key);
+  if (held) return held;
   db.insert(idempotencyKeys).values(entry).run();
+  return undefined;
 }
 
 export function completeEntry(
