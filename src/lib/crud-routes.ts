@@ -170,7 +170,8 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         return reply.code(304).send();
       }
       const { expand } = request.query as { expand?: string };
-      return resource.expand ? (await storage.lists.expand(collection, [record], expand))[0] : record;
+      // Without expand= there is nothing to embed: no call, and no await, for the commonest get.
+      return resource.expand && expand ? (await storage.lists.expand(collection, [record], expand))[0] : record;
     },
   );
 
