@@ -148,10 +148,11 @@ export async function buildApp(config: AppConfig) {
     parseJson(request, text, done);
   });
 
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body !== undefined && request.body !== null && typeof request.body === 'object') {
       request.body = cleanBody(request.body);
     }
+    done();
   });
 
   await app.register(healthPlugin);

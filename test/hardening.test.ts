@@ -285,3 +285,38 @@ test('a stall that is not an import still sheds load with a 503 problem', async 
   assert.match(text, /content-type: application\/problem\+json/i);
   assert.match(text, /"code":"UNAVAILABLE"/);
 });
+
+test("Helmet's security headers on every answer over HTTP: a page, a record, a problem, an unknown route", async (t) => {
+  const dir = tempDir(t);
+  const app = await buildApp({ databasePath: join(dir, 'db'), logLevel: 'silent', authDisabled: false, seed: true });
+  t.after(() => app.close());
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const expected = {
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'cross-origin',
+    'origin-agent-cluster': '?1',
+    'referrer-policy': 'no-referrer',
+    'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-frame-options': 'SAMEORIGIN',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+  };
+  for (const [path, status] of [
+    ['/v1/statements?limit=1', 200],
+    ['/v1/topics/ttp', 200],
+    ['/v1/topics/no-such-topic', 404],
+    ['/v1/nothing-here', 404],
+  ] as const) {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    await res.arrayBuffer();
+    assert.equal(res.status, status, path);
+    for (const [name, value] of Object.entries(expected)) assert.equal(res.headers.get(name), value, `${path}: ${name}`);
+    // The API answers JSON: the explorer's CSP is for its own pages.
+    assert.equal(res.headers.get('content-security-policy'), null, path);
+    assert.equal(res.headers.get('x-powered-by'), null, path);
+  }
+});

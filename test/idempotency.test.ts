@@ -115,3 +115,19 @@ test('keys belong to their caller and expire after 24 hours', { skip: sqliteOnly
   assert.equal(later.headers['idempotent-replayed'], undefined, 'an expired key runs the request again');
   assert.notEqual(later.json().id, mine.json().id);
 });
+
+test('a read sent with an Idempotency-Key is answered as any read, over HTTP: nothing kept, nothing replayed', async (t) => {
+  const api = await makeApp(t);
+  await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = api.app.server.address() as { port: number };
+  const count = async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/topics?limit=1&count=true`, { headers: { 'idempotency-key': 'read-1' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('idempotent-replayed'), null);
+    return ((await res.json()) as { total: number }).total;
+  };
+  const before = await count();
+  const created = await api.request({ method: 'POST', url: '/v1/topics', payload: { name: 'One more topic' } });
+  assert.equal(created.statusCode, 201);
+  assert.equal(await count(), before + 1);
+});

@@ -133,6 +133,23 @@ describe('pagination over ties', () => {
     assert.deepEqual(viaLink, idsOf(ttpOnly.body));
   });
 
+  test('the Link header is the request as sent with the next cursor, however its parameters are written', async () => {
+    const { cursor } = await issued();
+    for (const url of [
+      '/v1/statements?limit=2&topic=ttp',
+      // Parameters that URLSearchParams writes another way: %2C stays, %74 becomes t.
+      '/v1/statements?limit=2&topic=ttp%2Cmigration&speaker=pakistan',
+      '/v1/statements?limit=2&topic=t%74p&kind=quote',
+      // The cursor first: the next one takes its place.
+      `/v1/statements?cursor=${cursor}&topic=ttp&sort=statedOn&limit=2`,
+      `/v1/statements/?topic=ttp&sort=statedOn&cursor=${cursor}&limit=2`,
+    ]) {
+      const res = await page(app(), url);
+      assert.equal(typeof res.body.nextCursor, 'string', url);
+      assert.equal(res.headers.link, `<${linkTarget(url, res.body.nextCursor)}>; rel="next"`, url);
+    }
+  });
+
   /** A cursor issued for topic=ttp&sort=statedOn, after its first page of two. */
   const issued = async () => {
     const first = await page(app(), '/v1/statements?topic=ttp&sort=statedOn&limit=2');

@@ -1,5 +1,6 @@
 // Opaque keyset cursors, bound to the filters and sort of the request that made them.
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { AppError } from './errors.js';
 
 export type SortValue = string | number | null;
@@ -19,12 +20,20 @@ export function canonicalEntries(parameters: Record<string, unknown>): [string, 
     .map((k) => [k, parameters[k]]);
 }
 
+/** Keys of the filters asked lately: every page of a list makes one, and the same filters come again and again. */
+const boundKeys = new LRUCache<string, string>({ max: 1000 });
+/** Longer filters are hashed each time: a few long lists of ids must not fill the memory. */
+const KEPT_BINDING_CHARS = 1000;
+
 /** A stable key for "these filters, this sort": reordering query parameters does not change it. */
 export function bindingKey(collection: string, sort: string, filters: Record<string, unknown>): string {
-  return createHash('sha256')
-    .update(JSON.stringify([collection, sort, canonicalEntries(filters)]))
-    .digest('base64url')
-    .slice(0, 16);
+  const binding = JSON.stringify([collection, sort, canonicalEntries(filters)]);
+  let key = boundKeys.get(binding);
+  if (key === undefined) {
+    key = createHash('sha256').update(binding).digest('base64url').slice(0, 16);
+    if (binding.length <= KEPT_BINDING_CHARS) boundKeys.set(binding, key);
+  }
+  return key;
 }
 
 export function encodeCursor(key: string, value: SortValue, id: string): string {

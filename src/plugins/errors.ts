@@ -10,8 +10,9 @@ import { storageFailure } from '../storage/index.js';
 
 export const errorsPlugin = fp(
   async (app) => {
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
+      done();
     });
 
     app.setErrorHandler((error: FastifyError, request, reply) => {

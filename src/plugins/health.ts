@@ -25,8 +25,9 @@ export const healthPlugin = fp(
       draining = true;
     });
     // onSend, not onRequest: a request already in flight when the drain starts closes its connection too.
-    app.addHook('onSend', async (_request, reply) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (draining) reply.header('connection', 'close');
+      done(null, payload);
     });
 
     app.get(

@@ -1,6 +1,6 @@
 // Safe retries: a POST with an Idempotency-Key is answered once; a retry with the same key and body gets
 // the first answer again (Idempotent-Replayed: true) and writes nothing.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onSendHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../lib/errors.js';
 import { claimKey, findKey, hashBody, recordAnswer, releaseKey } from '../modules/idempotency/idempotency.service.js';
@@ -16,7 +16,7 @@ declare module 'fastify' {
 
 export const idempotencyPlugin = fp(
   async (app) => {
-    app.addHook('preHandler', async (request: FastifyRequest, reply) => {
+    const replay: preHandlerAsyncHookHandler = async (request: FastifyRequest, reply) => {
       const key = request.headers['idempotency-key'];
       if (request.method !== 'POST' || key === undefined) return;
       if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
@@ -58,9 +58,9 @@ export const idempotencyPlugin = fp(
         return reply.send(stored.body ?? '');
       }
       request.idempotency = { caller, key };
-    });
+    };
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    const record: onSendHookHandler = async (request, reply, payload) => {
       const entry = request.idempotency;
       if (!entry) return payload;
       request.idempotency = undefined;
@@ -76,6 +76,14 @@ export const idempotencyPlugin = fp(
       }
       await recordAnswer(app.storage, entry.caller, entry.key, { status: reply.statusCode, headers, body: payload });
       return payload;
+    };
+
+    // Only POSTs take an Idempotency-Key: other routes, reads above all, do not pay for two hooks that would
+    // return at once. First among the route's own hooks, where an app-wide hook would have run.
+    app.addHook('onRoute', (route) => {
+      if (![route.method].flat().includes('POST')) return;
+      route.preHandler = [replay, ...[route.preHandler ?? []].flat()];
+      route.onSend = [record, ...[route.onSend ?? []].flat()];
     });
   },
   { name: 'idempotency', dependencies: ['db'] },

@@ -1,5 +1,21 @@
 // The write path every resource shares: create, patch, upsert and delete, each in one immediate transaction.
-import { count, eq, getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
+import {
+  Column,
+  count,
+  eq,
+  getTableColumns,
+  getTableName,
+  isSQLWrapper,
+  Name,
+  Param,
+  Placeholder,
+  SQL,
+  StringChunk,
+  Subquery,
+  sql,
+  Table,
+  View,
+} from 'drizzle-orm';
 import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { AppError, notFound } from '../../lib/errors.js';
 import { assertVersion, sameFields, withBlanks } from '../../lib/write-rules.js';
@@ -269,19 +285,23 @@ interface Head {
   text: string;
   keys: string[];
   columns: SQLiteColumn[];
+  /** Rows of values as records (see rowMapper). */
+  map: (rows: unknown[][]) => Record<string, unknown>[];
 }
 const heads = new WeakMap<Source, Head>();
 
 function headOf(source: Source): Head {
   let head = heads.get(source);
   if (head === undefined) {
-    const columns = sql.join(
+    const list = sql.join(
       Object.values(source.fields).map((column) => sql`${column}`),
       sql`, `,
     );
-    const rendered = dialect.sqlToQuery(sql`select ${columns} from ${source.from}`);
+    const rendered = dialect.sqlToQuery(sql`select ${list} from ${source.from}`);
     if (rendered.params.length > 0) throw new Error('A source cannot bind parameters: its SQL text is rendered once.');
-    head = { text: rendered.sql, keys: Object.keys(source.fields), columns: Object.values(source.fields) };
+    const keys = Object.keys(source.fields);
+    const columns = Object.values(source.fields);
+    head = { text: rendered.sql, keys, columns, map: rowMapper(keys, columns) };
     heads.set(source, head);
   }
   return head;
@@ -297,7 +317,7 @@ function headOf(source: Source): Head {
  */
 export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
   const head = headOf(source);
-  return mapValues<R>(head.keys, head.columns, selectRows(db, head, where, orderBy, limit));
+  return head.map(selectRows(db, head, where, orderBy, limit)) as R[];
 }
 
 /**
@@ -315,18 +335,82 @@ export function selectValues<R>(
   return {
     values: selectRows(db, head, where, orderBy, limit),
     fields: head.keys,
-    record: (values) => mapValues<R>(head.keys, head.columns, [values])[0] as R,
+    record: (values) => head.map([values])[0] as R,
   };
 }
 
 function selectRows(db: Db, head: Head, where: SQL | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
   const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
-  const tail = dialect.sqlToQuery(
-    sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`,
-  );
+  const tail = rendered(sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`);
   return prepared(db, head.text + tail.sql)
     .raw()
     .all(...tail.params) as unknown[][];
+}
+
+/** A chunk renderSql leaves to drizzle. */
+const UNRENDERED = Symbol('unrendered');
+
+/**
+ * SQL text and parameters, as drizzle's SQLite dialect renders them. The clauses of lists and search are
+ * made of a few kinds of pieces (text, columns, tables, parameters, lists of them, nested SQL and drizzle's
+ * select builders), which are rendered here in one walk; drizzle's own rendering, which a request paid for
+ * every list (a span, objects and arrays per piece), renders anything else.
+ */
+export function rendered(query: SQL): { sql: string; params: unknown[] } {
+  const text: string[] = [];
+  const params: unknown[] = [];
+  try {
+    renderChunks(query.queryChunks, text, params);
+  } catch (error) {
+    if (error !== UNRENDERED) throw error;
+    return dialect.sqlToQuery(query);
+  }
+  return { sql: text.join(''), params };
+}
+
+const escapedName = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+function renderChunks(chunks: readonly unknown[], text: string[], params: unknown[]): void {
+  for (const chunk of chunks) {
+    if (chunk === undefined) continue;
+    if (chunk instanceof StringChunk) text.push(chunk.value.join(''));
+    else if (chunk instanceof SQL.Aliased) throw UNRENDERED;
+    else if (chunk instanceof SQL) {
+      if ((chunk as unknown as { shouldInlineParams: boolean }).shouldInlineParams) throw UNRENDERED;
+      renderChunks(chunk.queryChunks, text, params);
+    } else if (Array.isArray(chunk)) {
+      text.push('(');
+      for (let i = 0; i < chunk.length; i++) {
+        if (i > 0) text.push(', ');
+        renderChunks([chunk[i]], text, params);
+      }
+      text.push(')');
+    } else if (chunk instanceof Column) {
+      // SQLite's tables have no schema: a column is "table"."column".
+      if (chunk.keyAsName) throw UNRENDERED;
+      text.push(`${escapedName(getTableName(chunk.table))}.${escapedName(chunk.name)}`);
+    } else if (chunk instanceof Table) {
+      text.push(escapedName(getTableName(chunk)));
+    } else if (chunk instanceof Param) {
+      if (chunk.value instanceof Placeholder) throw UNRENDERED;
+      const value = chunk.value === null ? null : chunk.encoder.mapToDriverValue(chunk.value);
+      if (value instanceof SQL) throw UNRENDERED;
+      text.push('?');
+      params.push(value);
+    } else if (chunk === null || typeof chunk !== 'object') {
+      text.push('?');
+      params.push(chunk);
+    } else if (
+      isSQLWrapper(chunk) &&
+      !(chunk instanceof Name || chunk instanceof Placeholder || chunk instanceof Subquery || chunk instanceof View)
+    ) {
+      // A select builder (a subquery of a filter): drizzle renders its SQL in parentheses, as here.
+      const omit = (chunk as { shouldOmitSQLParens?: () => boolean }).shouldOmitSQLParens?.();
+      if (!omit) text.push('(');
+      renderChunks([chunk.getSQL()], text, params);
+      if (!omit) text.push(')');
+    } else throw UNRENDERED;
+  }
 }
 
 /** Per key column: the SQL text reading its table's rows by that key (see byKeys), and the key's field name. */
@@ -351,22 +435,31 @@ export function rowsByKeys<R>(db: Db, table: SQLiteTable, key: SQLiteColumn, key
   }
   const { text, field } = read;
   const [statement, bound] = byKeys(db, text, keys);
-  const rows = mapValues<Record<string, unknown>>(head.keys, head.columns, statement.raw().all(bound) as unknown[][]);
+  const rows = head.map(statement.raw().all(bound) as unknown[][]);
   if (keys.length === 1) return rows as R[];
   const byKey = new Map(rows.map((row) => [row[field], row]));
   return keys.flatMap((k) => byKey.get(k) ?? []) as R[];
 }
 
-/** Rows of values as records: the i-th value under the i-th key, mapped by the i-th column (null stays null). */
-function mapValues<R>(keys: string[], columns: SQLiteColumn[], rows: unknown[][]): R[] {
-  return rows.map((values) => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) {
-      const value = values[i];
-      row[keys[i] as string] = value === null || value === undefined ? null : (columns[i] as SQLiteColumn).mapFromDriverValue(value);
-    }
-    return row as R;
+/**
+ * Rows of values as records: the i-th value under the i-th key, mapped by the i-th column as drizzle maps it
+ * (null stays null). Made once per source: one object literal of the source's keys, so every record has one
+ * shape from the start, and the value of a column whose mapping is drizzle's identity (most of them) is taken
+ * as it is instead of going through a call per value. Hot: every row a list, a page or a get reads.
+ */
+function rowMapper(keys: string[], columns: SQLiteColumn[]): (rows: unknown[][]) => Record<string, unknown>[] {
+  const mapped = columns.map((column) => column.mapFromDriverValue !== Column.prototype.mapFromDriverValue);
+  const fields = keys.map((key, i) => {
+    const value = `v[${i}]`;
+    return `${JSON.stringify(key)}: ${mapped[i] ? `${value} == null ? null : c[${i}].mapFromDriverValue(${value})` : `${value} ?? null`}`;
   });
+  // The keys are the sources' own field names and the code is made from nothing else.
+  const one = new Function('c', `return (v) => ({ ${fields.join(', ')} });`)(columns) as (values: unknown[]) => Record<string, unknown>;
+  return (rows) => {
+    const records = new Array<Record<string, unknown>>(rows.length);
+    for (let i = 0; i < rows.length; i++) records[i] = one(rows[i] as unknown[]);
+    return records;
+  };
 }
 
 /** Rows of a one-table resource by id, in the order asked (see rowsByKeys). */
