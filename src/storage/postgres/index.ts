@@ -11,6 +11,7 @@ import { PostgresBulkLoad } from './bulk-load.js';
 import { backup, closePostgres, createDatabaseIfMissing, migratePostgres, openPostgres, type Postgres, WRITE_LOCK } from './client.js';
 import { CorpusCache, expandRecords, listCollection, stanceMatrix, statementStats } from './lists.js';
 import { first, type Runner, runnerOf } from './query.js';
+import { statsFromCounts } from './stats-counts.js';
 import { assertNotReferenced, assertReferences, STORES } from './stores.js';
 import { createRecord, importPlan, patchRecord, Rollback, removeRecord } from './write.js';
 
@@ -183,7 +184,9 @@ class Concerns implements StorageConcerns {
   };
 
   readonly stats: StorageConcerns['stats'] = {
-    statements: (groupBy, filters) => statementStats(this.run, groupBy, filters),
+    // From the month counts when they can answer (whole months, by topic or period), else from the statements.
+    statements: async (groupBy, filters) =>
+      (await statsFromCounts(this.run, groupBy, filters)) ?? statementStats(this.run, groupBy, filters),
     stances: (query) => stanceMatrix(this.run, query),
   };
 
