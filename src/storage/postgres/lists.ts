@@ -73,9 +73,14 @@ async function listPage<Row extends { id: string }>(
   const sortable = spec.sortable[field] ?? { key: spec.id, nullable: false };
   const byId = sortable.key === spec.id;
   const binding = bindingOf(spec.collection, sort, query);
-  // SQLite sorts NULL first ascending and last descending: so does this, and the cursors rely on it.
-  const direction = sql.raw(descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
-  const orderBy = byId ? sql`${spec.id} ${direction}` : sql`${sortable.key} ${direction}, ${spec.id} ${direction}`;
+  // SQLite sorts NULL first ascending and last descending: so does this, and the cursors rely on it. Said only
+  // of a column that can be NULL: an index serves an ORDER BY only when its NULLS order is the index's (read
+  // forwards or backwards), and the indexes of columns that are never NULL keep PostgreSQL's default.
+  const direction = sql.raw(descending ? 'DESC' : 'ASC');
+  const nulls = sql.raw(descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  const orderBy = byId
+    ? sql`${spec.id} ${direction}`
+    : sql`${sortable.key} ${sortable.nullable ? nulls : direction}, ${spec.id} ${direction}`;
   const filter = AND(filters);
   const wanted = query.limit + 1;
   const select = (where: SQL | undefined, limit: number) =>
