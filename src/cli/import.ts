@@ -22,7 +22,8 @@ Where to (one of):
   --key <key>     its API key (npm run keys -- create <name>); default: the API_KEY environment variable
   --db <file>     a database file (or a postgres:// URL), imported straight through the service (created and migrated if needed);
                   into one without statements, topic ancestry, counts, the search index and secondary
-                  indexes are built at the end
+                  indexes are built at the end (on PostgreSQL the rows are written with COPY, the whole load
+                  in one transaction: a load cut short stores nothing)
 
 Options:
   --dry-run       validate and count only; store nothing

@@ -4,7 +4,8 @@
 // NDJSON request, while a second client reads single statements), loads the same file through the CLI's bulk load
 // (`--db`) and into the lean baseline's own database (test/bench/lean.ts), then drives every read shape against
 // the service and the lean server (test/bench/lean-server.ts), each checked to answer alike, servers pinned to
-// core 0 and the clients on core 1. Writes test/bench/results/reads.{json,md}.
+// core 0 and the clients on core 1. Writes test/bench/results/reads.{json,md}. `--engine postgres` runs the
+// PostgreSQL bench instead (test/bench/reads-postgres.ts: results in reads-postgres.{json,md}).
 //
 // --dir keeps the archive and the databases in that folder (kept after the run); a folder holding them already
 // is reused, its loads not measured again. --keep keeps the temporary folder. --raw also runs the raw routes
@@ -39,8 +40,12 @@ import { formatJson, markdownTable, numberOption } from './report.js';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RESULTS = join(ROOT, 'test/bench/results');
 
+// `--engine postgres`: the same bench on PostgreSQL, in a file of its own, which ends the process.
+if (parseArgs({ options: { engine: { type: 'string' } }, strict: false }).values.engine === 'postgres') await import('./reads-postgres.js');
+
 const { values } = parseArgs({
   options: {
+    engine: { type: 'string', default: 'sqlite' },
     size: { type: 'string', default: '1000000' },
     duration: { type: 'string' },
     connections: { type: 'string', default: '32' },

@@ -163,15 +163,17 @@ export async function copyRows(
 }
 
 /**
- * What a bulk load does when it has written: the search index's pending entries merged into the index (GIN
+ * What a bulk load does when it has committed: the search index's pending entries merged into the index (GIN
  * keeps recent insertions in a list every search reads in full, and the planner, counting that list, would walk
- * the doc-number index backwards even for a rare word), and fresh statistics of what was loaded, so the planner
- * picks the right way to the ranking window.
+ * the doc-number index backwards even for a rare word), then VACUUM (ANALYZE) of what was loaded: its pages
+ * marked all-visible, so that reads through an index need not visit the table to check each row (and the first
+ * readers do not pay for setting each row's hint bits), and fresh statistics, so the planner picks the right
+ * way to the ranking window. Outside a transaction, which VACUUM refuses.
  */
 export async function finishBulkLoad(client: pg.PoolClient | pg.Client): Promise<void> {
   await client.query("SELECT gin_clean_pending_list('statements_search_document_idx')");
   await client.query(
-    'ANALYZE statements, statements_search, statement_topics, statement_topic_ancestors, statement_sources, statement_addressees, statement_acts',
+    'VACUUM (ANALYZE) sources, actors, topics, events, event_participants, positions, position_evidence, revisions, statements, statements_search, statement_topics, statement_topic_ancestors, topic_ancestors, topic_month_counts, month_counts, statement_sources, statement_addressees, statement_acts, statement_responds_to',
   );
 }
 

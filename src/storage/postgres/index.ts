@@ -4,12 +4,15 @@
 // DATABASE_READ_URL), everything else on the primary (see Concerns).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'drizzle-orm';
+import type pg from 'pg';
 import type { ArchiveSource } from '../../modules/extract/extract.types.js';
 import type { IdempotencyEntry, Storage, StorageConcerns, StorageConfig, StorageFailure } from '../index.js';
 import type { Collection, Meta } from '../types.js';
+import { PostgresBulkLoad } from './bulk-load.js';
 import { backup, closePostgres, createDatabaseIfMissing, migratePostgres, openPostgres, type Postgres, WRITE_LOCK } from './client.js';
 import { CorpusCache, expandRecords, listCollection, stanceMatrix, statementStats } from './lists.js';
 import { first, type Runner, runnerOf } from './query.js';
+import { statsFromCounts } from './stats-counts.js';
 import { assertNotReferenced, assertReferences, STORES } from './stores.js';
 import { createRecord, importPlan, patchRecord, Rollback, removeRecord } from './write.js';
 
@@ -17,6 +20,8 @@ class Engine {
   private tail: Promise<unknown> = Promise.resolve();
   commits = 0;
   private closed = false;
+  /** The load in progress (the import CLI into a database without statements): imports go to it. */
+  bulk: { load: PostgresBulkLoad; client: pg.PoolClient } | undefined;
   private readonly inWrite = new AsyncLocalStorage<{ open: boolean }>();
   readonly reader: Runner;
   readonly writerPool: Runner;
@@ -67,8 +72,45 @@ class Engine {
     });
   }
 
+  /** Begins a bulk load when the database holds no statement; true when one began. */
+  beginBulkLoad(): Promise<boolean> {
+    return this.exclusive(async () => {
+      if (this.bulk) return true;
+      const client = await this.pools.write.$client.connect();
+      try {
+        const load = await PostgresBulkLoad.begin(client, this.config.trace);
+        if (load) this.bulk = { load, client };
+        return load !== undefined;
+      } finally {
+        if (!this.bulk) client.release();
+      }
+    });
+  }
+
+  /** Ends the bulk load: stored (`finish`) or dropped. True when there was one. */
+  endBulkLoad(how: 'finish' | 'abandon'): Promise<boolean> {
+    return this.exclusive(async () => {
+      const bulk = this.bulk;
+      if (!bulk) return false;
+      this.bulk = undefined;
+      try {
+        if (how === 'finish') await bulk.load.finish();
+        else await bulk.load.abandon();
+      } catch (error) {
+        await bulk.client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        bulk.client.release();
+      }
+      if (how === 'finish') this.commits += 1;
+      return true;
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
+    // A load not finished stores nothing.
+    await this.endBulkLoad('abandon').catch(() => undefined);
     this.closed = true;
     await this.tail;
     await closePostgres(this.pools);
@@ -156,7 +198,9 @@ class Concerns implements StorageConcerns {
   };
 
   readonly stats: StorageConcerns['stats'] = {
-    statements: (groupBy, filters) => statementStats(this.replica, groupBy, filters),
+    // From the month counts when they can answer (whole months, by topic or period), else from the statements.
+    statements: async (groupBy, filters) =>
+      (await statsFromCounts(this.replica, groupBy, filters)) ?? statementStats(this.replica, groupBy, filters),
     stances: (query) => stanceMatrix(this.replica, query),
   };
 
@@ -171,8 +215,10 @@ class Concerns implements StorageConcerns {
   };
 
   readonly imports: StorageConcerns['imports'] = {
-    run: (plan, options) =>
-      this.writing(async (run) => {
+    run: (plan, options) => {
+      const bulk = this.core.bulk;
+      if (bulk && !this.tx) return this.core.exclusive(() => bulk.load.import(plan, options));
+      return this.writing(async (run) => {
         // A bundle with errors (or a dry run) rolls back what it wrote, and answers what it found.
         try {
           return await atomic(run, () => importPlan(run, plan, options));
@@ -180,10 +226,11 @@ class Concerns implements StorageConcerns {
           if (error instanceof Rollback) return error.outcome;
           throw error;
         }
-      }),
-    // Search documents, ancestry and counts are kept by triggers, which a load keeps: nothing is put aside.
-    deferDerivedWork: async () => false,
-    finishDeferredWork: async () => false,
+      });
+    },
+    // Into a database without statements, bundles are copied and the derived rows built at the end (bulk-load.ts).
+    deferDerivedWork: () => this.core.beginBulkLoad(),
+    finishDeferredWork: () => this.core.endBulkLoad('finish'),
   };
 
   readonly keys: StorageConcerns['keys'] = {

@@ -73,9 +73,14 @@ async function listPage<Row extends { id: string }>(
   const sortable = spec.sortable[field] ?? { key: spec.id, nullable: false };
   const byId = sortable.key === spec.id;
   const binding = bindingOf(spec.collection, sort, query);
-  // SQLite sorts NULL first ascending and last descending: so does this, and the cursors rely on it.
-  const direction = sql.raw(descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
-  const orderBy = byId ? sql`${spec.id} ${direction}` : sql`${sortable.key} ${direction}, ${spec.id} ${direction}`;
+  // SQLite sorts NULL first ascending and last descending: so does this, and the cursors rely on it. Said only
+  // of a column that can be NULL: an index serves an ORDER BY only when its NULLS order is the index's (read
+  // forwards or backwards), and the indexes of columns that are never NULL keep PostgreSQL's default.
+  const direction = sql.raw(descending ? 'DESC' : 'ASC');
+  const nulls = sql.raw(descending ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
+  const orderBy = byId
+    ? sql`${spec.id} ${direction}`
+    : sql`${sortable.key} ${sortable.nullable ? nulls : direction}, ${spec.id} ${direction}`;
   const filter = AND(filters);
   const wanted = query.limit + 1;
   const select = (where: SQL | undefined, limit: number) =>
@@ -343,6 +348,8 @@ async function rankingHits(run: Runner, search: Search, filters: SQL[]): Promise
  */
 export class CorpusCache {
   private kept: Statistics | undefined;
+  /** The corpus being read for a version: searches arriving meanwhile wait for it instead of each reading it. */
+  private reading: { version: string; corpus: Promise<Corpus> } | undefined;
 
   constructor(private readonly version: () => Promise<string>) {}
 
@@ -355,17 +362,25 @@ export class CorpusCache {
     const version = await this.version();
     let entry = run.inTransaction || this.kept?.version !== version ? undefined : this.kept;
     if (!entry) {
-      const row = await first<{ documents: number; tokens: number }>(
-        run,
-        sql`SELECT count(*)::int AS "documents", coalesce(sum((SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0) FROM unnest("document"))), 0)::float8 AS "tokens" FROM "statements_search"`,
-      );
-      const documents = Number(row?.documents ?? 0);
-      entry = {
-        version,
-        corpus: { documents, averageTokens: documents > 0 ? Number(row?.tokens ?? 0) / documents : 0 },
-        frequencies: new Map(),
-      };
-      if (!run.inTransaction) this.kept = entry;
+      let corpus: Promise<Corpus>;
+      if (run.inTransaction) corpus = readCorpus(run);
+      else {
+        if (this.reading?.version !== version) {
+          const reading = { version, corpus: readCorpus(run) };
+          this.reading = reading;
+          // A failed read is not kept: the next search tries again.
+          reading.corpus.catch(() => {
+            if (this.reading === reading) this.reading = undefined;
+          });
+        }
+        corpus = (this.reading as { corpus: Promise<Corpus> }).corpus;
+      }
+      entry = { version, corpus: await corpus, frequencies: new Map() };
+      if (!run.inTransaction) {
+        // The first search of a version to get here keeps its entry; the others share it.
+        if (this.kept?.version === version) entry = this.kept;
+        else this.kept = entry;
+      }
     }
     for (const pattern of search.patterns) {
       if (entry.frequencies.has(pattern.expression)) continue;
@@ -374,6 +389,16 @@ export class CorpusCache {
     const kept = entry;
     return { corpus: kept.corpus, frequency: (expression) => kept.frequencies.get(expression) ?? 0 };
   }
+}
+
+/** How many documents the search index holds, and their average length in words (BM25's corpus). */
+async function readCorpus(run: Runner): Promise<Corpus> {
+  const row = await first<{ documents: number; tokens: number }>(
+    run,
+    sql`SELECT count(*)::int AS "documents", coalesce(sum((SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0) FROM unnest("document"))), 0)::float8 AS "tokens" FROM "statements_search"`,
+  );
+  const documents = Number(row?.documents ?? 0);
+  return { documents, averageTokens: documents > 0 ? Number(row?.tokens ?? 0) / documents : 0 };
 }
 
 interface Statistics {

@@ -175,9 +175,10 @@ export const statements = pgTable(
   (t) => [
     oneOf('statements_kind_check', t.kind, STATEMENT_KINDS),
     check('statements_text_check', sql`length(trim(${t.text})) > 0`),
-    index('statements_stated_on_idx').on(t.statedOn, t.id),
-    index('statements_speaker_idx').on(t.speakerId, t.statedOn, t.id),
-    index('statements_on_behalf_of_idx').on(t.onBehalfOfId, t.statedOn, t.id),
+    // NULLS FIRST: the lists' order (lists.ts), read forwards for ascending dates, backwards for newest first.
+    index('statements_stated_on_idx').on(t.statedOn.asc().nullsFirst(), t.id),
+    index('statements_speaker_idx').on(t.speakerId, t.statedOn.asc().nullsFirst(), t.id),
+    index('statements_on_behalf_of_idx').on(t.onBehalfOfId, t.statedOn.asc().nullsFirst(), t.id),
     index('statements_event_idx').on(t.eventId),
     index('statements_language_idx').on(t.language),
     index('statements_created_idx').on(t.createdAt, t.id),

@@ -1,0 +1,146 @@
+// PostgreSQL's indexes on a statement's date (migration postgres/0003): NULLS FIRST, the lists' order, so that a
+// page newest first, oldest first or in a date range is read off the index instead of sorting every statement.
+// PostgreSQL only (skipped on SQLite, whose plans test/indexes.test.ts checks).
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import type { Bundle } from '../src/modules/imports/imports.schema.js';
+import { runImport } from '../src/modules/imports/imports.service.js';
+import { openStorage } from '../src/storage/index.js';
+import { PG_MIGRATIONS_FOLDER } from '../src/storage/postgres/client.js';
+import { archiveBundles } from './bench/archive.js';
+import { onPostgres } from './helpers.js';
+import { freshDatabase, serverUrl, type TestDatabase } from './postgres/databases.js';
+
+const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
+
+async function query<R>(url: string, text: string): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new database migrated up to `last` only (the shape before a migration), from a copy of the migrations folder. */
+async function databaseAt(last: string): Promise<TestDatabase> {
+  const name = `statements_at_${process.pid}_${Date.now().toString(36)}`;
+  const url = new URL(serverUrl());
+  const admin = new URL(serverUrl());
+  admin.pathname = '/postgres';
+  url.pathname = `/${name}`;
+  await query(admin.toString(), `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
+  const folder = mkdtempSync(join(tmpdir(), 'statements-migrations-'));
+  cpSync(PG_MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const upTo = journal.entries.findIndex((e) => e.tag === last);
+  assert.ok(upTo >= 0, `no migration ${last}`);
+  journal.entries = journal.entries.slice(0, upTo + 1);
+  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await migrate(drizzle({ client }), { migrationsFolder: folder });
+  } finally {
+    await client.end();
+    rmSync(folder, { recursive: true, force: true });
+  }
+  return {
+    url: url.toString(),
+    drop: () => query(admin.toString(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => {}),
+  };
+}
+
+/** A bundle of the bench's archive, a few of its statements left undated (their order among the dated is the rule). */
+function bundle(): Bundle {
+  const [first] = [...archiveBundles(1000)] as [Bundle];
+  for (const [i, s] of (first.statements ?? []).entries()) if (i % 97 === 0) s.statedOn = null as never;
+  return first;
+}
+
+const PAGES = [
+  '/v1/statements?limit=30',
+  '/v1/statements?limit=30&sort=statedOn',
+  '/v1/statements?limit=30&from=2010-03-01&to=2010-06-30',
+  '/v1/statements?limit=30&speaker=person-1',
+];
+
+async function answers(url: string): Promise<unknown[]> {
+  const app = await buildApp({ databasePath: ':memory:', databaseUrl: url, logLevel: 'silent', authDisabled: true, seed: false });
+  try {
+    const out: unknown[] = [];
+    for (const path of PAGES) {
+      const first = (await app.inject(path)).json();
+      out.push(first);
+      // And the page after it, through the cursor: it crosses the undated statements in one order or the other.
+      if (first.nextCursor) out.push((await app.inject(`${path}&cursor=${first.nextCursor}`)).json());
+    }
+    return out;
+  } finally {
+    await app.close();
+  }
+}
+
+describe('the statements’ date indexes on PostgreSQL', { skip }, () => {
+  let before0003: TestDatabase;
+  let fresh: TestDatabase;
+  let previousAnswers: unknown[] = [];
+  before(async () => {
+    if (!onPostgres) return;
+    [before0003, fresh] = await Promise.all([databaseAt('0002_topic_ancestry_counts'), freshDatabase()]);
+    // The previous shape, holding statements: written without migrating further.
+    const storage = await openStorage({ path: ':memory:', url: before0003.url });
+    await runImport(storage, bundle());
+    await storage.close();
+    // The same rows in a database migrated to the end: what the upgraded one must answer (buildApp migrates).
+    const reference = await openStorage({ path: ':memory:', url: fresh.url });
+    await reference.migrate();
+    await runImport(reference, bundle());
+    await reference.close();
+    previousAnswers = await answers(fresh.url);
+  });
+  after(async () => {
+    if (!onPostgres) return;
+    await Promise.all([before0003?.drop(), fresh?.drop()]);
+  });
+
+  test('a database from before migration 0003 upgrades in place and answers every page as before', async () => {
+    const upgraded = await answers(before0003.url);
+    const untimed = (v: unknown) => JSON.parse(JSON.stringify(v), (k, x) => (k === 'createdAt' || k === 'updatedAt' ? undefined : x));
+    assert.deepEqual(untimed(upgraded), untimed(previousAnswers));
+    const [index] = await query<{ indexdef: string }>(
+      before0003.url,
+      "SELECT indexdef FROM pg_indexes WHERE indexname = 'statements_stated_on_idx'",
+    );
+    assert.match(index?.indexdef ?? '', /stated_on.*NULLS FIRST/);
+  });
+
+  test('a page newest first, oldest first and in a date range is read off the index, without a sort', async () => {
+    await query(fresh.url, 'ANALYZE statements');
+    for (const order of ['stated_on DESC NULLS LAST, id DESC', 'stated_on ASC NULLS FIRST, id ASC']) {
+      for (const where of ['', "WHERE stated_on >= '2010-03-01' AND stated_on <= '2010-06-30'"]) {
+        // Sequential scans priced out, as on a large table: the plan shows whether the index serves the order.
+        const client = new pg.Client({ connectionString: fresh.url });
+        await client.connect();
+        let plan: { 'QUERY PLAN': string }[];
+        try {
+          await client.query('SET enable_seqscan = off');
+          plan = (await client.query(`EXPLAIN SELECT id FROM statements ${where} ORDER BY ${order} LIMIT 21`)).rows;
+        } finally {
+          await client.end();
+        }
+        const text = plan.map((r) => r['QUERY PLAN']).join('\n');
+        assert.doesNotMatch(text, /Sort/, `${order} ${where}:\n${text}`);
+        assert.match(text, /statements_stated_on_idx/, `${order} ${where}:\n${text}`);
+      }
+    }
+  });
+});
