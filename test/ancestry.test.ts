@@ -93,6 +93,15 @@ describe('topic ancestry: lists and counts of a subtree', () => {
     assert.deepEqual(await idsAbout(api(), 'counter-terrorism', '&to=2024-04-02'), ['s4', 's1']);
   });
 
+  test('a date range and other filters on a topic, page by page, either way; undated out of any range', async () => {
+    const ids = async (query: string) => (await everyPage(api(), `/v1/statements?topic=counter-terrorism&limit=1${query}`)).ids;
+    assert.deepEqual(await ids('&to=2024-04-02'), ['s4', 's1']);
+    assert.deepEqual(await ids('&to=2024-04-02&sort=statedOn'), ['s1', 's4']);
+    assert.deepEqual(await ids('&from=2024-04-02&kind=paraphrase&speaker=spokesperson'), ['s2', 's4']);
+    const counted = await api().json({ method: 'GET', url: '/v1/statements?topic=counter-terrorism&from=2024-04-02&count=true&limit=1' });
+    assert.equal(counted.body.total, 2);
+  });
+
   test('a statement under a topic twice counts once, in the list total and in stats', async () => {
     const before = await api().json({ method: 'GET', url: '/v1/statements?topic=counter-terrorism&count=true&limit=1' });
     assert.equal(before.body.total, 4, 'a statement under a topic twice (s4) counts once');

@@ -30,6 +30,7 @@ import {
   namedIds,
   participants,
   STATEMENT_COLUMNS,
+  STATEMENT_LINK_ARRAYS,
   type StoredRecord,
   sourceStore,
   statementLinks,
@@ -44,6 +45,8 @@ interface Sortable {
   /** The expression sorted on, and whether it may be NULL. */
   key: SQL;
   nullable: boolean;
+  /** What stands for NULL in a key that is never NULL (a cursor still carries null, as with the nullable column). */
+  nullAs?: string;
 }
 
 interface ListSpec {
@@ -87,7 +90,8 @@ async function listPage<Row extends { id: string }>(
     run.all<Row>(sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${limit}`);
   let rows: Row[];
   if (query.cursor) {
-    const [value, lastId] = decodeCursor(query.cursor, binding);
+    const [carried, lastId] = decodeCursor(query.cursor, binding);
+    const value = carried === null && sortable.nullAs !== undefined ? sortable.nullAs : carried;
     rows = [];
     for (const stretch of after(sortable.key, spec.id, byId, value, lastId, descending, sortable.nullable)) {
       rows.push(...(await select(AND([filter, stretch]), wanted - rows.length)));
@@ -233,10 +237,13 @@ async function statementFilters(run: Runner, q: StatementFilterValues): Promise<
   return [
     inAny('"statements"."speaker_id"', q.speaker),
     inAny('"statements"."on_behalf_of_id"', q.onBehalfOf),
+    // The date range on the ancestry key too, so the subtree is read as a range (as on SQLite).
     topicIds
-      ? sql`"statements"."id" IN (SELECT "statement_id" FROM "statement_topic_ancestors" WHERE "ancestor_id" = ${anyText(
-          await namedIds(run, 'topics', topicIds),
-        )})`
+      ? sql`"statements"."id" IN (SELECT a."statement_id" FROM "statement_topic_ancestors" a WHERE ${AND([
+          sql`a."ancestor_id" = ${anyText(await namedIds(run, 'topics', topicIds))}`,
+          q.from ? sql`a."stated_on" >= ${q.from}` : undefined,
+          q.to ? sql`a."stated_on" <= ${q.to}` : undefined,
+        ])})`
       : undefined,
     linkedTo(id, statementLinks.addresseeIds, anyOf(q.addressee)),
     inAny('"statements"."event_id"', q.event),
@@ -252,7 +259,41 @@ async function statementFilters(run: Runner, q: StatementFilterValues): Promise<
 
 const statementSpec: ListSpec = {
   ...tableSpec('statements', [...STATEMENT_COLUMNS, 'doc'], { statedOn: column('statements', 'stated_on', true) }, '-statedOn'),
+  select: sql`SELECT ${selectList([...STATEMENT_COLUMNS, 'doc'], 'statements')}, ${STATEMENT_LINK_ARRAYS} FROM "statements"`,
 };
+
+const ANCESTRY_JOIN = sql.raw(
+  '"statement_topic_ancestors" JOIN "statements" ON "statements"."id" = "statement_topic_ancestors"."statement_id"',
+);
+
+/**
+ * Statements under one topic by date, read in order off statement_topic_ancestors' key (ancestor, date, id),
+ * then their rows: the page costs the same for a topic with ten statements or all of them. The key holds an
+ * undated statement under '' (below every date: where NULL sorts), which `nullAs` maps from the cursor's null.
+ */
+const topicSpec: ListSpec = {
+  collection: 'statements',
+  select: sql`SELECT ${selectList(
+    [...STATEMENT_COLUMNS, 'doc'].filter((c) => c !== 'statedOn'),
+    'statements',
+  )}, NULLIF("statement_topic_ancestors"."stated_on", '') AS "statedOn", ${STATEMENT_LINK_ARRAYS} FROM ${ANCESTRY_JOIN}`,
+  id: sql.raw('"statement_topic_ancestors"."statement_id"'),
+  sortable: { statedOn: { key: sql.raw('"statement_topic_ancestors"."stated_on"'), nullable: false, nullAs: '' } },
+  defaultSort: '-statedOn',
+  count: sql`SELECT count(*)::int AS "n" FROM ${ANCESTRY_JOIN}`,
+};
+
+/** A page of one topic's subtree by date (see topicSpec): the date range on the key, the other filters on the rows. */
+async function topicPage(run: Runner, query: Query, topicId: string) {
+  const q = query as Query & StatementFilterValues;
+  const key = '"statement_topic_ancestors"."stated_on"';
+  return listPage<StoredRecord>(run, topicSpec, query, [
+    sql`"statement_topic_ancestors"."ancestor_id" = ${topicId}`,
+    q.from ? sql`${sql.raw(key)} >= ${q.from}` : undefined,
+    q.to ? sql`${sql.raw(key)} <= ${q.to}` : undefined,
+    ...(await statementFilters(run, { ...q, topic: undefined })),
+  ]);
+}
 
 /** A page of statements; with `q`, only matches, by relevance unless sorted otherwise, each with a snippet and score. */
 async function listStatements(run: Runner, query: Query, corpus: CorpusCache) {
@@ -263,7 +304,12 @@ async function listStatements(run: Runner, query: Query, corpus: CorpusCache) {
         errors: [{ in: 'query', path: '/sort', message: 'relevance is only available with q' }],
       });
     }
-    const page = await listPage<StoredRecord>(run, statementSpec, query, await statementFilters(run, q));
+    const topics =
+      q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn') ? await namedIds(run, 'topics', anyOf(q.topic) ?? []) : [];
+    const page =
+      topics.length === 1
+        ? await topicPage(run, query, topics[0] as string)
+        : await listPage<StoredRecord>(run, statementSpec, query, await statementFilters(run, q));
     return { ...page, data: await hydrateStatements(run, page.data) };
   }
   const search = parseSearch(q.q);
@@ -287,7 +333,7 @@ async function listStatements(run: Runner, query: Query, corpus: CorpusCache) {
     const docs = ranked.data.map((h) => h.doc);
     const found = docs.length
       ? await run.all<StoredRecord>(
-          sql`SELECT ${selectList([...STATEMENT_COLUMNS, 'doc'])} FROM "statements" WHERE "doc" = ANY(${sql.param(docs)}::int[])`,
+          sql`SELECT ${selectList([...STATEMENT_COLUMNS, 'doc'], 'statements')}, ${STATEMENT_LINK_ARRAYS} FROM "statements" WHERE "doc" = ANY(${sql.param(docs)}::int[])`,
         )
       : [];
     const byDoc = new Map(found.map((r) => [r.doc as number, r]));
