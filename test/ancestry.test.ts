@@ -109,6 +109,14 @@ describe('topic ancestry: lists and counts of a subtree', () => {
   });
 });
 
+test('topic ancestry: an alias given to a topic names it on the very next list', async (t) => {
+  const api = await afterSteps(t, 0);
+  assert.deepEqual(await idsAbout(api, 'tehreek-taliban'), [], 'no topic has this alias yet');
+  const patched = await api.json({ method: 'PATCH', url: '/v1/topics/ttp', payload: { aliases: [' Tehreek Taliban '] } });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  assert.deepEqual(await idsAbout(api, 'tehreek-taliban'), ['s2', 's4', 's1', 's3'], 'the alias, as a slug, names ttp and its subtree');
+});
+
 test('topic ancestry: a topic that moves takes its statements with it', async (t) => {
   const api = await afterSteps(t, 1);
   assert.deepEqual(await idsAbout(api, 'counter-terrorism'), ['s2', 's4'], 's1 and s3 left with their topic; s4 stays through ttp');

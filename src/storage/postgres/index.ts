@@ -10,7 +10,7 @@ import type { IdempotencyEntry, Storage, StorageConcerns, StorageConfig, Storage
 import type { Collection, Meta } from '../types.js';
 import { PostgresBulkLoad } from './bulk-load.js';
 import { backup, closePostgres, createDatabaseIfMissing, migratePostgres, openPostgres, type Postgres, WRITE_LOCK } from './client.js';
-import { CorpusCache, expandRecords, listCollection, stanceMatrix, statementStats } from './lists.js';
+import { CorpusCache, expandRecords, listCollection, type ReadCaches, stanceMatrix, statementStats, TopicNames } from './lists.js';
 import { first, type Runner, runnerOf } from './query.js';
 import { statsFromCounts } from './stats-counts.js';
 import { assertNotReferenced, assertReferences, STORES } from './stores.js';
@@ -138,7 +138,7 @@ class Concerns implements StorageConcerns {
   constructor(
     protected readonly core: Engine,
     private readonly tx: Runner | undefined,
-    protected readonly corpus: CorpusCache,
+    protected readonly caches: ReadCaches,
   ) {}
 
   /**
@@ -188,20 +188,20 @@ class Concerns implements StorageConcerns {
   };
 
   readonly lists: StorageConcerns['lists'] = {
-    page: async (collection, query) => (await listCollection(this.replica, collection, query, this.corpus)) as never,
+    page: async (collection, query) => (await listCollection(this.replica, collection, query, this.caches)) as never,
     expand: async (collection, records, requested) =>
       (await expandRecords(this.run, collection, records as unknown as Parameters<typeof expandRecords>[2], requested)) as never,
   };
 
   readonly search: StorageConcerns['search'] = {
-    statements: async (query) => (await listCollection(this.replica, 'statements', query, this.corpus)) as never,
+    statements: async (query) => (await listCollection(this.replica, 'statements', query, this.caches)) as never,
   };
 
   readonly stats: StorageConcerns['stats'] = {
     // From the month counts when they can answer (whole months, by topic or period), else from the statements.
     statements: async (groupBy, filters) =>
-      (await statsFromCounts(this.replica, groupBy, filters)) ?? statementStats(this.replica, groupBy, filters),
-    stances: (query) => stanceMatrix(this.replica, query),
+      (await statsFromCounts(this.replica, groupBy, filters)) ?? statementStats(this.replica, groupBy, filters, this.caches.topics),
+    stances: (query) => stanceMatrix(this.replica, query, this.caches.topics),
   };
 
   readonly revisions: StorageConcerns['revisions'] = {
@@ -313,9 +313,10 @@ class PostgresStorage extends Concerns implements Storage {
   private readonly txConcerns: (run: Runner) => Concerns;
 
   constructor(core: Engine) {
-    const corpus = new CorpusCache(() => this.version());
-    super(core, undefined, corpus);
-    this.txConcerns = (run) => new Concerns(core, run, corpus);
+    const version = () => this.version();
+    const caches = { corpus: new CorpusCache(version), topics: new TopicNames(version) };
+    super(core, undefined, caches);
+    this.txConcerns = (run) => new Concerns(core, run, caches);
   }
 
   write<T>(work: (tx: StorageConcerns) => Promise<T> | T): Promise<T> {

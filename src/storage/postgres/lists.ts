@@ -174,13 +174,13 @@ async function listActors(run: Runner, query: Query) {
   ]);
 }
 
-async function listTopics(run: Runner, query: Query) {
+async function listTopics(run: Runner, query: Query, topics: TopicNames) {
   const q = query as Record<string, unknown>;
   return listPage<StoredRecord>(run, tableSpec('topics', topicStore.columns, { name: column('topics', 'name') }, 'id'), query, [
     inAny('"topics"."id"', q.id),
     inAny('"topics"."parent_id"', q.parent),
     q.root === undefined ? undefined : q.root ? sql`"topics"."parent_id" IS NULL` : sql`"topics"."parent_id" IS NOT NULL`,
-    q.within ? sql`"topics"."id" IN ${await topicsUnder(run, anyOf(q.within as string) ?? [])}` : undefined,
+    q.within ? sql`"topics"."id" IN ${topicsUnder(await topics.ids(run, anyOf(q.within as string) ?? []))}` : undefined,
   ]);
 }
 
@@ -202,10 +202,10 @@ async function listEvents(run: Runner, query: Query) {
 }
 
 /** The WHERE terms of the position filters, shared by the list and the stance matrix. */
-async function positionFilters(run: Runner, q: Record<string, unknown>): Promise<(SQL | undefined)[]> {
+async function positionFilters(run: Runner, q: Record<string, unknown>, topics: TopicNames): Promise<(SQL | undefined)[]> {
   return [
     inAny('"positions"."actor_id"', q.actor),
-    q.topic ? sql`"positions"."topic_id" IN ${await topicsUnder(run, anyOf(q.topic as string) ?? [])}` : undefined,
+    q.topic ? sql`"positions"."topic_id" IN ${topicsUnder(await topics.ids(run, anyOf(q.topic as string) ?? []))}` : undefined,
     inAny('"positions"."stance"', q.stance),
     linkedTo(
       sql.raw('"positions"."id"'),
@@ -225,13 +225,13 @@ const positionSpec = tableSpec(
   'validFrom',
 );
 
-async function listPositions(run: Runner, query: Query) {
-  const page = await listPage<StoredRecord>(run, positionSpec, query, await positionFilters(run, query));
+async function listPositions(run: Runner, query: Query, topics: TopicNames) {
+  const page = await listPage<StoredRecord>(run, positionSpec, query, await positionFilters(run, query, topics));
   return { ...page, data: await hydratePositions(run, page.data) };
 }
 
 /** The WHERE terms of the statement filters (not `q`), shared by every query over statements. */
-async function statementFilters(run: Runner, q: StatementFilterValues): Promise<(SQL | undefined)[]> {
+async function statementFilters(run: Runner, q: StatementFilterValues, topics: TopicNames): Promise<(SQL | undefined)[]> {
   const topicIds = anyOf(q.topic);
   const id = sql.raw('"statements"."id"');
   return [
@@ -240,7 +240,7 @@ async function statementFilters(run: Runner, q: StatementFilterValues): Promise<
     // The date range on the ancestry key too, so the subtree is read as a range (as on SQLite).
     topicIds
       ? sql`"statements"."id" IN (SELECT a."statement_id" FROM "statement_topic_ancestors" a WHERE ${AND([
-          sql`a."ancestor_id" = ${anyText(await namedIds(run, 'topics', topicIds))}`,
+          sql`a."ancestor_id" = ${anyText(await topics.ids(run, topicIds))}`,
           q.from ? sql`a."stated_on" >= ${q.from}` : undefined,
           q.to ? sql`a."stated_on" <= ${q.to}` : undefined,
         ])})`
@@ -284,19 +284,19 @@ const topicSpec: ListSpec = {
 };
 
 /** A page of one topic's subtree by date (see topicSpec): the date range on the key, the other filters on the rows. */
-async function topicPage(run: Runner, query: Query, topicId: string) {
+async function topicPage(run: Runner, query: Query, topicId: string, topics: TopicNames) {
   const q = query as Query & StatementFilterValues;
   const key = '"statement_topic_ancestors"."stated_on"';
   return listPage<StoredRecord>(run, topicSpec, query, [
     sql`"statement_topic_ancestors"."ancestor_id" = ${topicId}`,
     q.from ? sql`${sql.raw(key)} >= ${q.from}` : undefined,
     q.to ? sql`${sql.raw(key)} <= ${q.to}` : undefined,
-    ...(await statementFilters(run, { ...q, topic: undefined })),
+    ...(await statementFilters(run, { ...q, topic: undefined }, topics)),
   ]);
 }
 
 /** A page of statements; with `q`, only matches, by relevance unless sorted otherwise, each with a snippet and score. */
-async function listStatements(run: Runner, query: Query, corpus: CorpusCache) {
+async function listStatements(run: Runner, query: Query, { corpus, topics }: ReadCaches) {
   const q = query as Query & StatementFilterValues;
   if (!q.q) {
     if (q.sort === 'relevance' || q.sort === '-relevance') {
@@ -304,16 +304,16 @@ async function listStatements(run: Runner, query: Query, corpus: CorpusCache) {
         errors: [{ in: 'query', path: '/sort', message: 'relevance is only available with q' }],
       });
     }
-    const topics =
-      q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn') ? await namedIds(run, 'topics', anyOf(q.topic) ?? []) : [];
+    const byDate = !q.sort || q.sort === 'statedOn' || q.sort === '-statedOn';
+    const named = q.topic && byDate ? await topics.ids(run, anyOf(q.topic) ?? []) : [];
     const page =
-      topics.length === 1
-        ? await topicPage(run, query, topics[0] as string)
-        : await listPage<StoredRecord>(run, statementSpec, query, await statementFilters(run, q));
+      named.length === 1
+        ? await topicPage(run, query, named[0] as string, topics)
+        : await listPage<StoredRecord>(run, statementSpec, query, await statementFilters(run, q, topics));
     return { ...page, data: await hydrateStatements(run, page.data) };
   }
   const search = parseSearch(q.q);
-  const others = (await statementFilters(run, { ...q, q: undefined })).filter((f): f is SQL => f !== undefined);
+  const others = (await statementFilters(run, { ...q, q: undefined }, topics)).filter((f): f is SQL => f !== undefined);
   const sort = q.sort ?? 'relevance';
   const stats = await corpus.statistics(run, search);
   let rows: StoredRecord[];
@@ -437,6 +437,66 @@ export class CorpusCache {
   }
 }
 
+/**
+ * The topic ids that `topic=` values name (by id, or an alias written as a slug: stores.ts's namedIds), from a
+ * map of every topic's id and alias slugs kept per data version, as SQLite keeps one: filtered lists ask on every
+ * request, and matching the slugs in SQL reads every topic's aliases each time.
+ */
+export class TopicNames {
+  private kept: { version: string; byName: Promise<Map<string, string[]>> } | undefined;
+
+  constructor(private readonly version: () => Promise<string>) {}
+
+  async ids(run: Runner, wanted: readonly string[]): Promise<string[]> {
+    if (wanted.length === 0) return [];
+    // Inside a write transaction the topics may be the transaction's own, not yet (or never) committed.
+    if (run.inTransaction) return namedIds(run, 'topics', wanted);
+    const version = await this.version();
+    let entry = this.kept;
+    if (entry?.version !== version) {
+      const reading = { version, byName: readTopicNames(run) };
+      // A failed read is not kept: the next request tries again.
+      reading.byName.catch(() => {
+        if (this.kept === reading) this.kept = undefined;
+      });
+      this.kept = reading;
+      entry = reading;
+    }
+    const byName = await entry.byName;
+    const found = new Set<string>();
+    for (const value of wanted) for (const id of byName.get(value) ?? []) found.add(id);
+    return [...found];
+  }
+}
+
+/** Every topic under its id and under each alias's slug (namedIds' rule: spaces trimmed, A–Z lowered, spaces to hyphens). */
+async function readTopicNames(run: Runner): Promise<Map<string, string[]>> {
+  const byName = new Map<string, string[]>();
+  const add = (name: string, id: string) => {
+    const ids = byName.get(name) ?? [];
+    if (!ids.includes(id)) ids.push(id);
+    byName.set(name, ids);
+  };
+  for (const { id, aliases } of await run.all<{ id: string; aliases: string[] | null }>(sql`SELECT "id", "aliases" FROM "topics"`)) {
+    add(id, id);
+    for (const alias of aliases ?? [])
+      add(
+        alias
+          .replace(/^ +| +$/g, '')
+          .replace(/[A-Z]/g, (c) => c.toLowerCase())
+          .replaceAll(' ', '-'),
+        id,
+      );
+  }
+  return byName;
+}
+
+/** What the reads keep per data version. */
+export interface ReadCaches {
+  corpus: CorpusCache;
+  topics: TopicNames;
+}
+
 /** How many documents the search index holds, and their average length in words (BM25's corpus). */
 async function readCorpus(run: Runner): Promise<Corpus> {
   const row = await first<{ documents: number; tokens: number }>(
@@ -476,7 +536,7 @@ export async function listCollection(
   run: Runner,
   collection: Collection,
   query: Query,
-  corpus: CorpusCache,
+  caches: ReadCaches,
 ): Promise<PageResult<StoredRecord>> {
   switch (collection) {
     case 'sources':
@@ -484,13 +544,13 @@ export async function listCollection(
     case 'actors':
       return listActors(run, query);
     case 'topics':
-      return listTopics(run, query);
+      return listTopics(run, query, caches.topics);
     case 'events':
       return listEvents(run, query);
     case 'positions':
-      return listPositions(run, query);
+      return listPositions(run, query, caches.topics);
     case 'statements':
-      return listStatements(run, query, corpus);
+      return listStatements(run, query, caches);
   }
 }
 
@@ -577,9 +637,14 @@ function dimension(dim: Dimension, n: number): { value: SQL; join?: SQL } {
 }
 
 /** Statements matching the filters counted by one or two dimensions, in one query (COUNT DISTINCT per cell). */
-export async function statementStats(run: Runner, groupBy: Dimension[], filters: StatementFilterValues): Promise<StatementStats> {
+export async function statementStats(
+  run: Runner,
+  groupBy: Dimension[],
+  filters: StatementFilterValues,
+  topics: TopicNames,
+): Promise<StatementStats> {
   const dims = groupBy.map((d, i) => dimension(d, i));
-  const conditions = await statementFilters(run, filters);
+  const conditions = await statementFilters(run, filters, topics);
   if (filters.q) conditions.push(matchesSearch(parseSearch(filters.q)));
   const where = AND(conditions);
   const rows = await run.all<{ total: number; d0: string | null; d1: string | null; n: number | null }>(sql`
@@ -609,11 +674,15 @@ export async function statementStats(run: Runner, groupBy: Dimension[], filters:
 }
 
 /** The stance each actor held on each topic on `asOf`. */
-export async function stanceMatrix(run: Runner, q: { asOf: string; actor?: string; topic?: string }): Promise<StanceMatrix> {
+export async function stanceMatrix(
+  run: Runner,
+  q: { asOf: string; actor?: string; topic?: string },
+  topics: TopicNames,
+): Promise<StanceMatrix> {
   const cells = await run.all<StanceMatrix['cells'][number]>(sql`
     SELECT "actor_id" AS "actorId", "topic_id" AS "topicId", "stance", "id" AS "positionId", "summary",
            "valid_from" AS "validFrom", "valid_to" AS "validTo"
-      FROM "positions" WHERE ${AND(await positionFilters(run, q)) ?? sql`true`}
+      FROM "positions" WHERE ${AND(await positionFilters(run, q, topics)) ?? sql`true`}
      ORDER BY "actor_id", "topic_id", "valid_from" ASC NULLS FIRST`);
   return {
     asOf: q.asOf,

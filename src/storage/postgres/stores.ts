@@ -147,11 +147,9 @@ export async function namedIds(run: Runner, table: 'topics' | 'actors', wanted: 
   return [...found];
 }
 
-/** The topics named (by id or alias) and all their descendants, as a subquery of topic ids. */
-export async function topicsUnder(run: Runner, names: readonly string[]): Promise<SQL> {
-  const ids = await namedIds(run, 'topics', names);
-  return sql`(SELECT "topic_id" FROM "topic_ancestors" WHERE "ancestor_id" = ${anyText(ids)})`;
-}
+/** The given topics and all their descendants, as a subquery of topic ids. */
+export const topicsUnder = (ids: readonly string[]): SQL =>
+  sql`(SELECT "topic_id" FROM "topic_ancestors" WHERE "ancestor_id" = ${anyText(ids)})`;
 
 // Sources, actors, topics: one table each.
 
