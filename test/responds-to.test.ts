@@ -1,17 +1,14 @@
 // A statement answers several statements (respondsToIds): storage, filter, expansion, rules, imports, exports, history, and the upgrade of a database that had one respondsToId.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { buildApp } from '../src/app.js';
-import { MIGRATIONS_FOLDER } from '../src/lib/paths.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
 import { assertProblem, create, fieldError, get } from './assertions.js';
 import { makeApp, seedMinimal, type TestApp } from './helpers.js';
+import { sqliteAtMigration } from './sqlite-at-migration.js';
 
 type Body = Record<string, any>;
 
@@ -218,15 +215,7 @@ test('the change feed records respondsToIds in each state of a statement', async
  * the old `responds_to_id` column, positions with evidence, and the revisions of the old shape.
  */
 function databaseBeforeRespondsToIds(path: string, dir: string): void {
-  const folder = join(dir, 'migrations-0009');
-  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-  journal.entries = journal.entries.filter((e) => e.idx <= 9);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  const sqlite = new Database(path);
-  sqlite.pragma('foreign_keys = ON');
-  migrate(drizzle(sqlite), { migrationsFolder: folder });
+  const sqlite = sqliteAtMigration(path, dir, 9);
   const at = '2024-04-05T10:00:00.000Z';
   sqlite.exec(`
     INSERT INTO actors (id, name, kind, created_at, updated_at) VALUES ('pakistan', 'Pakistan', 'state', '${at}', '${at}');

@@ -1,18 +1,16 @@
 // Where a revision's state is kept: not in the row while the record holds it (its current version), in the row
 // once the record moves on; the history and the feed answer the same either way, and an old database upgrades.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { buildApp } from '../src/app.js';
-import { MIGRATIONS_FOLDER } from '../src/lib/paths.js';
 import { openStorage } from '../src/storage/index.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { makeApp, seedMinimal, sqliteOnly, type TestApp } from './helpers.js';
+import { sqliteAtMigration } from './sqlite-at-migration.js';
 
 type Body = Record<string, any>;
 
@@ -246,15 +244,7 @@ test('a re-import: changed records get an update and keep their previous state; 
  * `odd` whose stored state is not the record's.
  */
 function databaseBefore0012(path: string, dir: string): Record<string, string> {
-  const folder = join(dir, 'migrations-0011');
-  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-  journal.entries = journal.entries.filter((e) => e.idx <= 11);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  const sqlite = new Database(path);
-  sqlite.pragma('foreign_keys = ON');
-  migrate(drizzle(sqlite), { migrationsFolder: folder });
+  const sqlite = sqliteAtMigration(path, dir, 11);
   const at = '2024-04-05T10:00:00.000Z';
   const later = '2024-04-06T10:00:00.000Z';
   const meta = (version = 1, updatedAt = at) => ({ createdAt: at, updatedAt, version });

@@ -1,19 +1,17 @@
 // Full-text search: ranked hits with safe snippets, every filter, paging, aliases, and no 500 on any text.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { buildApp } from '../src/app.js';
-import { MIGRATIONS_FOLDER } from '../src/lib/paths.js';
 import { mayOccur, parseSearch, RANKED_MATCHES, toFtsQuery } from '../src/lib/search.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { REBUILD_SEARCH_INDEX, searchTopics } from '../src/storage/sqlite/statements.fts.js';
 import { documentFrequency } from '../src/storage/sqlite/statements.queries.js';
 import { everyPage, makeApp, seedMinimal, sharedApp, sqliteOnly, type TestApp } from './helpers.js';
+import { sqliteAtMigration } from './sqlite-at-migration.js';
 
 const ids = (body: { data: { id: string }[] }) => body.data.map((s) => s.id);
 
@@ -732,16 +730,8 @@ describe('relevance counts words as the index does', () => {
 test('a database from before the contentless index upgrades in place: the same rows searchable, its settings kept, no copy of the text', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'statements-fts-upgrade-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const folder = join(dir, 'migrations-0011');
-  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-  journal.entries = journal.entries.filter((e) => e.idx <= 11);
-  writeFileSync(journalPath, JSON.stringify(journal));
   const databasePath = join(dir, 'old.db');
-  const old = new Database(databasePath);
-  old.pragma('foreign_keys = ON');
-  migrate(drizzle(old), { migrationsFolder: folder });
+  const old = sqliteAtMigration(databasePath, dir, 11);
   const at = '2024-04-05T10:00:00.000Z';
   old.exec(`
     INSERT INTO actors (id, name, kind, created_at, updated_at) VALUES ('pakistan', 'Pakistan', 'state', '${at}', '${at}');

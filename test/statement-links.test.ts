@@ -1,18 +1,16 @@
 // A statement's link arrays kept on its row (`links`): in step with the link tables through every write, filled by
 // the upgrade of an older database in their stored order; and a quote's `verified` following its sources' texts.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { buildApp } from '../src/app.js';
-import { MIGRATIONS_FOLDER } from '../src/lib/paths.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { create, get } from './assertions.js';
 import { makeApp, seedMinimal, sqliteOnly, type TestApp } from './helpers.js';
+import { sqliteAtMigration } from './sqlite-at-migration.js';
 
 type Body = Record<string, any>;
 
@@ -114,15 +112,7 @@ test('the links on a statement row follow every write: create, patch (reordered,
 
 /** A database file as the service left it before `links` (migrations up to 0011), links stored out of `ord` order. */
 function databaseBeforeLinks(path: string, dir: string): void {
-  const folder = join(dir, 'migrations-0011');
-  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-  journal.entries = journal.entries.filter((e) => e.idx <= 11);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  const sqlite = new Database(path);
-  sqlite.pragma('foreign_keys = ON');
-  migrate(drizzle(sqlite), { migrationsFolder: folder });
+  const sqlite = sqliteAtMigration(path, dir, 11);
   const at = '2024-04-05T10:00:00.000Z';
   sqlite.exec(`
     INSERT INTO actors (id, name, kind, created_at, updated_at) VALUES ('pakistan', 'Pakistan', 'state', '${at}', '${at}'),
