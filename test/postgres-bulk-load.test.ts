@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import type { Bundle } from '../src/modules/imports/imports.schema.js';
 import { runImport } from '../src/modules/imports/imports.service.js';
@@ -15,6 +14,7 @@ import { openStorage } from '../src/storage/index.js';
 import { archiveBundles } from './bench/archive.js';
 import { onPostgres } from './helpers.js';
 import { freshDatabase, type TestDatabase } from './postgres/databases.js';
+import { importInto, query } from './postgres/fixtures.js';
 
 const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -38,16 +38,6 @@ function bundles(): Bundle[] {
   const broken = { statements: [{ ...template, id: 'refused-1', speakerId: 'nobody-at-all' }] };
   const after = { statements: [{ ...template, id: 'after-the-refused-one', text: 'A statement loaded after a refused bundle.' }] };
   return [first, second, { statements: moved }, broken, after];
-}
-
-async function query<R>(url: string, text: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as R[];
-  } finally {
-    await client.end();
-  }
 }
 
 /** Every table's rows but the times of writing (which differ between two imports), in one order. */
@@ -129,10 +119,7 @@ describe('a load by the CLI into a PostgreSQL database without statements', { sk
     const file = join(dir, 'archive.ndjson');
     writeFileSync(file, `${loads.map((b) => JSON.stringify(b)).join('\n')}\n`);
     [reference, loaded] = await Promise.all([freshDatabase(), freshDatabase()]);
-    const storage = await openStorage({ path: ':memory:', url: reference.url });
-    await storage.migrate();
-    for (const bundle of loads) await runImport(storage, bundle).catch(() => undefined);
-    await storage.close();
+    await importInto(reference.url, loads);
     run = await new Promise((resolve) =>
       execFile(
         process.execPath,

@@ -2,62 +2,16 @@
 // page newest first, oldest first or in a date range is read off the index instead of sorting every statement.
 // PostgreSQL only (skipped on SQLite, whose plans test/indexes.test.ts checks).
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import type { Bundle } from '../src/modules/imports/imports.schema.js';
-import { runImport } from '../src/modules/imports/imports.service.js';
-import { openStorage } from '../src/storage/index.js';
-import { PG_MIGRATIONS_FOLDER } from '../src/storage/postgres/client.js';
 import { archiveBundles } from './bench/archive.js';
 import { onPostgres } from './helpers.js';
-import { freshDatabase, serverUrl, type TestDatabase } from './postgres/databases.js';
+import { freshDatabase, type TestDatabase } from './postgres/databases.js';
+import { databaseAt, importInto, query } from './postgres/fixtures.js';
 
 const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
-
-async function query<R>(url: string, text: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as R[];
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new database migrated up to `last` only (the shape before a migration), from a copy of the migrations folder. */
-async function databaseAt(last: string): Promise<TestDatabase> {
-  const name = `statements_at_${process.pid}_${Date.now().toString(36)}`;
-  const url = new URL(serverUrl());
-  const admin = new URL(serverUrl());
-  admin.pathname = '/postgres';
-  url.pathname = `/${name}`;
-  await query(admin.toString(), `CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8'`);
-  const folder = mkdtempSync(join(tmpdir(), 'statements-migrations-'));
-  cpSync(PG_MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const upTo = journal.entries.findIndex((e) => e.tag === last);
-  assert.ok(upTo >= 0, `no migration ${last}`);
-  journal.entries = journal.entries.slice(0, upTo + 1);
-  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await migrate(drizzle({ client }), { migrationsFolder: folder });
-  } finally {
-    await client.end();
-    rmSync(folder, { recursive: true, force: true });
-  }
-  return {
-    url: url.toString(),
-    drop: () => query(admin.toString(), `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => {}),
-  };
-}
 
 /** A bundle of the bench's archive, a few of its statements left undated (their order among the dated is the rule). */
 function bundle(): Bundle {
@@ -97,14 +51,9 @@ describe('the statements’ date indexes on PostgreSQL', { skip }, () => {
     if (!onPostgres) return;
     [before0003, fresh] = await Promise.all([databaseAt('0002_topic_ancestry_counts'), freshDatabase()]);
     // The previous shape, holding statements: written without migrating further.
-    const storage = await openStorage({ path: ':memory:', url: before0003.url });
-    await runImport(storage, bundle());
-    await storage.close();
+    assert.deepEqual(await importInto(before0003.url, [bundle()], { migrate: false }), []);
     // The same rows in a database migrated to the end: what the upgraded one must answer (buildApp migrates).
-    const reference = await openStorage({ path: ':memory:', url: fresh.url });
-    await reference.migrate();
-    await runImport(reference, bundle());
-    await reference.close();
+    assert.deepEqual(await importInto(fresh.url, [bundle()]), []);
     previousAnswers = await answers(fresh.url);
   });
   after(async () => {
