@@ -363,9 +363,22 @@ export function rendered(query: SQL): { sql: string; params: unknown[] } {
     renderChunks(query.queryChunks, text, params);
   } catch (error) {
     if (error !== UNRENDERED) throw error;
-    return dialect.sqlToQuery(query);
+    const byDrizzle = dialect.sqlToQuery(query);
+    renderingWatcher?.(query, byDrizzle, false);
+    return byDrizzle;
   }
-  return { sql: text.join(''), params };
+  const result = { sql: text.join(''), params };
+  renderingWatcher?.(query, result, true);
+  return result;
+}
+
+/** A test's eyes on `rendered` (storage/inspect.ts): each query, what it gave, and whether in its own walk. */
+type RenderingWatcher = (query: SQL, result: { sql: string; params: unknown[] }, inOneWalk: boolean) => void;
+let renderingWatcher: RenderingWatcher | undefined;
+/** Sets (or with undefined, clears) the watcher; `drizzle` renders a query as drizzle's SQLite dialect does. */
+export function watchRendering(watcher: RenderingWatcher | undefined): { drizzle: (query: SQL) => { sql: string; params: unknown[] } } {
+  renderingWatcher = watcher;
+  return { drizzle: (query) => dialect.sqlToQuery(query) };
 }
 
 const escapedName = (name: string) => `"${name.replace(/"/g, '""')}"`;
