@@ -13,24 +13,12 @@ import type { Bundle } from '../src/modules/imports/imports.schema.js';
 import { runImport } from '../src/modules/imports/imports.service.js';
 import { openStorage } from '../src/storage/index.js';
 import { sqliteInternals } from '../src/storage/inspect.js';
-import { archiveBundles } from './bench/archive.js';
+import { bulkLoadArchive } from './bulk-load-archive.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
-/** Two bundles of the bench's archive, then a third that moves some statements to other topics and dates. */
-function bundles(): Bundle[] {
-  const [first, second] = [...archiveBundles(2000)] as [Bundle, Bundle];
-  // A topic of the first statement with several aliases: the full-text row lists them in order, after its name.
-  const topic = first.topics?.find((t) => t.id === first.statements?.[0]?.topicIds?.[0]);
-  assert.ok(topic);
-  topic.aliases = ['Zeta alias', 'Alpha alias', 'Mid alias'];
-  const moved = (second.statements ?? []).slice(0, 50).map((s, i) => ({
-    ...s,
-    topicIds: [first.topics?.[(i * 7) % (first.topics?.length ?? 1)]?.id as string],
-    statedOn: i % 5 === 0 ? null : `2020-0${1 + (i % 9)}-1${i % 10}`,
-  }));
-  return [first, second, { statements: moved }];
-}
+/** The archive of both bulk-load tests (test/bulk-load-archive.ts). */
+const bundles = (): Bundle[] => bulkLoadArchive();
 
 /** A folder for the databases of a describe block, made before its tests and removed after them. */
 function workspace(): () => string {

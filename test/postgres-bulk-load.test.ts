@@ -11,7 +11,7 @@ import { buildApp } from '../src/app.js';
 import type { Bundle } from '../src/modules/imports/imports.schema.js';
 import { runImport } from '../src/modules/imports/imports.service.js';
 import { openStorage } from '../src/storage/index.js';
-import { archiveBundles } from './bench/archive.js';
+import { bulkLoadArchive } from './bulk-load-archive.js';
 import { onPostgres } from './helpers.js';
 import { freshDatabase, type TestDatabase } from './postgres/databases.js';
 import { importInto, query } from './postgres/fixtures.js';
@@ -20,24 +20,15 @@ const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
 const ROOT = new URL('../', import.meta.url).pathname;
 
 /**
- * Two bundles of the bench's archive (new records, positions among them), a bundle that moves some statements
- * to other topics and dates (updates: record by record), one that refers to a missing actor (refused whole),
- * and one more new statement after it.
+ * The archive of both bulk-load tests (test/bulk-load-archive.ts), then a bundle that refers to a missing actor
+ * (refused whole) and one more new statement after it.
  */
 function bundles(): Bundle[] {
-  const [first, second] = [...archiveBundles(2000)] as [Bundle, Bundle];
-  const topic = first.topics?.find((t) => t.id === first.statements?.[0]?.topicIds?.[0]);
-  assert.ok(topic);
-  topic.aliases = ['Zeta alias', 'Alpha alias', 'Mid alias'];
-  const moved = (second.statements ?? []).slice(0, 50).map((s, i) => ({
-    ...s,
-    topicIds: [first.topics?.[(i * 7) % (first.topics?.length ?? 1)]?.id as string],
-    statedOn: i % 5 === 0 ? null : `2020-0${1 + (i % 9)}-1${i % 10}`,
-  }));
+  const [first, second, moved] = bulkLoadArchive();
   const template = first.statements?.[0] as NonNullable<Bundle['statements']>[number];
   const broken = { statements: [{ ...template, id: 'refused-1', speakerId: 'nobody-at-all' }] };
   const after = { statements: [{ ...template, id: 'after-the-refused-one', text: 'A statement loaded after a refused bundle.' }] };
-  return [first, second, { statements: moved }, broken, after];
+  return [first, second, moved, broken, after];
 }
 
 /** Every table's rows but the times of writing (which differ between two imports), in one order. */
