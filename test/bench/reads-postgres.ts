@@ -7,48 +7,36 @@
 // database already holding the archive is reused (its load not measured again). Then every read shape against
 // the service (src/server.ts with DATABASE_URL) and the lean server (test/bench/lean-pg-server.ts), each answer
 // checked equal, servers and the PostgreSQL server pinned to core 0, clients to core 1. Writes
-// test/bench/results/reads-postgres.{json,md}.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { get as httpGet, request as httpRequest } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+// test/bench/results/reads-postgres.{json,md}. The steps both engines share are in test/bench/drive.ts; this file
+// brings PostgreSQL's databases, servers and loads.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { bindingKey, encodeCursor } from '../../src/lib/cursor.js';
 import { createKey } from '../../src/modules/keys/keys.service.js';
 import { openStorage } from '../../src/storage/index.js';
-import { ARCHIVE_WORDS, archiveBundles } from './archive.js';
-import { formatJson, markdownTable, numberOption } from './report.js';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-const RESULTS = join(ROOT, 'test/bench/results');
+import {
+  BENCH_OPTIONS,
+  drive,
+  importOverHttp,
+  loadLean,
+  loadRecord,
+  loadThroughCli,
+  log,
+  mb,
+  pinned,
+  startBench,
+  startServer,
+  waitFor,
+  writeArchive,
+} from './drive.js';
 
 const { values } = parseArgs({
   options: {
+    ...BENCH_OPTIONS,
     engine: { type: 'string', default: 'postgres' },
-    size: { type: 'string', default: '1000000' },
-    duration: { type: 'string' },
-    connections: { type: 'string', default: '32' },
-    'search-connections': { type: 'string', default: '16' },
-    rounds: { type: 'string', default: '1' },
-    dir: { type: 'string' },
-    keep: { type: 'boolean', default: false },
     http: { type: 'boolean', default: false },
-    out: { type: 'string' },
   },
 });
 const serverUrl = process.env.DATABASE_URL ?? '';
@@ -61,43 +49,14 @@ const databaseUrl = (name: string) => {
   url.pathname = `/${name}`;
   return url.toString();
 };
-const size = numberOption('size', values.size);
-const connections = numberOption('connections', values.connections);
-const searchConnections = numberOption('search-connections', values['search-connections']);
-const rounds = numberOption('rounds', values.rounds);
-const big = size >= 500_000;
-// Long enough for steady numbers at full size; short for quick runs of a smaller archive.
-const duration = values.duration ? numberOption('duration', values.duration, { min: 0.5, fractional: true }) : big ? 5 : 1;
-// Warm-ups (seconds): of every route at once, then of each shape just before it is measured, which brings
-// its pages of a large database file into memory. A small archive is in memory after the first.
-const warmUp = big ? { all: 2, each: 0.5 } : { all: 1, each: 0 };
-const LIMIT = 20;
-const STATEMENTS_PER_SECOND_TARGET = 10_000;
-
-// The clients run on core 1, the servers (and the loads) on core 0: they do not compete for a core.
-const pinned = existsSync('/usr/bin/taskset') && cpus().length >= 2;
-if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-const onCore0 = (args: string[]): [string, string[]] => (pinned ? ['taskset', ['-c', '0', ...args]] : [args[0] as string, args.slice(1)]);
-
-const seconds = (since: number) => (performance.now() - since) / 1000;
-const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-const startedAt = new Date().toISOString();
+const bench = await startBench(values, 'statements-reads-pg-');
+const { size, dir } = bench;
+const [OURS, LEAN, HTTP] = bench.ports;
 
 // 0. Where the archive goes, and the databases.
-const dir = resolve(values.dir ?? mkdtempSync(join(tmpdir(), 'statements-reads-pg-')));
-mkdirSync(dir, { recursive: true });
-const keep = values.keep || values.dir !== undefined;
 const files = { archive: join(dir, `archive-${size}.ndjson`) };
 const databases = { ours: `bench_ours_${size}`, lean: `bench_lean_${size}`, http: `bench_http_${size}` };
 const urls = { ours: databaseUrl(databases.ours), lean: databaseUrl(databases.lean), http: databaseUrl(databases.http) };
-const servers: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const s of servers) s.kill('SIGKILL');
-  if (!keep) rmSync(dir, { recursive: true, force: true });
-  else console.log(`kept: ${dir}`);
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 /** One query on the server, on a connection of its own (`database`: a bench database, else `postgres`). */
 async function query<R>(database: string | undefined, text: string, params: unknown[] = []): Promise<R[]> {
@@ -136,128 +95,24 @@ if (pinned) {
     // Not our server (or not readable): it runs where the system puts it, which the report says.
   }
 }
-/** A port free right now: another bench on this shared machine may hold fixed ones (a server on a taken port exits). */
-const freePort = () =>
-  new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
-    });
-  });
-const ports: number[] = [];
-while (ports.length < 3) {
-  const port = await freePort();
-  if (!ports.includes(port)) ports.push(port);
-}
-const [OURS, LEAN, HTTP] = ports as [number, number, number];
-function startServer(script: string, env: Record<string, string>): ChildProcess {
-  const [command, args] = onCore0([process.execPath, '--import', 'tsx', join(ROOT, script)]);
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  servers.push(child);
-  // A server that dies mid-run would leave the bench measuring errors, or another process on its port.
-  child.on('exit', (code, signal) => {
-    if (signal === 'SIGKILL') return;
-    console.error(`${script} exited (${code ?? signal}): stopping the bench`);
-    process.exit(1);
-  });
-  return child;
-}
-async function waitFor(url: string) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered`);
-}
-/** The resident memory of a process: all of it, and the part not backed by a file (anonymous and shared memory). */
-const rssKb = (pid: number) => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))?.[1] ?? 0);
-  return { rss: field('VmRSS'), anon: field('RssAnon') + field('RssShmem') };
-};
-const fileBytes = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 
 // 2. The archive as NDJSON, one bundle a line; a few statement ids of each bundle, for reads during the import.
-const sampleIdsOfBundle: string[][] = [];
-{
-  const started = performance.now();
-  const write = !existsSync(files.archive);
-  const out = write ? createWriteStream(`${files.archive}.part`) : undefined;
-  for (const bundle of archiveBundles(size)) {
-    const statements = bundle.statements ?? [];
-    sampleIdsOfBundle.push(statements.filter((_, i) => i % 100 === 0).map((s) => s.id));
-    if (out && !out.write(`${JSON.stringify(bundle)}\n`)) await once(out, 'drain');
-  }
-  if (out) {
-    out.end();
-    await once(out, 'finish');
-    execFileSync('mv', [`${files.archive}.part`, files.archive]);
-    log(
-      `archive of ${size} statements generated in ${seconds(started).toFixed(1)} s: ${(fileBytes(files.archive) / 1048576).toFixed(0)} MB of NDJSON`,
-    );
-  }
-}
+const sampleIdsOfBundle = await writeArchive(files.archive, size);
 
-interface Latencies {
-  count: number;
-  p50: number;
-  p99: number;
-  max: number;
-  failed: number;
-}
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-const latencies = (ms: number[], failed: number): Latencies => {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const round = (x: number) => Number(x.toFixed(1));
-  return {
-    count: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p99: round(percentile(sorted, 99)),
-    max: round(sorted.at(-1) ?? 0),
-    failed,
-  };
-};
-
-// What each load measured, kept beside the archive: a run reusing the databases reports those figures, with their date.
-type Load = { statements: number; seconds: number; perSecond: number; bytes?: number };
-type HttpImport = Load & { readsDuring: Latencies; peakAnonKb: number; peakRssKb: number };
-const loadsFile = join(dir, `loads-postgres-${size}.json`);
-const earlier = (existsSync(loadsFile) ? JSON.parse(readFileSync(loadsFile, 'utf8')) : {}) as {
-  at?: Record<string, string>;
-  httpImport?: HttpImport;
-  cliLoad?: Load;
-  leanLoad?: Load;
-};
-const loadedAt: Record<string, string> = earlier.at ?? {};
-const remember = (name: 'httpImport' | 'cliLoad' | 'leanLoad', value: unknown) => {
-  loadedAt[name] = new Date().toISOString();
-  Object.assign(earlier, { [name]: value, at: loadedAt });
-  writeFileSync(loadsFile, `${JSON.stringify(earlier, null, 2)}\n`);
-};
+const record = loadRecord(bench, join(dir, `loads-postgres-${size}.json`));
 
 // 3. Ours: the CLI's bulk load (--db postgres://…, COPY) into a new database, the import phase as the CLI times it.
-let cliLoad: Load | undefined;
 if ((await storedIn(databases.ours)) !== size) {
   log(`loading ${size} statements through the CLI (--db ${databases.ours}, bulk load with COPY)`);
   await dropDatabase(databases.ours);
   await createDatabase(databases.ours);
-  const [command, args] = onCore0([process.execPath, '--import', 'tsx', 'src/cli/import.ts', '--json', '--db', urls.ours, files.archive]);
-  const run = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const summary = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}');
-  if (run.status !== 0 || summary.failed !== 0 || summary.bulkLoad !== true) {
-    throw new Error(`CLI import: ${run.stdout.slice(-1000)} ${run.stderr.slice(-1000)}`);
-  }
-  cliLoad = { statements: size, seconds: summary.seconds, perSecond: size / summary.seconds, bytes: await databaseBytes(databases.ours) };
-  remember('cliLoad', cliLoad);
-  log(`CLI bulk load: ${summary.seconds.toFixed(1)} s (${Math.round(cliLoad.perSecond)} statements/s)`);
+  const seconds = loadThroughCli(bench, urls.ours, files.archive, { bulk: true });
+  record.remember('cliLoad', { statements: size, seconds, perSecond: size / seconds, bytes: await databaseBytes(databases.ours) });
 }
 const oursBytes = await databaseBytes(databases.ours);
 
 // 3b. With --http: the same archive imported over HTTP into a running service on a database of its own (one
 // client, one NDJSON request, while a second client reads single statements); the database dropped after.
-let httpImport: HttpImport | undefined;
 if (values.http) {
   await dropDatabase(databases.http);
   let key = '';
@@ -275,109 +130,18 @@ if (values.http) {
     SEED: 'false',
   });
   await waitFor(`http://127.0.0.1:${HTTP}/ready`);
-  log(`importing ${size} statements over HTTP (NDJSON, bundles of 1,000, one request) while a second client reads single statements`);
-  let committed = 0;
-  let importing = true;
-  let peakAnonKb = 0;
-  let peakRssKb = 0;
-  const sampler = setInterval(() => {
-    const { rss, anon } = rssKb(server.pid as number);
-    peakAnonKb = Math.max(peakAnonKb, anon);
-    peakRssKb = Math.max(peakRssKb, rss);
-  }, 100);
-  const reads = (async () => {
-    const ms: number[] = [];
-    let failed = 0;
-    let n = 0;
-    while (importing) {
-      const inBefore = committed;
-      const ids = sampleIdsOfBundle[n % Math.max(1, inBefore)] as string[];
-      const id = ids[Math.floor(n / Math.max(1, inBefore)) % ids.length] as string;
-      n += 7919;
-      const t = performance.now();
-      const res = await fetch(`http://127.0.0.1:${HTTP}/v1/statements/${encodeURIComponent(id)}`);
-      await res.arrayBuffer();
-      ms.push(performance.now() - t);
-      if (res.status !== 200 && !(res.status === 404 && inBefore === 0)) failed++;
-    }
-    return latencies(ms, failed);
-  })();
-  const started = performance.now();
-  const summary = await new Promise<{ status: string; ok: number; failed: number }>((done, fail) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: HTTP,
-        path: '/v1/imports',
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
-      },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.setEncoding('utf8');
-          let body = '';
-          res.on('data', (c) => (body += c));
-          res.on('end', () => fail(new Error(`the import answered ${res.statusCode}: ${body.slice(0, 1000)}`)));
-          return;
-        }
-        let rest = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          const lines = (rest + chunk).split('\n');
-          rest = lines.pop() as string;
-          for (const line of lines) {
-            const result = JSON.parse(line);
-            if (result.status === 'ok') committed++;
-            else if (result.status === 'failed') {
-              req.destroy();
-              fail(new Error(`line ${result.line} failed: ${line.slice(0, 2000)}`));
-            } else if (result.status === 'done') done(result);
-          }
-        });
-        res.on('error', fail);
-      },
-    );
-    req.on('error', fail);
-    createReadStream(files.archive).pipe(req);
-  });
-  const importSeconds = seconds(started);
-  importing = false;
-  clearInterval(sampler);
-  if (summary.failed !== 0 || summary.ok !== sampleIdsOfBundle.length) throw new Error(`the import: ${JSON.stringify(summary)}`);
-  httpImport = {
-    statements: size,
-    seconds: importSeconds,
-    perSecond: size / importSeconds,
-    readsDuring: await reads,
-    peakAnonKb,
-    peakRssKb,
-    bytes: await databaseBytes(databases.http),
-  };
+  const measured = await importOverHttp(bench, { port: HTTP, pid: server.pid as number, key, archive: files.archive, sampleIdsOfBundle });
+  const bytes = await databaseBytes(databases.http);
   server.kill('SIGKILL');
   await dropDatabase(databases.http);
-  remember('httpImport', httpImport);
-  log(
-    `imported over HTTP in ${importSeconds.toFixed(1)} s (${Math.round(httpImport.perSecond)} statements/s); single gets meanwhile p99 ${httpImport.readsDuring.p99} ms`,
-  );
+  record.remember('httpImport', { ...measured, bytes });
 }
-httpImport ??= earlier.httpImport;
 
 // 4. The lean baseline's load of the same file into its own database.
-let leanLoad: Load | undefined;
 if ((await storedIn(databases.lean)) !== size) {
-  log('loading the same archive into the lean baseline');
-  const [command, args] = onCore0([process.execPath, '--import', 'tsx', 'test/bench/lean-pg-load.ts', urls.lean, files.archive]);
-  const run = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`lean load: ${run.stderr}`);
-  const result = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as { statements: number; seconds: number; bytes: number };
-  leanLoad = { ...result, perSecond: result.statements / result.seconds };
-  remember('leanLoad', leanLoad);
-  log(`lean load: ${result.seconds.toFixed(1)} s (${Math.round(leanLoad.perSecond)} statements/s)`);
+  record.remember('leanLoad', loadLean('test/bench/lean-pg-load.ts', urls.lean, files.archive));
 }
 const leanBytes = await databaseBytes(databases.lean);
-cliLoad ??= earlier.cliLoad;
-leanLoad ??= earlier.leanLoad;
-const reused = Object.entries(loadedAt).filter(([, at]) => Date.parse(at) < Date.parse(startedAt));
 
 // As `npm start` runs it: no rate limit, quiet logs; the lean server on a pool of the service's size.
 const ours = startServer('src/server.ts', {
@@ -391,479 +155,40 @@ const lean = startServer('test/bench/lean-pg-server.ts', { DATABASE_URL: urls.le
 await waitFor(`http://127.0.0.1:${OURS}/ready`);
 await waitFor(`http://127.0.0.1:${LEAN}/lean/started`);
 
-// 5. The parameters of each shape, taken from the archive itself.
-const one = async <R>(text: string, params: unknown[] = []) => (await query<R>(databases.ours, text, params))[0] as R;
-const { newest, oldest } = await one<{ newest: string; oldest: string }>(
-  'SELECT max(stated_on) AS newest, min(stated_on) AS oldest FROM statements',
-);
-const middle = (a: string, b: string, f: number) =>
-  new Date(Date.parse(a) + (Date.parse(b) - Date.parse(a)) * f).toISOString().slice(0, 10);
-const deepPage = Math.min(10_000, Math.floor(size / LIMIT / 2));
-const deepAfter = await one<{ statedOn: string; id: string }>(
-  'SELECT stated_on AS "statedOn", id FROM statements ORDER BY stated_on DESC, id DESC LIMIT 1 OFFSET $1',
-  [(deepPage - 1) * LIMIT - 1],
-);
-const deepCursor = encodeCursor(bindingKey('statements', '-statedOn', {}), deepAfter.statedOn, deepAfter.id);
-const sampleIds = (
-  await query<{ id: string }>(databases.ours, 'SELECT id FROM statements WHERE doc % $1 = 0 ORDER BY doc LIMIT 200', [
-    Math.max(1, Math.floor(size / 200)),
-  ])
-).map((r) => r.id);
-const dateRanges = [0.2, 0.45, 0.7, 0.9].map((f) => [middle(oldest, newest, f), middle(oldest, newest, f + 0.1)] as const);
-const filteredTopics = ['region-0', 'region-3', 'region-1-2', 'region-5-4'];
-const searches = [
-  'security',
-  'the government',
-  'ceasefire',
-  'Kabul',
-  '"regional connectivity"',
-  'nucl*',
-  'dialogue sanctions',
-  'Tashkent OR Astana',
-  'rejects -trade',
-  'humanitarian situation',
-];
-/**
- * Searches not asked before in this run, the same on every machine: two or three words of the archive
- * (common ones included), the last one cut to a prefix in one search of five.
- */
-const newSearches = (() => {
-  const asked = new Set(searches);
-  let state = 20_240_404;
-  const next = () => {
-    state = (state * 48_271) % 2_147_483_647;
-    return state / 2_147_483_647;
-  };
-  const word = () => ARCHIVE_WORDS[Math.floor(next() * ARCHIVE_WORDS.length)] as string;
-  return (count: number): string[] => {
-    const found: string[] = [];
-    while (found.length < count) {
-      const words = next() < 0.3 ? [word(), word(), word()] : [word(), word()];
-      if (next() < 0.2) words.push(`${(words.pop() as string).slice(0, 3 + Math.floor(next() * 4))}*`);
-      const query = words.join(' ');
-      if (!asked.has(query)) {
-        asked.add(query);
-        found.push(query);
-      }
-    }
-    return found;
-  };
-})();
-const enc = encodeURIComponent;
-const ourSearch = (q: string) => `/v1/search?q=${enc(q)}`;
-/**
- * Searches as people send them: of every ten, `popular` are the popular queries in turn and the rest
- * new ones. One stream for all connections (autocannon walks a list once per connection, which would
- * ask every "new" query sixteen times).
- */
-function searchStream(popular: number): () => string {
-  let sent = 0;
-  let popularSent = 0;
-  return () => ourSearch(sent++ % 10 < popular ? (searches[popularSent++ % searches.length] as string) : (newSearches(1)[0] as string));
-}
-const EXPAND = 'speaker,onBehalfOf,event,sources,topics,addressees';
-
-interface Shape {
-  name: string;
-  label: string;
-  /** The paths asked in turn; those of lean (and raw) give the same answers, checked before any load. */
-  ours: string[];
-  lean?: string[];
-  raw?: string[];
-  /** When measuring ours, paths from this instead: each call gives the next request's path. */
-  stream?: () => string;
-  connections: number;
-}
-const rangeQuery = (i: number) => `from=${dateRanges[i]?.[0]}&to=${dateRanges[i]?.[1]}`;
-const SHAPES: Shape[] = [
-  {
-    name: 'page',
-    label: `page of ${LIMIT}, newest first`,
-    ours: [`/v1/statements?limit=${LIMIT}`],
-    lean: [`/lean/page?limit=${LIMIT}`],
-    raw: [`/raw/page?limit=${LIMIT}`],
-    connections,
-  },
-  {
-    name: 'deep',
-    label: `page ${deepPage.toLocaleString('en')} via cursor`,
-    ours: [`/v1/statements?limit=${LIMIT}&cursor=${deepCursor}`],
-    lean: [`/lean/page?limit=${LIMIT}&statedOn=${deepAfter.statedOn}&id=${enc(deepAfter.id)}`],
-    raw: [`/raw/deep?limit=${LIMIT}&statedOn=${deepAfter.statedOn}&id=${enc(deepAfter.id)}`],
-    connections,
-  },
-  {
-    name: 'single',
-    label: 'one statement by id',
-    ours: sampleIds.map((id) => `/v1/statements/${enc(id)}`),
-    lean: sampleIds.map((id) => `/lean/statement/${enc(id)}`),
-    connections,
-  },
-  {
-    name: 'singleExpand',
-    label: 'one statement by id, all six expansions',
-    ours: sampleIds.map((id) => `/v1/statements/${enc(id)}?expand=${EXPAND}`),
-    lean: sampleIds.map((id) => `/lean/statement/${enc(id)}?expand=1`),
-    raw: sampleIds.map((id) => `/raw/statement/${enc(id)}`),
-    connections,
-  },
-  {
-    name: 'range',
-    label: `date range, page of ${LIMIT}`,
-    ours: dateRanges.map((_, i) => `/v1/statements?limit=${LIMIT}&${rangeQuery(i)}`),
-    lean: dateRanges.map((_, i) => `/lean/range?limit=${LIMIT}&${rangeQuery(i)}`),
-    connections,
-  },
-  {
-    name: 'filtered',
-    label: `topic subtree + date range, page of ${LIMIT}`,
-    ours: filteredTopics.map((t, i) => `/v1/statements?limit=${LIMIT}&topic=${t}&${rangeQuery(i)}`),
-    lean: filteredTopics.map((t, i) => `/lean/filtered?limit=${LIMIT}&topic=${t}&${rangeQuery(i)}`),
-    raw: filteredTopics.map((t, i) => `/raw/filtered?limit=${LIMIT}&topic=${t}&${rangeQuery(i)}`),
-    connections,
-  },
-  {
-    name: 'searchNew',
-    label: 'search, every query new',
-    ours: newSearches(4).map(ourSearch),
-    stream: searchStream(0),
-    connections: searchConnections,
-  },
-  {
-    name: 'search',
-    label: `search, 60 % ${searches.length} popular queries, 40 % new`,
-    ours: [...searches, ...newSearches(4)].map(ourSearch),
-    stream: searchStream(6),
-    connections: searchConnections,
-  },
-];
-
-// No raw routes on PostgreSQL: the lean baseline is the one baseline.
-const raw = false;
-const RAW = 0;
-
-// 6. Each baseline route must give the answer the service gives, or its ratio means nothing. Records' times
-// of creation differ between two databases loaded apart; next cursors are opaque.
-const comparable = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(comparable);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [
-      k,
-      k === 'createdAt' || k === 'updatedAt' ? 'time' : k === 'nextCursor' ? (v === null ? null : 'more') : comparable(v),
-    ]),
-  );
-};
-/** A GET on a connection of its own (a kept-alive one may have been closed by the server meanwhile). */
-function getJson(url: string): Promise<unknown> {
-  return new Promise((done, fail) => {
-    httpGet(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () =>
-        res.statusCode === 200 ? done(JSON.parse(body)) : fail(new Error(`${url} answered ${res.statusCode}: ${body}`)),
-      );
-      res.on('error', fail);
-    }).on('error', fail);
-  });
-}
-for (const shape of SHAPES) {
-  for (const [side, port, paths] of [
-    ['lean', LEAN, shape.lean],
-    ['raw', RAW, raw ? shape.raw : undefined],
-  ] as const) {
-    for (const [i, path] of (paths ?? []).entries()) {
-      const a = comparable(await getJson(`http://127.0.0.1:${OURS}${shape.ours[i]}`));
-      const b = comparable(await getJson(`http://127.0.0.1:${port}${path}`));
-      if (!isDeepStrictEqual(a, b) || (a as { data?: unknown[] }).data?.length === 0) {
-        writeFileSync(join(dir, 'ours.json'), JSON.stringify(a, null, 1));
-        writeFileSync(join(dir, `${side}.json`), JSON.stringify(b, null, 1));
-        console.error(`${shape.name}: the ${side} route answers ${path} differently from ${shape.ours[i]} (or both answer nothing)`);
-        spawnSync('diff', [join(dir, 'ours.json'), join(dir, `${side}.json`)], { stdio: 'inherit' });
-        process.exit(1);
-      }
-    }
-  }
-}
-log('the lean routes answer as the service does; measuring reads');
-
-// 7. Load, shape by shape, ours and lean (and raw) in turn; the servers' RSS sampled meanwhile.
-interface Run {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-const peak: Record<'ours' | 'lean', { anonKb: number; rssKb: number }> = { ours: { anonKb: 0, rssKb: 0 }, lean: { anonKb: 0, rssKb: 0 } };
-
-async function load(port: number, paths: string[] | (() => string), secs: number, conns: number, watch?: 'ours' | 'lean'): Promise<Run> {
-  const pid = watch === 'ours' ? ours.pid : watch === 'lean' ? lean.pid : undefined;
-  const sampler = pid
-    ? setInterval(() => {
-        const { rss, anon } = rssKb(pid);
-        const p = peak[watch as 'ours' | 'lean'];
-        p.anonKb = Math.max(p.anonKb, anon);
-        p.rssKb = Math.max(p.rssKb, rss);
-      }, 100)
-    : undefined;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: conns,
-    duration: secs,
-    // A run ends at a sample tick: with the default of a second, a half-second warm-up took a second.
-    sampleInt: secs < 2 ? 250 : 1000,
-    requests:
-      typeof paths === 'function'
-        ? [{ method: 'GET', setupRequest: (request: autocannon.Request) => ({ ...request, path: paths() }) }]
-        : paths.map((path) => ({ method: 'GET', path })),
-  });
-  if (sampler) clearInterval(sampler);
-  // Per second over the whole run: autocannon's averages are per sample tick.
-  return {
-    rps: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const pick = (runs: Run[]): Run | undefined => {
-  if (!runs.length) return undefined;
-  const best = runs.find((r) => r.rps === median(runs.map((x) => x.rps))) as Run;
-  return { ...best, errors: runs.reduce((n, r) => n + r.errors, 0) };
-};
-type Side = 'ours' | 'lean' | 'raw';
-const runs: Record<Side, Record<string, Run[]>> = { ours: {}, lean: {}, raw: {} };
-const PORTS: Record<Side, number> = { ours: OURS, lean: LEAN, raw: RAW };
-
-// Every route once under load before anything is measured: the first shape would otherwise pay for the
-// JIT compiling the code all shapes share.
-await load(
-  OURS,
-  SHAPES.flatMap((s) => s.ours),
-  warmUp.all,
-  connections,
-);
-await load(
-  LEAN,
-  SHAPES.flatMap((s) => s.lean ?? []),
-  warmUp.all,
-  connections,
-);
-if (raw)
-  await load(
-    RAW,
-    SHAPES.flatMap((s) => s.raw ?? []),
-    warmUp.all,
-    connections,
-  );
-for (let round = 0; round < rounds; round++) {
-  for (const shape of SHAPES) {
-    const measure = (side: Side) => async () => {
-      const paths = side === 'ours' ? (shape.stream ?? shape.ours) : (shape[side] as string[]);
-      if (warmUp.each) await load(PORTS[side], paths, warmUp.each, shape.connections);
-      const run = await load(PORTS[side], paths, duration, shape.connections, side === 'raw' ? undefined : side);
-      runs[side][shape.name] = [...(runs[side][shape.name] ?? []), run];
-    };
-    const others = [...(shape.lean ? [measure('lean')] : []), ...(raw && shape.raw ? [measure('raw')] : [])];
-    // Ours first in one round, the baselines first in the next.
-    for (const step of round % 2 ? [...others, measure('ours')] : [measure('ours'), ...others]) await step();
-    const last = (side: Side) => Math.round(runs[side][shape.name]?.at(-1)?.rps ?? 0);
-    log(
-      `${shape.name}: ours ${last('ours')}/s p99 ${runs.ours[shape.name]?.at(-1)?.p99} ms${shape.lean ? `, lean ${last('lean')}/s` : ''}`,
-    );
-  }
-}
-// Ratios are the median of each round's ratio: the two sides run back to back, so a slow spell of this shared
-// machine weighs on both sides of a ratio instead of on one side of a ratio of medians.
-const pairedRatio = (a: Run[] = [], b: Run[] = []) =>
-  a.length && b.length ? median(a.map((run, i) => run.rps / (b[i]?.rps ?? Number.NaN))) : Number.NaN;
-const result = (name: string) => ({
-  ours: pick(runs.ours[name] ?? []),
-  lean: pick(runs.lean[name] ?? []),
-  raw: pick(runs.raw[name] ?? []),
-  toLean: pairedRatio(runs.ours[name], runs.lean[name]),
-  toRaw: pairedRatio(runs.ours[name], runs.raw[name]),
-});
-const results = Object.fromEntries(SHAPES.map((s) => [s.name, result(s.name)]));
-// Page 1 and page 10,000 run in the same round, one lean run apart, so a slow spell weighs on both.
-const deepToPage = { ours: pairedRatio(runs.ours.deep, runs.ours.page), lean: pairedRatio(runs.lean.deep, runs.lean.page) };
-const afterRss = { ours: rssKb(ours.pid as number), lean: rssKb(lean.pid as number) };
-
-// 8. The report: one row per target of issue #21, ours beside the lean baseline.
-const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`;
-const at = new Date().toISOString();
-const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
-const kbMb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
-const rate = (n: number | undefined) => (n === undefined ? '—' : `${Math.round(n).toLocaleString('en')}/s`);
-const ratio = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
-type Row = [string, string, string, string, string, string];
-const readRow = (name: string, label: string): Row => {
-  const r = results[name] as ReturnType<typeof result>;
-  return [
-    `${label} (${SHAPES.find((s) => s.name === name)?.connections} conn.)`,
-    `${rate(r.ours?.rps)}, p99 ${r.ours?.p99} ms`,
-    `${rate(r.lean?.rps)}, p99 ${r.lean?.p99} ms`,
-    ratio(r.toLean),
-    '≥ 0.80 × lean',
-    verdict(r.toLean >= 0.8),
-  ];
-};
-const searchRow = (name: string, label: string): Row => {
-  const r = results[name] as ReturnType<typeof result>;
-  return [
-    `${label}, p99 (${searchConnections} conn.)`,
-    `${r.ours?.p99} ms (${rate(r.ours?.rps)})`,
-    '—',
-    '',
-    '< 100 ms',
-    // A run that completed no request has no p99 to meet the target with.
-    verdict((r.ours?.rps ?? 0) > 0 && (r.ours?.p99 ?? Infinity) < 100),
-  ];
-};
-const rows: Row[] = [
-  readRow('page', `page of ${LIMIT}, newest first`),
-  readRow('single', 'one statement by id'),
-  readRow('range', `date range, page of ${LIMIT}`),
-  readRow('filtered', `topic subtree + date range, page of ${LIMIT}`),
-  [
-    `page ${deepPage.toLocaleString('en')} against page 1 (req/s)`,
-    ratio(deepToPage.ours),
-    ratio(deepToPage.lean),
-    '',
-    '≥ 0.90 × page 1',
-    verdict(deepToPage.ours >= 0.9),
-  ],
-  searchRow('searchNew', 'search, every query new'),
-  searchRow('search', 'search, popular mix'),
-  httpImport
-    ? [
-        'import over HTTP, NDJSON bundles of 1,000, one client (lean: its load)',
-        rate(httpImport.perSecond),
-        rate(leanLoad?.perSecond),
-        ratio(httpImport.perSecond / (leanLoad?.perSecond ?? Number.NaN)),
-        `≥ ${STATEMENTS_PER_SECOND_TARGET.toLocaleString('en')}/s`,
-        verdict(httpImport.perSecond >= STATEMENTS_PER_SECOND_TARGET),
-      ]
-    : ['import over HTTP', 'not run (loaded earlier)', rate(leanLoad?.perSecond), '', '', ''],
-  httpImport
-    ? [
-        'one statement by id during the import, p99 (second client)',
-        `${httpImport.readsDuring.p99} ms (${httpImport.readsDuring.count} reads, ${httpImport.readsDuring.failed} failed)`,
-        '—',
-        '',
-        '< 50 ms',
-        verdict(httpImport.readsDuring.p99 < 50 && httpImport.readsDuring.failed === 0),
-      ]
-    : ['one statement by id during the import', 'not run', '—', '', '', ''],
-  cliLoad
-    ? [
-        'CLI bulk load (--db), import phase (lean: its load)',
-        rate(cliLoad.perSecond),
-        rate(leanLoad?.perSecond),
-        ratio(cliLoad.perSecond / (leanLoad?.perSecond ?? Number.NaN)),
-        `≥ ${STATEMENTS_PER_SECOND_TARGET.toLocaleString('en')}/s and ≥ HTTP`,
-        verdict(cliLoad.perSecond >= STATEMENTS_PER_SECOND_TARGET && cliLoad.perSecond >= (httpImport?.perSecond ?? 0)),
-      ]
-    : ['CLI bulk load', 'not run', rate(leanLoad?.perSecond), '', '', ''],
-  ['database size', mb(oursBytes), mb(leanBytes), ratio(oursBytes / leanBytes), '≤ 2 × lean', verdict(oursBytes <= 2 * leanBytes)],
-  [
-    'database size per statement',
-    `${Math.round(oursBytes / size).toLocaleString('en')} B`,
-    `${Math.round(leanBytes / size).toLocaleString('en')} B`,
-    '',
-    '',
-    '',
-  ],
-  [
-    'server RSS not file-backed, peak during the import',
-    httpImport ? kbMb(httpImport.peakAnonKb) : 'not run',
-    '—',
-    '',
-    '< 300 MB',
-    httpImport ? verdict(httpImport.peakAnonKb < 300 * 1024) : '',
-  ],
-  [
-    'server RSS not file-backed, peak during the reads',
-    kbMb(peak.ours.anonKb),
-    kbMb(peak.lean.anonKb),
-    '',
-    '< 300 MB',
-    verdict(peak.ours.anonKb < 300 * 1024),
-  ],
-];
-const table = markdownTable(['target', 'ours', 'lean', '× lean', 'target', ''], rows).join('\n');
-const extraRows = [
-  (() => {
-    const r = results.singleExpand as ReturnType<typeof result>;
-    return [
-      'one statement by id, all six expansions',
-      `${rate(r.ours?.rps)}, p99 ${r.ours?.p99} ms`,
-      `${rate(r.lean?.rps)}, p99 ${r.lean?.p99} ms`,
-      ratio(r.toLean),
-      raw ? ratio(r.toRaw) : '—',
-    ];
-  })(),
-  ...(raw
-    ? (['page', 'deep', 'filtered'] as const).map((name) => {
-        const r = results[name] as ReturnType<typeof result>;
-        return [
-          SHAPES.find((s) => s.name === name)?.label as string,
-          rate(r.ours?.rps),
-          rate(r.lean?.rps),
-          ratio(r.toLean),
-          ratio(r.toRaw),
-        ];
-      })
-    : []),
-];
-const extra = markdownTable(['also measured', 'ours', 'lean', '× lean', '× raw'], extraRows).join('\n');
+// 5-8. The reads, shape by shape, and the report (test/bench/drive.ts). No raw routes on PostgreSQL: the lean
+// baseline is the one baseline.
 const [{ server_version: pgVersion } = { server_version: '' }] = await query<{ server_version: string }>(undefined, 'SHOW server_version');
-const md = `# Read and import benchmark on PostgreSQL: ours against the lean baseline
-
-${at} — ${machine}, PostgreSQL ${pgVersion}; ${pinned ? `servers, loads${serverPinned ? ' and the PostgreSQL server' : ''} pinned to core 0, clients to core 1${serverPinned ? '' : ' (the PostgreSQL server not pinned)'}` : 'not pinned (taskset or a second core missing)'}.
-Command: \`npm run bench -- --engine postgres --size ${size}${rounds !== 1 ? ` --rounds ${rounds}` : ''}${values.http ? ' --http' : ''}\`; reads at ${connections} connections (search at ${searchConnections}), ${duration} s a run after a warm-up of ${warmUp.all} s for all routes${warmUp.each ? ` and ${warmUp.each} s before each run` : ''}, ${rounds} round(s): req/s and latencies are medians, ratios the median of each round's ratio.
-Archive: ${size.toLocaleString('en')} statements (bundles of 1,000; ${mb(fileBytes(files.archive))} of NDJSON). Ours: the service (\`DATABASE_URL\`) on a database loaded by the import CLI's bulk path (\`--db postgres://…\`: COPY, derived rows built at the end)${httpImport ? '; the HTTP import measured into a database of its own' : ''}. Lean: the same file loaded with COPY into the lean baseline's own database (\`test/bench/lean-pg-load.ts\`: statements clustered on (date, id) with their links inline as jsonb, a topic table holding every ancestor with the date copied in, no search), served by hand-written Fastify routes, one prepared \`pg\` query each, with the service's response schemas (\`test/bench/lean-pg-server.ts\`), every answer checked equal to the service's. Both on pools of 10 connections. Sizes: \`pg_database_size\`.
-
-${table}
-
-${extra}
-
-${reused.length ? `Loads measured when the databases were loaded, not in this run: ${reused.map(([name, at]) => `${name} at ${at}`).join(', ')}.\n` : ''}After the runs, RSS: ours ${kbMb(afterRss.ours.rss)} (${kbMb(afterRss.ours.anon)} not file-backed), lean ${kbMb(afterRss.lean.rss)}.${httpImport?.bytes ? ` The database the HTTP import wrote: ${mb(httpImport.bytes)}.` : ''}
-`;
-mkdirSync(RESULTS, { recursive: true });
-const out = values.out ?? 'reads-postgres';
-writeFileSync(join(RESULTS, `${out}.md`), md);
-writeFileSync(
-  join(RESULTS, `${out}.json`),
-  `${formatJson({
-    at,
-    machine,
-    pinned,
-    size,
-    connections,
-    searchConnections,
-    duration,
-    rounds,
-    engine: 'postgres',
-    postgres: pgVersion,
-    serverPinned,
-    databases,
-    files: keep ? files : undefined,
-    bytes: { ours: oursBytes, lean: leanBytes, cli: cliLoad?.bytes },
-    httpImport,
-    cliLoad,
-    leanLoad,
-    loadedAt,
-    deepToPage,
-    peak,
-    afterRss,
-    results,
-    runs,
-  })}\n`,
-);
-console.log(md);
-process.exit(0);
+await drive(bench, {
+  servers: { ours, lean },
+  ports: { ours: OURS, lean: LEAN },
+  async facts(deepOffset) {
+    const one = async <R>(text: string, params: unknown[] = []) => (await query<R>(databases.ours, text, params))[0] as R;
+    const { newest, oldest } = await one<{ newest: string; oldest: string }>(
+      'SELECT max(stated_on) AS newest, min(stated_on) AS oldest FROM statements',
+    );
+    const deepAfter = await one<{ statedOn: string; id: string }>(
+      'SELECT stated_on AS "statedOn", id FROM statements ORDER BY stated_on DESC, id DESC LIMIT 1 OFFSET $1',
+      [deepOffset],
+    );
+    const sampleIds = (
+      await query<{ id: string }>(databases.ours, 'SELECT id FROM statements WHERE doc % $1 = 0 ORDER BY doc LIMIT 200', [
+        Math.max(1, Math.floor(size / 200)),
+      ])
+    ).map((r) => r.id);
+    return { newest, oldest, deepAfter, sampleIds };
+  },
+  record,
+  files,
+  bytes: { ours: oursBytes, lean: leanBytes },
+  sizes: { label: 'database size', perStatement: true },
+  results: 'reads-postgres',
+  report: {
+    title: 'Read and import benchmark on PostgreSQL: ours against the lean baseline',
+    machine: `, PostgreSQL ${pgVersion}`,
+    pinning: `servers, loads${serverPinned ? ' and the PostgreSQL server' : ''} pinned to core 0, clients to core 1${serverPinned ? '' : ' (the PostgreSQL server not pinned)'}`,
+    command: ['--engine postgres ', values.http ? ' --http' : ''],
+    archive: `Ours: the service (\`DATABASE_URL\`) on a database loaded by the import CLI's bulk path (\`--db postgres://…\`: COPY, derived rows built at the end)${record.loads.httpImport ? '; the HTTP import measured into a database of its own' : ''}. Lean: the same file loaded with COPY into the lean baseline's own database (\`test/bench/lean-pg-load.ts\`: statements clustered on (date, id) with their links inline as jsonb, a topic table holding every ancestor with the date copied in, no search), served by hand-written Fastify routes, one prepared \`pg\` query each, with the service's response schemas (\`test/bench/lean-pg-server.ts\`), every answer checked equal to the service's. Both on pools of 10 connections. Sizes: \`pg_database_size\`.`,
+    tail: record.loads.httpImport?.bytes ? ` The database the HTTP import wrote: ${mb(record.loads.httpImport.bytes)}.` : '',
+  },
+  json: { engine: 'postgres', postgres: pgVersion, serverPinned, databases },
+});
