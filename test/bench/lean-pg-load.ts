@@ -18,6 +18,7 @@ import pg from 'pg';
 import { normalizeForMatch } from '../../src/lib/quotes.js';
 import type { Bundle } from '../../src/modules/imports/imports.schema.js';
 import { copyRows } from '../../src/storage/postgres/client.js';
+import { leanRow, quoteVerified, topicsUnder } from './lean.js';
 
 export const LEAN_PG_SCHEMA = `
 CREATE TABLE actors (id text PRIMARY KEY, name text NOT NULL, kind text NOT NULL, country_code text, parent_id text,
@@ -94,6 +95,8 @@ const COLUMNS = {
   statement_topic: ['topic_id', 'stated_on', 'id'],
 } as const;
 type Table = keyof typeof COLUMNS;
+// jsonb columns take the values themselves: COPY writes them as JSON.
+const jsonb = (value: unknown) => value;
 
 async function load(url: string, archive: string) {
   const started = performance.now();
@@ -126,111 +129,27 @@ async function load(url: string, archive: string) {
     if (!line) continue;
     const bundle = JSON.parse(line) as Bundle;
     const now = new Date().toISOString();
-    for (const a of bundle.actors ?? []) {
-      pending.actors.push([
-        a.id,
-        a.name,
-        a.kind,
-        a.countryCode ?? null,
-        a.parentId ?? null,
-        a.aliases ?? [],
-        a.description ?? null,
-        now,
-        now,
-        1,
-      ]);
-    }
+    for (const a of bundle.actors ?? []) pending.actors.push(leanRow.actor(a, now, jsonb));
     for (const t of bundle.topics ?? []) {
-      pending.topics.push([t.id, t.name, t.parentId ?? null, t.aliases ?? [], t.description ?? null, now, now, 1]);
+      pending.topics.push(leanRow.topic(t, now, jsonb));
       parents.set(t.id, t.parentId ?? null);
     }
     for (const s of bundle.sources ?? []) {
-      const text = s.text ?? null;
-      pending.sources.push([
-        s.id,
-        s.kind,
-        s.title,
-        s.publisher ?? null,
-        s.author ?? null,
-        s.url ?? null,
-        s.publishedOn ?? null,
-        s.language ?? null,
-        text,
-        now,
-        now,
-        1,
-      ]);
-      texts.set(s.id, text === null ? null : normalizeForMatch(text));
+      pending.sources.push(leanRow.source(s, now));
+      texts.set(s.id, s.text == null ? null : normalizeForMatch(s.text));
     }
-    for (const e of bundle.events ?? []) {
-      pending.events.push([
-        e.id,
-        e.kind,
-        e.title,
-        e.startDate ?? null,
-        e.endDate ?? null,
-        e.location ?? null,
-        e.hostId ?? null,
-        e.participantIds ?? [],
-        now,
-        now,
-        1,
-      ]);
-    }
+    for (const e of bundle.events ?? []) pending.events.push(leanRow.event(e, now, jsonb));
     for (const s of bundle.statements ?? []) {
       if (!s.statedOn) throw new Error(`the lean baseline keys statements by date: ${s.id} has none`);
       doc += 1;
       statements += 1;
-      const topicIds = s.topicIds ?? [];
-      let verified: boolean | null = null;
-      if (s.kind === 'quote') {
-        const cited = s.sourceIds.map((id) => texts.get(id) ?? null).filter((t) => t !== null);
-        if (cited.length) verified = cited.some((t) => t.includes(normalizeForMatch(s.text)));
-      }
-      pending.statements.push([
-        s.statedOn,
-        s.id,
-        doc,
-        s.text,
-        s.kind,
-        s.speakerId,
-        s.onBehalfOfId ?? null,
-        s.speakerRole ?? null,
-        s.eventId ?? null,
-        s.context ?? null,
-        s.language ?? null,
-        [s.sourceIds, topicIds, s.addresseeIds ?? [], s.acts ?? [], s.respondsToIds ?? []],
-        verified,
-        now,
-        now,
-        1,
-      ]);
-      const under = new Set<string>();
-      for (const topic of topicIds) {
-        let t: string | null | undefined = topic;
-        while (t && !under.has(t)) {
-          under.add(t);
-          t = parents.get(t);
-        }
-      }
+      const verified = quoteVerified(s, (id) => texts.get(id) ?? null, normalizeForMatch);
+      pending.statements.push(leanRow.statement(s, doc, verified, now, jsonb));
+      const under = topicsUnder(s.topicIds ?? [], parents);
       for (const t of under) pending.statement_topic.push([t, s.statedOn, s.id]);
       rows += 1 + under.size;
     }
-    for (const p of bundle.positions ?? []) {
-      pending.positions.push([
-        p.id,
-        p.actorId,
-        p.topicId,
-        p.stance,
-        p.summary,
-        p.validFrom ?? null,
-        p.validTo ?? null,
-        p.evidence,
-        now,
-        now,
-        1,
-      ]);
-    }
+    for (const p of bundle.positions ?? []) pending.positions.push(leanRow.position(p, now, jsonb));
     if (rows >= 50_000) await flush();
   }
   await flush();

@@ -1,5 +1,6 @@
 // The lean baseline's storage (issue #21): the leanest SQLite schema that answers the bench's read shapes with
-// the service's JSON, and a loader writing the archive's bundles into it with prepared better-sqlite3 statements.
+// the service's JSON, and a loader writing the archive's bundles into it with prepared better-sqlite3 statements;
+// its rows (`leanRow`) are those PostgreSQL's lean baseline writes too (test/bench/lean-pg-load.ts).
 // It shares nothing with our schema: its own file, its own tables, no triggers, no change feed.
 //
 // - `statements`: one row per statement, clustered by the sort key (stated_on, id), so a page newest first, a
@@ -45,6 +46,121 @@ INSERT INTO statement_key SELECT id, stated_on FROM statements ORDER BY id;
 CREATE UNIQUE INDEX statements_doc ON statements (doc);
 `;
 
+type Records = Required<Bundle>;
+type Encode = (value: unknown) => unknown;
+/**
+ * A record's row in the lean tables, which both engines' lean baselines share (test/bench/lean-pg-load.ts is
+ * PostgreSQL's): its columns in table order, `version` 1 last; `json` encodes the JSON columns (text for SQLite,
+ * the value itself for PostgreSQL's jsonb).
+ */
+export const leanRow = {
+  actor: (a: Records['actors'][number], now: string, json: Encode) => [
+    a.id,
+    a.name,
+    a.kind,
+    a.countryCode ?? null,
+    a.parentId ?? null,
+    json(a.aliases ?? []),
+    a.description ?? null,
+    now,
+    now,
+    1,
+  ],
+  topic: (t: Records['topics'][number], now: string, json: Encode) => [
+    t.id,
+    t.name,
+    t.parentId ?? null,
+    json(t.aliases ?? []),
+    t.description ?? null,
+    now,
+    now,
+    1,
+  ],
+  source: (s: Records['sources'][number], now: string) => [
+    s.id,
+    s.kind,
+    s.title,
+    s.publisher ?? null,
+    s.author ?? null,
+    s.url ?? null,
+    s.publishedOn ?? null,
+    s.language ?? null,
+    s.text ?? null,
+    now,
+    now,
+    1,
+  ],
+  event: (e: Records['events'][number], now: string, json: Encode) => [
+    e.id,
+    e.kind,
+    e.title,
+    e.startDate ?? null,
+    e.endDate ?? null,
+    e.location ?? null,
+    e.hostId ?? null,
+    json(e.participantIds ?? []),
+    now,
+    now,
+    1,
+  ],
+  position: (p: Records['positions'][number], now: string, json: Encode) => [
+    p.id,
+    p.actorId,
+    p.topicId,
+    p.stance,
+    p.summary,
+    p.validFrom ?? null,
+    p.validTo ?? null,
+    json(p.evidence),
+    now,
+    now,
+    1,
+  ],
+  /** `verified` as the engine stores it; the five link arrays as one JSON column. */
+  statement: (s: Records['statements'][number], doc: number, verified: unknown, now: string, json: Encode) => [
+    s.statedOn,
+    s.id,
+    doc,
+    s.text,
+    s.kind,
+    s.speakerId,
+    s.onBehalfOfId ?? null,
+    s.speakerRole ?? null,
+    s.eventId ?? null,
+    s.context ?? null,
+    s.language ?? null,
+    json([s.sourceIds, s.topicIds ?? [], s.addresseeIds ?? [], s.acts ?? [], s.respondsToIds ?? []]),
+    verified,
+    now,
+    now,
+    1,
+  ],
+};
+
+/** Whether a quote is found in the texts of the sources it cites (`textOf`: normalized, null without text); null when none has text. */
+export function quoteVerified(
+  s: Records['statements'][number],
+  textOf: (id: string) => string | null,
+  normalize: (text: string) => string,
+) {
+  if (s.kind !== 'quote') return null;
+  const cited = s.sourceIds.map(textOf).filter((t) => t !== null);
+  return cited.length ? cited.some((t) => t.includes(normalize(s.text))) : null;
+}
+
+/** A statement's topics and every ancestor of theirs, once each. */
+export function topicsUnder(topicIds: string[], parents: Map<string, string | null>): Set<string> {
+  const under = new Set<string>();
+  for (const topic of topicIds) {
+    let t: string | null | undefined = topic;
+    while (t && !under.has(t)) {
+      under.add(t);
+      t = parents.get(t);
+    }
+  }
+  return under;
+}
+
 /** What a load keeps between bundles: topic parents and search terms, the last doc number. */
 export interface LeanState {
   parents: Map<string, string | null>;
@@ -56,72 +172,35 @@ export interface LeanState {
 export function leanStatements(sqlite: Database.Database) {
   const at = () => new Date().toISOString();
   const insert = {
-    actor: sqlite.prepare('INSERT INTO actors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)'),
-    topic: sqlite.prepare('INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?, ?, 1)'),
-    event: sqlite.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)'),
-    source: sqlite.prepare('INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)'),
-    position: sqlite.prepare('INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)'),
-    statement: sqlite.prepare('INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)'),
+    actor: sqlite.prepare('INSERT INTO actors VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    topic: sqlite.prepare('INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    event: sqlite.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    source: sqlite.prepare('INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    position: sqlite.prepare('INSERT INTO positions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    statement: sqlite.prepare('INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     topicLink: sqlite.prepare('INSERT INTO statement_topic VALUES (?, ?, ?)'),
     fts: sqlite.prepare('INSERT INTO statements_fts (rowid, text, context, topics) VALUES (?, ?, ?, ?)'),
   };
   const sourceText = sqlite.prepare('SELECT text FROM sources WHERE id = ?').pluck();
+  const json = (value: unknown) => JSON.stringify(value);
 
   /** Inserts a bundle's records, one transaction; no reads but the cited sources' texts of quotes. */
   return (bundle: Bundle, state: LeanState) =>
     sqlite
       .transaction(() => {
         const now = at();
-        for (const a of bundle.actors ?? []) {
-          insert.actor.run(
-            a.id,
-            a.name,
-            a.kind,
-            a.countryCode ?? null,
-            a.parentId ?? null,
-            JSON.stringify(a.aliases ?? []),
-            a.description ?? null,
-            now,
-            now,
-          );
-        }
+        for (const a of bundle.actors ?? []) insert.actor.run(leanRow.actor(a, now, json));
         for (const t of bundle.topics ?? []) {
-          insert.topic.run(t.id, t.name, t.parentId ?? null, JSON.stringify(t.aliases ?? []), t.description ?? null, now, now);
+          insert.topic.run(leanRow.topic(t, now, json));
           state.parents.set(t.id, t.parentId ?? null);
           state.terms.set(t.id, [t.name, ...(t.aliases ?? [])].join(' \n '));
         }
         const texts = new Map<string, string | null>();
         for (const s of bundle.sources ?? []) {
-          const text = s.text ?? null;
-          insert.source.run(
-            s.id,
-            s.kind,
-            s.title,
-            s.publisher ?? null,
-            s.author ?? null,
-            s.url ?? null,
-            s.publishedOn ?? null,
-            s.language ?? null,
-            text,
-            now,
-            now,
-          );
-          texts.set(s.id, text === null ? null : state.normalize(text));
+          insert.source.run(leanRow.source(s, now));
+          texts.set(s.id, s.text == null ? null : state.normalize(s.text));
         }
-        for (const e of bundle.events ?? []) {
-          insert.event.run(
-            e.id,
-            e.kind,
-            e.title,
-            e.startDate ?? null,
-            e.endDate ?? null,
-            e.location ?? null,
-            e.hostId ?? null,
-            JSON.stringify(e.participantIds ?? []),
-            now,
-            now,
-          );
-        }
+        for (const e of bundle.events ?? []) insert.event.run(leanRow.event(e, now, json));
         const textOf = (id: string) => {
           if (!texts.has(id)) {
             const text = sourceText.get(id) as string | null | undefined;
@@ -133,54 +212,12 @@ export function leanStatements(sqlite: Database.Database) {
           if (!s.statedOn) throw new Error(`the lean baseline keys statements by date: ${s.id} has none`);
           const doc = ++state.doc;
           const topicIds = s.topicIds ?? [];
-          let verified: number | null = null;
-          if (s.kind === 'quote') {
-            const cited = s.sourceIds.map(textOf).filter((t) => t !== null);
-            if (cited.length) verified = cited.some((t) => t.includes(state.normalize(s.text))) ? 1 : 0;
-          }
-          const links = JSON.stringify([s.sourceIds, topicIds, s.addresseeIds ?? [], s.acts ?? [], s.respondsToIds ?? []]);
-          insert.statement.run(
-            s.statedOn,
-            s.id,
-            doc,
-            s.text,
-            s.kind,
-            s.speakerId,
-            s.onBehalfOfId ?? null,
-            s.speakerRole ?? null,
-            s.eventId ?? null,
-            s.context ?? null,
-            s.language ?? null,
-            links,
-            verified,
-            now,
-            now,
-          );
-          const under = new Set<string>();
-          for (const topic of topicIds) {
-            let t: string | null | undefined = topic;
-            while (t && !under.has(t)) {
-              under.add(t);
-              t = state.parents.get(t);
-            }
-          }
-          for (const t of under) insert.topicLink.run(t, s.statedOn, s.id);
+          const verified = quoteVerified(s, textOf, state.normalize);
+          insert.statement.run(leanRow.statement(s, doc, verified === null ? null : verified ? 1 : 0, now, json));
+          for (const t of topicsUnder(topicIds, state.parents)) insert.topicLink.run(t, s.statedOn, s.id);
           insert.fts.run(doc, s.text, s.context ?? null, topicIds.map((t) => state.terms.get(t) ?? '').join(' \n '));
         }
-        for (const p of bundle.positions ?? []) {
-          insert.position.run(
-            p.id,
-            p.actorId,
-            p.topicId,
-            p.stance,
-            p.summary,
-            p.validFrom ?? null,
-            p.validTo ?? null,
-            JSON.stringify(p.evidence),
-            now,
-            now,
-          );
-        }
+        for (const p of bundle.positions ?? []) insert.position.run(leanRow.position(p, now, json));
       })
       .immediate();
 }
