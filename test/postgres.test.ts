@@ -61,6 +61,76 @@ test('a write through one API process shows at once in another’s kept search a
   assert.equal((await stats()).total, before + 1, 'and in its stats');
 });
 
+test('a quote’s verified follows its sources’ texts on every read of it: by id, expanded, a page, a topic page, a search; and a text written by another program', {
+  skip,
+}, async (t) => {
+  const database = await freshDatabase();
+  t.after(() => database.drop());
+  const app = await appOn(t, database.url);
+  const key = await createKey(app.storage, 'writer');
+  const send = async (method: 'POST' | 'PATCH', url: string, payload: object) => {
+    const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${key}` } });
+    assert.ok(res.statusCode < 300, `${method} ${url} → ${res.statusCode} ${res.body}`);
+  };
+  await send('POST', '/v1/actors', { id: 'pakistan', name: 'Pakistan', kind: 'state' });
+  await send('POST', '/v1/topics', { id: 'talks', name: 'Talks' });
+  await send('POST', '/v1/sources', { id: 'report', kind: 'newsReport', title: 'A report' });
+  await send('POST', '/v1/sources', { id: 'other', kind: 'newsReport', title: 'Another report' });
+  const quote = { text: 'We will not talk', speakerId: 'pakistan', statedOn: '2024-04-04', topicIds: ['talks'] };
+  await send('POST', '/v1/statements', { id: 'q1', kind: 'quote', sourceIds: ['report', 'other'], ...quote });
+  await send('POST', '/v1/statements', { id: 'p1', kind: 'paraphrase', sourceIds: ['report'], ...quote });
+  await send('POST', '/v1/statements', {
+    id: 'answer',
+    kind: 'paraphrase',
+    sourceIds: ['report'],
+    respondsToIds: ['q1'],
+    ...quote,
+    text: 'Fine.',
+  });
+  const read = async (url: string) => {
+    const res = await app.inject({ url });
+    assert.equal(res.statusCode, 200, `${url} → ${res.body}`);
+    return res.json();
+  };
+  const verified = async () => {
+    const byId = async (url: string) => {
+      const { data } = await read(url);
+      return Object.fromEntries(
+        (data as { id: string; verified: unknown }[]).filter((s) => s.id !== 'answer').map((s) => [s.id, s.verified]),
+      );
+    };
+    return {
+      one: (await read('/v1/statements/q1')).verified,
+      expanded: (await read('/v1/statements/answer?expand=respondsTo')).respondsTo[0].verified,
+      page: await byId('/v1/statements?sort=id'),
+      topic: await byId('/v1/statements?topic=talks'),
+      search: await byId('/v1/statements?q=talk'),
+    };
+  };
+  const all = (q1: boolean | null) => ({
+    one: q1,
+    expanded: q1,
+    page: { p1: null, q1 },
+    topic: { p1: null, q1 },
+    search: { p1: null, q1 },
+  });
+  assert.deepEqual(await verified(), all(null));
+  await send('PATCH', '/v1/sources/other', { text: 'He said “We will not   talk” today.' });
+  assert.deepEqual(await verified(), all(true));
+  await send('PATCH', '/v1/sources/other', { text: 'He said nothing.' });
+  assert.deepEqual(await verified(), all(false));
+  await send('PATCH', '/v1/sources/report', { text: 'We will not talk, they said.' });
+  assert.deepEqual(await verified(), all(true));
+  await send('PATCH', '/v1/sources/report', { text: null });
+  await send('PATCH', '/v1/sources/other', { text: null });
+  assert.deepEqual(await verified(), all(null));
+  // A search's answer is kept until the next revision, which a write outside the service does not leave.
+  await sql(database.url, "UPDATE sources SET text = 'We will not talk' WHERE id = 'other'");
+  const { search: _kept, ...reads } = await verified();
+  const { search: _search, ...expected } = all(true);
+  assert.deepEqual(reads, expected);
+});
+
 test('an Idempotency-Key expires after 24 hours', { skip }, async (t) => {
   const database = await freshDatabase();
   t.after(() => database.drop());

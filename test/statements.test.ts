@@ -1,7 +1,7 @@
 // Statements over HTTP: create, validation, references, link arrays, deletes that are refused, and every list filter.
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
-import { create } from './assertions.js';
+import { create, get } from './assertions.js';
 import { makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
 
 type Body = Record<string, unknown>;
@@ -397,6 +397,43 @@ test('statements: once its answer is gone, a statement can be deleted: 204 witho
   const again = await app.json({ method: 'DELETE', url: '/v1/statements/answered' });
   assert.equal(again.status, 404);
   assert.equal(again.body.code, 'NOT_FOUND');
+});
+
+test('statements: expand on one statement embeds an actor named by several fields in each of them, every relation in its order', async (t) => {
+  const app = await makeApp(t);
+  await world(app);
+  await create(app, '/v1/events', {
+    id: 'talks',
+    kind: 'meeting',
+    title: 'Talks',
+    startDate: '2024-02-01',
+    hostId: 'afghanistan',
+    participantIds: ['us-envoy', 'afghan-minister', 'spokesperson'],
+  });
+  await create(app, '/v1/statements', {
+    id: 'crowded',
+    text: 'Everyone was there.',
+    kind: 'quote',
+    speakerId: 'afghan-minister',
+    onBehalfOfId: 'afghanistan',
+    eventId: 'talks',
+    sourceIds: ['report-2', 'report'],
+    topicIds: ['migration', 'talks-with-ttp'],
+    addresseeIds: ['united-states', 'afghan-minister', 'afghanistan'],
+  });
+  const one = await get(app, '/v1/statements/crowded?expand=addressees,speaker,onBehalfOf,event,sources,topics');
+  const idsOf = (records: unknown) => (records as { id: string }[]).map((r) => r.id);
+  assert.equal((one.speaker as Body).name, 'An Afghan minister');
+  assert.equal((one.onBehalfOf as Body).name, 'Afghanistan');
+  assert.deepEqual(idsOf(one.addressees), ['united-states', 'afghan-minister', 'afghanistan']);
+  assert.deepEqual((one.addressees as Body[])[1], one.speaker);
+  assert.deepEqual((one.addressees as Body[])[2], one.onBehalfOf);
+  assert.deepEqual((one.event as Body).participantIds, ['us-envoy', 'afghan-minister', 'spokesperson']);
+  assert.deepEqual(idsOf(one.sources), ['report-2', 'report']);
+  assert.deepEqual(idsOf(one.topics), ['migration', 'talks-with-ttp']);
+  assert.equal(one.verified, null);
+  const { speaker: _s, onBehalfOf: _o, event: _e, sources: _so, topics: _t, addressees: _a, ...plain } = one;
+  assert.deepEqual(plain, await get(app, '/v1/statements/crowded'));
 });
 
 /**

@@ -11,7 +11,7 @@ import type { Collection, Meta } from '../types.js';
 import { PostgresBulkLoad } from './bulk-load.js';
 import { backup, closePostgres, createDatabaseIfMissing, migratePostgres, openPostgres, type Postgres, WRITE_LOCK } from './client.js';
 import { CorpusCache, expandRecords, listCollection, type ReadCaches, stanceMatrix, statementStats, TopicNames } from './lists.js';
-import { first, type Runner, runnerOf } from './query.js';
+import { first, prepared, type Runner, runnerOf } from './query.js';
 import { statsFromCounts } from './stats-counts.js';
 import { assertNotReferenced, assertReferences, STORES } from './stores.js';
 import { createRecord, importPlan, patchRecord, Rollback, removeRecord } from './write.js';
@@ -308,6 +308,8 @@ const KEY = sql.raw(
   `"id", "name", "key_hash" AS "keyHash", "prefix", "scopes", "created_at" AS "createdAt", "expires_at" AS "expiresAt", "revoked_at" AS "revokedAt", "last_used_at" AS "lastUsedAt"`,
 );
 
+const NEWEST_REVISION = prepared('newest_revision', sql`SELECT max("seq")::text AS "seq" FROM "revisions"`);
+
 class PostgresStorage extends Concerns implements Storage {
   readonly engine = 'postgres';
   private readonly txConcerns: (run: Runner) => Concerns;
@@ -329,7 +331,7 @@ class PostgresStorage extends Concerns implements Storage {
    * its data does not have yet.
    */
   async version(): Promise<string> {
-    const row = await first<{ seq: string | null }>(this.core.reader, sql`SELECT max("seq")::text AS "seq" FROM "revisions"`);
+    const [row] = await this.core.reader.prepared<{ seq: string | null }>(NEWEST_REVISION, []);
     return `${this.core.commits}:${row?.seq ?? 0}`;
   }
 

@@ -554,42 +554,50 @@ export async function listCollection(
   }
 }
 
-/** `expand=`: the related records, one read per relation (lib/expand.ts does the embedding). */
+/**
+ * `expand=`: the related records, one read per store however many relations name it (speaker, on behalf of and
+ * addressees are all actors), the reads at once (lib/expand.ts does the embedding).
+ */
 export async function expandRecords(run: Runner, collection: Collection, records: StoredRecord[], requested: string | undefined) {
   if (!requested || records.length === 0) return records;
-  const loads: Record<string, { from: string; load: (ids: readonly string[]) => Promise<StoredRecord[]> }> = {};
+  const loads: Record<string, { from: string; store: typeof actorStore }> = {};
   if (collection === 'statements') {
     Object.assign(loads, {
-      speaker: { from: 'speakerId', load: (ids: string[]) => actorStore.getMany(run, ids) },
-      onBehalfOf: { from: 'onBehalfOfId', load: (ids: string[]) => actorStore.getMany(run, ids) },
-      event: { from: 'eventId', load: (ids: string[]) => eventStore.getMany(run, ids) },
-      sources: { from: 'sourceIds', load: (ids: string[]) => sourceStore.getMany(run, ids) },
-      topics: { from: 'topicIds', load: (ids: string[]) => topicStore.getMany(run, ids) },
-      addressees: { from: 'addresseeIds', load: (ids: string[]) => actorStore.getMany(run, ids) },
-      respondsTo: { from: 'respondsToIds', load: (ids: string[]) => statementStore.getMany(run, ids) },
+      speaker: { from: 'speakerId', store: actorStore },
+      onBehalfOf: { from: 'onBehalfOfId', store: actorStore },
+      event: { from: 'eventId', store: eventStore },
+      sources: { from: 'sourceIds', store: sourceStore },
+      topics: { from: 'topicIds', store: topicStore },
+      addressees: { from: 'addresseeIds', store: actorStore },
+      respondsTo: { from: 'respondsToIds', store: statementStore },
     });
   } else if (collection === 'positions') {
     Object.assign(loads, {
-      actor: { from: 'actorId', load: (ids: string[]) => actorStore.getMany(run, ids) },
-      topic: { from: 'topicId', load: (ids: string[]) => topicStore.getMany(run, ids) },
+      actor: { from: 'actorId', store: actorStore },
+      topic: { from: 'topicId', store: topicStore },
     });
   } else {
     return records;
   }
   // applyExpansions is synchronous: the related records are read first, then embedded from memory.
   const names = [...new Set(requested.split(','))];
-  const loaded = new Map<string, Map<string, StoredRecord>>();
+  const wanted = new Map<typeof actorStore, Set<string>>();
   for (const name of names) {
     const expansion = loads[name];
     if (!expansion) continue;
-    const ids = new Set<string>();
+    const ids = wanted.get(expansion.store) ?? new Set<string>();
+    wanted.set(expansion.store, ids);
     for (const r of records) {
       const value = r[expansion.from];
       if (Array.isArray(value)) for (const id of value) ids.add(id as string);
       else if (typeof value === 'string') ids.add(value);
     }
-    loaded.set(name, new Map((await expansion.load([...ids])).map((x) => [x.id, x])));
   }
+  const read = await Promise.all(
+    [...wanted].map(async ([store, ids]) => [store, new Map((await store.getMany(run, [...ids])).map((x) => [x.id, x]))] as const),
+  );
+  const byStore = new Map(read);
+  const loaded = new Map(names.flatMap((name) => (loads[name] ? [[name, byStore.get(loads[name].store)]] : [])));
   const expanded = applyExpansions(
     null,
     records,

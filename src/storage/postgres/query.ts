@@ -10,6 +10,8 @@ const dialect = new PgDialect();
 export interface Runner {
   /** The rows of a query. */
   all<R>(query: SQL): Promise<R[]>;
+  /** The rows of a prepared query (see `prepared`) with these values for its $1, $2, …. */
+  prepared<R>(query: Prepared, values: unknown[]): Promise<R[]>;
   /** True inside a write transaction (writes join it; reads see its rows). */
   readonly inTransaction: boolean;
 }
@@ -23,8 +25,40 @@ export function runnerOf(client: pg.Pool | pg.PoolClient, inTransaction: boolean
       const result = await client.query(text, params as unknown[]);
       return result.rows as R[];
     },
+    async prepared<R>(query: Prepared, values: unknown[]): Promise<R[]> {
+      trace?.(query.text);
+      const result = await client.query({ name: query.name, text: query.text, values });
+      return result.rows as R[];
+    },
   };
 }
+
+/** A query whose text never changes, asked on every request: see `prepared`. */
+export interface Prepared {
+  readonly name: string;
+  readonly text: string;
+}
+
+const preparedNames = new Set<string>();
+
+/**
+ * A hot query rendered to text once, and run as a named statement: each connection parses and plans it once,
+ * then only binds values (PostgreSQL keeps a generic plan once it costs no more than the custom ones), and the
+ * template is not rendered again per call. Only for queries whose plan does not hang on the values (a key
+ * looked up by id): a list's filters and ranges are planned with their values. Values go in as `$1`, `$2`, …
+ * written with `sql.raw` in the template, which must hold no parameter of its own.
+ */
+export function prepared(name: string, query: SQL): Prepared {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  if (params.length > 0) throw new Error(`prepared query ${name} must take its values as $n, not as parameters`);
+  // pg refuses a name given two texts on one connection: a name is one query for the life of the process.
+  if (preparedNames.has(name)) throw new Error(`prepared query ${name} is defined twice`);
+  preparedNames.add(name);
+  return { name, text };
+}
+
+/** `$n` in a prepared query's template. */
+export const slot = (n: number): SQL => sql.raw(`$${n}`);
 
 export const first = async <R>(run: Runner, query: SQL): Promise<R | undefined> => (await run.all<R>(query))[0];
 

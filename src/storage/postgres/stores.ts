@@ -7,7 +7,7 @@ import { AppError, type FieldError } from '../../lib/errors.js';
 import { normalizeForMatch } from '../../lib/quotes.js';
 import type { RecordReference } from '../records.js';
 import type { Author, Collection, Meta } from '../types.js';
-import { AND, anyText, first, ident, inOrder, type Runner, selectList, snake } from './query.js';
+import { AND, anyText, first, ident, inOrder, type Prepared, prepared, type Runner, selectList, slot, snake } from './query.js';
 
 export const now = () => new Date().toISOString();
 export const newId = () => randomUUID();
@@ -50,10 +50,27 @@ export function stripMeta({ id: _i, createdAt: _c, updatedAt: _u, version: _v, .
   return fields;
 }
 
-/** The rows of a table by id, in the order asked. */
-export async function rowsByIds(run: Runner, table: string, columns: readonly string[], ids: readonly string[]): Promise<StoredRecord[]> {
+/** The queries of a table's rows by id: one (`$1` an id) and several (`$1` an array); `extra`, more columns of each row. */
+interface ByIds {
+  one: Prepared;
+  many: Prepared;
+}
+
+function byIds(table: string, columns: readonly string[], extra?: SQL): ByIds {
+  const select = sql`SELECT ${selectList(columns, table)}${extra ? sql`, ${extra}` : sql``} FROM ${ident(table)}`;
+  // Two queries, because PostgreSQL plans `= ANY($1)` for an unknown number of ids: the generic plan looks
+  // costlier than a plan made for one id, so it would plan anew at each call; `= $1` keeps its generic plan.
+  return {
+    one: prepared(`${table}_by_id`, sql`${select} WHERE "id" = ${slot(1)}`),
+    many: prepared(`${table}_by_ids`, sql`${select} WHERE "id" = ANY(${slot(1)}::text[])`),
+  };
+}
+
+/** The rows of a table by id (its `byIds` queries), in the order asked. */
+export async function rowsByIds(run: Runner, query: ByIds, ids: readonly string[]): Promise<StoredRecord[]> {
   if (ids.length === 0) return [];
-  const rows = await run.all<StoredRecord>(sql`SELECT ${selectList(columns)} FROM ${ident(table)} WHERE "id" = ${anyText(ids)}`);
+  if (ids.length === 1) return run.prepared<StoredRecord>(query.one, [ids[0]]);
+  const rows = await run.prepared<StoredRecord>(query.many, [ids]);
   return inOrder(rows, ids, (r) => r.id);
 }
 
@@ -154,12 +171,13 @@ export const topicsUnder = (ids: readonly string[]): SQL =>
 // Sources, actors, topics: one table each.
 
 const SOURCE_COLUMNS = ['id', 'kind', 'title', 'publisher', 'author', 'url', 'publishedOn', 'language', 'text', ...META];
+const SOURCES_BY_IDS = byIds('sources', SOURCE_COLUMNS);
 export const sourceStore: PgStore = {
   collection: 'sources',
   columns: SOURCE_COLUMNS,
   json: [],
   blank: BLANKS.sources,
-  getMany: (run, ids) => rowsByIds(run, 'sources', SOURCE_COLUMNS, ids),
+  getMany: (run, ids) => rowsByIds(run, SOURCES_BY_IDS, ids),
   fieldsOf: stripMeta,
   write: (run, _id, fields, meta, existing) => writeRow(run, 'sources', sourceStore, { ...fields, ...meta }, existing !== undefined),
   references: () => [],
@@ -167,12 +185,13 @@ export const sourceStore: PgStore = {
 };
 
 const ACTOR_COLUMNS = ['id', 'name', 'kind', 'countryCode', 'parentId', 'aliases', 'description', ...META];
+const ACTORS_BY_IDS = byIds('actors', ACTOR_COLUMNS);
 export const actorStore: PgStore = {
   collection: 'actors',
   columns: ACTOR_COLUMNS,
   json: ['aliases'],
   blank: BLANKS.actors,
-  getMany: (run, ids) => rowsByIds(run, 'actors', ACTOR_COLUMNS, ids),
+  getMany: (run, ids) => rowsByIds(run, ACTORS_BY_IDS, ids),
   fieldsOf: stripMeta,
   write: (run, _id, fields, meta, existing) => writeRow(run, 'actors', actorStore, { ...fields, ...meta }, existing !== undefined),
   references: (f) => [{ path: '/parentId', collection: 'actors', id: f.parentId as string | null }],
@@ -189,12 +208,13 @@ export const actorStore: PgStore = {
 };
 
 const TOPIC_COLUMNS = ['id', 'name', 'parentId', 'aliases', 'description', ...META];
+const TOPICS_BY_IDS = byIds('topics', TOPIC_COLUMNS);
 export const topicStore: PgStore = {
   collection: 'topics',
   columns: TOPIC_COLUMNS,
   json: ['aliases'],
   blank: BLANKS.topics,
-  getMany: (run, ids) => rowsByIds(run, 'topics', TOPIC_COLUMNS, ids),
+  getMany: (run, ids) => rowsByIds(run, TOPICS_BY_IDS, ids),
   fieldsOf: stripMeta,
   // Search documents of statements under a renamed topic are rewritten by the topics trigger (migrations/postgres/0001).
   write: (run, _id, fields, meta, existing) => writeRow(run, 'topics', topicStore, { ...fields, ...meta }, existing !== undefined),
@@ -211,14 +231,19 @@ export const topicStore: PgStore = {
 
 export const participants: Link = { table: 'event_participants', owner: 'event_id', value: 'actor_id' };
 const EVENT_COLUMNS = ['id', 'kind', 'title', 'startDate', 'endDate', 'location', 'hostId', ...META];
+// An event by id with its participants in the same round trip.
+const EVENTS_BY_IDS = byIds(
+  'events',
+  EVENT_COLUMNS,
+  sql.raw(`ARRAY(SELECT x."actor_id" FROM "event_participants" x WHERE x."event_id" = "events"."id" ORDER BY x."ord") AS "participantIds"`),
+);
 
+/** Attaches the participants to events read without them (a page), in one query. */
 export async function hydrateEvents(run: Runner, rows: StoredRecord[]): Promise<StoredRecord[]> {
-  const links = await loadLinks(
-    run,
-    participants,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => ({ ...r, participantIds: links.get(r.id) ?? [] }));
+  const bare = rows.filter((r) => !Array.isArray(r.participantIds)).map((r) => r.id);
+  if (bare.length === 0) return rows;
+  const links = await loadLinks(run, participants, bare);
+  return rows.map((r) => (Array.isArray(r.participantIds) ? r : { ...r, participantIds: links.get(r.id) ?? [] }));
 }
 
 export const eventStore: PgStore = {
@@ -226,7 +251,7 @@ export const eventStore: PgStore = {
   columns: EVENT_COLUMNS,
   json: [],
   blank: BLANKS.events,
-  getMany: async (run, ids) => hydrateEvents(run, await rowsByIds(run, 'events', EVENT_COLUMNS, ids)),
+  getMany: (run, ids) => rowsByIds(run, EVENTS_BY_IDS, ids),
   fieldsOf: stripMeta,
   async write(run, id, { participantIds, ...fields }, meta, existing) {
     await writeRow(run, 'events', eventStore, { ...fields, ...meta }, existing !== undefined);
@@ -272,15 +297,19 @@ export const STATEMENT_COLUMNS = [
 
 /**
  * The five link arrays of each row of `"statements"`, as columns of the query that reads the rows (each in its
- * stored order): a page and its links in one round trip instead of one query per link table.
+ * stored order): a page and its links in one round trip instead of one query per link table. And, for a quote,
+ * the cited sources that keep a text (`textSourceIds`; NULL for any other kind): the quote check needs those
+ * texts, and when no cited source has one (the common case) it need not ask for them.
  */
 export const STATEMENT_LINK_ARRAYS: SQL = sql.raw(
-  Object.entries(statementLinks)
-    .map(
+  [
+    ...Object.entries(statementLinks).map(
       ([field, l]) =>
         `ARRAY(SELECT x."${l.value}" FROM "${l.table}" x WHERE x."${l.owner}" = "statements"."id" ORDER BY x."ord") AS "${field}"`,
-    )
-    .join(', '),
+    ),
+    `CASE WHEN "statements"."kind" = 'quote' THEN ARRAY(SELECT x."source_id" FROM "statement_sources" x JOIN "sources" t ON t."id" = x."source_id"
+       WHERE x."statement_id" = "statements"."id" AND t."text" IS NOT NULL) END AS "textSourceIds"`,
+  ].join(', '),
 );
 
 type LinkField = keyof typeof statementLinks;
@@ -323,19 +352,29 @@ export async function hydrateStatements(run: Runner, rows: StoredRecord[]): Prom
   }));
 }
 
-/** Whether each quote's words stand verbatim in a cited source's text (null for paraphrases and sources without text). */
+const SOURCE_TEXTS = prepared(
+  'source_texts',
+  sql`SELECT "id", "text" FROM "sources" WHERE "id" = ANY(${slot(1)}::text[]) AND "text" IS NOT NULL`,
+);
+
+/**
+ * Whether each quote's words stand verbatim in a cited source's text (null for paraphrases and sources without
+ * text). Rows read with STATEMENT_LINK_ARRAYS say which cited sources keep a text: no query when none does.
+ */
 async function quoteChecker(
   run: Runner,
   rows: StoredRecord[],
   sourceIds: Map<string, string[]>,
 ): Promise<(r: StoredRecord) => boolean | null> {
   const cited = new Set<string>();
-  for (const r of rows) if (r.kind === 'quote') for (const id of sourceIds.get(r.id) ?? []) cited.add(id);
+  for (const r of rows) {
+    if (r.kind !== 'quote') continue;
+    const withText = r.textSourceIds as string[] | null | undefined;
+    for (const id of withText ?? sourceIds.get(r.id) ?? []) cited.add(id);
+  }
   if (cited.size === 0) return () => null;
   const texts = new Map<string, string>();
-  const found = await run.all<{ id: string; text: string }>(
-    sql`SELECT "id", "text" FROM "sources" WHERE "id" = ${anyText([...cited])} AND "text" IS NOT NULL`,
-  );
+  const found = await run.prepared<{ id: string; text: string }>(SOURCE_TEXTS, [[...cited]]);
   for (const row of found) texts.set(row.id, normalizeForMatch(row.text));
   if (texts.size === 0) return () => null;
   return (r) => {
@@ -347,21 +386,15 @@ async function quoteChecker(
   };
 }
 
-/** Statements by id, in the order asked, with their link arrays. */
-async function statementRows(run: Runner, ids: readonly string[]): Promise<StoredRecord[]> {
-  if (ids.length === 0) return [];
-  const rows = await run.all<StoredRecord>(
-    sql`SELECT ${selectList(STATEMENT_COLUMNS, 'statements')}, ${STATEMENT_LINK_ARRAYS} FROM "statements" WHERE "id" = ${anyText(ids)}`,
-  );
-  return inOrder(rows, ids, (r) => r.id);
-}
+/** Statements by id with their link arrays: a statement is one round trip unless a quote cites a source with a text. */
+const STATEMENTS_BY_IDS = byIds('statements', STATEMENT_COLUMNS, STATEMENT_LINK_ARRAYS);
 
 export const statementStore: PgStore = {
   collection: 'statements',
   columns: STATEMENT_COLUMNS,
   json: [],
   blank: BLANKS.statements,
-  getMany: async (run, ids) => hydrateStatements(run, await statementRows(run, ids)),
+  getMany: async (run, ids) => hydrateStatements(run, await rowsByIds(run, STATEMENTS_BY_IDS, ids)),
   fieldsOf: (record) => {
     const { verified: _verified, ...fields } = stripMeta(record);
     return fields;
@@ -409,6 +442,7 @@ export const statementStore: PgStore = {
 // Positions: evidence with derived fields, the timeline rule.
 
 const POSITION_COLUMNS = ['id', 'actorId', 'topicId', 'stance', 'summary', 'validFrom', 'validTo', ...META];
+const POSITIONS_BY_IDS = byIds('positions', POSITION_COLUMNS);
 type Evidence = { statementId: string; relation: string; statedOn?: string | null };
 
 export async function hydratePositions(run: Runner, rows: StoredRecord[]): Promise<StoredRecord[]> {
@@ -460,7 +494,7 @@ export const positionStore: PgStore = {
   columns: POSITION_COLUMNS,
   json: [],
   blank: BLANKS.positions,
-  getMany: async (run, ids) => hydratePositions(run, await rowsByIds(run, 'positions', POSITION_COLUMNS, ids)),
+  getMany: async (run, ids) => hydratePositions(run, await rowsByIds(run, POSITIONS_BY_IDS, ids)),
   fieldsOf(record) {
     const { firstStatedOn: _f, lastReaffirmedOn: _l, statementCount: _c, evidence, ...fields } = stripMeta(record);
     return { ...fields, evidence: (evidence as Evidence[]).map(({ statementId, relation }) => ({ statementId, relation })) };
