@@ -126,16 +126,17 @@ export function topicVocabulary(db: Db): ReadonlySet<string> {
 /**
  * Every statement's full-text row, as INSERT_SEARCH_ROWS makes it: a bulk load puts the index aside and builds it
  * with this at its end (bulk-load.ts). The topic terms of all statements are made in one pass over
- * `statement_topics` (each topic's terms once, grouped by statement, in `ord` order), then joined to the
- * statements in doc order, the order FTS5 wants its rows in. It reads no `links` column, so it also builds the
- * index of a database from before migration 0013.
+ * `statement_topics` (each topic's terms made once, MATERIALIZED, then grouped by statement in `ord` order),
+ * then joined to the statements in doc order, the order FTS5 wants its rows in. It reads no `links` column, so
+ * it also builds the index of a database from before migration 0013.
  */
-export const REBUILD_SEARCH_INDEX = `INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
+export const REBUILD_SEARCH_INDEX = `WITH "topic_terms" AS MATERIALIZED (
+    SELECT "id", "name" || coalesce((SELECT group_concat(' \n ' || a."value", '' ORDER BY a."key") FROM json_each("aliases") a), '') AS "terms"
+      FROM "topics")
+  INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
   SELECT s."doc", s."text", s."context", coalesce(terms."topics", '') FROM "statements" s LEFT JOIN (
     SELECT st."statement_id" AS "id", group_concat(t."terms", ' \n ' ORDER BY st."ord") AS "topics"
-      FROM "statement_topics" st JOIN (
-        SELECT "id", "name" || coalesce((SELECT group_concat(' \n ' || a."value", '' ORDER BY a."key") FROM json_each("aliases") a), '') AS "terms"
-          FROM "topics") t ON t."id" = st."topic_id"
+      FROM "statement_topics" st JOIN "topic_terms" t ON t."id" = st."topic_id"
      GROUP BY st."statement_id") terms ON terms."id" = s."id"
   ORDER BY s."doc"`;
 
