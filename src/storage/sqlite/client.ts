@@ -48,6 +48,9 @@ export function migrateDatabase(db: Db, log: (message: string) => void = () => {
   const before = applied();
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   if (!fresh && applied() > before) vacuumWhenMostlyFree(db, log);
+  // A new database is built by every migration in turn, and those that copy a table to change it (0015) leave
+  // the old one's pages free; at that size a VACUUM costs nothing, and the file holds only what it uses.
+  else if (fresh && (sqlite.pragma('freelist_count', { simple: true }) as number) > 0) sqlite.exec('VACUUM');
   return fresh;
 }
 

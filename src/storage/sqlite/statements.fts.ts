@@ -25,20 +25,19 @@ export const statementsFtsSizes = sqliteTable('statements_fts_docsize', {
 /**
  * A statement's topic terms as its full-text row holds them: the names and aliases of its topics in the order
  * of its topics, each name before its aliases (as writeSearchIndex writes a row), '' when it has none. `s` is
- * the statement. The index keeps no copy of its rows (it is contentless), so ranking builds the same string
- * again (topicTermsOfLinks), so that its counts are the index's.
+ * the statement, its topics read from its `links` column (the link tables have no index by statement). The
+ * index keeps no copy of its rows (it is contentless), so ranking builds the same string again (topicTermsOfLinks), so that its counts are the index's.
  */
 export const TOPIC_TERMS = `coalesce((
     SELECT group_concat(terms."term", ' \n ' ORDER BY terms."ord", terms."alias") FROM (
-      SELECT t."name" AS "term", st."ord", -1 AS "alias" FROM "statement_topics" st JOIN "topics" t ON t."id" = st."topic_id"
-        WHERE st."statement_id" = s."id"
+      SELECT t."name" AS "term", st."key" AS "ord", -1 AS "alias" FROM json_each(s."links", '$[1]') st JOIN "topics" t ON t."id" = st."value"
       UNION ALL
-      SELECT a."value", st."ord", a."key" FROM "statement_topics" st JOIN "topics" t ON t."id" = st."topic_id", json_each(t."aliases") a
-        WHERE st."statement_id" = s."id") terms), '')`;
+      SELECT a."value", st."key", a."key" FROM json_each(s."links", '$[1]') st JOIN "topics" t ON t."id" = st."value", json_each(t."aliases") a
+      ) terms), '')`;
 
 /**
- * Statements' full-text rows, from the stored rows: each one's doc number, text, context and topic terms. The
- * one definition for rewriting some rows (indexStatements) and building the whole index.
+ * Statements' full-text rows, from the stored rows: each one's doc number, text, context and topic terms; for
+ * rewriting some rows (indexStatements). REBUILD_SEARCH_INDEX builds the same rows for every statement.
  */
 const INSERT_SEARCH_ROWS = `INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
   SELECT s."doc", s."text", s."context", ${TOPIC_TERMS}
@@ -54,7 +53,7 @@ export function searchTopics(db: Db, ids: readonly string[]): Map<string, string
   if (ids.length === 0) return new Map();
   const [read, keys] = byKeys(
     db,
-    `SELECT "statement_id", "topic_id" FROM "statement_topics" WHERE "statement_id" ${IN_KEYS} ORDER BY "statement_id", "ord"`,
+    `SELECT s."id", st."value" FROM "statements" s, json_each(s."links", '$[1]') st WHERE s."id" ${IN_KEYS} ORDER BY s."id", st."key"`,
     ids,
   );
   for (const [id, topic] of read.raw().all(keys) as [string, string][]) {
@@ -124,8 +123,22 @@ export function topicVocabulary(db: Db): ReadonlySet<string> {
   return topics.vocabulary;
 }
 
-/** Every statement's full-text row: a bulk load puts the index aside and builds it with this at its end (imports.bulk-load.ts). */
-export const REBUILD_SEARCH_INDEX = `${INSERT_SEARCH_ROWS} ORDER BY s."doc"`;
+/**
+ * Every statement's full-text row, as INSERT_SEARCH_ROWS makes it: a bulk load puts the index aside and builds it
+ * with this at its end (bulk-load.ts). The topic terms of all statements are made in one pass over
+ * `statement_topics` (each topic's terms made once, MATERIALIZED, then grouped by statement in `ord` order),
+ * then joined to the statements in doc order, the order FTS5 wants its rows in. It reads no `links` column, so
+ * it also builds the index of a database from before migration 0013.
+ */
+export const REBUILD_SEARCH_INDEX = `WITH "topic_terms" AS MATERIALIZED (
+    SELECT "id", "name" || coalesce((SELECT group_concat(' \n ' || a."value", '' ORDER BY a."key") FROM json_each("aliases") a), '') AS "terms"
+      FROM "topics")
+  INSERT INTO "statements_fts" ("rowid", "text", "context", "topics")
+  SELECT s."doc", s."text", s."context", coalesce(terms."topics", '') FROM "statements" s LEFT JOIN (
+    SELECT st."statement_id" AS "id", group_concat(t."terms", ' \n ' ORDER BY st."ord") AS "topics"
+      FROM "statement_topics" st JOIN "topic_terms" t ON t."id" = st."topic_id"
+     GROUP BY st."statement_id") terms ON terms."id" = s."id"
+  ORDER BY s."doc"`;
 
 /**
  * Whether the full-text index is put aside for a bulk load that will build it from the stored rows at its end

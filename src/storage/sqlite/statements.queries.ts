@@ -1,6 +1,6 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
 import type Database from 'better-sqlite3';
-import { and, count, desc, eq, getTableColumns, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, getTableName, gte, inArray, lte, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { BLANKS } from '../../lib/blanks.js';
 import { AppError } from '../../lib/errors.js';
@@ -27,7 +27,7 @@ import { actorStore } from './actors.queries.js';
 import type { Db } from './client.js';
 import { eventStore } from './events.queries.js';
 import { listPage } from './pagination.js';
-import { byKeys, dataVersion, IN_KEYS, type LinkTable, linkedTo, prepared, replaceLinks } from './records.js';
+import { byKeys, dataVersion, IN_KEYS, type LinkTable, linkedTo, prepared } from './records.js';
 import { sourceStore } from './sources.queries.js';
 import {
   corpusOf,
@@ -83,6 +83,42 @@ const links = {
   acts: link(statementActs),
   respondsToIds: link(statementRespondsTo),
 };
+
+/**
+ * Brings a statement's rows in one link table from `before` (its stored array; undefined for a new statement) to
+ * `after`, each row by its key (value, statement): the link tables have no index by statement (migrations/0015).
+ * An unchanged array writes nothing, and a value that stays only has its `ord` updated, so the topic ancestry
+ * and its counts move only for the topics that come or go.
+ */
+function writeLinks(db: Db, link: LinkTable, id: string, before: readonly string[] | undefined, after: readonly string[]): void {
+  if (before && before.length === after.length && before.every((value, i) => value === after[i])) return;
+  const text = linkWrites(link);
+  const position = new Map(after.map((value, ord) => [value, ord]));
+  for (const [ord, value] of (before ?? []).entries()) {
+    const now = position.get(value);
+    if (now === undefined) prepared(db, text.remove).run(value, id);
+    else if (now !== ord) prepared(db, text.reorder).run(now, value, id);
+  }
+  const had = new Set(before);
+  for (const [ord, value] of after.entries()) if (!had.has(value)) prepared(db, text.insert).run(id, value, ord);
+}
+
+const linkWritesKept = new WeakMap<LinkTable, { remove: string; reorder: string; insert: string }>();
+
+function linkWrites(link: LinkTable): { remove: string; reorder: string; insert: string } {
+  let text = linkWritesKept.get(link);
+  if (!text) {
+    const table = `"${getTableName(link.table)}"`;
+    const key = `"${link.value.name}" = ? AND "${link.owner.name}" = ?`;
+    text = {
+      remove: `DELETE FROM ${table} WHERE ${key}`,
+      reorder: `UPDATE ${table} SET "${link.ord.name}" = ? WHERE ${key}`,
+      insert: `INSERT INTO ${table} ("${link.owner.name}", "${link.value.name}", "${link.ord.name}") VALUES (?, ?, ?)`,
+    };
+    linkWritesKept.set(link, text);
+  }
+  return text;
+}
 
 type StatementRow = typeof statements.$inferSelect;
 
@@ -186,13 +222,10 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
   write(db, id, fields, meta, existing, session) {
     const fresh = existing === undefined;
     const doc = fresh ? nextDoc(db, session?.memo) : docOf(db, id);
-    // The link arrays go to the row's `links` column and to the link tables (the filters' index), both here.
+    // The link arrays go to the row's `links` column and to the link tables (the filters' index), both here;
+    // the row first, since the topic link triggers read the statement's topics from it.
     writeRow(db, statements, { ...fields, ...meta, doc: fresh ? doc : undefined, links: linksOf(fields) }, !fresh);
-    replaceLinks(db, links.sourceIds, id, fields.sourceIds, fresh);
-    replaceLinks(db, links.topicIds, id, fields.topicIds, fresh);
-    replaceLinks(db, links.addresseeIds, id, fields.addresseeIds, fresh);
-    replaceLinks(db, links.acts, id, fields.acts, fresh);
-    replaceLinks(db, links.respondsToIds, id, fields.respondsToIds, fresh);
+    for (const name of STATEMENT_LINKS) writeLinks(db, links[name], id, existing?.[name], fields[name]);
     writeSearchIndex(db, doc, fields.text, fields.context, fields.topicIds, fresh, session);
   },
   references: (f, self) => [

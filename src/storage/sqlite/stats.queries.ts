@@ -8,8 +8,8 @@ import { positionFilters } from './positions.queries.js';
 import { statementFilters } from './statements.queries.js';
 import { statsFromCounts } from './stats.counts.js';
 import { positions } from './tables/positions.table.js';
-import { statementActs, statementAddressees, statements } from './tables/statements.table.js';
-import { statementTopicAncestors } from './topics.ancestry.js';
+import { statements } from './tables/statements.table.js';
+import { topicAncestors } from './topics.ancestry.js';
 
 const name = (column: SQLiteColumn) => sql.identifier(column.name);
 
@@ -30,23 +30,21 @@ function dimension(dim: Dimension, n: number): { value: SQL; join?: SQL } {
       return { value: sql`substr(m.stated_on, 1, 7)` };
     case 'year':
       return { value: sql`substr(m.stated_on, 1, 4)` };
+    // A statement's addressees, acts and topics are read from its `links` column (the link tables are keyed by
+    // value only, migrations/0015); its topics lead to every topic above them, as the ancestry does.
     case 'addressee':
-      return {
-        value: sql`${j}.${name(statementAddressees.value)}`,
-        join: sql`LEFT JOIN ${statementAddressees} ${j} ON ${j}.${name(statementAddressees.statementId)} = m.id`,
-      };
+      return { value: sql`${j}.value`, join: sql`LEFT JOIN json_each(m.links, '$[2]') ${j}` };
     case 'act':
-      return {
-        value: sql`${j}.${name(statementActs.value)}`,
-        join: sql`LEFT JOIN ${statementActs} ${j} ON ${j}.${name(statementActs.statementId)} = m.id`,
-      };
-    case 'topic':
+      return { value: sql`${j}.value`, join: sql`LEFT JOIN json_each(m.links, '$[3]') ${j}` };
+    case 'topic': {
       // Every topic the statement is about, directly or through a descendant: the meaning of the `topic` filter.
+      const own = sql.identifier(`j${n}t`);
       return {
-        value: sql`${j}.${name(statementTopicAncestors.ancestorId)}`,
-        join: sql`LEFT JOIN ${statementTopicAncestors} ${j} ON ${j}.${name(statementTopicAncestors.statementId)} = m.id
-          AND ${j}.${name(statementTopicAncestors.ancestorId)} <> '*'`,
+        value: sql`${j}.${name(topicAncestors.ancestorId)}`,
+        join: sql`LEFT JOIN json_each(m.links, '$[1]') ${own} LEFT JOIN ${topicAncestors} ${j}
+          ON ${j}.${name(topicAncestors.topicId)} = ${own}.value AND ${j}.${name(topicAncestors.ancestorId)} <> '*'`,
       };
+    }
   }
 }
 
@@ -67,8 +65,8 @@ export function statementStats(db: Db, groupBy: Dimension[], filters: StatementF
   const dims = groupBy.map((d, i) => dimension(d, i));
   const where = and(...statementFilters(db, filters));
   const ctes = [
-    sql`matched(id, speaker_id, on_behalf_of_id, kind, stated_on) AS (
-      SELECT ${statements.id}, ${statements.speakerId}, ${statements.onBehalfOfId}, ${statements.kind}, ${statements.statedOn}
+    sql`matched(id, speaker_id, on_behalf_of_id, kind, stated_on, links) AS (
+      SELECT ${statements.id}, ${statements.speakerId}, ${statements.onBehalfOfId}, ${statements.kind}, ${statements.statedOn}, ${statements.links}
         FROM ${statements} ${where ? sql`WHERE ${where}` : sql``}
     )`,
     sql`cells(d0, d1, n) AS (

@@ -16,7 +16,9 @@ export const topicAncestors = sqliteTable('topic_ancestors', {
 /**
  * Each statement under every topic it is about, directly or through a descendant, with its date ('' when
  * undated, so that the key has no NULL and sorts the undated last, newest first, as the statements do). Its
- * key (ancestor, date, statement) serves "about this topic, newest first" and date ranges without a sort.
+ * key (ancestor, date, statement) serves "about this topic, newest first" and date ranges without a sort. It has
+ * no index by statement (migrations/0015): a statement's rows are found by key, from the ancestors of the topics
+ * in its `links` and its date.
  */
 export const statementTopicAncestors = sqliteTable('statement_topic_ancestors', {
   ancestorId: text('ancestor_id').notNull(),
@@ -31,7 +33,7 @@ export const topicsUnder = (db: Db, names: string[]): SQL =>
 /**
  * `statement_topic_ancestors` rebuilt from the statements' topic links; the SQL a bulk load leaves for its end,
  * when the triggers that keep it row by row are put aside. Statements are read in the order they were stored
- * (each with its links by key), not sorted: a load stores them roughly by date, so each topic's rows go in near
+ * (each with the topics of its `links` column: the link tables have no index by statement), not sorted: a load stores them roughly by date, so each topic's rows go in near
  * the end of its range, and OR IGNORE drops a row reached through two topics of one statement. Reading the
  * links by topic and sorting them was markedly slower (docs/performance.md, Imports).
  */
@@ -39,6 +41,6 @@ export const REBUILD_STATEMENT_ANCESTRY = [
   'DELETE FROM `statement_topic_ancestors`',
   `INSERT OR IGNORE INTO \`statement_topic_ancestors\` (\`ancestor_id\`, \`stated_on\`, \`statement_id\`)
      SELECT a.\`ancestor_id\`, coalesce(s.\`stated_on\`, ''), s.\`id\`
-       FROM \`statements\` s CROSS JOIN \`statement_topics\` st ON st.\`statement_id\` = s.\`id\`
-       CROSS JOIN \`topic_ancestors\` a ON a.\`topic_id\` = st.\`topic_id\``,
+       FROM \`statements\` s CROSS JOIN json_each(s.\`links\`, '$[1]') st
+       CROSS JOIN \`topic_ancestors\` a ON a.\`topic_id\` = st.\`value\``,
 ];

@@ -53,14 +53,18 @@ export const statements = sqliteTable(
   ],
 );
 
-/** One link table shape: the statement, the linked value, and its position in the statement's array. */
+/**
+ * One link table shape: the linked value, the statement, and the value's position in the statement's array.
+ * Keyed by (value, statement) WITHOUT ROWID (migrations/0015): the one direction the link tables are read in
+ * (filters, referrers, a topic's statements). A statement's own links are read from its `links` column, and
+ * its rows here are found by key from it (the write path, the delete trigger), so no index by statement and
+ * no foreign key to it, which would need one; its delete removes them by trigger (migrations/0015).
+ */
 function statementLink<const Name extends string, const Column extends string>(name: Name, column: Column, target?: AnySQLiteColumn) {
   return sqliteTable(
     name,
     {
-      statementId: text('statement_id')
-        .notNull()
-        .references(() => statements.id, { onDelete: 'cascade' }),
+      statementId: text('statement_id').notNull(),
       value: target
         ? text(column)
             .notNull()
@@ -68,7 +72,7 @@ function statementLink<const Name extends string, const Column extends string>(n
         : text(column).notNull(),
       ord: integer('ord').notNull(),
     },
-    (t) => [primaryKey({ columns: [t.statementId, t.value] }), index(`${name}_value_idx`).on(t.value, t.statementId)],
+    (t) => [primaryKey({ columns: [t.value, t.statementId] })],
   );
 }
 
