@@ -497,11 +497,14 @@ export interface ReadCaches {
   topics: TopicNames;
 }
 
-/** How many documents the search index holds, and their average length in words (BM25's corpus). */
+/**
+ * How many documents the search index holds, and their average length in words (BM25's corpus): from the row
+ * the index's triggers keep (migrations/postgres/0004), one read however large the archive.
+ */
 async function readCorpus(run: Runner): Promise<Corpus> {
   const row = await first<{ documents: number; tokens: number }>(
     run,
-    sql`SELECT count(*)::int AS "documents", coalesce(sum((SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0) FROM unnest("document"))), 0)::float8 AS "tokens" FROM "statements_search"`,
+    sql`SELECT "documents"::int AS "documents", "tokens"::float8 AS "tokens" FROM "statements_search_totals"`,
   );
   const documents = Number(row?.documents ?? 0);
   return { documents, averageTokens: documents > 0 ? Number(row?.tokens ?? 0) / documents : 0 };
