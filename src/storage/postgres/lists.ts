@@ -376,12 +376,19 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
   };
 }
 
-/** The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them. */
+/**
+ * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them. The statements'
+ * rows are joined to the matches only when a filter reads them: a search without filters takes the window
+ * from the search index alone, and a rare combination of words, read off the GIN index and sorted, does not
+ * look up the row of every match before the newest are kept.
+ */
 async function rankingHits(run: Runner, search: Search, filters: SQL[]): Promise<Hit[]> {
-  const where = filters.length > 0 ? sql` AND ${AND(filters)}` : sql``;
+  const from =
+    filters.length > 0
+      ? sql`"statements_search" d JOIN "statements" ON "statements"."doc" = d."doc" WHERE d."document" @@ ${tsquery(search)} AND ${AND(filters)}`
+      : sql`"statements_search" d WHERE d."document" @@ ${tsquery(search)}`;
   return run.all<Hit>(sql`WITH "window" AS (
-      SELECT d."doc", d."document" FROM "statements_search" d JOIN "statements" ON "statements"."doc" = d."doc"
-       WHERE d."document" @@ ${tsquery(search)}${where}
+      SELECT d."doc", d."document" FROM ${from}
        ORDER BY d."doc" DESC LIMIT ${RANKED_MATCHES})
     SELECT w."doc", s."text", s."context", statements_topic_terms(s."id") AS "topics",
            (SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0)::int FROM unnest(w."document")) AS "tokens"
