@@ -122,3 +122,95 @@ describe('the statements’ date indexes on PostgreSQL', { skip }, () => {
     }
   });
 });
+
+/** The totals row, and what it should hold: the documents of statements_search counted and their words summed. */
+async function totals(url: string) {
+  const [row] = await query<{ documents: string; tokens: string; counted: string; summed: string }>(
+    url,
+    `SELECT t.documents::text AS documents, t.tokens::text AS tokens, (SELECT count(*) FROM statements_search)::text AS counted,
+            (SELECT coalesce(sum((SELECT coalesce(sum(coalesce(array_length(positions, 1), 1)), 0) FROM unnest(document))), 0)
+               FROM statements_search)::text AS summed
+       FROM statements_search_totals t`,
+  );
+  assert.ok(row, 'no totals row');
+  assert.deepEqual([row.documents, row.tokens], [row.counted, row.summed], 'the totals are those of the documents');
+  return { documents: Number(row.documents), tokens: Number(row.tokens) };
+}
+
+const SEARCHES = ['/v1/search?q=security', '/v1/search?q=the%20government', '/v1/search?q=nucl*&limit=5', '/v1/search?q=kabul&count=true'];
+
+async function searchAnswers(url: string): Promise<unknown[]> {
+  const app = await buildApp({ databasePath: ':memory:', databaseUrl: url, logLevel: 'silent', authDisabled: true, seed: false });
+  try {
+    const out: unknown[] = [];
+    for (const path of SEARCHES) {
+      const res = await app.inject(path);
+      assert.equal(res.statusCode, 200, `${path}: ${res.body}`);
+      out.push(res.json());
+    }
+    return out;
+  } finally {
+    await app.close();
+  }
+}
+
+describe('the search corpus totals on PostgreSQL (migration 0004)', { skip }, () => {
+  let before0004: TestDatabase;
+  let fresh: TestDatabase;
+  before(async () => {
+    if (!onPostgres) return;
+    [before0004, fresh] = await Promise.all([databaseAt('0003_statements_date_nulls_first'), freshDatabase()]);
+    const storage = await openStorage({ path: ':memory:', url: before0004.url });
+    await runImport(storage, bundle());
+    await storage.close();
+    const reference = await openStorage({ path: ':memory:', url: fresh.url });
+    await reference.migrate();
+    await runImport(reference, bundle());
+    await reference.close();
+  });
+  after(async () => {
+    if (!onPostgres) return;
+    await Promise.all([before0004?.drop(), fresh?.drop()]);
+  });
+
+  test('a database from before migration 0004 upgrades in place: its totals counted, its searches scored as before', async () => {
+    const upgraded = await searchAnswers(before0004.url);
+    const untimed = (v: unknown) => JSON.parse(JSON.stringify(v), (k, x) => (k === 'createdAt' || k === 'updatedAt' ? undefined : x));
+    assert.deepEqual(untimed(upgraded), untimed(await searchAnswers(fresh.url)));
+    const upgradedTotals = await totals(before0004.url);
+    assert.equal(upgradedTotals.documents, 1000);
+    assert.deepEqual(upgradedTotals, await totals(fresh.url));
+  });
+
+  test('the totals follow a statement created, reworded, filed under a renamed topic, and deleted', async () => {
+    const app = await buildApp({ databasePath: ':memory:', databaseUrl: fresh.url, logLevel: 'silent', authDisabled: true, seed: false });
+    try {
+      const send = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
+        const res = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+        assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
+      };
+      const start = await totals(fresh.url);
+      await send('POST', '/v1/topics', { id: 'totals-topic', name: 'Tallies' });
+      const [speaker] = await query<{ id: string }>(fresh.url, 'SELECT id FROM actors ORDER BY id LIMIT 1');
+      const [source] = await query<{ id: string }>(fresh.url, 'SELECT id FROM sources ORDER BY id LIMIT 1');
+      await send('POST', '/v1/statements', {
+        id: 'totals-statement',
+        text: 'one two three four',
+        kind: 'paraphrase',
+        speakerId: speaker?.id,
+        sourceIds: [source?.id],
+        topicIds: ['totals-topic'],
+      });
+      const created = await totals(fresh.url);
+      assert.deepEqual(created, { documents: start.documents + 1, tokens: start.tokens + 5 });
+      await send('PATCH', '/v1/statements/totals-statement', { text: 'one two' });
+      assert.deepEqual(await totals(fresh.url), { documents: created.documents, tokens: created.tokens - 2 });
+      await send('PATCH', '/v1/topics/totals-topic', { name: 'Running tallies', aliases: ['Counts kept'] });
+      assert.deepEqual(await totals(fresh.url), { documents: created.documents, tokens: created.tokens - 2 + 3 });
+      await send('DELETE', '/v1/statements/totals-statement');
+      assert.deepEqual(await totals(fresh.url), start);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -376,16 +376,67 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
   };
 }
 
-/** The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them. */
+/**
+ * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them. The statements'
+ * rows are joined to the matches only when a filter reads them: a search without filters takes the window
+ * from the search index alone.
+ */
 async function rankingHits(run: Runner, search: Search, filters: SQL[]): Promise<Hit[]> {
-  const where = filters.length > 0 ? sql` AND ${AND(filters)}` : sql``;
-  return run.all<Hit>(sql`WITH "window" AS (
-      SELECT d."doc", d."document" FROM "statements_search" d JOIN "statements" ON "statements"."doc" = d."doc"
-       WHERE d."document" @@ ${tsquery(search)}${where}
-       ORDER BY d."doc" DESC LIMIT ${RANKED_MATCHES})
-    SELECT w."doc", s."text", s."context", statements_topic_terms(s."id") AS "topics",
-           (SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0)::int FROM unnest(w."document")) AS "tokens"
-      FROM "window" w JOIN "statements" s ON s."doc" = w."doc" ORDER BY w."doc" DESC`);
+  const match = sql`d."document" @@ ${tsquery(search)}`;
+  const docs =
+    filters.length > 0
+      ? await newestMatches(
+          run,
+          sql`"statements_search" d JOIN "statements" ON "statements"."doc" = d."doc"`,
+          AND([match, ...filters]) as SQL,
+          RANKED_MATCHES,
+        )
+      : await newestMatches(run, sql`"statements_search" d`, match, RANKED_MATCHES);
+  if (docs.length === 0) return [];
+  return run.all<Hit>(sql`SELECT s."doc", s."text", s."context", statements_topic_terms(s."id") AS "topics",
+           statements_search_length(d."document")::int AS "tokens"
+      FROM "statements" s JOIN "statements_search" d ON d."doc" = s."doc"
+     WHERE s."doc" = ANY(${sql.param(docs)}::int[]) ORDER BY s."doc" DESC`);
+}
+
+/** How many of the newest documents a search walks, newest first, before it weighs reading the GIN index. */
+export const WALKED_DOCUMENTS = 20_000;
+/** About how many documents a page of statements_search holds: a walk reads that many a page, a fetch one. */
+const DOCUMENTS_A_PAGE = 10;
+
+/**
+ * The doc numbers of the newest `count` documents of `from` (statements_search as `d`) where `where` holds,
+ * newest first. First a walk of the newest WALKED_DOCUMENTS documents by doc number, which stops at `count`
+ * matches: a common word needs no more. When the walk found fewer, the share of matches among the documents
+ * it read says what each way on costs: walking on reads about `rest / share` documents, some to a page;
+ * reading the older matches off the GIN index and sorting them fetches about `share × older documents`, a
+ * page each. The cheaper is taken. A combination of words that are each common but seldom meet (which the
+ * planner, multiplying their shares, expects often) no longer walks every document to find none.
+ */
+async function newestMatches(run: Runner, from: SQL, where: SQL, count: number): Promise<number[]> {
+  const top = await first<{ last: number | null }>(run, sql`SELECT max("doc") AS "last" FROM "statements_search"`);
+  if (top?.last == null) return [];
+  const bound = Number(top.last) - WALKED_DOCUMENTS;
+  const walk = async (range: SQL, limit: number) =>
+    (await run.all<{ doc: number }>(sql`SELECT d."doc" FROM ${from} WHERE ${where} AND ${range} ORDER BY d."doc" DESC LIMIT ${limit}`)).map(
+      (r) => r.doc,
+    );
+  const newest = await walk(sql`d."doc" > ${bound}`, count);
+  if (newest.length === count || bound < 1) return newest;
+  const rest = count - newest.length;
+  const share = newest.length / WALKED_DOCUMENTS;
+  const fetched = share * bound;
+  const walked = share > 0 ? rest / share / DOCUMENTS_A_PAGE : Number.POSITIVE_INFINITY;
+  const older =
+    fetched < walked
+      ? (
+          await run.all<{
+            doc: number;
+          }>(sql`WITH "older" AS MATERIALIZED (SELECT d."doc" FROM ${from} WHERE ${where} AND d."doc" <= ${bound})
+            SELECT "doc" FROM "older" ORDER BY "doc" DESC LIMIT ${rest}`)
+        ).map((r) => r.doc)
+      : await walk(sql`d."doc" <= ${bound}`, rest);
+  return [...newest, ...older];
 }
 
 /**
@@ -497,11 +548,14 @@ export interface ReadCaches {
   topics: TopicNames;
 }
 
-/** How many documents the search index holds, and their average length in words (BM25's corpus). */
+/**
+ * How many documents the search index holds, and their average length in words (BM25's corpus): from the row
+ * the index's triggers keep (migrations/postgres/0004), one read however large the archive.
+ */
 async function readCorpus(run: Runner): Promise<Corpus> {
   const row = await first<{ documents: number; tokens: number }>(
     run,
-    sql`SELECT count(*)::int AS "documents", coalesce(sum((SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0) FROM unnest("document"))), 0)::float8 AS "tokens" FROM "statements_search"`,
+    sql`SELECT "documents"::int AS "documents", "tokens"::float8 AS "tokens" FROM "statements_search_totals"`,
   );
   const documents = Number(row?.documents ?? 0);
   return { documents, averageTokens: documents > 0 ? Number(row?.tokens ?? 0) / documents : 0 };
@@ -515,14 +569,9 @@ interface Statistics {
 
 /** The statements a term (or phrase) matches: counted up to COUNTED_MATCHES, estimated past it (as on SQLite). */
 async function documentFrequency(run: Runner, expression: string): Promise<number> {
-  const newest = await first<{ counted: number; oldest: number | null }>(
-    run,
-    sql`SELECT count(*)::int AS "counted", min("doc") AS "oldest" FROM (
-          SELECT "doc" FROM "statements_search" WHERE "document" @@ ${tsquery({ expression })}
-           ORDER BY "doc" DESC LIMIT ${COUNTED_MATCHES}) m`,
-  );
-  const counted = Number(newest?.counted ?? 0);
-  const oldest = newest?.oldest ?? null;
+  const newest = await newestMatches(run, sql`"statements_search" d`, sql`d."document" @@ ${tsquery({ expression })}`, COUNTED_MATCHES);
+  const counted = newest.length;
+  const oldest = newest.at(-1) ?? null;
   if (counted < COUNTED_MATCHES || oldest === null) return counted;
   const span = await first<{ first: number; last: number }>(
     run,

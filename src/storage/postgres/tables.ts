@@ -23,6 +23,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   bigint,
+  boolean,
   check,
   customType,
   index,
@@ -368,6 +369,21 @@ export const statementsSearch = pgTable(
     document: tsvector('document').notNull(),
   },
   (t) => [index('statements_search_document_idx').using('gin', t.document)],
+);
+
+/**
+ * What BM25 reads of the whole search index (documents, and their summed length in words), kept as one row by
+ * statement-level triggers on statements_search (migrations/postgres/0004): summing every document on each
+ * data version read the whole index, which grows with the archive.
+ */
+export const statementsSearchTotals = pgTable(
+  'statements_search_totals',
+  {
+    one: boolean('one').primaryKey().default(true),
+    documents: bigint('documents', { mode: 'number' }).notNull(),
+    tokens: bigint('tokens', { mode: 'number' }).notNull(),
+  },
+  (t) => [check('statements_search_totals_one_row', sql`${t.one}`)],
 );
 
 /**
