@@ -13,7 +13,7 @@ import { claimEntry, completeEntry, findEntry, releaseEntry } from './idempotenc
 import { DiscardedImport, importPlanInSlices } from './import.js';
 import { insertKey, keyByHash, keyByName, listKeys, setLastUsed, setRevoked } from './keys.js';
 import { listPositions, positionExpansions, positionStore } from './positions.queries.js';
-import { assertNotReferenced, assertReferences, dataVersion } from './records.js';
+import { assertNotReferenced, assertReferences, dataVersion, makeQueryOnly } from './records.js';
 import { changesSince, revisionsOf } from './revisions.js';
 import { listSources, sourceStore } from './sources.queries.js';
 import { listStatements, statementExpansions, statementStore } from './statements.queries.js';
@@ -275,6 +275,8 @@ export async function openSqliteStorage(config: StorageConfig): Promise<Storage>
   const options = { cacheKib: config.cacheKib, trace: config.trace };
   const writer = openDatabase(config.path, options);
   const reader = config.path === ':memory:' ? writer : openDatabase(config.path, options);
+  // Every write goes to the writer; the reader is made unable to write, which its data version relies on.
+  if (reader !== writer) makeQueryOnly(reader);
   return new SqliteStorage(new Engine(writer, reader));
 }
 

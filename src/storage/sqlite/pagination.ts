@@ -38,9 +38,7 @@ export function listPage<Row extends { id: string }>(
   const binding = bindingOf(spec.collection, sort, query);
 
   const filter = and(...filters);
-  const direction = descending ? desc : asc;
-  // SQLite sorts NULL first ascending and last descending, as the keyset conditions below assume.
-  const orderBy = column === spec.id ? [direction(spec.id)] : [direction(key), direction(spec.id)];
+  const orderBy = orderOf(spec, sort, key, column === spec.id, descending);
   const wanted = query.limit + 1;
   let rows: Row[];
   if (query.cursor) {
@@ -63,6 +61,25 @@ export function listPage<Row extends { id: string }>(
     nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, last.id) : null,
     ...(query.count ? { total: countRows(filter) } : {}),
   };
+}
+
+/** Per list and sort, its ORDER BY: the same pieces on every page (sorts are a whitelist, so few per list). */
+const orders = new WeakMap<ListSpec, Map<string, SQL[]>>();
+
+function orderOf(spec: ListSpec, sort: string, key: SQL, byId: boolean, descending: boolean): SQL[] {
+  let bySort = orders.get(spec);
+  if (bySort === undefined) {
+    bySort = new Map();
+    orders.set(spec, bySort);
+  }
+  let orderBy = bySort.get(sort);
+  if (orderBy === undefined) {
+    const direction = descending ? desc : asc;
+    // SQLite sorts NULL first ascending and last descending, as the keyset conditions below assume.
+    orderBy = byId ? [direction(spec.id)] : [direction(key), direction(spec.id)];
+    bySort.set(sort, orderBy);
+  }
+  return orderBy;
 }
 
 /**

@@ -13,7 +13,7 @@ export const newId = () => randomUUID();
 export type IdTable = SQLiteTable & { id: SQLiteColumn };
 
 /** The better-sqlite3 connection under a drizzle handle, or under one of its transactions (they share the session). */
-function connectionOf(db: Db): Database.Database {
+export function connectionOf(db: Db): Database.Database {
   return db.$client ?? (db as unknown as { session: { client: Database.Database } }).session.client;
 }
 
@@ -73,9 +73,21 @@ export function prepared(db: Db, text: string): Database.Statement {
  * commits by other connections (an import CLI writing the file with --db). Both are read in O(1).
  */
 export function dataVersion(db: Db): string {
-  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
   const others = prepared(db, 'PRAGMA data_version').pluck().get() as number;
+  // A connection that cannot write changes nothing itself: one statement instead of two, and the kept caches
+  // ask on every page (the ids of sources with a text, topic names).
+  if (queryOnly.has(connectionOf(db))) return String(others);
+  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
   return `${changes}:${others}`;
+}
+
+const queryOnly = new WeakSet<Database.Database>();
+
+/** Makes a connection read-only (SQLite's query_only): a write through it fails, and dataVersion asks it less. */
+export function makeQueryOnly(db: Db): void {
+  const connection = connectionOf(db);
+  connection.pragma('query_only = ON');
+  queryOnly.add(connection);
 }
 
 /** A quoted SQL identifier (our own table and column names, never user input). */

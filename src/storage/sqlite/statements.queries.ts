@@ -572,6 +572,14 @@ const topicStatements: Source = {
   from: sql`${statementTopicAncestors} inner join ${statements} on ${eq(statements.id, statementTopicAncestors.statementId)}`,
 };
 
+/** The topic page's list: one object, so its ORDER BY is built once (listPage). */
+const topicSpec = {
+  collection: 'statements',
+  id: statementTopicAncestors.statementId,
+  sortable: { statedOn: statementTopicAncestors.statedOn },
+  defaultSort: '-statedOn',
+};
+
 /**
  * A page of statements about one topic (or its descendants) by date, read in order off the ancestry index:
  * the page costs the same for a topic with ten statements or a million, on page 1 or page 10,000. The
@@ -589,7 +597,7 @@ function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: 
     ...statementFilters(db, { ...q, topic: undefined }),
   ];
   const page = listPage(
-    { collection: 'statements', id: ancestry.statementId, sortable: { statedOn: ancestry.statedOn }, defaultSort: '-statedOn' },
+    topicSpec,
     query,
     filters,
     (where, orderBy, limit) => selectFrom<StatementRow>(db, topicStatements, where, orderBy, limit),

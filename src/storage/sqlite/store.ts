@@ -1,4 +1,5 @@
 // The write path every resource shares: create, patch, upsert and delete, each in one immediate transaction.
+import type Database from 'better-sqlite3';
 import {
   Column,
   count,
@@ -30,6 +31,7 @@ import {
   assertNotReferenced,
   assertReferences,
   byKeys,
+  connectionOf,
   IN_KEYS,
   type KnownIds,
   newId,
@@ -342,9 +344,38 @@ export function selectValues<R>(
 function selectRows(db: Db, head: Head, where: SQL | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
   const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
   const tail = rendered(sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`);
-  return prepared(db, head.text + tail.sql)
+  return tailStatement(db, head, tail.sql)
     .raw()
     .all(...tail.params) as unknown[][];
+}
+
+/** Per connection and head, its statements by the text after the head: how many a head keeps, as `prepared`. */
+const TAILS_KEPT = 1000;
+const tailStatements = new WeakMap<Database.Database, WeakMap<Head, Map<string, Database.Statement>>>();
+
+/**
+ * The statement of a head and a tail, looked up by the tail's text: looking it up by the whole text meant
+ * hashing a new string of several hundred characters (the head's select list) on every page.
+ */
+function tailStatement(db: Db, head: Head, tail: string): Database.Statement {
+  const connection = connectionOf(db);
+  let byHead = tailStatements.get(connection);
+  if (byHead === undefined) {
+    byHead = new WeakMap();
+    tailStatements.set(connection, byHead);
+  }
+  let byTail = byHead.get(head);
+  if (byTail === undefined) {
+    byTail = new Map();
+    byHead.set(head, byTail);
+  }
+  let statement = byTail.get(tail);
+  if (statement === undefined) {
+    if (byTail.size >= TAILS_KEPT) byTail.delete(byTail.keys().next().value as string);
+    statement = prepared(db, head.text + tail);
+    byTail.set(tail, statement);
+  }
+  return statement;
 }
 
 /** A chunk renderSql leaves to drizzle. */
