@@ -602,6 +602,7 @@ async function measureRounds(
   ports: Record<Side, number>,
   pids: Record<'ours' | 'lean', number>,
   raw: boolean,
+  settle: () => Promise<void> = async () => {},
 ) {
   const { connections, duration, rounds, warmUp } = bench;
   const peak: Peak = { ours: { anonKb: 0, rssKb: 0 }, lean: { anonKb: 0, rssKb: 0 } };
@@ -632,6 +633,7 @@ async function measureRounds(
     for (const shape of shapes) {
       const measure = (side: Side) => async () => {
         const paths = side === 'ours' ? (shape.stream ?? shape.ours) : (shape[side] as string[]);
+        await settle();
         if (warmUp.each) await load(ports[side], paths, warmUp.each, shape.connections);
         const watch = side === 'raw' ? undefined : { pid: pids[side], into: peak[side] };
         const run = await load(ports[side], paths, duration, shape.connections, watch);
@@ -691,6 +693,11 @@ export interface Engine {
   };
   /** Fields of the results JSON of this engine's own, after `rounds`. */
   json: Record<string, unknown>;
+  /**
+   * Clears what the last run left behind before the next starts: a server's queries may run on after the load
+   * generator has gone (a database server works on them, and the next run, of either side, would share its core).
+   */
+  settle?: () => Promise<void>;
 }
 
 /**
@@ -708,7 +715,7 @@ export async function drive(bench: Bench, engine: Engine): Promise<never> {
   log('the lean routes answer as the service does; measuring reads');
 
   const pids = { ours: engine.servers.ours.pid as number, lean: engine.servers.lean.pid as number };
-  const { results, runs, deepToPage, peak, afterRss } = await measureRounds(bench, shapes, ports, pids, raw);
+  const { results, runs, deepToPage, peak, afterRss } = await measureRounds(bench, shapes, ports, pids, raw, engine.settle);
 
   // The report: one row per target of issue #21, ours beside the lean baseline.
   const { httpImport, cliLoad, leanLoad } = engine.record.loads;

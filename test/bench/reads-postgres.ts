@@ -191,4 +191,18 @@ await drive(bench, {
     tail: record.loads.httpImport?.bytes ? ` The database the HTTP import wrote: ${mb(record.loads.httpImport.bytes)}.` : '',
   },
   json: { engine: 'postgres', postgres: pgVersion, serverPinned, databases },
+  // A query whose client has gone runs on until it next writes to it, and a server's pool still holds the
+  // requests that waited for a connection: a slow lean topic query would otherwise take the database server's
+  // core from the runs after it. Each run starts once neither database has a query left to cancel.
+  async settle() {
+    for (let tries = 0; tries < 200; tries++) {
+      const cancelled = await query(
+        undefined,
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND state = 'active' AND pid <> pg_backend_pid()",
+        [[databases.ours, databases.lean]],
+      );
+      if (cancelled.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  },
 });
