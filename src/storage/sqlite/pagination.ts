@@ -2,6 +2,7 @@
 import { and, asc, desc, gt, is, lt, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { decodeCursor, encodeCursor, type SortValue } from '../../lib/cursor.js';
+import { entry } from '../../lib/maps.js';
 import { bindingOf, type ListQuery, type PageResult } from '../../lib/pagination.js';
 
 export type { ListQuery, PageResult } from '../../lib/pagination.js';
@@ -67,19 +68,15 @@ export function listPage<Row extends { id: string }>(
 const orders = new WeakMap<ListSpec, Map<string, SQL[]>>();
 
 function orderOf(spec: ListSpec, sort: string, key: SQL, byId: boolean, descending: boolean): SQL[] {
-  let bySort = orders.get(spec);
-  if (bySort === undefined) {
-    bySort = new Map();
-    orders.set(spec, bySort);
-  }
-  let orderBy = bySort.get(sort);
-  if (orderBy === undefined) {
-    const direction = descending ? desc : asc;
-    // SQLite sorts NULL first ascending and last descending, as the keyset conditions below assume.
-    orderBy = byId ? [direction(spec.id)] : [direction(key), direction(spec.id)];
-    bySort.set(sort, orderBy);
-  }
-  return orderBy;
+  return entry(
+    entry(orders, spec, () => new Map()),
+    sort,
+    () => {
+      const direction = descending ? desc : asc;
+      // SQLite sorts NULL first ascending and last descending, as the keyset conditions below assume.
+      return byId ? [direction(spec.id)] : [direction(key), direction(spec.id)];
+    },
+  );
 }
 
 /**

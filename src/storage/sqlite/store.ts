@@ -19,6 +19,7 @@ import {
 } from 'drizzle-orm';
 import { type SQLiteColumn, SQLiteSyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { AppError, notFound } from '../../lib/errors.js';
+import { entry } from '../../lib/maps.js';
 import { assertVersion, sameFields, withBlanks } from '../../lib/write-rules.js';
 import type { Meta } from '../types.js';
 import { type Db, writeTransaction } from './client.js';
@@ -358,17 +359,11 @@ const tailStatements = new WeakMap<Database.Database, WeakMap<Head, Map<string, 
  * hashing a new string of several hundred characters (the head's select list) on every page.
  */
 function tailStatement(db: Db, head: Head, tail: string): Database.Statement {
-  const connection = connectionOf(db);
-  let byHead = tailStatements.get(connection);
-  if (byHead === undefined) {
-    byHead = new WeakMap();
-    tailStatements.set(connection, byHead);
-  }
-  let byTail = byHead.get(head);
-  if (byTail === undefined) {
-    byTail = new Map();
-    byHead.set(head, byTail);
-  }
+  const byTail = entry(
+    entry(tailStatements, connectionOf(db), () => new WeakMap()),
+    head,
+    () => new Map(),
+  );
   let statement = byTail.get(tail);
   if (statement === undefined) {
     if (byTail.size >= TAILS_KEPT) byTail.delete(byTail.keys().next().value as string);
