@@ -2,17 +2,8 @@
 // statement topics, deletes; pages through it keep undated statements last and never skip or repeat.
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
+import { taggedStatement } from './dated-statements.js';
 import { everyPage, makeApp, seedMinimal, sharedApp, type TestApp } from './helpers.js';
-
-const statement = (id: string, statedOn: string | null, topicIds: string[]) => ({
-  id,
-  text: `Statement ${id}.`,
-  kind: 'paraphrase',
-  speakerId: 'spokesperson',
-  statedOn,
-  sourceIds: ['report'],
-  topicIds,
-});
 
 async function idsAbout(api: TestApp, topic: string, extra = ''): Promise<string[]> {
   const res = await api.json({ method: 'GET', url: `/v1/statements?topic=${topic}&limit=100${extra}` });
@@ -35,10 +26,10 @@ async function topicCounts(api: TestApp): Promise<Record<string, number>> {
 async function fourStatements(api: TestApp): Promise<void> {
   await seedMinimal(api);
   for (const s of [
-    statement('s1', '2024-04-01', ['talks-with-ttp']),
-    statement('s2', '2024-04-03', ['ttp', 'migration']),
-    statement('s3', null, ['talks-with-ttp']),
-    statement('s4', '2024-04-02', ['talks-with-ttp', 'ttp']),
+    taggedStatement('s1', '2024-04-01', ['talks-with-ttp']),
+    taggedStatement('s2', '2024-04-03', ['ttp', 'migration']),
+    taggedStatement('s3', null, ['talks-with-ttp']),
+    taggedStatement('s4', '2024-04-02', ['talks-with-ttp', 'ttp']),
   ]) {
     assert.equal((await api.json({ method: 'POST', url: '/v1/statements', payload: s })).status, 201);
   }
@@ -150,7 +141,7 @@ test('topic ancestry: statements under a new topic count for its ancestors at on
     201,
   );
   assert.equal(
-    (await api.json({ method: 'POST', url: '/v1/statements', payload: statement('s5', '2024-06-01', ['returns']) })).status,
+    (await api.json({ method: 'POST', url: '/v1/statements', payload: taggedStatement('s5', '2024-06-01', ['returns']) })).status,
     201,
   );
   assert.deepEqual(await idsAbout(api, 'migration'), ['s5', 's1', 's4', 's3']);

@@ -16,3 +16,14 @@ export async function datedStatements(t: TestApp, dates: readonly (readonly [str
     });
   }
 }
+
+/** A statement body `Statement <id>.` on `statedOn` about `topicIds`; needs seedMinimal's speaker and source. */
+export const taggedStatement = (id: string, statedOn: string | null, topicIds: string[]) => ({
+  id,
+  text: `Statement ${id}.`,
+  kind: 'paraphrase',
+  speakerId: 'spokesperson',
+  sourceIds: ['report'],
+  statedOn,
+  topicIds,
+});

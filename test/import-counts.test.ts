@@ -5,19 +5,10 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { get } from './assertions.js';
+import { taggedStatement } from './dated-statements.js';
 import { makeApp, seedMinimal, sqliteOnly, type TestApp } from './helpers.js';
 
 type Body = Record<string, any>;
-
-const statement = (id: string, statedOn: string | null, topicIds: string[]) => ({
-  id,
-  text: `Statement ${id}.`,
-  kind: 'paraphrase',
-  speakerId: 'spokesperson',
-  sourceIds: ['report'],
-  statedOn,
-  topicIds,
-});
 
 async function importLines(t: TestApp, ...bundles: Body[]) {
   const res = await t.request({
@@ -64,12 +55,12 @@ test('an import counts new statements by topic and month: each under every ances
   await seedMinimal(api);
   const results = await importLines(api, {
     statements: [
-      statement('a', '2024-03-28', ['talks-with-ttp']),
+      taggedStatement('a', '2024-03-28', ['talks-with-ttp']),
       // Two topics leading to the same ancestors: counted once under each.
-      statement('b', '2024-04-04', ['ttp', 'talks-with-ttp']),
-      statement('c', '2024-04-05', ['migration', 'talks-with-ttp']),
-      statement('d', null, ['counter-terrorism']),
-      statement('e', '2024-04-06', []),
+      taggedStatement('b', '2024-04-04', ['ttp', 'talks-with-ttp']),
+      taggedStatement('c', '2024-04-05', ['migration', 'talks-with-ttp']),
+      taggedStatement('d', null, ['counter-terrorism']),
+      taggedStatement('e', '2024-04-06', []),
     ],
   });
   assert.equal(results[0]?.status, 'ok');
@@ -93,20 +84,20 @@ test('an import that moves statements to other months and topics leaves the coun
   await seedMinimal(api);
   const first = {
     statements: [
-      statement('a', '2024-03-28', ['talks-with-ttp']),
-      statement('b', '2024-04-04', ['ttp', 'talks-with-ttp']),
-      statement('c', null, ['migration']),
-      statement('d', '2024-04-06', []),
+      taggedStatement('a', '2024-03-28', ['talks-with-ttp']),
+      taggedStatement('b', '2024-04-04', ['ttp', 'talks-with-ttp']),
+      taggedStatement('c', null, ['migration']),
+      taggedStatement('d', '2024-04-06', []),
     ],
   };
   const second = {
     topics: [{ id: 'water', name: 'Water' }],
     statements: [
-      statement('a', '2024-05-01', ['talks-with-ttp']),
-      statement('b', '2024-04-04', ['migration']),
-      statement('c', '2024-04-02', ['water', 'ttp']),
-      statement('d', null, ['talks-with-ttp']),
-      statement('e', '2024-05-02', ['water']),
+      taggedStatement('a', '2024-05-01', ['talks-with-ttp']),
+      taggedStatement('b', '2024-04-04', ['migration']),
+      taggedStatement('c', '2024-04-02', ['water', 'ttp']),
+      taggedStatement('d', null, ['talks-with-ttp']),
+      taggedStatement('e', '2024-05-02', ['water']),
     ],
   };
   const results = await importLines(api, first, second);
@@ -137,13 +128,15 @@ test('after an import, a failed one and a dry run, a write by another program is
 }, async (t) => {
   const api = await makeApp(t);
   await seedMinimal(api);
-  await importLines(api, { statements: [statement('a', '2024-04-04', ['ttp'])] });
-  const failed = await importLines(api, { statements: [statement('b', '2024-04-04', ['ttp']), statement('c', '2024-04-04', ['nowhere'])] });
+  await importLines(api, { statements: [taggedStatement('a', '2024-04-04', ['ttp'])] });
+  const failed = await importLines(api, {
+    statements: [taggedStatement('b', '2024-04-04', ['ttp']), taggedStatement('c', '2024-04-04', ['nowhere'])],
+  });
   assert.equal(failed[0]?.status, 'failed');
   const dry = await api.request({
     method: 'POST',
     url: '/v1/imports?dryRun=true',
-    payload: { statements: [statement('d', '2024-04-04', ['ttp'])] },
+    payload: { statements: [taggedStatement('d', '2024-04-04', ['ttp'])] },
   });
   assert.equal(dry.statusCode, 200, dry.body);
   const other = new Database(sqliteInternals(api.app.storage).writer.$client.name);
