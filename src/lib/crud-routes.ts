@@ -42,10 +42,21 @@ export interface Resource<R extends Meta> {
 }
 
 const LinkHeader = { Link: { type: 'string', description: 'The next page, as `<url>; rel="next"`; absent on the last page.' } };
-const ETagHeader = { ETag: { type: 'string', description: 'The record version, quoted: use it in If-Match / If-None-Match.' } };
+const ETagHeader = {
+  ETag: {
+    type: 'string',
+    description:
+      "The record's version, quoted (`\"3\"`), with a suffix while a field derived from other records has a value: a statement's `verified` gives `\"3.v\"` (true) or `\"3.u\"` (false). It changes whenever the answer does; send it in If-None-Match, and it or the version alone in If-Match.",
+  },
+};
 const LocationHeader = { Location: { type: 'string', description: 'The URL of the new record.' } };
 const WriteHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'Apply only if the record still has this ETag; 412 otherwise.' })),
+  'if-match': Type.Optional(
+    Type.String({
+      description:
+        "Apply only if the record is still at the version this ETag names (its derived suffix aside: a statement's `verified` changes with its sources, not with writes to it), or the version alone quoted (`\"3\"`); 412 otherwise.",
+    }),
+  ),
 });
 
 const PATCHED_AT = '2024-04-06T09:30:00.000Z';
@@ -145,12 +156,16 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         operationId: `get${tag.replace(/s$/, '')}`,
         tags: [tag],
         summary: `Get one ${one}`,
-        description: `The ${one} with this id. Sends an ETag; with If-None-Match equal to it, answers 304 without a body.`,
+        description: `The ${one} with this id. Sends an ETag, which changes whenever this answer does (a statement's also when only its \`verified\` does); with If-None-Match equal to it, answers 304 without a body.`,
         params: IdParams,
         querystring: resource.expand
           ? Type.Object({ expand: Type.Optional(expandParameter(resource.expand.names)) }, { additionalProperties: false })
           : NoQuery,
-        headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ description: 'An ETag from an earlier read.' })) }),
+        headers: Type.Object({
+          'if-none-match': Type.Optional(
+            Type.String({ description: 'ETags from earlier reads, comma-separated (weak ones compare equal to strong), or `*`.' }),
+          ),
+        }),
         response: {
           200: json(ref(schemas.record), `The ${one}.`, ETagHeader),
           304: { type: 'null', description: 'Not modified since the ETag given in If-None-Match.', headers: ETagHeader },
@@ -163,7 +178,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       const { id } = request.params as { id: string };
       const record = await storage.records.get<R>(collection, id);
       if (!record) throw notFound(collection, id);
-      const tagValue = etag(record.version);
+      const tagValue = etag(record);
       reply.header('etag', tagValue);
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tagValue || t.trim() === '*')) {
@@ -213,7 +228,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       const record = await storage.records.create<R>(collection, request.body as Partial<F> & { id?: string }, {
         keyName: request.keyName,
       });
-      reply.code(201).header('location', `${base}/${record.id}`).header('etag', etag(record.version));
+      reply.code(201).header('location', `${base}/${record.id}`).header('etag', etag(record));
       return record;
     },
   );
@@ -237,7 +252,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         },
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
-          PRECONDITION_FAILED: 'If-Match does not match the current ETag; `currentVersion` says what it is.',
+          PRECONDITION_FAILED: 'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
           INVALID_RECORD: 'The database refused the write (a backstop: the rules are checked first).',
           ...resource.problems?.update,
         },
@@ -260,7 +275,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       const record = await storage.records.patch<R>(collection, id, request.body as Partial<F>, request.headers['if-match'], {
         keyName: request.keyName,
       });
-      reply.header('etag', etag(record.version));
+      reply.header('etag', etag(record));
       return record;
     },
   );
@@ -283,7 +298,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         },
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
-          PRECONDITION_FAILED: 'If-Match does not match the current ETag; `currentVersion` says what it is.',
+          PRECONDITION_FAILED: 'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
           ...(referrers.length > 0
             ? {
                 STILL_REFERENCED: `Other records still refer to this ${one}; \`referencedBy\` names them (${referrerList(referrers)}).`,

@@ -1,5 +1,5 @@
 // The rules of a write every engine applies the same way: the whole fields of a record (blanks filled in),
-// If-Match against the stored version, whether a change changes anything.
+// If-Match against the stored version, the ETag a record is served with, whether a change changes anything.
 
 import type { Meta } from '../storage/types.js';
 import { AppError } from './errors.js';
@@ -17,21 +17,48 @@ export function withBlanks<F extends object>(store: FieldRules<F>, input: object
   return fields as F;
 }
 
-/** A 412 unless If-Match is absent, `*`, or names the stored version (strongly, RFC 9110 §13.1.1). */
+/**
+ * A 412 unless If-Match is absent, `*`, or names the stored version: as the ETag `etag` gives (strongly, RFC 9110
+ * §13.1.1), or as the version alone, quoted (`"3"`). If-Match guards a record's own fields against lost updates;
+ * the derived part of an ETag (a statement's `verified`) changes with other records (a cited source's text), and
+ * a write made on a read of the same version overwrites nothing that read did not see: refusing it would fail
+ * writes that conflict with nothing. So a tag matches by its version, whatever its derived part says.
+ */
 export function assertVersion(existing: Meta, ifMatch: string | undefined): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
   // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
-  const wanted = ifMatch.split(',').map((tag) => tag.trim());
-  if (!wanted.includes(etag(existing.version))) {
+  if (!ifMatch.split(',').some((tag) => versionOfTag(tag.trim()) === existing.version)) {
+    const current = etag(existing);
     throw new AppError(
       'PRECONDITION_FAILED',
-      `If-Match ${ifMatch} does not match the current version ${existing.version} (ETag ${etag(existing.version)}); read the record again and retry.`,
+      `If-Match ${ifMatch} does not match the current ETag ${current} (version ${existing.version}); read the record again and retry.`,
       { currentVersion: existing.version },
     );
   }
 }
 
-export const etag = (version: number) => `"${version}"`;
+/**
+ * The ETag of a record as served: its version, quoted (`"3"`), and for a record whose answer holds a field
+ * derived from other records, a suffix naming that field's state, so that the ETag changes whenever the answer
+ * does (RFC 9110 §8.8.3: an ETag validates the representation, not the stored row). A statement's `verified` is
+ * read from its sources' texts, which change without the statement's version: `"3.v"` when its quote stands in
+ * one of them, `"3.u"` when it does not, `"3"` when there is nothing to check (null or absent).
+ */
+export function etag(record: Meta): string {
+  const suffix = derivedSuffix(record);
+  return suffix === '' ? `"${record.version}"` : `"${record.version}.${suffix}"`;
+}
+
+function derivedSuffix(record: Meta): string {
+  const { verified } = record as { verified?: boolean | null };
+  return verified === true ? 'v' : verified === false ? 'u' : '';
+}
+
+/** The version an entity-tag names, as `etag` writes it (`"3"`, `"3.v"`); undefined for any other tag (a weak one). */
+function versionOfTag(tag: string): number | undefined {
+  const match = /^"([1-9][0-9]{0,15})(?:\.[^"]*)?"$/.exec(tag);
+  return match ? Number(match[1]) : undefined;
+}
 
 /** Whether two sets of fields hold the same values, ignoring key order (and, with `canonical`, the order of unordered arrays). */
 export function sameFields<F extends object>(store: FieldRules<F>, a: F, b: F): boolean {
