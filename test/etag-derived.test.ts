@@ -168,3 +168,72 @@ describe('kept answers after a source text change', () => {
     assert.deepEqual(await verified(), [false, false]);
   });
 });
+
+describe('ETag of a position: its evidence dates come from its statements', () => {
+  /** Two dated statements and a position evidenced by both; answers the app. */
+  async function positionOnTwo(t: Parameters<typeof makeApp>[0]): Promise<TestApp> {
+    const api = await quoteCiting(t);
+    const post = async (url: string, payload: object) => {
+      const res = await api.json({ method: 'POST', url, payload });
+      assert.equal(res.status, 201, `POST ${url} → ${res.status} ${JSON.stringify(res.body)}`);
+    };
+    await post('/v1/topics', { id: 'talks', name: 'Talks' });
+    for (const [id, statedOn] of [
+      ['early', '2024-01-10'],
+      ['late', '2024-04-04'],
+    ]) {
+      await post('/v1/statements', {
+        id,
+        text: `Said on ${statedOn}.`,
+        kind: 'paraphrase',
+        speakerId: 'spokesperson',
+        sourceIds: ['report'],
+        statedOn,
+      });
+    }
+    await post('/v1/positions', {
+      id: 'p',
+      actorId: 'spokesperson',
+      topicId: 'talks',
+      stance: 'opposes',
+      summary: 'No talks.',
+      evidence: [
+        { statementId: 'early', relation: 'asserts' },
+        { statementId: 'late', relation: 'reiterates' },
+      ],
+    });
+    return api;
+  }
+
+  test('a statement re-dated: the old ETag gets 200 with the evidence reordered and a new ETag, which then answers 304', async (t) => {
+    const api = await positionOnTwo(t);
+    const before = await api.json({ method: 'GET', url: '/v1/positions/p' });
+    assert.equal(before.body.lastReaffirmedOn, '2024-04-04');
+    const redated = await api.json({ method: 'PATCH', url: '/v1/statements/early', payload: { statedOn: '2024-05-01' } });
+    assert.equal(redated.status, 200);
+
+    const after = await api.json({ method: 'GET', url: '/v1/positions/p', headers: { 'if-none-match': String(before.headers.etag) } });
+    assert.equal(after.status, 200);
+    assert.deepEqual(
+      [after.body.version, after.body.evidence.map((e: { statementId: string }) => e.statementId), after.body.lastReaffirmedOn],
+      [1, ['late', 'early'], '2024-05-01'],
+    );
+    assert.notEqual(after.headers.etag, before.headers.etag);
+    assert.match(String(after.headers.etag), /^"1\.[\w-]{8}"$/);
+    const again = await api.json({ method: 'GET', url: '/v1/positions/p', headers: { 'if-none-match': String(after.headers.etag) } });
+    assert.equal(again.status, 304);
+  });
+
+  test('a statement re-dated: If-Match with the ETag read before still applies to the position', async (t) => {
+    const api = await positionOnTwo(t);
+    const before = await api.json({ method: 'GET', url: '/v1/positions/p' });
+    await api.json({ method: 'PATCH', url: '/v1/statements/early', payload: { statedOn: '2024-05-01' } });
+    const res = await api.json({
+      method: 'PATCH',
+      url: '/v1/positions/p',
+      payload: { summary: 'Still no talks.' },
+      headers: { 'if-match': String(before.headers.etag) },
+    });
+    assert.deepEqual([res.status, res.body.version, res.body.summary], [200, 2, 'Still no talks.']);
+  });
+});

@@ -46,7 +46,7 @@ const ETagHeader = {
   ETag: {
     type: 'string',
     description:
-      "The record's version, quoted (`\"3\"`), with a suffix while a field derived from other records has a value: a statement's `verified` gives `\"3.v\"` (true) or `\"3.u\"` (false). It changes whenever the answer does; send it in If-None-Match, and it or the version alone in If-Match.",
+      'The record\'s version, quoted (`"3"`), with a suffix naming the fields derived from other records: a statement\'s `verified` gives `"3.v"` (true) or `"3.u"` (false; none while null), a position\'s evidence dates a digest (`"3.Ab3_x9Qz"`). It changes whenever the answer does; send it in If-None-Match, and it or the version alone in If-Match.',
   },
 };
 const LocationHeader = { Location: { type: 'string', description: 'The URL of the new record.' } };
@@ -54,7 +54,7 @@ const WriteHeaders = Type.Object({
   'if-match': Type.Optional(
     Type.String({
       description:
-        "Apply only if the record is still at the version this ETag names (its derived suffix aside: a statement's `verified` changes with its sources, not with writes to it), or the version alone quoted (`\"3\"`); 412 otherwise.",
+        'Apply only if the record is still at the version this ETag names, or the version alone quoted (`"3"`); 412 otherwise. The suffix of derived fields is not compared: they change with other records (a statement\'s `verified` with its sources\' texts), which is no conflicting write.',
     }),
   ),
 });
@@ -156,7 +156,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         operationId: `get${tag.replace(/s$/, '')}`,
         tags: [tag],
         summary: `Get one ${one}`,
-        description: `The ${one} with this id. Sends an ETag, which changes whenever this answer does (a statement's also when only its \`verified\` does); with If-None-Match equal to it, answers 304 without a body.`,
+        description: `The ${one} with this id. Sends an ETag, which changes whenever this answer does (also when only a field derived from other records does, such as a statement's \`verified\`); with If-None-Match equal to it, answers 304 without a body.`,
         params: IdParams,
         querystring: resource.expand
           ? Type.Object({ expand: Type.Optional(expandParameter(resource.expand.names)) }, { additionalProperties: false })
@@ -252,7 +252,8 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         },
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
-          PRECONDITION_FAILED: 'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
+          PRECONDITION_FAILED:
+            'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
           INVALID_RECORD: 'The database refused the write (a backstop: the rules are checked first).',
           ...resource.problems?.update,
         },
@@ -298,7 +299,8 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         },
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
-          PRECONDITION_FAILED: 'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
+          PRECONDITION_FAILED:
+            'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
           ...(referrers.length > 0
             ? {
                 STILL_REFERENCED: `Other records still refer to this ${one}; \`referencedBy\` names them (${referrerList(referrers)}).`,
