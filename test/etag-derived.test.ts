@@ -237,3 +237,53 @@ describe('ETag of a position: its evidence dates come from its statements', () =
     assert.deepEqual([res.status, res.body.version, res.body.summary], [200, 2, 'Still no talks.']);
   });
 });
+
+describe('ETag of an expanded answer: the embedded records are part of it', () => {
+  test('a cited source retitled: the ETag of ?expand=sources changes and the old one gets 200 with the new title', async (t) => {
+    const api = await quoteCiting(t);
+    const url = '/v1/statements/q?expand=sources';
+    const before = await api.json({ method: 'GET', url });
+    assert.match(String(before.headers.etag), /^"1\.[\w-]{8}"$/);
+    const retitled = await api.json({ method: 'PATCH', url: '/v1/sources/report', payload: { title: 'The report, retitled' } });
+    assert.equal(retitled.status, 200);
+
+    const after = await api.json({ method: 'GET', url, headers: { 'if-none-match': String(before.headers.etag) } });
+    assert.deepEqual([after.status, after.body.sources[0].title], [200, 'The report, retitled']);
+    assert.notEqual(after.headers.etag, before.headers.etag);
+    assert.equal((await api.json({ method: 'GET', url, headers: { 'if-none-match': String(after.headers.etag) } })).status, 304);
+    // Unexpanded, the statement's answer did not change: its plain ETag still answers 304.
+    assert.equal((await getQuote(api, '"1"')).status, 304);
+  });
+
+  test('an evidence statement edited: the ETag of a position with ?expand=evidence changes', async (t) => {
+    const api = await quoteCiting(t);
+    await api.json({ method: 'POST', url: '/v1/topics', payload: { id: 'talks', name: 'Talks' } });
+    const created = await api.json({
+      method: 'POST',
+      url: '/v1/positions',
+      payload: {
+        id: 'p',
+        actorId: 'spokesperson',
+        topicId: 'talks',
+        stance: 'opposes',
+        summary: 'No talks.',
+        evidence: [{ statementId: 'q', relation: 'asserts' }],
+      },
+    });
+    assert.equal(created.status, 201);
+    const url = '/v1/positions/p?expand=evidence';
+    const before = await api.json({ method: 'GET', url });
+    await api.json({ method: 'PATCH', url: '/v1/statements/q', payload: { speakerRole: 'Spokesperson' } });
+    const after = await api.json({ method: 'GET', url, headers: { 'if-none-match': String(before.headers.etag) } });
+    assert.deepEqual([after.status, after.body.evidence[0].statement.speakerRole], [200, 'Spokesperson']);
+    assert.equal((await api.json({ method: 'GET', url, headers: { 'if-none-match': String(after.headers.etag) } })).status, 304);
+  });
+
+  test('If-Match with the ETag of an expanded answer applies to the record at that version', async (t) => {
+    const api = await quoteCiting(t, SAYS_IT);
+    const read = await api.json({ method: 'GET', url: '/v1/statements/q?expand=sources,speaker' });
+    assert.match(String(read.headers.etag), /^"1\.v\.[\w-]{8}"$/);
+    const res = await patchQuote(api, String(read.headers.etag));
+    assert.deepEqual([res.status, res.body.version], [200, 2]);
+  });
+});

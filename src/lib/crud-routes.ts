@@ -5,13 +5,13 @@ import type { Collection, Meta, Query, Storage } from '../storage/index.js';
 import type { KeptAnswers } from './answer-cache.js';
 import { canonicalEntries } from './cursor.js';
 import { notFound, singular } from './errors.js';
+import { etag, expandedEtag } from './etag.js';
 import { SAMPLE_IDS, type SampledCollection, seededRecord, seedRecord } from './examples.js';
 import { expandParameter } from './expand.js';
 import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
 import type { ProblemNotes } from './problems.js';
 import { IdParams, NoQuery, Page, ref } from './schemas.js';
-import { etag } from './write-rules.js';
 
 export interface Resource<R extends Meta> {
   collection: Collection;
@@ -46,7 +46,7 @@ const ETagHeader = {
   ETag: {
     type: 'string',
     description:
-      'The record\'s version, quoted (`"3"`), with a suffix naming the fields derived from other records: a statement\'s `verified` gives `"3.v"` (true) or `"3.u"` (false; none while null), a position\'s evidence dates a digest (`"3.Ab3_x9Qz"`). It changes whenever the answer does; send it in If-None-Match, and it or the version alone in If-Match.',
+      'The record\'s version, quoted (`"3"`), with a suffix naming the fields derived from other records: a statement\'s `verified` gives `"3.v"` (true) or `"3.u"` (false; none while null), a position\'s evidence dates a digest (`"3.Ab3_x9Qz"`); with `expand`, a digest of the embedded records\' ETags follows (`"3.v.Xy12abCd"`). It changes whenever the answer does; send it in If-None-Match, and it or the version alone in If-Match.',
   },
 };
 const LocationHeader = { Location: { type: 'string', description: 'The URL of the new record.' } };
@@ -156,7 +156,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         operationId: `get${tag.replace(/s$/, '')}`,
         tags: [tag],
         summary: `Get one ${one}`,
-        description: `The ${one} with this id. Sends an ETag, which changes whenever this answer does (also when only a field derived from other records does, such as a statement's \`verified\`); with If-None-Match equal to it, answers 304 without a body.`,
+        description: `The ${one} with this id. Sends an ETag, which changes whenever this answer does (also when only a field derived from other records does, such as a statement's \`verified\`, or a record embedded by \`expand\`); with If-None-Match equal to it, answers 304 without a body.`,
         params: IdParams,
         querystring: resource.expand
           ? Type.Object({ expand: Type.Optional(expandParameter(resource.expand.names)) }, { additionalProperties: false })
@@ -178,15 +178,17 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       const { id } = request.params as { id: string };
       const record = await storage.records.get<R>(collection, id);
       if (!record) throw notFound(collection, id);
-      const tagValue = etag(record);
+      const { expand } = request.query as { expand?: string };
+      // Without expand= there is nothing to embed: no call, and no await, for the commonest get. With it, the
+      // ETag names the embedded records too, so the answer is built before If-None-Match is compared.
+      const answer = resource.expand && expand ? (await storage.lists.expand(collection, [record], expand))[0] : undefined;
+      const tagValue = answer && expand ? expandedEtag(answer, expand) : etag(record);
       reply.header('etag', tagValue);
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tagValue || t.trim() === '*')) {
         return reply.code(304).send();
       }
-      const { expand } = request.query as { expand?: string };
-      // Without expand= there is nothing to embed: no call, and no await, for the commonest get.
-      return resource.expand && expand ? (await storage.lists.expand(collection, [record], expand))[0] : record;
+      return answer ?? record;
     },
   );
 

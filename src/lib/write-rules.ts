@@ -1,9 +1,9 @@
 // The rules of a write every engine applies the same way: the whole fields of a record (blanks filled in),
-// If-Match against the stored version, the ETag a record is served with, whether a change changes anything.
+// If-Match against the stored version, whether a change changes anything.
 
-import { createHash } from 'node:crypto';
 import type { Meta } from '../storage/types.js';
 import { AppError } from './errors.js';
+import { etag, versionOfTag } from './etag.js';
 
 /** How a store tells the rules its fields' blanks and canonical form (the engine's stores are such a thing). */
 export interface FieldRules<F extends object> {
@@ -36,35 +36,6 @@ export function assertVersion(existing: Meta, ifMatch: string | undefined): void
       { currentVersion: existing.version },
     );
   }
-}
-
-/**
- * The ETag of a record as served: its version, quoted (`"3"`), and for a record whose answer holds fields
- * derived from other records, a suffix naming their state, so that the ETag changes whenever the answer does
- * (RFC 9110 §8.8.3: an ETag validates the representation, not the stored row). A statement's `verified` is read
- * from its sources' texts, which change without the statement's version: `"3.v"` when its quote stands in one
- * of them, `"3.u"` when it does not, `"3"` when there is nothing to check (null or absent). A position's evidence
- * carries its statements' dates, and is ordered by them: a digest of those (`"3.Ab3_x9Qz"`).
- */
-export function etag(record: Meta): string {
-  const suffix = derivedSuffix(record);
-  return suffix === '' ? `"${record.version}"` : `"${record.version}.${suffix}"`;
-}
-
-function derivedSuffix(record: Meta): string {
-  const { verified, evidence } = record as { verified?: boolean | null; evidence?: { statementId: string; statedOn?: string | null }[] };
-  if (verified !== undefined) return verified === true ? 'v' : verified === false ? 'u' : '';
-  if (evidence === undefined) return '';
-  // The ids too: their order is derived (by date), so it is part of what the digest names.
-  const hash = createHash('sha256');
-  for (const e of evidence) hash.update(`${e.statementId}\0${e.statedOn ?? ''}\0`);
-  return hash.digest('base64url').slice(0, 8);
-}
-
-/** The version an entity-tag names, as `etag` writes it (`"3"`, `"3.v"`); undefined for any other tag (a weak one). */
-function versionOfTag(tag: string): number | undefined {
-  const match = /^"([1-9][0-9]{0,15})(?:\.[^"]*)?"$/.exec(tag);
-  return match ? Number(match[1]) : undefined;
 }
 
 /** Whether two sets of fields hold the same values, ignoring key order (and, with `canonical`, the order of unordered arrays). */
