@@ -5,13 +5,13 @@ import type { Collection, Meta, Query, Storage } from '../storage/index.js';
 import type { KeptAnswers } from './answer-cache.js';
 import { canonicalEntries } from './cursor.js';
 import { notFound, singular } from './errors.js';
+import { etag, expandedEtag } from './etag.js';
 import { SAMPLE_IDS, type SampledCollection, seededRecord, seedRecord } from './examples.js';
 import { expandParameter } from './expand.js';
 import { requestedFormat, sendExport } from './export.js';
 import type { ListQuery, PageResult } from './pagination.js';
 import type { ProblemNotes } from './problems.js';
 import { IdParams, NoQuery, Page, ref } from './schemas.js';
-import { etag } from './write-rules.js';
 
 export interface Resource<R extends Meta> {
   collection: Collection;
@@ -42,10 +42,21 @@ export interface Resource<R extends Meta> {
 }
 
 const LinkHeader = { Link: { type: 'string', description: 'The next page, as `<url>; rel="next"`; absent on the last page.' } };
-const ETagHeader = { ETag: { type: 'string', description: 'The record version, quoted: use it in If-Match / If-None-Match.' } };
+const ETagHeader = {
+  ETag: {
+    type: 'string',
+    description:
+      'The record\'s version, quoted (`"3"`), with a suffix naming the fields derived from other records: a statement\'s `verified` gives `"3.v"` (true) or `"3.u"` (false; none while null), a position\'s evidence dates a digest (`"3.Ab3_x9Qz"`); with `expand`, a digest of the embedded records\' ETags follows (`"3.v.Xy12abCd"`). It changes whenever the answer does; send it in If-None-Match, and it or the version alone in If-Match.',
+  },
+};
 const LocationHeader = { Location: { type: 'string', description: 'The URL of the new record.' } };
 const WriteHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'Apply only if the record still has this ETag; 412 otherwise.' })),
+  'if-match': Type.Optional(
+    Type.String({
+      description:
+        'Apply only if the record is still at the version this ETag names, or the version alone quoted (`"3"`); 412 otherwise. The suffix of derived fields is not compared: they change with other records (a statement\'s `verified` with its sources\' texts), which is no conflicting write.',
+    }),
+  ),
 });
 
 const PATCHED_AT = '2024-04-06T09:30:00.000Z';
@@ -145,12 +156,16 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         operationId: `get${tag.replace(/s$/, '')}`,
         tags: [tag],
         summary: `Get one ${one}`,
-        description: `The ${one} with this id. Sends an ETag; with If-None-Match equal to it, answers 304 without a body.`,
+        description: `The ${one} with this id. Sends an ETag, which changes whenever this answer does (also when only a field derived from other records does, such as a statement's \`verified\`, or a record embedded by \`expand\`); with If-None-Match equal to it, answers 304 without a body.`,
         params: IdParams,
         querystring: resource.expand
           ? Type.Object({ expand: Type.Optional(expandParameter(resource.expand.names)) }, { additionalProperties: false })
           : NoQuery,
-        headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ description: 'An ETag from an earlier read.' })) }),
+        headers: Type.Object({
+          'if-none-match': Type.Optional(
+            Type.String({ description: 'ETags from earlier reads, comma-separated (weak ones compare equal to strong), or `*`.' }),
+          ),
+        }),
         response: {
           200: json(ref(schemas.record), `The ${one}.`, ETagHeader),
           304: { type: 'null', description: 'Not modified since the ETag given in If-None-Match.', headers: ETagHeader },
@@ -163,15 +178,17 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       const { id } = request.params as { id: string };
       const record = await storage.records.get<R>(collection, id);
       if (!record) throw notFound(collection, id);
-      const tagValue = etag(record.version);
+      const { expand } = request.query as { expand?: string };
+      // Without expand= there is nothing to embed: no call, and no await, for the commonest get. With it, the
+      // ETag names the embedded records too, so the answer is built before If-None-Match is compared.
+      const answer = resource.expand && expand ? (await storage.lists.expand(collection, [record], expand))[0] : undefined;
+      const tagValue = answer && expand ? expandedEtag(answer, expand) : etag(record);
       reply.header('etag', tagValue);
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tagValue || t.trim() === '*')) {
         return reply.code(304).send();
       }
-      const { expand } = request.query as { expand?: string };
-      // Without expand= there is nothing to embed: no call, and no await, for the commonest get.
-      return resource.expand && expand ? (await storage.lists.expand(collection, [record], expand))[0] : record;
+      return answer ?? record;
     },
   );
 
@@ -213,7 +230,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       const record = await storage.records.create<R>(collection, request.body as Partial<F> & { id?: string }, {
         keyName: request.keyName,
       });
-      reply.code(201).header('location', `${base}/${record.id}`).header('etag', etag(record.version));
+      reply.code(201).header('location', `${base}/${record.id}`).header('etag', etag(record));
       return record;
     },
   );
@@ -237,7 +254,8 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         },
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
-          PRECONDITION_FAILED: 'If-Match does not match the current ETag; `currentVersion` says what it is.',
+          PRECONDITION_FAILED:
+            'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
           INVALID_RECORD: 'The database refused the write (a backstop: the rules are checked first).',
           ...resource.problems?.update,
         },
@@ -260,7 +278,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       const record = await storage.records.patch<R>(collection, id, request.body as Partial<F>, request.headers['if-match'], {
         keyName: request.keyName,
       });
-      reply.header('etag', etag(record.version));
+      reply.header('etag', etag(record));
       return record;
     },
   );
@@ -283,7 +301,8 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         },
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
-          PRECONDITION_FAILED: 'If-Match does not match the current ETag; `currentVersion` says what it is.',
+          PRECONDITION_FAILED:
+            'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
           ...(referrers.length > 0
             ? {
                 STILL_REFERENCED: `Other records still refer to this ${one}; \`referencedBy\` names them (${referrerList(referrers)}).`,

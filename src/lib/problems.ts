@@ -178,7 +178,7 @@ export function problemExample(code: ErrorCode, method: string, url: string): Re
         { conflictingPositionId: 'pakistan-opposes-talks-with-ttp-from-2024-04-04' },
       );
     case 'PRECONDITION_FAILED':
-      return problem('If-Match "1" does not match the current version 2 (ETag "2"); read the record again and retry.', {
+      return problem('If-Match "1" does not match the current ETag "2" (version 2); read the record again and retry.', {
         currentVersion: 2,
       });
     case 'PAYLOAD_TOO_LARGE':

@@ -35,7 +35,7 @@ export const StringEnum = <const T extends readonly string[]>(values: T, descrip
 export const RecordMeta = {
   createdAt: Timestamp,
   updatedAt: Timestamp,
-  version: Type.Integer({ minimum: 1, description: 'Starts at 1 and grows by one on every change; served as the ETag.' }),
+  version: Type.Integer({ minimum: 1, description: 'Starts at 1 and grows by one on every change; the ETag names it.' }),
 };
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });

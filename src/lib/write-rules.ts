@@ -3,6 +3,7 @@
 
 import type { Meta } from '../storage/types.js';
 import { AppError } from './errors.js';
+import { etag, versionOfTag } from './etag.js';
 
 /** How a store tells the rules its fields' blanks and canonical form (the engine's stores are such a thing). */
 export interface FieldRules<F extends object> {
@@ -17,21 +18,25 @@ export function withBlanks<F extends object>(store: FieldRules<F>, input: object
   return fields as F;
 }
 
-/** A 412 unless If-Match is absent, `*`, or names the stored version (strongly, RFC 9110 §13.1.1). */
+/**
+ * A 412 unless If-Match is absent, `*`, or names the stored version: as the ETag `etag` gives (strongly, RFC 9110
+ * §13.1.1), or as the version alone, quoted (`"3"`). If-Match guards a record's own fields against lost updates;
+ * the derived part of an ETag (a statement's `verified`) changes with other records (a cited source's text), and
+ * a write made on a read of the same version overwrites nothing that read did not see: refusing it would fail
+ * writes that conflict with nothing. So a tag matches by its version, whatever its derived part says.
+ */
 export function assertVersion(existing: Meta, ifMatch: string | undefined): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
   // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
-  const wanted = ifMatch.split(',').map((tag) => tag.trim());
-  if (!wanted.includes(etag(existing.version))) {
+  if (!ifMatch.split(',').some((tag) => versionOfTag(tag.trim()) === existing.version)) {
+    const current = etag(existing);
     throw new AppError(
       'PRECONDITION_FAILED',
-      `If-Match ${ifMatch} does not match the current version ${existing.version} (ETag ${etag(existing.version)}); read the record again and retry.`,
+      `If-Match ${ifMatch} does not match the current ETag ${current} (version ${existing.version}); read the record again and retry.`,
       { currentVersion: existing.version },
     );
   }
 }
-
-export const etag = (version: number) => `"${version}"`;
 
 /** Whether two sets of fields hold the same values, ignoring key order (and, with `canonical`, the order of unordered arrays). */
 export function sameFields<F extends object>(store: FieldRules<F>, a: F, b: F): boolean {

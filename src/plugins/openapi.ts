@@ -257,7 +257,7 @@ export const openapiPlugin = fp(
             'The first data it serves is the report of Pakistan’s Foreign Office weekly press briefing of 4 April 2024 (The News, 5 April 2024).',
             '',
             'Reads are public. Writes need `Authorization: Bearer <key>`; keys are made with `npm run keys -- create <name>`.',
-            'Every response carries `X-Request-Id`. Single records carry an `ETag`: `If-None-Match` on reads (304), `If-Match` on writes (412).',
+            'Every response carries `X-Request-Id`. Single records carry an `ETag` (the version, with a suffix for fields derived from other records): `If-None-Match` on reads (304), `If-Match` on writes (412; the version alone also matches).',
             '',
             'This document is served at `/openapi.json`; generate a typed client from it (openapi-typescript + openapi-fetch).',
             '',

@@ -24,7 +24,7 @@ import { assertVersion, sameFields, withBlanks } from '../../lib/write-rules.js'
 import type { Meta } from '../types.js';
 import { type Db, writeTransaction } from './client.js';
 
-export { etag, stripMeta } from '../../lib/write-rules.js';
+export { stripMeta } from '../../lib/write-rules.js';
 export type { Meta } from '../types.js';
 
 import { type ListQuery, type ListSpec, listPage, type PageResult } from './pagination.js';
