@@ -14,7 +14,7 @@ import { openStorage } from '../src/storage/index.js';
 import { bulkLoadArchive } from './bulk-load-archive.js';
 import { onPostgres } from './helpers.js';
 import { freshDatabase, type TestDatabase } from './postgres/databases.js';
-import { importInto, query } from './postgres/fixtures.js';
+import { importInto, linksApart, query } from './postgres/fixtures.js';
 
 const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -142,6 +142,12 @@ describe('a load by the CLI into a PostgreSQL database without statements', { sk
     assert.ok((expected.statement_topic_ancestors?.length ?? 0) > 4000, 'the archive fills the derived tables');
     assert.ok((expected.revisions?.length ?? 0) > 3000, 'and the change feed');
     for (const table of Object.keys(expected)) assert.deepEqual(actual[table], expected[table], table);
+  });
+
+  test('each statement copied carries its links on its row, as its link tables hold them (migration 0005)', async () => {
+    assert.deepEqual(await linksApart(loaded.url), []);
+    const [filled] = await query<{ n: number }>(loaded.url, `SELECT count(*)::int AS n FROM statements WHERE links -> 1 <> '[]'`);
+    assert.equal(filled?.n, 2001, 'every statement of the archive has a topic');
   });
 
   test('the loaded database answers every read as one imported record by record', async () => {

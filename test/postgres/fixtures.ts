@@ -31,6 +31,15 @@ export async function query<R>(url: string, text: string): Promise<R[]> {
  * import leaves it; the refusals are returned.
  */
 export async function importInto(url: string, bundles: Bundle[], { migrate: toEnd = true } = {}): Promise<unknown[]> {
+  // Today's write path writes statements' `links` column (migration 0005): a database from before it gets the
+  // column for the import and loses it after, so it holds the rows that release wrote, in its shape.
+  const [lacking] = toEnd
+    ? []
+    : await query<{ lacking: boolean }>(
+        url,
+        `SELECT NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'statements' AND column_name = 'links') AS "lacking"`,
+      );
+  if (lacking?.lacking) await query(url, `ALTER TABLE "statements" ADD COLUMN "links" jsonb NOT NULL DEFAULT '[]'`);
   const storage = await openStorage({ path: ':memory:', url });
   const refused: unknown[] = [];
   try {
@@ -39,7 +48,27 @@ export async function importInto(url: string, bundles: Bundle[], { migrate: toEn
   } finally {
     await storage.close();
   }
+  if (lacking?.lacking) await query(url, `ALTER TABLE "statements" DROP COLUMN "links"`);
   return refused;
+}
+
+/**
+ * The statements whose `links` column differs from what their link tables hold, in `ord` order (the arrays
+ * migration postgres/0005 fills the column with); none when the write path kept both in step.
+ */
+export async function linksApart(url: string): Promise<{ id: string; links: unknown; tables: unknown }[]> {
+  return query(
+    url,
+    `SELECT id, links, tables FROM (
+       SELECT s.id, s.links, jsonb_build_array(
+         coalesce((SELECT jsonb_agg(x.source_id ORDER BY x.ord) FROM statement_sources x WHERE x.statement_id = s.id), '[]'),
+         coalesce((SELECT jsonb_agg(x.topic_id ORDER BY x.ord) FROM statement_topics x WHERE x.statement_id = s.id), '[]'),
+         coalesce((SELECT jsonb_agg(x.actor_id ORDER BY x.ord) FROM statement_addressees x WHERE x.statement_id = s.id), '[]'),
+         coalesce((SELECT jsonb_agg(x.act ORDER BY x.ord) FROM statement_acts x WHERE x.statement_id = s.id), '[]'),
+         coalesce((SELECT jsonb_agg(x.responds_to_id ORDER BY x.ord) FROM statement_responds_to x WHERE x.statement_id = s.id), '[]')
+       ) AS tables FROM statements s) c
+      WHERE links IS DISTINCT FROM tables ORDER BY id`,
+  );
 }
 
 /** A new database migrated up to `last` only (the shape before a migration), from a copy of the migrations folder. */

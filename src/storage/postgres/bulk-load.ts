@@ -11,7 +11,7 @@ import type { ImportOutcome, ImportPlan } from '../imports.js';
 import { type Author, COLLECTIONS, type Collection } from '../types.js';
 import { copyRows, finishBulkLoad, WRITE_LOCK } from './client.js';
 import { first, type Runner, runnerOf, snake } from './query.js';
-import { type Fields, now, participants, STATEMENT_COLUMNS, STORES, statementLinks } from './stores.js';
+import { type Fields, linksOf, now, participants, STATEMENT_COLUMNS, STORES, statementLinks } from './stores.js';
 import { importPlan, Rollback } from './write.js';
 
 /**
@@ -29,7 +29,7 @@ const REVISION_COLUMNS = ['collection', 'record_id', 'version', 'operation', 'st
 const TABLES: { table: string; columns: readonly string[] }[] = [
   ...(['sources', 'actors', 'topics', 'events'] as const).map((c) => ({ table: c, columns: STORES[c].columns.map(snake) })),
   { table: participants.table, columns: [participants.owner, participants.value, 'ord'] },
-  { table: 'statements', columns: [...STATEMENT_COLUMNS, 'doc'].map(snake) },
+  { table: 'statements', columns: [...STATEMENT_COLUMNS, 'doc', 'links'].map(snake) },
   ...Object.values(statementLinks).map((l) => ({ table: l.table, columns: [l.owner, l.value, 'ord'] })),
   { table: 'revisions', columns: REVISION_COLUMNS },
 ];
@@ -192,7 +192,8 @@ export class PostgresBulkLoad {
         const row: Fields = { ...fields, id, ...meta };
         if (step.collection === 'statements') {
           doc += 1;
-          rows('statements').push([...STATEMENT_COLUMNS.map((c) => row[c]), doc]);
+          // The row carries its link arrays (`links`, as stores.ts writes it) and the link tables their rows.
+          rows('statements').push([...STATEMENT_COLUMNS.map((c) => row[c]), doc, linksOf(fields)]);
           for (const [name, link] of Object.entries(statementLinks)) linkRows(rows(link.table), id, fields[name] as string[]);
         } else if (step.collection === 'events') {
           const { participantIds, ...own } = row;

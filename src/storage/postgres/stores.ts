@@ -295,38 +295,41 @@ export const STATEMENT_COLUMNS = [
   ...META,
 ];
 
+type LinkField = keyof typeof statementLinks;
+/** The link fields in the order of the `links` column (tables.ts; migrations/postgres/0005), as SQLite's. */
+export const LINK_FIELDS = Object.keys(statementLinks) as LinkField[];
+
+/** The `links` column of a statement's fields: its five link arrays, in LINK_FIELDS order. */
+export const linksOf = (fields: Fields): string[][] => LINK_FIELDS.map((name) => fields[name] as string[]);
+
 /**
- * The five link arrays of each row of `"statements"`, as columns of the query that reads the rows (each in its
- * stored order): a page and its links in one round trip instead of one query per link table. And, for a quote,
- * the cited sources that keep a text (`textSourceIds`; NULL for any other kind): the quote check needs those
- * texts, and when no cited source has one (the common case) it need not ask for them.
+ * What a query of `"statements"` rows reads besides their columns: the `links` column (the five link arrays, in
+ * their stored order, kept on the row by the write path) and, for a quote, the cited sources that keep a text
+ * (`textSourceIds`; NULL for any other kind): the quote check needs those texts, and when no cited source has
+ * one (the common case) it need not ask for them.
  */
 export const STATEMENT_LINK_ARRAYS: SQL = sql.raw(
-  [
-    ...Object.entries(statementLinks).map(
-      ([field, l]) =>
-        `ARRAY(SELECT x."${l.value}" FROM "${l.table}" x WHERE x."${l.owner}" = "statements"."id" ORDER BY x."ord") AS "${field}"`,
-    ),
-    `CASE WHEN "statements"."kind" = 'quote' THEN ARRAY(SELECT x."source_id" FROM "statement_sources" x JOIN "sources" t ON t."id" = x."source_id"
-       WHERE x."statement_id" = "statements"."id" AND t."text" IS NOT NULL) END AS "textSourceIds"`,
-  ].join(', '),
+  // The sources by key (`= ANY` of the cited ids): joined to the array's elements instead, the planner expects
+  // a hundred of them and few sources with a text, and reads every source for each quote.
+  `"statements"."links", CASE WHEN "statements"."kind" = 'quote' THEN ARRAY(
+     SELECT t."id" FROM "sources" t WHERE t."id" = ANY(ARRAY(SELECT jsonb_array_elements_text("statements"."links" -> 0))) AND t."text" IS NOT NULL
+   ) END AS "textSourceIds"`,
 );
-
-type LinkField = keyof typeof statementLinks;
-const LINK_FIELDS = Object.keys(statementLinks) as LinkField[];
 
 /**
  * Attaches the five link arrays and `verified` to a page of rows. Rows read with STATEMENT_LINK_ARRAYS carry
- * their arrays already; for any others, one query per link table.
+ * their `links`; for any others, one query per link table.
  */
 export async function hydrateStatements(run: Runner, rows: StoredRecord[]): Promise<StoredRecord[]> {
-  const bare = rows.filter((r) => !Array.isArray(r.sourceIds)).map((r) => r.id);
+  const bare = rows.filter((r) => !Array.isArray(r.links)).map((r) => r.id);
   const loaded = new Map<LinkField, Map<string, string[]>>();
   if (bare.length > 0) {
     const maps = await Promise.all(LINK_FIELDS.map((field) => loadLinks(run, statementLinks[field], bare)));
     for (const [i, field] of LINK_FIELDS.entries()) loaded.set(field, maps[i] as Map<string, string[]>);
   }
-  const links = (r: StoredRecord, field: LinkField): string[] => (r[field] as string[] | undefined) ?? loaded.get(field)?.get(r.id) ?? [];
+  const at = new Map(LINK_FIELDS.map((field, i) => [field, i]));
+  const links = (r: StoredRecord, field: LinkField): string[] =>
+    (r.links as string[][] | undefined)?.[at.get(field) as number] ?? loaded.get(field)?.get(r.id) ?? [];
   const sourceIds = new Map(rows.map((r) => [r.id, links(r, 'sourceIds')]));
   const verify = await quoteChecker(run, rows, sourceIds);
   return rows.map((r) => ({
@@ -386,6 +389,9 @@ async function quoteChecker(
   };
 }
 
+/** The columns of a statement's row as written: its own, its doc number, its `links`. */
+const STATEMENT_ROW = { columns: [...STATEMENT_COLUMNS, 'doc', 'links'], json: ['links'] };
+
 /** Statements by id with their link arrays: a statement is one round trip unless a quote cites a source with a text. */
 const STATEMENTS_BY_IDS = byIds('statements', STATEMENT_COLUMNS, STATEMENT_LINK_ARRAYS);
 
@@ -402,15 +408,17 @@ export const statementStore: PgStore = {
   // The search document, the topic ancestry and the counts follow from triggers (migrations/postgres/0001, 0002).
   async write(run, id, fields, meta, existing) {
     const fresh = existing === undefined;
-    const row: Fields = { ...fields, ...meta };
+    // The link arrays go to the row's `links` column (what reads read) and to the link tables (the filters'
+    // index, and what the triggers of topic ancestry and search documents follow), both here.
+    const row: Fields = { ...fields, ...meta, links: linksOf(fields) };
     if (fresh) {
       // Writes are serialized (client.ts, writeTransaction): no other transaction takes a doc number meanwhile.
       const last = await first<{ doc: number | null }>(run, sql`SELECT max("doc") AS "doc" FROM "statements"`);
-      await writeRow(run, 'statements', { columns: [...STATEMENT_COLUMNS, 'doc'], json: [] }, { ...row, doc: (last?.doc ?? 0) + 1 }, false);
+      await writeRow(run, 'statements', STATEMENT_ROW, { ...row, doc: (last?.doc ?? 0) + 1 }, false);
     } else {
-      await writeRow(run, 'statements', statementStore, row, true);
+      await writeRow(run, 'statements', STATEMENT_ROW, row, true);
     }
-    for (const name of ['sourceIds', 'topicIds', 'addresseeIds', 'acts', 'respondsToIds'] as const) {
+    for (const name of LINK_FIELDS) {
       await replaceLinks(run, statementLinks[name], id, fields[name] as string[], fresh);
     }
   },

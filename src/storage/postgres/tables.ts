@@ -172,6 +172,13 @@ export const statements = pgTable(
     language: text('language'),
     ...timestamps,
     version: integer('version').notNull().default(1),
+    /**
+     * The five link arrays (sourceIds, topicIds, addresseeIds, acts, respondsToIds, each in its stored order), as
+     * SQLite's `links` column (migrations/sqlite/0013): a page reads its statements' links with their rows instead
+     * of a subquery per link table and row. The link tables stay the index that filters, reference checks, topic
+     * ancestry and search read; the write path writes both (stores.ts), migrations/postgres/0005 filled it.
+     */
+    links: jsonb('links').$type<StatementLinks>().notNull().default(emptyList),
   },
   (t) => [
     oneOf('statements_kind_check', t.kind, STATEMENT_KINDS),
@@ -186,6 +193,9 @@ export const statements = pgTable(
     index('statements_updated_idx').on(t.updatedAt, t.id),
   ],
 );
+
+/** A statement's `links` column: its link arrays in STATEMENT_LINK_FIELDS order (stores.ts). */
+export type StatementLinks = string[][];
 
 /** One link table shape: the statement, the linked value, and its position in the statement's array. */
 function statementLink<const Name extends string, const Column extends string>(name: Name, column: Column, target?: () => AnyPgColumn) {
