@@ -10,11 +10,6 @@ import { storageFailure } from '../storage/index.js';
 
 export const errorsPlugin = fp(
   async (app) => {
-    app.addHook('onRequest', (request, reply, done) => {
-      reply.header('x-request-id', request.id);
-      done();
-    });
-
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const appError = toAppError(error);
       if (appError.status >= 500) {

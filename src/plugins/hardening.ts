@@ -2,7 +2,7 @@
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
-import type { FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import { AppError } from '../lib/errors.js';
@@ -34,10 +34,19 @@ export interface HardeningOptions {
 
 export const hardeningPlugin = fp<HardeningOptions>(
   async (app, { corsOrigins, rateLimit: perMinute, shedLoad, bodyTimeoutMs, importTimeoutMs, bucketOf }) => {
-    // A client that trickles its body would otherwise hold a connection (and what reads it) for as long as
-    // Node's one timeout for every request, the import's. Each request gets its route's budget: past it, a
-    // 408 problem, and the connection is closed, since the rest of the body cannot be told from a next request.
+    // Every answer's own headers (its request id, so logs on both sides line up, and Helmet's security headers),
+    // and the body's budget, in one hook: each hook is a step of Fastify's chain on every request, and these
+    // were three (docs/performance.md, Reads).
+    const security = securityHeaders({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
     app.addHook('onRequest', (request, reply, done) => {
+      // On the reply, not the raw response: then Node takes them all in writeHead, which checks each once, where
+      // its setHeader checks each and stores it again.
+      reply.header('x-request-id', request.id);
+      for (const name of security.removed) reply.raw.removeHeader(name);
+      for (const [name, value] of security.set) reply.header(name, value);
+      // A client that trickles its body would otherwise hold a connection (and what reads it) for as long as
+      // Node's one timeout for every request, the import's. Each request gets its route's budget: past it, a
+      // 408 problem, and the connection is closed, since the rest of the body cannot be told from a next request.
       // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112, 6.3): it arrived whole
       // with its headers, and most reads are such. Nothing to time, and no timer to make and clear.
       const { headers } = request;
@@ -68,9 +77,6 @@ export const hardeningPlugin = fp<HardeningOptions>(
       reply.raw.once('close', () => clearTimeout(timer));
       done();
     });
-
-    // The API serves JSON; the only HTML is /docs, whose Swagger UI needs inline styles, so no CSP here.
-    app.addHook('onRequest', securityHeaders({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
 
     if (corsOrigins.length > 0) {
       await app.register(cors, {
@@ -148,21 +154,17 @@ export const hardeningPlugin = fp<HardeningOptions>(
 /**
  * Helmet's headers, worked out once: with these options they are the same on every answer (no CSP, so no
  * nonce), and building Helmet's middleware again for each request, as @fastify/helmet does, was a visible
- * share of a small read's time. Set on the raw response, where Helmet sets them.
+ * share of a small read's time. Names in lower case, as the reply keeps them.
  */
-function securityHeaders(options: HelmetOptions): onRequestHookHandler {
-  const set: [string, string | number | readonly string[]][] = [];
+function securityHeaders(options: HelmetOptions): { set: [string, string][]; removed: string[] } {
+  const set: [string, string][] = [];
   const removed: string[] = [];
   const recorder = {
-    setHeader: (name: string, value: string | number | readonly string[]) => set.push([name, value]),
+    setHeader: (name: string, value: string | number | readonly string[]) => set.push([name.toLowerCase(), String(value)]),
     removeHeader: (name: string) => removed.push(name),
   };
   helmet(options)({} as never, recorder as never, (error?: unknown) => {
     if (error) throw error;
   });
-  return (_request, reply, done) => {
-    for (const name of removed) reply.raw.removeHeader(name);
-    for (const [name, value] of set) reply.raw.setHeader(name, value);
-    done();
-  };
+  return { set, removed };
 }
