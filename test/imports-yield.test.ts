@@ -99,3 +99,50 @@ test(`a bundle of ${STATEMENTS} statements failing at its last record stores not
   const stats = (await (await fetch(`${base}/v1/stats/statements?groupBy=topic`)).json()) as { total: number };
   assert.equal(stats.total, 3, 'the counts hold only what was stored');
 });
+
+test(`lists answered while a bundle of ${STATEMENTS} statements imports count all of it or none of it`, async (t) => {
+  const api = await makeApp(t);
+  const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const headers = { authorization: `Bearer ${api.key}` };
+  const small = await fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(briefingBundle('small', 3)),
+  });
+  assert.equal(small.status, 200);
+  const before = ((await (await fetch(`${base}/v1/statements?count=true&limit=1`)).json()) as { total: number }).total;
+
+  let imported = false;
+  const importing = fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/x-ndjson' },
+    body: `${JSON.stringify(briefingBundle('large', STATEMENTS))}\n`,
+  }).then(async (res) => {
+    const text = await res.text();
+    imported = true;
+    return { status: res.status, text };
+  });
+
+  /** The totals of the lists answered before the import did: of every statement, and of the bundle's own. */
+  const seen: { all: number; bundle: number; first: number }[] = [];
+  while (!imported) {
+    const all = (await (await fetch(`${base}/v1/statements?count=true&limit=1`)).json()) as { total: number };
+    const bundle = (await (await fetch(`${base}/v1/statements?source=large-report&count=true&limit=1`)).json()) as { total: number };
+    const first = await fetch(`${base}/v1/statements/large-s0`);
+    await first.arrayBuffer();
+    if (imported) break;
+    seen.push({ all: all.total, bundle: bundle.total, first: first.status });
+  }
+
+  const { status, text } = await importing;
+  assert.equal(status, 200, text);
+  assert.equal(JSON.parse(text.trim().split('\n')[0] as string).status, 'ok', text);
+  for (const read of seen) {
+    assert.ok([before, before + STATEMENTS].includes(read.all), `a list counted ${read.all} statements: part of the bundle`);
+    assert.ok([0, STATEMENTS].includes(read.bundle), `a list counted ${read.bundle} of the bundle's statements`);
+  }
+  const answeredBefore = seen.filter((read) => read.all === before && read.bundle === 0 && read.first === 404).length;
+  assert.ok(answeredBefore >= 3, `reads answered before the import, seeing none of it: ${answeredBefore} of ${seen.length}`);
+  const after = (await (await fetch(`${base}/v1/statements?source=large-report&count=true&limit=1`)).json()) as { total: number };
+  assert.equal(after.total, STATEMENTS, 'committed: all of it is counted');
+});
