@@ -325,7 +325,7 @@ function pendingSearchRows(db: Db, session: BulkSession): SearchRow[] {
  * the event loop for a bundle's whole index at once; a few segments a bundle keep each write short, and merging
  * them costs little more than merging one.
  */
-const SEARCH_ROWS_A_FLUSH = 250;
+const SEARCH_ROWS_A_FLUSH = 100;
 
 /**
  * Makes FTS5 write the rows it holds as a segment now, inside the transaction (nothing is committed): opening a
