@@ -1,6 +1,7 @@
 // The SQLite engine behind the storage boundary. Two connections on one file (WAL): a writer whose write
 // transactions run one at a time, in the order asked, and a reader for every read outside them.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { timeSlices } from '../../lib/slices.js';
 import type { Storage, StorageConcerns, StorageConfig } from '../index.js';
@@ -71,9 +72,11 @@ class Engine {
    * `open` turns false at the end, so work the transaction started and that outlives it is not refused.
    */
   private readonly inWrite = new AsyncLocalStorage<{ open: boolean }>();
-  /** Checkpoints the file's WAL in a worker thread (see Checkpointer); started at the first write, none in memory. */
+  /** Checkpoints the file's WAL in a worker thread (see Checkpointer; started in `written`); none in memory. */
   private checkpointer: Checkpointer | undefined;
   private checkpointsOnWriter: boolean;
+  /** The log's size at which SQLite's automatic checkpoint runs. */
+  private readonly autocheckpointBytes: number;
 
   constructor(
     readonly writer: Db,
@@ -81,6 +84,7 @@ class Engine {
     private readonly path: string,
   ) {
     this.checkpointsOnWriter = writer === reader;
+    this.autocheckpointBytes = SQLITE_AUTOCHECKPOINT * (writer.$client.pragma('page_size', { simple: true }) as number);
   }
 
   /** Runs `work` alone on the writer connection, after every write asked for before it. */
@@ -91,17 +95,28 @@ class Engine {
     return run;
   }
 
-  /** After each write: the WAL it grew is checkpointed off the event loop. Never throws (the queue goes on). */
-  private written(): void {
-    if (this.checkpointsOnWriter || (this.closed && !this.checkpointer)) return;
+  /**
+   * After each write: the WAL it grew is checkpointed off the event loop. The worker starts once the log has
+   * first outgrown SQLite's automatic checkpoint (a write of that size would have checkpointed on the writer):
+   * until then SQLite's checkpoints are short, and a storage that writes little (a test, a CLI) starts no thread.
+   * While the log is longer than that, the next write waits (the queue, not the event loop) for the checkpoint:
+   * SQLite starts the log over only at a write that begins once all of it is copied, and an import's bundles,
+   * each beginning as the last commits, would otherwise grow it for the whole import. Never throws or rejects.
+   */
+  private written(): Promise<void> | undefined {
+    if (this.checkpointsOnWriter || (this.closed && !this.checkpointer)) return undefined;
     try {
       if (!this.checkpointer) {
+        if ((statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0) <= this.autocheckpointBytes) return undefined;
         this.checkpointer = new Checkpointer(this.path, (error) => this.checkpointOnWriter(error));
         this.writer.$client.pragma('wal_autocheckpoint = 0');
       }
-      this.checkpointer.committed();
+      const long = this.checkpointer.logPages > SQLITE_AUTOCHECKPOINT;
+      const checkpointed = this.checkpointer.committed(long);
+      return long ? checkpointed : undefined;
     } catch (error) {
       this.checkpointOnWriter(error);
+      return undefined;
     }
   }
 

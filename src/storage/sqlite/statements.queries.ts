@@ -321,9 +321,9 @@ function pendingSearchRows(db: Db, session: BulkSession): SearchRow[] {
 
 /**
  * The full-text rows a bulk write hands FTS5 before it writes them out as a segment (see flushSearchIndex). FTS5
- * holds a transaction's rows in memory and writes them (and merges segments) in one go at the COMMIT, which held
- * the event loop for a bundle's whole index at once; a few segments a bundle keep each write short, and merging
- * them costs little more than merging one.
+ * holds a transaction's rows in memory and writes them, and merges segments, in one go at the COMMIT, which held
+ * the event loop for a bundle's whole index at once. Its merge work at a write is proportional to the pages the
+ * write adds, so smaller segments make shorter steps; automerge folds them into larger ones as it did before.
  */
 const SEARCH_ROWS_A_FLUSH = 100;
 
