@@ -3,6 +3,8 @@
 // commit. Through real HTTP, on a real database file. It watches SQLite's writer connection, so it runs on
 // SQLite only; on PostgreSQL an import is its own transaction on a pooled client and never blocks reads.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { briefingBundle } from './bench/bundles.js';
@@ -98,4 +100,75 @@ test(`a bundle of ${STATEMENTS} statements failing at its last record stores not
   assert.equal((await fetch(`${base}/v1/statements/after-s2`)).status, 200);
   const stats = (await (await fetch(`${base}/v1/stats/statements?groupBy=topic`)).json()) as { total: number };
   assert.equal(stats.total, 3, 'the counts hold only what was stored');
+});
+
+test(`lists answered while a bundle of ${STATEMENTS} statements imports count all of it or none of it`, async (t) => {
+  const api = await makeApp(t);
+  const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const headers = { authorization: `Bearer ${api.key}` };
+  const small = await fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(briefingBundle('small', 3)),
+  });
+  assert.equal(small.status, 200);
+  const before = ((await (await fetch(`${base}/v1/statements?count=true&limit=1`)).json()) as { total: number }).total;
+
+  let imported = false;
+  const importing = fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/x-ndjson' },
+    body: `${JSON.stringify(briefingBundle('large', STATEMENTS))}\n`,
+  }).then(async (res) => {
+    const text = await res.text();
+    imported = true;
+    return { status: res.status, text };
+  });
+
+  /** The totals of the lists answered before the import did: of every statement, and of the bundle's own. */
+  const seen: { all: number; bundle: number; first: number }[] = [];
+  while (!imported) {
+    const all = (await (await fetch(`${base}/v1/statements?count=true&limit=1`)).json()) as { total: number };
+    const bundle = (await (await fetch(`${base}/v1/statements?source=large-report&count=true&limit=1`)).json()) as { total: number };
+    const first = await fetch(`${base}/v1/statements/large-s0`);
+    await first.arrayBuffer();
+    if (imported) break;
+    seen.push({ all: all.total, bundle: bundle.total, first: first.status });
+  }
+
+  const { status, text } = await importing;
+  assert.equal(status, 200, text);
+  assert.equal(JSON.parse(text.trim().split('\n')[0] as string).status, 'ok', text);
+  for (const read of seen) {
+    assert.ok([before, before + STATEMENTS].includes(read.all), `a list counted ${read.all} statements: part of the bundle`);
+    assert.ok([0, STATEMENTS].includes(read.bundle), `a list counted ${read.bundle} of the bundle's statements`);
+  }
+  const answeredBefore = seen.filter((read) => read.all === before && read.bundle === 0 && read.first === 404).length;
+  assert.ok(answeredBefore >= 3, `reads answered before the import, seeing none of it: ${answeredBefore} of ${seen.length}`);
+  const after = (await (await fetch(`${base}/v1/statements?source=large-report&count=true&limit=1`)).json()) as { total: number };
+  assert.equal(after.total, STATEMENTS, 'committed: all of it is counted');
+});
+
+test('the log stays about a bundle long through a long import: checkpoints off the event loop let SQLite start it over', {
+  skip: sqliteOnly,
+}, async (t) => {
+  const api = await makeApp(t);
+  const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const bundles = Array.from({ length: 20 }, (_, i) => JSON.stringify(briefingBundle(`b${i}`, 1000)));
+  const res = await fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/x-ndjson' },
+    body: `${bundles.join('\n')}\n`,
+  });
+  const results = (await res.text())
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.equal(results.at(-1).ok, 20);
+  const { writer } = sqliteInternals(api.app.storage);
+  assert.equal(writer.$client.pragma('wal_autocheckpoint', { simple: true }), 0, 'the writer leaves checkpoints to the worker');
+  // The log's file keeps the largest size it reached. Had every bundle been appended to one log, it would be larger
+  // than the database file itself; started over, it holds about one or two bundles.
+  const path = join(api.dir, 'test.db');
+  assert.ok(statSync(`${path}-wal`).size < statSync(path).size / 2, `log ${statSync(`${path}-wal`).size} B, file ${statSync(path).size} B`);
 });

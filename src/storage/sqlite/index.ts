@@ -1,11 +1,14 @@
 // The SQLite engine behind the storage boundary. Two connections on one file (WAL): a writer whose write
 // transactions run one at a time, in the order asked, and a reader for every read outside them.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { timeSlices } from '../../lib/slices.js';
 import type { Storage, StorageConcerns, StorageConfig } from '../index.js';
 import type { Collection, Meta, PageResult, Query } from '../types.js';
 import { actorStore, listActors } from './actors.queries.js';
 import { deferDerivedWork } from './bulk-load.js';
+import { Checkpointer } from './checkpointer.js';
 import { type Db, finishDeferredWork, migrateDatabase, openDatabase, vacuumWhenMostlyFree } from './client.js';
 import { eventStore, listEvents } from './events.queries.js';
 import { loadArchive } from './extract.queries.js';
@@ -20,6 +23,9 @@ import { listStatements, statementExpansions, statementStore } from './statement
 import { stanceMatrix, statementStats } from './stats.queries.js';
 import { createRecord, getRecord, patchRecord, removeRecord, type Store } from './store.js';
 import { listTopics, topicStore } from './topics.queries.js';
+
+/** SQLite's default `wal_autocheckpoint`, in pages: what the writer goes back to should the checkpointer fail. */
+const SQLITE_AUTOCHECKPOINT = 1000;
 
 // biome-ignore lint/suspicious/noExplicitAny: the stores differ in their field types; routes and imports validated the input.
 type AnyStore = Store<any, any>;
@@ -66,18 +72,81 @@ class Engine {
    * `open` turns false at the end, so work the transaction started and that outlives it is not refused.
    */
   private readonly inWrite = new AsyncLocalStorage<{ open: boolean }>();
+  /** Checkpoints the file's WAL in a worker thread (see Checkpointer; started in `written`); none in memory. */
+  private checkpointer: Checkpointer | undefined;
+  private checkpointsOnWriter: boolean;
+  /** The log's size at which SQLite's automatic checkpoint runs. */
+  private readonly autocheckpointBytes: number;
 
   constructor(
     readonly writer: Db,
     readonly reader: Db,
-  ) {}
+    private readonly path: string,
+  ) {
+    this.checkpointsOnWriter = writer === reader;
+    this.autocheckpointBytes = SQLITE_AUTOCHECKPOINT * (writer.$client.pragma('page_size', { simple: true }) as number);
+  }
 
   /** Runs `work` alone on the writer connection, after every write asked for before it. */
   exclusive<T>(work: () => Promise<T> | T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The storage is closed.'));
     const run = this.tail.then(() => work());
-    this.tail = run.catch(() => undefined);
+    this.tail = run.catch(() => undefined).then(() => this.written());
     return run;
+  }
+
+  /**
+   * After each write: the WAL it grew is checkpointed off the event loop. The worker starts once the log has
+   * first outgrown SQLite's automatic checkpoint (a write of that size would have checkpointed on the writer):
+   * until then SQLite's checkpoints are short, and a storage that writes little (a test, a CLI) starts no thread.
+   * While the log is longer than that, the next write waits (the queue, not the event loop) for the checkpoint:
+   * SQLite starts the log over only at a write that begins once all of it is copied, and an import's bundles,
+   * each beginning as the last commits, would otherwise grow it for the whole import. Never throws or rejects.
+   */
+  private written(): Promise<void> | undefined {
+    if (this.checkpointsOnWriter || (this.closed && !this.checkpointer)) return undefined;
+    try {
+      if (!this.checkpointer) {
+        if ((statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0) <= this.autocheckpointBytes) return undefined;
+        this.checkpointer = new Checkpointer(this.path, (error) => this.checkpointOnWriter(error));
+        this.writer.$client.pragma('wal_autocheckpoint = 0');
+      }
+      const long = this.checkpointer.logPages > SQLITE_AUTOCHECKPOINT;
+      const checkpointed = this.checkpointer.committed(long);
+      return long ? checkpointed : undefined;
+    } catch (error) {
+      this.checkpointOnWriter(error);
+      return undefined;
+    }
+  }
+
+  /** The checkpointer failed: the writer checkpoints itself again, as SQLite does by default (a log that grows for good is worse than a pause). */
+  private checkpointOnWriter(error: unknown): void {
+    if (this.checkpointsOnWriter) return;
+    this.checkpointsOnWriter = true;
+    if (this.writer.$client.open) this.writer.$client.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT}`);
+    process.emitWarning(
+      `WAL checkpoints off the event loop failed (${(error as Error)?.message ?? error}): the writer checkpoints itself again.`,
+    );
+  }
+
+  /**
+   * Before the COMMIT of a large write: the log's pages written so far are synced to disk on the thread pool, so
+   * that the COMMIT's own sync (synchronous = FULL) finds little left to wait for and holds the event loop briefly.
+   * It adds a sync, never removes one: the COMMIT still syncs all it wrote. Nothing to do in memory.
+   */
+  async syncLog(): Promise<void> {
+    if (this.writer === this.reader) return;
+    let file: FileHandle | undefined;
+    try {
+      file = await open(`${this.path}-wal`, 'r');
+      await file.sync();
+    } catch (error) {
+      // No log yet: nothing to sync; the COMMIT syncs what it writes.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    } finally {
+      await file?.close();
+    }
   }
 
   transaction<T>(work: () => Promise<T> | T): Promise<T> {
@@ -109,6 +178,7 @@ class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.tail;
+    await this.checkpointer?.close();
     this.writer.$client.close();
     if (this.reader !== this.writer) this.reader.$client.close();
   }
@@ -193,7 +263,11 @@ class Concerns implements StorageConcerns {
       if (this.inTransaction) return this.writing((db) => importPlanInSlices(db, plan, options, inOneGo));
       const slice = this.core.reader === this.core.writer ? inOneGo : timeSlices();
       try {
-        return await this.core.transaction(() => importPlanInSlices(this.core.writer, plan, options, slice, 'transaction'));
+        return await this.core.transaction(async () => {
+          const outcome = await importPlanInSlices(this.core.writer, plan, options, slice, 'transaction');
+          if (slice !== inOneGo) await this.core.syncLog();
+          return outcome;
+        });
       } catch (error) {
         if (error instanceof DiscardedImport) return error.outcome;
         throw error;
@@ -287,7 +361,7 @@ export async function openSqliteStorage(config: StorageConfig): Promise<Storage>
     // not the process's own memory.
     reader.$client.pragma(`mmap_size = ${READER_MMAP_BYTES}`);
   }
-  return new SqliteStorage(new Engine(writer, reader));
+  return new SqliteStorage(new Engine(writer, reader, config.path));
 }
 
 /** The connections under a SQLite storage, for tests and benchmarks that inspect the engine's internals. */

@@ -305,14 +305,34 @@ function pendingSearchRows(db: Db, session: BulkSession): SearchRow[] {
     const pending: SearchRow[] = [];
     session.memo.set('statements.search', pending);
     session.atEnd.set('statements.search', function* () {
-      for (const row of pending) {
+      for (const [i, row] of pending.entries()) {
         storeSearchRow(db, row);
+        if ((i + 1) % SEARCH_ROWS_A_FLUSH === 0 || i === pending.length - 1) {
+          yield;
+          flushSearchIndex(db);
+        }
         yield;
       }
     });
     rows = pending;
   }
   return rows;
+}
+
+/**
+ * The full-text rows a bulk write hands FTS5 before it writes them out as a segment (see flushSearchIndex). FTS5
+ * holds a transaction's rows in memory and writes them, and merges segments, in one go at the COMMIT, which held
+ * the event loop for a bundle's whole index at once. Its merge work at a write is proportional to the pages the
+ * write adds, so smaller segments make shorter steps; automerge folds them into larger ones as it did before.
+ */
+const SEARCH_ROWS_A_FLUSH = 100;
+
+/**
+ * Makes FTS5 write the rows it holds as a segment now, inside the transaction (nothing is committed): opening a
+ * savepoint syncs every virtual table of the transaction. One step of a bulk write that may pause before and after it.
+ */
+function flushSearchIndex(db: Db): void {
+  db.$client.exec('SAVEPOINT "search_flush"; RELEASE "search_flush"');
 }
 
 function storeSearchRow(db: Db, row: SearchRow): void {
