@@ -26,6 +26,7 @@ import {
   hydrateEvents,
   hydratePositions,
   hydrateStatements,
+  LINK_FIELDS,
   linkedTo,
   namedIds,
   participants,
@@ -69,6 +70,8 @@ async function listPage<Row extends { id: string }>(
   spec: ListSpec,
   query: Query,
   filters: (SQL | undefined)[],
+  /** Run the page's query as a named statement (query.ts's `named`): for a shape whose plan does not hang on its values. */
+  named = false,
 ): Promise<PageResult<Row>> {
   const sort = query.sort ?? spec.defaultSort;
   const descending = sort.startsWith('-');
@@ -86,8 +89,10 @@ async function listPage<Row extends { id: string }>(
     : sql`${sortable.key} ${sortable.nullable ? nulls : direction}, ${spec.id} ${direction}`;
   const filter = AND(filters);
   const wanted = query.limit + 1;
-  const select = (where: SQL | undefined, limit: number) =>
-    run.all<Row>(sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${limit}`);
+  const select = (where: SQL | undefined, limit: number) => {
+    const query = sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${limit}`;
+    return named ? run.named<Row>(query) : run.all<Row>(query);
+  };
   let rows: Row[];
   if (query.cursor) {
     const [carried, lastId] = decodeCursor(query.cursor, binding);
@@ -287,13 +292,29 @@ const topicSpec: ListSpec = {
 async function topicPage(run: Runner, query: Query, topicId: string, topics: TopicNames) {
   const q = query as Query & StatementFilterValues;
   const key = '"statement_topic_ancestors"."stated_on"';
-  return listPage<StoredRecord>(run, topicSpec, query, [
-    sql`"statement_topic_ancestors"."ancestor_id" = ${topicId}`,
-    q.from ? sql`${sql.raw(key)} >= ${q.from}` : undefined,
-    q.to ? sql`${sql.raw(key)} <= ${q.to}` : undefined,
-    ...(await statementFilters(run, { ...q, topic: undefined }, topics)),
-  ]);
+  const others = await statementFilters(run, { ...q, topic: undefined }, topics);
+  return listPage<StoredRecord>(
+    run,
+    topicSpec,
+    query,
+    [
+      sql`"statement_topic_ancestors"."ancestor_id" = ${topicId}`,
+      q.from ? sql`${sql.raw(key)} >= ${q.from}` : undefined,
+      q.to ? sql`${sql.raw(key)} <= ${q.to}` : undefined,
+      ...others,
+    ],
+    datesOnly(others, q),
+  );
 }
+
+/**
+ * Whether a page by date has no filter but the dates: then its plan is the same whatever the values (the date
+ * key read in order from one end of the range, a row looked up per statement shown), so it runs as a named
+ * statement, planned once per connection instead of on every request (planning the topic page's join cost more
+ * than running it). Other filters are planned with their values (a rare speaker is read first).
+ */
+const datesOnly = (filters: (SQL | undefined)[], q: StatementFilterValues) =>
+  filters.filter((f) => f !== undefined).length === (q.from ? 1 : 0) + (q.to ? 1 : 0);
 
 /** A page of statements; with `q`, only matches, by relevance unless sorted otherwise, each with a snippet and score. */
 async function listStatements(run: Runner, query: Query, { corpus, topics }: ReadCaches) {
@@ -306,10 +327,12 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
     }
     const byDate = !q.sort || q.sort === 'statedOn' || q.sort === '-statedOn';
     const named = q.topic && byDate ? await topics.ids(run, anyOf(q.topic) ?? []) : [];
-    const page =
-      named.length === 1
-        ? await topicPage(run, query, named[0] as string, topics)
-        : await listPage<StoredRecord>(run, statementSpec, query, await statementFilters(run, q, topics));
+    let page: PageResult<StoredRecord>;
+    if (named.length === 1) page = await topicPage(run, query, named[0] as string, topics);
+    else {
+      const filters = await statementFilters(run, q, topics);
+      page = await listPage<StoredRecord>(run, statementSpec, query, filters, byDate && datesOnly(filters, q));
+    }
     return { ...page, data: await hydrateStatements(run, page.data) };
   }
   const search = parseSearch(q.q);
@@ -320,7 +343,7 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
   let scores: Map<number, number>;
   let page: PageResult<unknown>;
   if (sort === 'relevance' || sort === '-relevance') {
-    const hits = await rankingHits(run, search, others);
+    const hits = await rankingHits(run, search, others, topics);
     scores = scoreHits(hits, search, (e) => stats.frequency(e), stats.corpus);
     const ranked = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
     if (ranked.total !== undefined) {
@@ -381,7 +404,7 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
  * rows are joined to the matches only when a filter reads them: a search without filters takes the window
  * from the search index alone.
  */
-async function rankingHits(run: Runner, search: Search, filters: SQL[]): Promise<Hit[]> {
+async function rankingHits(run: Runner, search: Search, filters: SQL[], topics: TopicNames): Promise<Hit[]> {
   const match = sql`d."document" @@ ${tsquery(search)}`;
   const docs =
     filters.length > 0
@@ -393,10 +416,44 @@ async function rankingHits(run: Runner, search: Search, filters: SQL[]): Promise
         )
       : await newestMatches(run, sql`"statements_search" d`, match, RANKED_MATCHES);
   if (docs.length === 0) return [];
+  const terms = await topics.terms(run);
+  if (terms) {
+    const rows = await run.all<Omit<Hit, 'topics'> & { topicIds: string[] | null }>(sql`SELECT s."doc", s."text", s."context",
+             s."links" -> ${sql.raw(String(TOPIC_LINKS))} AS "topicIds", statements_search_length(d."document")::int AS "tokens"
+        FROM "statements" s JOIN "statements_search" d ON d."doc" = s."doc"
+       WHERE s."doc" = ANY(${sql.param(docs)}::int[]) ORDER BY s."doc" DESC`);
+    const hits = withTopicTerms(rows, terms);
+    if (hits) return hits;
+  }
   return run.all<Hit>(sql`SELECT s."doc", s."text", s."context", statements_topic_terms(s."id") AS "topics",
            statements_search_length(d."document")::int AS "tokens"
       FROM "statements" s JOIN "statements_search" d ON d."doc" = s."doc"
      WHERE s."doc" = ANY(${sql.param(docs)}::int[]) ORDER BY s."doc" DESC`);
+}
+
+/** Where the topic ids are in a statement's `links`. */
+const TOPIC_LINKS = LINK_FIELDS.indexOf('topicIds');
+
+/**
+ * Each row's topic terms (`statements_topic_terms`: each topic's name then its aliases, in the statement's
+ * order, NULL without topics) from the topics kept per data version and the topic ids on the row: that
+ * function's joins for each of a window's statements were most of the window's query. Undefined when a row
+ * names a topic the kept map does not hold (written since it was read): the caller asks the database. A topic
+ * renamed between the map's version read and this query is ranked on its old terms by that one search, as the
+ * corpus statistics kept per version are.
+ */
+function withTopicTerms<R extends { topicIds: string[] | null }>(
+  rows: R[],
+  terms: Map<string, string>,
+): (Omit<R, 'topicIds'> & { topics: string | null })[] | undefined {
+  const hits: (Omit<R, 'topicIds'> & { topics: string | null })[] = [];
+  for (const { topicIds, ...row } of rows) {
+    if (topicIds === null) return undefined;
+    const named = topicIds.map((id) => terms.get(id));
+    if (named.some((t) => t === undefined)) return undefined;
+    hits.push({ ...row, topics: named.length > 0 ? named.join(' ') : null });
+  }
+  return hits;
 }
 
 /** How many of the newest documents a search walks, newest first, before it weighs reading the GIN index. */
@@ -491,10 +548,11 @@ export class CorpusCache {
 /**
  * The topic ids that `topic=` values name (by id, or an alias written as a slug: stores.ts's namedIds), from a
  * map of every topic's id and alias slugs kept per data version, as SQLite keeps one: filtered lists ask on every
- * request, and matching the slugs in SQL reads every topic's aliases each time.
+ * request, and matching the slugs in SQL reads every topic's aliases each time. Kept with it, each topic's search
+ * terms (its name, then its aliases), which ranking reads for each statement of a search's window.
  */
 export class TopicNames {
-  private kept: { version: string; byName: Promise<Map<string, string[]>> } | undefined;
+  private kept: { version: string; topics: Promise<KeptTopics> } | undefined;
 
   constructor(private readonly version: () => Promise<string>) {}
 
@@ -502,34 +560,54 @@ export class TopicNames {
     if (wanted.length === 0) return [];
     // Inside a write transaction the topics may be the transaction's own, not yet (or never) committed.
     if (run.inTransaction) return namedIds(run, 'topics', wanted);
+    const { byName } = await this.topics(run);
+    const found = new Set<string>();
+    for (const value of wanted) for (const id of byName.get(value) ?? []) found.add(id);
+    return [...found];
+  }
+
+  /** Each topic's search terms by id, as `statements_topic_terms` joins them; none inside a write transaction. */
+  async terms(run: Runner): Promise<Map<string, string> | undefined> {
+    return run.inTransaction ? undefined : (await this.topics(run)).terms;
+  }
+
+  private async topics(run: Runner): Promise<KeptTopics> {
     const version = await this.version();
     let entry = this.kept;
     if (entry?.version !== version) {
-      const reading = { version, byName: readTopicNames(run) };
+      const reading = { version, topics: readTopics(run) };
       // A failed read is not kept: the next request tries again.
-      reading.byName.catch(() => {
+      reading.topics.catch(() => {
         if (this.kept === reading) this.kept = undefined;
       });
       this.kept = reading;
       entry = reading;
     }
-    const byName = await entry.byName;
-    const found = new Set<string>();
-    for (const value of wanted) for (const id of byName.get(value) ?? []) found.add(id);
-    return [...found];
+    return entry.topics;
   }
 }
 
-/** Every topic under its id and under each alias's slug (namedIds' rule: spaces trimmed, A–Z lowered, spaces to hyphens). */
-async function readTopicNames(run: Runner): Promise<Map<string, string[]>> {
+interface KeptTopics {
+  byName: Map<string, string[]>;
+  terms: Map<string, string>;
+}
+
+/**
+ * Every topic under its id and under each alias's slug (namedIds' rule: spaces trimmed, A–Z lowered, spaces to
+ * hyphens), and its search terms.
+ */
+async function readTopics(run: Runner): Promise<KeptTopics> {
   const byName = new Map<string, string[]>();
+  const terms = new Map<string, string>();
   const add = (name: string, id: string) => {
     const ids = byName.get(name) ?? [];
     if (!ids.includes(id)) ids.push(id);
     byName.set(name, ids);
   };
-  for (const { id, aliases } of await run.all<{ id: string; aliases: string[] | null }>(sql`SELECT "id", "aliases" FROM "topics"`)) {
+  const rows = await run.all<{ id: string; name: string; aliases: string[] | null }>(sql`SELECT "id", "name", "aliases" FROM "topics"`);
+  for (const { id, name, aliases } of rows) {
     add(id, id);
+    terms.set(id, [name, ...(aliases ?? [])].join(' '));
     for (const alias of aliases ?? [])
       add(
         alias
@@ -539,7 +617,7 @@ async function readTopicNames(run: Runner): Promise<Map<string, string[]>> {
         id,
       );
   }
-  return byName;
+  return { byName, terms };
 }
 
 /** What the reads keep per data version. */

@@ -1,5 +1,6 @@
 // Running SQL on PostgreSQL: drizzle's `sql` templates rendered once to text and parameters, run on a pool
 // (reads) or on the one client of a write transaction, and the helpers the engine's queries share.
+import { createHash } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
@@ -12,6 +13,11 @@ export interface Runner {
   all<R>(query: SQL): Promise<R[]>;
   /** The rows of a prepared query (see `prepared`) with these values for its $1, $2, …. */
   prepared<R>(query: Prepared, values: unknown[]): Promise<R[]>;
+  /**
+   * The rows of a query run as a named statement named after its text (see `named`): only for a query of a few
+   * texts asked on every request, whose plan does not hang on its values.
+   */
+  named<R>(query: SQL): Promise<R[]>;
   /** True inside a write transaction (writes join it; reads see its rows). */
   readonly inTransaction: boolean;
 }
@@ -30,7 +36,28 @@ export function runnerOf(client: pg.Pool | pg.PoolClient, inTransaction: boolean
       const result = await client.query({ name: query.name, text: query.text, values });
       return result.rows as R[];
     },
+    async named<R>(query: SQL): Promise<R[]> {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      trace?.(text);
+      const result = await client.query({ name: nameOf(text), text, values: params as unknown[] });
+      return result.rows as R[];
+    },
   };
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A statement's name from its text (a name is one text on a connection, as pg requires): the text parsed and
+ * planned once per connection, as with `prepared`, for a query built from a template with a few shapes.
+ */
+function nameOf(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `q_${createHash('sha1').update(text).digest('base64url')}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
 /** A query whose text never changes, asked on every request: see `prepared`. */
