@@ -15,8 +15,11 @@ const QUERIES = {
   page: `SELECT ${COLUMNS} FROM statements s ORDER BY s.stated_on DESC, s.id DESC LIMIT $1`,
   after: `SELECT ${COLUMNS} FROM statements s WHERE (s.stated_on, s.id) < ($1, $2) ORDER BY s.stated_on DESC, s.id DESC LIMIT $3`,
   range: `SELECT ${COLUMNS} FROM statements s WHERE s.stated_on >= $1 AND s.stated_on <= $2 ORDER BY s.stated_on DESC, s.id DESC LIMIT $3`,
-  topicRange: `SELECT ${COLUMNS} FROM statement_topic t JOIN statements s ON s.stated_on = t.stated_on AND s.id = t.id
-    WHERE t.topic_id = $1 AND t.stated_on >= $2 AND t.stated_on <= $3 ORDER BY t.stated_on DESC, t.id DESC LIMIT $4`,
+  // The page's keys first, then their rows: joined whole, the planner takes the two tables' (date, id) for
+  // independent columns, expects a handful of rows and sorts a hash join of every statement.
+  topicRange: `SELECT ${COLUMNS} FROM (SELECT stated_on, id FROM statement_topic
+      WHERE topic_id = $1 AND stated_on >= $2 AND stated_on <= $3 ORDER BY stated_on DESC, id DESC LIMIT $4) t
+    JOIN statements s ON s.stated_on = t.stated_on AND s.id = t.id ORDER BY t.stated_on DESC, t.id DESC`,
   one: `SELECT ${COLUMNS} FROM statements s WHERE s.id = $1`,
   // An expansion's records by the ids a statement carries inline, in their order.
   actors: `SELECT ${EXPANSION.actors}
