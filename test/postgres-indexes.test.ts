@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { buildApp } from '../src/app.js';
 import type { Bundle } from '../src/modules/imports/imports.schema.js';
 import { archiveBundles } from './bench/archive.js';
 import { onPostgres } from './helpers.js';
 import { freshDatabase, type TestDatabase } from './postgres/databases.js';
-import { databaseAt, importInto, query } from './postgres/fixtures.js';
+import { answersOn, appOn, databaseAt, importInto, query, untimed } from './postgres/fixtures.js';
 
 const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
 
@@ -28,7 +27,7 @@ const PAGES = [
 ];
 
 async function answers(url: string): Promise<unknown[]> {
-  const app = await buildApp({ databasePath: ':memory:', databaseUrl: url, logLevel: 'silent', authDisabled: true, seed: false });
+  const app = await appOn(url);
   try {
     const out: unknown[] = [];
     for (const path of PAGES) {
@@ -63,7 +62,6 @@ describe('the statements’ date indexes on PostgreSQL', { skip }, () => {
 
   test('a database from before migration 0003 upgrades in place and answers every page as before', async () => {
     const upgraded = await answers(before0003.url);
-    const untimed = (v: unknown) => JSON.parse(JSON.stringify(v), (k, x) => (k === 'createdAt' || k === 'updatedAt' ? undefined : x));
     assert.deepEqual(untimed(upgraded), untimed(previousAnswers));
     const [index] = await query<{ indexdef: string }>(
       before0003.url,
@@ -139,21 +137,6 @@ async function totals(url: string) {
 
 const SEARCHES = ['/v1/search?q=security', '/v1/search?q=the%20government', '/v1/search?q=nucl*&limit=5', '/v1/search?q=kabul&count=true'];
 
-async function searchAnswers(url: string): Promise<unknown[]> {
-  const app = await buildApp({ databasePath: ':memory:', databaseUrl: url, logLevel: 'silent', authDisabled: true, seed: false });
-  try {
-    const out: unknown[] = [];
-    for (const path of SEARCHES) {
-      const res = await app.inject(path);
-      assert.equal(res.statusCode, 200, `${path}: ${res.body}`);
-      out.push(res.json());
-    }
-    return out;
-  } finally {
-    await app.close();
-  }
-}
-
 describe('the search corpus totals on PostgreSQL (migration 0004)', { skip }, () => {
   let before0004: TestDatabase;
   let fresh: TestDatabase;
@@ -169,16 +152,15 @@ describe('the search corpus totals on PostgreSQL (migration 0004)', { skip }, ()
   });
 
   test('a database from before migration 0004 upgrades in place: its totals counted, its searches scored as before', async () => {
-    const upgraded = await searchAnswers(before0004.url);
-    const untimed = (v: unknown) => JSON.parse(JSON.stringify(v), (k, x) => (k === 'createdAt' || k === 'updatedAt' ? undefined : x));
-    assert.deepEqual(untimed(upgraded), untimed(await searchAnswers(fresh.url)));
+    const upgraded = await answersOn(before0004.url, SEARCHES);
+    assert.deepEqual(untimed(upgraded), untimed(await answersOn(fresh.url, SEARCHES)));
     const upgradedTotals = await totals(before0004.url);
     assert.equal(upgradedTotals.documents, 1000);
     assert.deepEqual(upgradedTotals, await totals(fresh.url));
   });
 
   test('the totals follow a statement created, reworded, filed under a renamed topic, and deleted', async () => {
-    const app = await buildApp({ databasePath: ':memory:', databaseUrl: fresh.url, logLevel: 'silent', authDisabled: true, seed: false });
+    const app = await appOn(fresh.url);
     try {
       const send = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
         const res = await app.inject({ method, url, ...(payload ? { payload } : {}) });

@@ -4,12 +4,11 @@
 // PostgreSQL only (SQLite's `links` column, migrations/sqlite/0013, is read by every SQLite test).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildApp } from '../src/app.js';
 import type { Bundle } from '../src/modules/imports/imports.schema.js';
 import { archiveBundles } from './bench/archive.js';
 import { onPostgres } from './helpers.js';
 import { freshDatabase, type TestDatabase } from './postgres/databases.js';
-import { databaseAt, importInto, linksApart, query } from './postgres/fixtures.js';
+import { answersOn, appOn, databaseAt, importInto, linksApart, query, untimed } from './postgres/fixtures.js';
 
 const skip = onPostgres ? false : 'needs DATABASE_URL=postgres://…';
 
@@ -49,23 +48,6 @@ const READS = [
   '/v1/search?q=words%20several&sort=-statedOn',
 ];
 
-const untimed = (v: unknown) => JSON.parse(JSON.stringify(v), (k, x) => (k === 'createdAt' || k === 'updatedAt' ? undefined : x));
-
-async function answers(url: string): Promise<unknown[]> {
-  const app = await buildApp({ databasePath: ':memory:', databaseUrl: url, logLevel: 'silent', authDisabled: true, seed: false });
-  try {
-    const out: unknown[] = [];
-    for (const path of READS) {
-      const res = await app.inject(path);
-      assert.equal(res.statusCode, 200, `${path}: ${res.body}`);
-      out.push(res.json());
-    }
-    return out;
-  } finally {
-    await app.close();
-  }
-}
-
 const columnOf = async (url: string, id: string) =>
   (await query<{ links: unknown }>(url, `SELECT links FROM statements WHERE id = '${id}'`))[0]?.links;
 
@@ -85,8 +67,8 @@ describe('a statement’s links on its row on PostgreSQL (migration 0005)', { sk
   });
 
   test('a database from before migration 0005 upgrades in place: each statement’s links filled in stored order, every answer as before', async () => {
-    const upgraded = await answers(before0005.url);
-    assert.deepEqual(untimed(upgraded), untimed(await answers(fresh.url)));
+    const upgraded = await answersOn(before0005.url, READS);
+    assert.deepEqual(untimed(upgraded), untimed(await answersOn(fresh.url, READS)));
     assert.deepEqual(await linksApart(before0005.url), []);
     assert.deepEqual(await columnOf(before0005.url, UNSORTED.id), [
       UNSORTED.sourceIds,
@@ -103,7 +85,7 @@ describe('a statement’s links on its row on PostgreSQL (migration 0005)', { sk
   });
 
   test('the column follows a create, a patch of each link list, an import and a delete, in the order sent', async () => {
-    const app = await buildApp({ databasePath: ':memory:', databaseUrl: fresh.url, logLevel: 'silent', authDisabled: true, seed: false });
+    const app = await appOn(fresh.url);
     try {
       const send = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
         const res = await app.inject({ method, url, ...(payload ? { payload } : {}) });
@@ -152,7 +134,7 @@ describe('a statement’s links on its row on PostgreSQL (migration 0005)', { sk
   });
 
   test('what a statement links to cannot be deleted, and a statement deleted takes its link rows with it', async () => {
-    const app = await buildApp({ databasePath: ':memory:', databaseUrl: fresh.url, logLevel: 'silent', authDisabled: true, seed: false });
+    const app = await appOn(fresh.url);
     try {
       const id = 'links-deleted';
       const created = await app.inject({ method: 'POST', url: '/v1/statements', payload: { ...UNSORTED, id, addresseeIds: ['org-9'] } });

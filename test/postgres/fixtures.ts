@@ -8,11 +8,35 @@ import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { buildApp } from '../../src/app.js';
 import type { Bundle } from '../../src/modules/imports/imports.schema.js';
 import { runImport } from '../../src/modules/imports/imports.service.js';
 import { openStorage } from '../../src/storage/index.js';
 import { PG_MIGRATIONS_FOLDER } from '../../src/storage/postgres/client.js';
 import { serverUrl, type TestDatabase, withDatabase } from './databases.js';
+
+/** The service on the database at `url` (migrated to the end as it starts; nothing seeded, writes open). */
+export const appOn = (url: string) =>
+  buildApp({ databasePath: ':memory:', databaseUrl: url, logLevel: 'silent', authDisabled: true, seed: false });
+
+/** Each path's answer from the service on the database at `url`, in order; each must be a 200. */
+export async function answersOn(url: string, paths: readonly string[]): Promise<unknown[]> {
+  const app = await appOn(url);
+  try {
+    const out: unknown[] = [];
+    for (const path of paths) {
+      const res = await app.inject(path);
+      assert.equal(res.statusCode, 200, `${path}: ${res.body}`);
+      out.push(res.json());
+    }
+    return out;
+  } finally {
+    await app.close();
+  }
+}
+
+/** An answer without its timestamps, which differ between two databases written at different times. */
+export const untimed = (v: unknown) => JSON.parse(JSON.stringify(v), (k, x) => (k === 'createdAt' || k === 'updatedAt' ? undefined : x));
 
 /** One query on the database at `url`, on a connection of its own. */
 export async function query<R>(url: string, text: string): Promise<R[]> {
