@@ -5,26 +5,32 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { sqliteInternals } from '../src/storage/inspect.js';
 import { briefingBundle } from './bench/bundles.js';
 import { makeApp, sqliteOnly } from './helpers.js';
 
 const STATEMENTS = 2000;
 
+/** A service listening on a free port, holding a small import already (what a bundle in flight is read beside). */
+async function listeningWithSmallImport(t: TestContext) {
+  const api = await makeApp(t);
+  const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const headers = { authorization: `Bearer ${api.key}` };
+  const small = await fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(briefingBundle('small', 3)),
+  });
+  assert.equal(small.status, 200);
+  return { api, base, headers };
+}
+
 for (const format of ['ndjson', 'json'] as const) {
   test(`single gets are answered while a bundle of ${STATEMENTS} statements imports (${format}), and see none of it before its commit`, {
     skip: sqliteOnly,
   }, async (t) => {
-    const api = await makeApp(t);
-    const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
-    const headers = { authorization: `Bearer ${api.key}` };
-    const small = await fetch(`${base}/v1/imports`, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify(briefingBundle('small', 3)),
-    });
-    assert.equal(small.status, 200);
+    const { api, base, headers } = await listeningWithSmallImport(t);
     // The writer connection's transaction: open while the bundle is being written, and only then.
     const writer = sqliteInternals(api.app.storage).writer.$client;
 
@@ -103,15 +109,7 @@ test(`a bundle of ${STATEMENTS} statements failing at its last record stores not
 });
 
 test(`lists answered while a bundle of ${STATEMENTS} statements imports count all of it or none of it`, async (t) => {
-  const api = await makeApp(t);
-  const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
-  const headers = { authorization: `Bearer ${api.key}` };
-  const small = await fetch(`${base}/v1/imports`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify(briefingBundle('small', 3)),
-  });
-  assert.equal(small.status, 200);
+  const { base, headers } = await listeningWithSmallImport(t);
   const before = ((await (await fetch(`${base}/v1/statements?count=true&limit=1`)).json()) as { total: number }).total;
 
   let imported = false;
