@@ -3,27 +3,20 @@
 import { create } from './assertions.js';
 import type { TestApp } from './helpers.js';
 
-/** One statement `Statement <id>.` for each [id, statedOn], in order; needs seedMinimal's speaker and source. */
-export async function datedStatements(t: TestApp, dates: readonly (readonly [string, string | null])[]): Promise<void> {
-  for (const [id, statedOn] of dates) {
-    await create(t, '/v1/statements', {
-      id,
-      text: `Statement ${id}.`,
-      kind: 'paraphrase',
-      speakerId: 'spokesperson',
-      sourceIds: ['report'],
-      statedOn,
-    });
-  }
-}
-
-/** A statement body `Statement <id>.` on `statedOn` about `topicIds`; needs seedMinimal's speaker and source. */
-export const taggedStatement = (id: string, statedOn: string | null, topicIds: string[]) => ({
+/** The body of a paraphrase `Statement <id>.` on `statedOn`; needs seedMinimal's speaker and source. */
+const paraphrase = (id: string, statedOn: string | null) => ({
   id,
   text: `Statement ${id}.`,
   kind: 'paraphrase',
   speakerId: 'spokesperson',
   sourceIds: ['report'],
   statedOn,
-  topicIds,
 });
+
+/** One statement `Statement <id>.` for each [id, statedOn], in order; needs seedMinimal's speaker and source. */
+export async function datedStatements(t: TestApp, dates: readonly (readonly [string, string | null])[]): Promise<void> {
+  for (const [id, statedOn] of dates) await create(t, '/v1/statements', paraphrase(id, statedOn));
+}
+
+/** A statement body `Statement <id>.` on `statedOn` about `topicIds`; needs seedMinimal's speaker and source. */
+export const taggedStatement = (id: string, statedOn: string | null, topicIds: string[]) => ({ ...paraphrase(id, statedOn), topicIds });
