@@ -49,6 +49,8 @@ const ETagHeader = {
       'The record\'s version, quoted (`"3"`), with a suffix naming the fields derived from other records: a statement\'s `verified` gives `"3.v"` (true) or `"3.u"` (false; none while null), a position\'s evidence dates a digest (`"3.Ab3_x9Qz"`); with `expand`, a digest of the embedded records\' ETags follows (`"3.v.Xy12abCd"`). It changes whenever the answer does; send it in If-None-Match, and it or the version alone in If-Match.',
   },
 };
+const PRECONDITION_NOTE =
+  'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.';
 const LocationHeader = { Location: { type: 'string', description: 'The URL of the new record.' } };
 const WriteHeaders = Type.Object({
   'if-match': Type.Optional(
@@ -182,7 +184,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
       // Without expand= there is nothing to embed: no call, and no await, for the commonest get. With it, the
       // ETag names the embedded records too, so the answer is built before If-None-Match is compared.
       const answer = resource.expand && expand ? (await storage.lists.expand(collection, [record], expand))[0] : undefined;
-      const tagValue = answer && expand ? expandedEtag(answer, expand) : etag(record);
+      const tagValue = answer ? expandedEtag(answer, expand as string) : etag(record);
       reply.header('etag', tagValue);
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tagValue || t.trim() === '*')) {
@@ -254,8 +256,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         },
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
-          PRECONDITION_FAILED:
-            'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
+          PRECONDITION_FAILED: PRECONDITION_NOTE,
           INVALID_RECORD: 'The database refused the write (a backstop: the rules are checked first).',
           ...resource.problems?.update,
         },
@@ -301,8 +302,7 @@ export function registerCrudRoutes<F extends object, R extends Meta>(app: Fastif
         },
         problems: {
           NOT_FOUND: `No ${one} has this id.`,
-          PRECONDITION_FAILED:
-            'If-Match names another version than the current one; `currentVersion` says which it is, and `detail` its current ETag.',
+          PRECONDITION_FAILED: PRECONDITION_NOTE,
           ...(referrers.length > 0
             ? {
                 STILL_REFERENCED: `Other records still refer to this ${one}; \`referencedBy\` names them (${referrerList(referrers)}).`,
