@@ -4,6 +4,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { decodeCursor, encodeCursor, type SortValue } from '../../lib/cursor.js';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
+import { entry } from '../../lib/maps.js';
 import { anyOf, bindingOf, type ListQuery, type PageResult, pageInMemory } from '../../lib/pagination.js';
 import {
   COUNTED_MATCHES,
@@ -26,7 +27,7 @@ import {
   hydrateEvents,
   hydratePositions,
   hydrateStatements,
-  LINK_FIELDS,
+  LINK_AT,
   linkedTo,
   namedIds,
   participants,
@@ -365,23 +366,12 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
   } else {
     const dated = await listPage<StoredRecord>(run, statementSpec, query, [matchesSearch(search), ...others]);
     rows = dated.data;
-    const docs = rows.map((r) => r.doc as number);
-    const extra = docs.length
-      ? await run.all<{ doc: number; topics: string | null; tokens: number }>(
-          sql`SELECT s."doc", statements_topic_terms(s."id") AS "topics",
-                     (SELECT coalesce(sum(coalesce(array_length("positions", 1), 1)), 0)::int FROM unnest(d."document")) AS "tokens"
-                FROM "statements" s JOIN "statements_search" d ON d."doc" = s."doc" WHERE s."doc" = ANY(${sql.param(docs)}::int[])`,
-        )
-      : [];
-    const byDoc = new Map(extra.map((e) => [e.doc, e]));
     scores = scoreHits(
-      rows.map((r) => ({
-        doc: r.doc as number,
-        text: r.text as string,
-        context: r.context as string | null,
-        topics: byDoc.get(r.doc as number)?.topics ?? null,
-        tokens: byDoc.get(r.doc as number)?.tokens ?? 0,
-      })),
+      await hitsOf(
+        run,
+        rows.map((r) => r.doc as number),
+        topics,
+      ),
       search,
       (e) => stats.frequency(e),
       stats.corpus,
@@ -415,24 +405,31 @@ async function rankingHits(run: Runner, search: Search, filters: SQL[], topics: 
           RANKED_MATCHES,
         )
       : await newestMatches(run, sql`"statements_search" d`, match, RANKED_MATCHES);
+  return hitsOf(run, docs, topics);
+}
+
+/**
+ * What ranking reads of each of these statements (by doc number, newest first): text, context, topic terms and
+ * the document's length. The topic terms come from the topic ids on the row and the topics kept per data
+ * version; inside a write transaction, or when a row names a topic the kept map lacks, from
+ * `statements_topic_terms`.
+ */
+async function hitsOf(run: Runner, docs: number[], topics: TopicNames): Promise<Hit[]> {
   if (docs.length === 0) return [];
+  const rowsWith = <R>(topicColumn: SQL) =>
+    run.all<R>(sql`SELECT s."doc", s."text", s."context", ${topicColumn}, statements_search_length(d."document")::int AS "tokens"
+      FROM "statements" s JOIN "statements_search" d ON d."doc" = s."doc"
+     WHERE s."doc" = ANY(${sql.param(docs)}::int[]) ORDER BY s."doc" DESC`);
   const terms = await topics.terms(run);
   if (terms) {
-    const rows = await run.all<Omit<Hit, 'topics'> & { topicIds: string[] | null }>(sql`SELECT s."doc", s."text", s."context",
-             s."links" -> ${sql.raw(String(TOPIC_LINKS))} AS "topicIds", statements_search_length(d."document")::int AS "tokens"
-        FROM "statements" s JOIN "statements_search" d ON d."doc" = s."doc"
-       WHERE s."doc" = ANY(${sql.param(docs)}::int[]) ORDER BY s."doc" DESC`);
+    const rows = await rowsWith<Omit<Hit, 'topics'> & { topicIds: string[] | null }>(
+      sql`s."links" -> ${sql.raw(String(LINK_AT.topicIds))} AS "topicIds"`,
+    );
     const hits = withTopicTerms(rows, terms);
     if (hits) return hits;
   }
-  return run.all<Hit>(sql`SELECT s."doc", s."text", s."context", statements_topic_terms(s."id") AS "topics",
-           statements_search_length(d."document")::int AS "tokens"
-      FROM "statements" s JOIN "statements_search" d ON d."doc" = s."doc"
-     WHERE s."doc" = ANY(${sql.param(docs)}::int[]) ORDER BY s."doc" DESC`);
+  return rowsWith<Hit>(sql`statements_topic_terms(s."id") AS "topics"`);
 }
-
-/** Where the topic ids are in a statement's `links`. */
-const TOPIC_LINKS = LINK_FIELDS.indexOf('topicIds');
 
 /**
  * Each row's topic terms (`statements_topic_terms`: each topic's name then its aliases, in the statement's
@@ -712,8 +709,7 @@ export async function expandRecords(run: Runner, collection: Collection, records
   for (const name of names) {
     const expansion = loads[name];
     if (!expansion) continue;
-    const ids = wanted.get(expansion.store) ?? new Set<string>();
-    wanted.set(expansion.store, ids);
+    const ids = entry(wanted, expansion.store, () => new Set<string>());
     for (const r of records) {
       const value = r[expansion.from];
       if (Array.isArray(value)) for (const id of value) ids.add(id as string);

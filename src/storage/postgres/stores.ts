@@ -299,6 +299,9 @@ type LinkField = keyof typeof statementLinks;
 /** The link fields in the order of the `links` column (tables.ts; migrations/postgres/0005), as SQLite's. */
 export const LINK_FIELDS = Object.keys(statementLinks) as LinkField[];
 
+/** Where each link field is in the `links` column. */
+export const LINK_AT = Object.fromEntries(LINK_FIELDS.map((field, i) => [field, i])) as Record<LinkField, number>;
+
 /** The `links` column of a statement's fields: its five link arrays, in LINK_FIELDS order. */
 export const linksOf = (fields: Fields): string[][] => LINK_FIELDS.map((name) => fields[name] as string[]);
 
@@ -312,24 +315,13 @@ export const STATEMENT_LINK_ARRAYS: SQL = sql.raw(
   // The sources by key (`= ANY` of the cited ids): joined to the array's elements instead, the planner expects
   // a hundred of them and few sources with a text, and reads every source for each quote.
   `"statements"."links", CASE WHEN "statements"."kind" = 'quote' THEN ARRAY(
-     SELECT t."id" FROM "sources" t WHERE t."id" = ANY(ARRAY(SELECT jsonb_array_elements_text("statements"."links" -> 0))) AND t."text" IS NOT NULL
+     SELECT t."id" FROM "sources" t WHERE t."id" = ANY(ARRAY(SELECT jsonb_array_elements_text("statements"."links" -> ${LINK_AT.sourceIds}))) AND t."text" IS NOT NULL
    ) END AS "textSourceIds"`,
 );
 
-/**
- * Attaches the five link arrays and `verified` to a page of rows. Rows read with STATEMENT_LINK_ARRAYS carry
- * their `links`; for any others, one query per link table.
- */
+/** Attaches the five link arrays and `verified` to rows read with STATEMENT_LINK_ARRAYS (every statement read is). */
 export async function hydrateStatements(run: Runner, rows: StoredRecord[]): Promise<StoredRecord[]> {
-  const bare = rows.filter((r) => !Array.isArray(r.links)).map((r) => r.id);
-  const loaded = new Map<LinkField, Map<string, string[]>>();
-  if (bare.length > 0) {
-    const maps = await Promise.all(LINK_FIELDS.map((field) => loadLinks(run, statementLinks[field], bare)));
-    for (const [i, field] of LINK_FIELDS.entries()) loaded.set(field, maps[i] as Map<string, string[]>);
-  }
-  const at = new Map(LINK_FIELDS.map((field, i) => [field, i]));
-  const links = (r: StoredRecord, field: LinkField): string[] =>
-    (r.links as string[][] | undefined)?.[at.get(field) as number] ?? loaded.get(field)?.get(r.id) ?? [];
+  const links = (r: StoredRecord, field: LinkField): string[] => (r.links as string[][])[LINK_AT[field]] ?? [];
   const sourceIds = new Map(rows.map((r) => [r.id, links(r, 'sourceIds')]));
   const verify = await quoteChecker(run, rows, sourceIds);
   return rows.map((r) => ({

@@ -194,7 +194,7 @@ export const statements = pgTable(
   ],
 );
 
-/** A statement's `links` column: its link arrays in STATEMENT_LINK_FIELDS order (stores.ts). */
+/** A statement's `links` column: its link arrays in LINK_FIELDS order (stores.ts). */
 export type StatementLinks = string[][];
 
 /** One link table shape: the statement, the linked value, and its position in the statement's array. */
