@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { BLANKS } from '../../lib/blanks.js';
 import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
+import { entry } from '../../lib/maps.js';
 import { anyOf, type ListQuery, type PageResult, pageInMemory } from '../../lib/pagination.js';
 import { normalizeForMatch } from '../../lib/quotes.js';
 import {
@@ -106,18 +107,15 @@ function writeLinks(db: Db, link: LinkTable, id: string, before: readonly string
 const linkWritesKept = new WeakMap<LinkTable, { remove: string; reorder: string; insert: string }>();
 
 function linkWrites(link: LinkTable): { remove: string; reorder: string; insert: string } {
-  let text = linkWritesKept.get(link);
-  if (!text) {
+  return entry(linkWritesKept, link, () => {
     const table = `"${getTableName(link.table)}"`;
     const key = `"${link.value.name}" = ? AND "${link.owner.name}" = ?`;
-    text = {
+    return {
       remove: `DELETE FROM ${table} WHERE ${key}`,
       reorder: `UPDATE ${table} SET "${link.ord.name}" = ? WHERE ${key}`,
       insert: `INSERT INTO ${table} ("${link.owner.name}", "${link.value.name}", "${link.ord.name}") VALUES (?, ?, ?)`,
     };
-    linkWritesKept.set(link, text);
-  }
-  return text;
+  });
 }
 
 type StatementRow = typeof statements.$inferSelect;
