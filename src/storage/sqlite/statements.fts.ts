@@ -5,7 +5,7 @@ import { blob, integer, sqliteTable } from 'drizzle-orm/sqlite-core';
 import { type Corpus, wordsOf } from '../../lib/search.js';
 import type { Db } from './client.js';
 import { byKeys, dataVersion, IN_KEYS, prepared } from './records.js';
-import { statementTopics } from './tables/statements.table.js';
+import { linkPath, statementTopics } from './tables/statements.table.js';
 
 /**
  * The FTS5 table, made by migrations/0001 and made contentless by 0014 (drizzle-kit does not model virtual
@@ -30,9 +30,9 @@ export const statementsFtsSizes = sqliteTable('statements_fts_docsize', {
  */
 export const TOPIC_TERMS = `coalesce((
     SELECT group_concat(terms."term", ' \n ' ORDER BY terms."ord", terms."alias") FROM (
-      SELECT t."name" AS "term", st."key" AS "ord", -1 AS "alias" FROM json_each(s."links", '$[1]') st JOIN "topics" t ON t."id" = st."value"
+      SELECT t."name" AS "term", st."key" AS "ord", -1 AS "alias" FROM json_each(s."links", ${linkPath('topicIds')}) st JOIN "topics" t ON t."id" = st."value"
       UNION ALL
-      SELECT a."value", st."key", a."key" FROM json_each(s."links", '$[1]') st JOIN "topics" t ON t."id" = st."value", json_each(t."aliases") a
+      SELECT a."value", st."key", a."key" FROM json_each(s."links", ${linkPath('topicIds')}) st JOIN "topics" t ON t."id" = st."value", json_each(t."aliases") a
       ) terms), '')`;
 
 /**
@@ -53,7 +53,7 @@ export function searchTopics(db: Db, ids: readonly string[]): Map<string, string
   if (ids.length === 0) return new Map();
   const [read, keys] = byKeys(
     db,
-    `SELECT s."id", st."value" FROM "statements" s, json_each(s."links", '$[1]') st WHERE s."id" ${IN_KEYS} ORDER BY s."id", st."key"`,
+    `SELECT s."id", st."value" FROM "statements" s, json_each(s."links", ${linkPath('topicIds')}) st WHERE s."id" ${IN_KEYS} ORDER BY s."id", st."key"`,
     ids,
   );
   for (const [id, topic] of read.raw().all(keys) as [string, string][]) {

@@ -8,7 +8,7 @@ import { positionFilters } from './positions.queries.js';
 import { statementFilters } from './statements.queries.js';
 import { statsFromCounts } from './stats.counts.js';
 import { positions } from './tables/positions.table.js';
-import { statements } from './tables/statements.table.js';
+import { linkPath, statements } from './tables/statements.table.js';
 import { topicAncestors } from './topics.ancestry.js';
 
 const name = (column: SQLiteColumn) => sql.identifier(column.name);
@@ -33,15 +33,15 @@ function dimension(dim: Dimension, n: number): { value: SQL; join?: SQL } {
     // A statement's addressees, acts and topics are read from its `links` column (the link tables are keyed by
     // value only, migrations/0015); its topics lead to every topic above them, as the ancestry does.
     case 'addressee':
-      return { value: sql`${j}.value`, join: sql`LEFT JOIN json_each(m.links, '$[2]') ${j}` };
+      return { value: sql`${j}.value`, join: sql`LEFT JOIN json_each(m.links, ${sql.raw(linkPath('addresseeIds'))}) ${j}` };
     case 'act':
-      return { value: sql`${j}.value`, join: sql`LEFT JOIN json_each(m.links, '$[3]') ${j}` };
+      return { value: sql`${j}.value`, join: sql`LEFT JOIN json_each(m.links, ${sql.raw(linkPath('acts'))}) ${j}` };
     case 'topic': {
       // Every topic the statement is about, directly or through a descendant: the meaning of the `topic` filter.
       const own = sql.identifier(`j${n}t`);
       return {
         value: sql`${j}.${name(topicAncestors.ancestorId)}`,
-        join: sql`LEFT JOIN json_each(m.links, '$[1]') ${own} LEFT JOIN ${topicAncestors} ${j}
+        join: sql`LEFT JOIN json_each(m.links, ${sql.raw(linkPath('topicIds'))}) ${own} LEFT JOIN ${topicAncestors} ${j}
           ON ${j}.${name(topicAncestors.topicId)} = ${own}.value AND ${j}.${name(topicAncestors.ancestorId)} <> '*'`,
       };
     }

@@ -4,6 +4,7 @@
 import { inArray, type SQL, sql } from 'drizzle-orm';
 import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client.js';
+import { linkPath } from './tables/statements.table.js';
 import { topics } from './tables/topics.table.js';
 import { namedIds } from './tree.js';
 
@@ -41,6 +42,6 @@ export const REBUILD_STATEMENT_ANCESTRY = [
   'DELETE FROM `statement_topic_ancestors`',
   `INSERT OR IGNORE INTO \`statement_topic_ancestors\` (\`ancestor_id\`, \`stated_on\`, \`statement_id\`)
      SELECT a.\`ancestor_id\`, coalesce(s.\`stated_on\`, ''), s.\`id\`
-       FROM \`statements\` s CROSS JOIN json_each(s.\`links\`, '$[1]') st
+       FROM \`statements\` s CROSS JOIN json_each(s.\`links\`, ${linkPath('topicIds')}) st
        CROSS JOIN \`topic_ancestors\` a ON a.\`topic_id\` = st.\`value\``,
 ];

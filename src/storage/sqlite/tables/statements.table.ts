@@ -10,6 +10,8 @@ import { topics } from './topics.table.js';
 
 /** The statement fields a `links` column holds, in its order. */
 export const STATEMENT_LINKS = ['sourceIds', 'topicIds', 'addresseeIds', 'acts', 'respondsToIds'] as const;
+/** The JSON path of one link array in the `links` column, as SQL text (`'$[1]'` for topicIds): for json_each. */
+export const linkPath = (name: (typeof STATEMENT_LINKS)[number]) => `'$[${STATEMENT_LINKS.indexOf(name)}]'`;
 /** A statement's link arrays in STATEMENT_LINKS order; an array left out (the column's default is `[]`) is empty. */
 export type StatementLinks = string[][];
 
