@@ -56,7 +56,7 @@ export function fieldError(body: Problem, path: string): FieldError {
 
 export const withoutTimes = ({ createdAt: _c, updatedAt: _u, ...rest }: Record<string, unknown>) => rest;
 
-type Body = Record<string, any>;
+export type Body = Record<string, any>;
 
 /** POSTs with the write key and asserts a 201; returns the record. */
 export async function create(t: TestApp, url: string, payload: Body): Promise<Body> {

@@ -2,7 +2,7 @@
 // conditional GET never answers 304 for an answer that changed, and If-Match still guards the statement's own fields.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertProblem } from './assertions.js';
+import { assertProblem, type Body, create } from './assertions.js';
 import { makeApp, type TestApp } from './helpers.js';
 
 const QUOTE = 'We will not hold talks with the TTP';
@@ -12,10 +12,7 @@ const SAYS_OTHER = 'The spokesperson declined to comment.';
 /** A speaker, a source (with `text` when given) and a quote citing it; answers the app. */
 async function quoteCiting(t: Parameters<typeof makeApp>[0], text?: string): Promise<TestApp> {
   const api = await makeApp(t);
-  const post = async (url: string, payload: object) => {
-    const res = await api.json({ method: 'POST', url, payload });
-    assert.equal(res.status, 201, `POST ${url} → ${res.status} ${JSON.stringify(res.body)}`);
-  };
+  const post = (url: string, payload: Body) => create(api, url, payload);
   await post('/v1/actors', { id: 'spokesperson', name: 'A Spokesperson', kind: 'person' });
   await post('/v1/sources', { id: 'report', kind: 'newsReport', title: 'A report', ...(text ? { text } : {}) });
   await post('/v1/statements', { id: 'q', text: QUOTE, kind: 'quote', speakerId: 'spokesperson', sourceIds: ['report'] });
@@ -173,10 +170,7 @@ describe('ETag of a position: its evidence dates come from its statements', () =
   /** Two dated statements and a position evidenced by both; answers the app. */
   async function positionOnTwo(t: Parameters<typeof makeApp>[0]): Promise<TestApp> {
     const api = await quoteCiting(t);
-    const post = async (url: string, payload: object) => {
-      const res = await api.json({ method: 'POST', url, payload });
-      assert.equal(res.status, 201, `POST ${url} → ${res.status} ${JSON.stringify(res.body)}`);
-    };
+    const post = (url: string, payload: Body) => create(api, url, payload);
     await post('/v1/topics', { id: 'talks', name: 'Talks' });
     for (const [id, statedOn] of [
       ['early', '2024-01-10'],
@@ -257,20 +251,15 @@ describe('ETag of an expanded answer: the embedded records are part of it', () =
 
   test('an evidence statement edited: the ETag of a position with ?expand=evidence changes', async (t) => {
     const api = await quoteCiting(t);
-    await api.json({ method: 'POST', url: '/v1/topics', payload: { id: 'talks', name: 'Talks' } });
-    const created = await api.json({
-      method: 'POST',
-      url: '/v1/positions',
-      payload: {
-        id: 'p',
-        actorId: 'spokesperson',
-        topicId: 'talks',
-        stance: 'opposes',
-        summary: 'No talks.',
-        evidence: [{ statementId: 'q', relation: 'asserts' }],
-      },
+    await create(api, '/v1/topics', { id: 'talks', name: 'Talks' });
+    await create(api, '/v1/positions', {
+      id: 'p',
+      actorId: 'spokesperson',
+      topicId: 'talks',
+      stance: 'opposes',
+      summary: 'No talks.',
+      evidence: [{ statementId: 'q', relation: 'asserts' }],
     });
-    assert.equal(created.status, 201);
     const url = '/v1/positions/p?expand=evidence';
     const before = await api.json({ method: 'GET', url });
     await api.json({ method: 'PATCH', url: '/v1/statements/q', payload: { speakerRole: 'Spokesperson' } });
