@@ -173,7 +173,7 @@ describe('a load cut short (no end)', () => {
   test('the indexes and triggers the load builds at its end are put aside; the others stay', () => {
     for (const name of ['statements_stated_on_idx', 'statement_topics_ancestors_insert', 'statements_count_insert'])
       assert.ok(!names(left.schema).includes(name), `${name} was put aside`);
-    for (const name of ['statements_fts_delete', 'statements_doc_unique', 'topics_ancestors_insert'])
+    for (const name of ['statements_fts_delete', 'statements_id_unique', 'topics_ancestors_insert'])
       assert.ok(names(left.schema).includes(name), `${name} stays`);
   });
 

@@ -14,8 +14,8 @@
 //   object comes back as it was written (a revision's state, a kept answer's headers): `jsonb` would reorder
 //   the keys.
 // - Autoincrement keys are identity columns (never reused, as SQLite's AUTOINCREMENT), `revisions.seq` a bigint.
-// - `statements.responds_to_id` is not here: on SQLite it stays as a column that is always NULL only because
-//   SQLite cannot drop it (migrations/0010); the links are in `statement_responds_to` on both engines.
+// - `statements.responds_to_id` is not here: SQLite kept it, always NULL, from 0010 until its table was rebuilt
+//   (migrations/0016); the links are in `statement_responds_to` on both engines.
 // - The full-text index is `statements_search` (a tsvector per statement, GIN-indexed) instead of FTS5's
 //   virtual table; its rows are written by triggers when a transaction commits (migrations/postgres/0001), not by
 //   the service.

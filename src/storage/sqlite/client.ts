@@ -46,7 +46,23 @@ export function migrateDatabase(db: Db, log: (message: string) => void = () => {
   finishDeferredWork(db);
   const applied = () => (fresh ? 0 : (sqlite.prepare('SELECT count(*) FROM "__drizzle_migrations"').pluck().get() as number));
   const before = applied();
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  // A migration that rebuilds a table (0016: copy, drop, rename) must not have SQLite act on foreign keys while
+  // the old table is gone: a DROP TABLE would delete its rows first, cascading to or refused by the rows that
+  // refer to them. The pragma does nothing inside the migrator's one transaction, so it is set around it, as
+  // SQLite's own procedure for such changes does, and every reference is checked once the migrations ran.
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
+  if (applied() > before) {
+    const broken = sqlite.pragma('foreign_key_check') as { table: string; parent: string }[];
+    if (broken.length > 0) {
+      const [one] = broken;
+      throw new Error(`the migrations left ${broken.length} rows of ${one?.table} naming a missing row of ${one?.parent}`);
+    }
+  }
   if (!fresh && applied() > before) vacuumWhenMostlyFree(db, log);
   // A new database is built by every migration in turn, and those that copy a table to change it (0015) leave
   // the old one's pages free; at that size a VACUUM costs nothing, and the file holds only what it uses.

@@ -18,9 +18,13 @@ export type StatementLinks = string[][];
 export const statements = sqliteTable(
   'statements',
   {
-    id: text('id').primaryKey(),
-    /** A stable integer key for the full-text index (rowids may change on VACUUM; this never does). */
-    doc: integer('doc').notNull().unique(),
+    id: text('id').notNull().unique(),
+    /**
+     * The row's key and the full-text index's: an INTEGER PRIMARY KEY is the rowid itself, which VACUUM keeps
+     * (it may renumber the rowids of a table without one), so a search hit reaches its row in one B-tree, and
+     * no index maps doc to rowid (migrations/0016).
+     */
+    doc: integer('doc').primaryKey(),
     text: text('text').notNull(),
     kind: text('kind', { enum: STATEMENT_KINDS }).notNull(),
     speakerId: text('speaker_id')
