@@ -72,7 +72,10 @@ describe('a database from before statements were keyed by doc upgrades in place'
   test('the empty responds_to_id column, its index and the doc index are gone', () => {
     const columns = client().prepare("SELECT name FROM pragma_table_info('statements')").pluck().all();
     assert.ok(!columns.includes('responds_to_id'), `columns: ${columns.join(', ')}`);
-    const indexes = client().prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'statements' ORDER BY name").pluck().all();
+    const indexes = client()
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'statements' ORDER BY name")
+      .pluck()
+      .all();
     assert.ok(!indexes.includes('statements_responds_to_idx'));
     assert.ok(!indexes.includes('statements_doc_unique'));
     assert.ok(indexes.includes('statements_id_unique'));
