@@ -91,7 +91,8 @@ async function listPage<Row extends { id: string }>(
   const filter = AND(filters);
   const wanted = query.limit + 1;
   const select = (where: SQL | undefined, limit: number) => {
-    const query = sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${limit}`;
+    // A named statement's limit is in its text (query.ts's `named`): a few texts, one for each page size asked.
+    const query = sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${named ? sql.raw(String(Math.trunc(limit))) : limit}`;
     return named ? run.named<Row>(query) : run.all<Row>(query);
   };
   let rows: Row[];
