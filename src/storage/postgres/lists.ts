@@ -63,6 +63,13 @@ interface ListSpec {
 }
 
 /**
+ * The page sizes whose pages run as named statements when `listPage` is told they may (the default and a few
+ * usual ones): the LIMIT is in a named statement's text, so each size is a statement of its own on each
+ * connection, with a plan the server keeps (some tens of KB each). Other sizes are planned on every request.
+ */
+const KEPT_PLAN_SIZES = new Set([10, 20, 50, 100]);
+
+/**
  * One page of a list, as SQLite's listPage: the WHERE of the filters and the keyset after the cursor, ORDER BY
  * the sort then the id, one more row than the page to know whether another follows.
  */
@@ -91,9 +98,10 @@ async function listPage<Row extends { id: string }>(
   const filter = AND(filters);
   const wanted = query.limit + 1;
   const select = (where: SQL | undefined, limit: number) => {
-    // A named statement's limit is in its text (query.ts's `named`): a few texts, one for each page size asked.
-    const query = sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${named ? sql.raw(String(Math.trunc(limit))) : limit}`;
-    return named ? run.named<Row>(query) : run.all<Row>(query);
+    // A named statement's limit is in its text (query.ts's `named`), so only a few sizes are named statements.
+    const keep = named && limit === wanted && KEPT_PLAN_SIZES.has(query.limit);
+    const text = sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${keep ? sql.raw(String(limit)) : limit}`;
+    return keep ? run.named<Row>(text) : run.all<Row>(text);
   };
   let rows: Row[];
   if (query.cursor) {
