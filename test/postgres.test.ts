@@ -61,6 +61,33 @@ test('a write through one API process shows at once in another’s kept search a
   assert.equal((await stats()).total, before + 1, 'and in its stats');
 });
 
+test('a topic page asked by an alias follows another API process moving that alias to another topic', { skip }, async (t) => {
+  const database = await freshDatabase();
+  t.after(() => database.drop());
+  const one = await appOn(t, database.url);
+  const two = await appOn(t, database.url);
+  const key = await createKey(one.storage, 'writer');
+  const send = async (method: 'POST' | 'PATCH', url: string, payload: object) => {
+    const res = await one.inject({ method, url, payload, headers: { authorization: `Bearer ${key}` } });
+    assert.ok(res.statusCode < 300, `${method} ${url} → ${res.statusCode} ${res.body}`);
+  };
+  await send('POST', '/v1/actors', { id: 'pakistan', name: 'Pakistan', kind: 'state' });
+  await send('POST', '/v1/sources', { id: 'report', kind: 'newsReport', title: 'A report' });
+  await send('POST', '/v1/topics', { id: 'border', name: 'Border', aliases: ['The Line'] });
+  await send('POST', '/v1/topics', { id: 'water', name: 'Water' });
+  const said = { kind: 'paraphrase', speakerId: 'pakistan', sourceIds: ['report'], statedOn: '2024-04-04' };
+  await send('POST', '/v1/statements', { id: 'on-border', text: 'On the border.', topicIds: ['border'], ...said });
+  await send('POST', '/v1/statements', { id: 'on-water', text: 'On water.', topicIds: ['water'], ...said });
+  // The other process keeps the topic names of the data it read: asked twice, its second page is from them.
+  const page = async () =>
+    (await two.inject({ url: '/v1/statements?topic=the-line&from=2024-01-01&to=2024-12-31' })).json().data.map((s: { id: string }) => s.id);
+  assert.deepEqual(await page(), ['on-border']);
+  assert.deepEqual(await page(), ['on-border']);
+  await send('PATCH', '/v1/topics/border', { aliases: [] });
+  await send('PATCH', '/v1/topics/water', { aliases: ['The Line'] });
+  assert.deepEqual(await page(), ['on-water'], 'the alias names the topic it names now');
+});
+
 test('a quote’s verified follows its sources’ texts on every read of it: by id, expanded, a page, a topic page, a search; and a text written by another program', {
   skip,
 }, async (t) => {

@@ -328,7 +328,8 @@ class PostgresStorage extends Concerns implements Storage {
   /**
    * This process's commits and the newest revision: every data write records one, whichever process made it.
    * Read where the kept answers it keys are read (the read pool), so an answer is never kept under a version
-   * its data does not have yet.
+   * its data does not have yet. lists.ts's topic pages read the second part in their own query
+   * (`TopicNames.keptIds`): keep the two in step.
    */
   async version(): Promise<string> {
     const [row] = await this.core.reader.prepared<{ seq: string | null }>(NEWEST_REVISION, []);

@@ -63,6 +63,13 @@ interface ListSpec {
 }
 
 /**
+ * The page sizes whose pages run as named statements when `listPage` is told they may (the default and a few
+ * usual ones): the LIMIT is in a named statement's text, so each size is a statement of its own on each
+ * connection, with a plan the server keeps (some tens of KB each). Other sizes are planned on every request.
+ */
+const KEPT_PLAN_SIZES = new Set([10, 20, 50, 100]);
+
+/**
  * One page of a list, as SQLite's listPage: the WHERE of the filters and the keyset after the cursor, ORDER BY
  * the sort then the id, one more row than the page to know whether another follows.
  */
@@ -91,8 +98,10 @@ async function listPage<Row extends { id: string }>(
   const filter = AND(filters);
   const wanted = query.limit + 1;
   const select = (where: SQL | undefined, limit: number) => {
-    const query = sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${limit}`;
-    return named ? run.named<Row>(query) : run.all<Row>(query);
+    // A named statement's limit is in its text (query.ts's `named`), so only a few sizes are named statements.
+    const keep = named && limit === wanted && KEPT_PLAN_SIZES.has(query.limit);
+    const text = sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${keep ? sql.raw(String(limit)) : limit}`;
+    return keep ? run.named<Row>(text) : run.all<Row>(text);
   };
   let rows: Row[];
   if (query.cursor) {
@@ -277,26 +286,35 @@ const ANCESTRY_JOIN = sql.raw(
  * then their rows: the page costs the same for a topic with ten statements or all of them. The key holds an
  * undated statement under '' (below every date: where NULL sorts), which `nullAs` maps from the cursor's null.
  */
-const topicSpec: ListSpec = {
-  collection: 'statements',
-  select: sql`SELECT ${selectList(
+const topicSelect = (extra: string) =>
+  sql`SELECT ${sql.raw(extra)}${selectList(
     [...STATEMENT_COLUMNS, 'doc'].filter((c) => c !== 'statedOn'),
     'statements',
-  )}, NULLIF("statement_topic_ancestors"."stated_on", '') AS "statedOn", ${STATEMENT_LINK_ARRAYS} FROM ${ANCESTRY_JOIN}`,
+  )}, NULLIF("statement_topic_ancestors"."stated_on", '') AS "statedOn", ${STATEMENT_LINK_ARRAYS} FROM ${ANCESTRY_JOIN}`;
+const topicSpec: ListSpec = {
+  collection: 'statements',
+  select: topicSelect(''),
   id: sql.raw('"statement_topic_ancestors"."statement_id"'),
   sortable: { statedOn: { key: sql.raw('"statement_topic_ancestors"."stated_on"'), nullable: false, nullAs: '' } },
   defaultSort: '-statedOn',
   count: sql`SELECT count(*)::int AS "n" FROM ${ANCESTRY_JOIN}`,
 };
 
+/**
+ * topicSpec whose rows also carry the newest revision their query saw (`seenSeq`, read once per query, in the
+ * page's own snapshot): what the data version is made of (index.ts's `version()`), so that the topic names the
+ * page was asked by can be checked against the data the page was read from (listStatements).
+ */
+const topicSeenSpec: ListSpec = { ...topicSpec, select: topicSelect(`(SELECT max("seq")::text FROM "revisions") AS "seenSeq", `) };
+
 /** A page of one topic's subtree by date (see topicSpec): the date range on the key, the other filters on the rows. */
-async function topicPage(run: Runner, query: Query, topicId: string, topics: TopicNames) {
+async function topicPage(run: Runner, query: Query, topicId: string, topics: TopicNames, seen = false) {
   const q = query as Query & StatementFilterValues;
   const key = '"statement_topic_ancestors"."stated_on"';
   const others = await statementFilters(run, { ...q, topic: undefined }, topics);
   return listPage<StoredRecord>(
     run,
-    topicSpec,
+    seen ? topicSeenSpec : topicSpec,
     query,
     [
       sql`"statement_topic_ancestors"."ancestor_id" = ${topicId}`,
@@ -327,6 +345,18 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
       });
     }
     const byDate = !q.sort || q.sort === 'statedOn' || q.sort === '-statedOn';
+    if (q.topic && byDate && !run.inTransaction) {
+      // The kept topic names, without asking the data version first (a round trip of its own on every request):
+      // the page's query reads the newest revision in its own snapshot, and the page stands only when the names
+      // were kept at that revision. Otherwise (a write since, nothing kept yet, an empty page) it is asked again
+      // below, as before.
+      const kept = await topics.keptIds(anyOf(q.topic) ?? []);
+      if (kept?.ids.length === 1) {
+        const page = await topicPage(run, query, kept.ids[0] as string, topics, true);
+        const seen = page.data[0]?.seenSeq as string | null | undefined;
+        if (seen !== undefined && kept.at === (seen ?? '0')) return { ...page, data: await hydrateStatements(run, page.data) };
+      }
+    }
     const named = q.topic && byDate ? await topics.ids(run, anyOf(q.topic) ?? []) : [];
     let page: PageResult<StoredRecord>;
     if (named.length === 1) page = await topicPage(run, query, named[0] as string, topics);
@@ -557,10 +587,23 @@ export class TopicNames {
     if (wanted.length === 0) return [];
     // Inside a write transaction the topics may be the transaction's own, not yet (or never) committed.
     if (run.inTransaction) return namedIds(run, 'topics', wanted);
-    const { byName } = await this.topics(run);
-    const found = new Set<string>();
-    for (const value of wanted) for (const id of byName.get(value) ?? []) found.add(id);
-    return [...found];
+    return idsIn(await this.topics(run), wanted);
+  }
+
+  /**
+   * What the names kept now say of `wanted`, without reading the data version, and the newest revision they
+   * were read at (`at`, the version's second part): only for a caller that reads the newest revision in the
+   * same query as the data it answers from, and uses these ids only when the two agree. Undefined when nothing
+   * is kept, or its read failed.
+   */
+  async keptIds(wanted: readonly string[]): Promise<{ ids: string[]; at: string } | undefined> {
+    const entry = this.kept;
+    if (!entry || wanted.length === 0) return undefined;
+    try {
+      return { ids: idsIn(await entry.topics, wanted), at: entry.version.slice(entry.version.indexOf(':') + 1) };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Each topic's search terms by id, as `statements_topic_terms` joins them; none inside a write transaction. */
@@ -582,6 +625,12 @@ export class TopicNames {
     }
     return entry.topics;
   }
+}
+
+function idsIn({ byName }: KeptTopics, wanted: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const value of wanted) for (const id of byName.get(value) ?? []) found.add(id);
+  return [...found];
 }
 
 interface KeptTopics {

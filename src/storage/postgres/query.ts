@@ -7,6 +7,21 @@ import type pg from 'pg';
 
 const dialect = new PgDialect();
 
+/**
+ * `named`'s rendering: each value as `(SELECT $n::text)`, which the planner sees as an unknown it reads when the
+ * query runs (an index condition on it is still a range of the index). PostgreSQL plans a named statement with
+ * its values for its first five runs, then keeps a generic plan only when that one looks no costlier than those;
+ * a page's generic plan (a default share of the rows between the bounds) always looked costlier than one told
+ * the range, so every run was planned anew. With the values opaque, every plan is the generic one, and it is
+ * kept after the fifth run.
+ */
+class OpaqueValues extends PgDialect {
+  override escapeParam(num: number): string {
+    return `(SELECT $${num + 1}::text)`;
+  }
+}
+const opaque = new OpaqueValues();
+
 /** Where a query runs: the read pool, the write pool, or the client holding a write transaction. */
 export interface Runner {
   /** The rows of a query. */
@@ -15,7 +30,9 @@ export interface Runner {
   prepared<R>(query: Prepared, values: unknown[]): Promise<R[]>;
   /**
    * The rows of a query run as a named statement named after its text (see `named`): only for a query of a few
-   * texts asked on every request, whose plan does not hang on its values.
+   * texts asked on every request, whose plan does not hang on its values. Its values must be texts, and are
+   * opaque to the planner (OpaqueValues); a LIMIT goes in the text (`sql.raw`), since an unknown limit is
+   * planned as a tenth of the rows.
    */
   named<R>(query: SQL): Promise<R[]>;
   /** True inside a write transaction (writes join it; reads see its rows). */
@@ -37,7 +54,8 @@ export function runnerOf(client: pg.Pool | pg.PoolClient, inTransaction: boolean
       return result.rows as R[];
     },
     async named<R>(query: SQL): Promise<R[]> {
-      const { sql: text, params } = dialect.sqlToQuery(query);
+      const { sql: text, params } = opaque.sqlToQuery(query);
+      if (params.some((p) => typeof p !== 'string')) throw new Error(`a named query takes texts only: ${text}`);
       trace?.(text);
       const result = await client.query({ name: nameOf(text), text, values: params as unknown[] });
       return result.rows as R[];

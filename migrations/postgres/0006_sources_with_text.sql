@@ -1,0 +1,1 @@
+CREATE INDEX "sources_with_text_idx" ON "sources" USING btree ("id") WHERE "sources"."text" IS NOT NULL;
