@@ -1,6 +1,6 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
 import type Database from 'better-sqlite3';
-import { and, count, desc, eq, getTableColumns, getTableName, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, getTableName, gt, gte, inArray, lte, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { BLANKS } from '../../lib/blanks.js';
 import { AppError } from '../../lib/errors.js';
@@ -39,17 +39,7 @@ import {
   topicTermsOfLinks,
   topicVocabulary,
 } from './statements.fts.js';
-import {
-  type BulkSession,
-  listRecords,
-  rowsByIds,
-  type Source,
-  type Store,
-  selectFrom,
-  selectValues,
-  stripMeta,
-  writeRow,
-} from './store.js';
+import { type BulkSession, type Source, type Store, selectValues, stripMeta, tableSource, valuesByKeys, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { events } from './tables/events.table.js';
 import { positionEvidence } from './tables/positions.table.js';
@@ -120,66 +110,138 @@ function linkWrites(link: LinkTable): { remove: string; reorder: string; insert:
 
 type StatementRow = typeof statements.$inferSelect;
 
+/** Values of statement rows, in the order `fields` names (a source's: see selectValues). */
+interface StatementValues {
+  values: unknown[][];
+  fields: readonly string[];
+}
+
+/** Per field order, the maker of a statement's record from its row's values (see recordMaker). */
+const recordMakers = new WeakMap<readonly string[], (values: unknown[]) => Statement>();
+
 /**
- * Records from a page of rows: each row carries its five link arrays (the `links` column), so nothing is read
- * but the cited sources' texts for `verified`, and those only when a cited source keeps one.
+ * The maker of a statement's record from its row's values, for rows whose fields come in this order: each row
+ * is made its record in one step, with no row object between, and its five link arrays come from its `links`
+ * column (JSON text, as drizzle's json mode stores it), so nothing else is read. `verified` is left null for
+ * verifyQuotes. Field by field: copying a row with rest and spread is slower per row and leaves V8 a slow
+ * dictionary-mode object, which the serializer then reads slowly too (docs/performance.md, Reads).
  */
-function hydrate(db: Db, rows: StatementRow[]): Statement[] {
-  const verify = quoteChecker(db, rows);
-  // Field by field: copying a row with rest and spread is slower per row and leaves V8 a slow
-  // dictionary-mode object, which the serializer then reads slowly too (docs/performance.md, Reads).
-  return rows.map((r): Statement => {
-    const links = r.links;
-    return {
-      id: r.id,
-      text: r.text,
-      kind: r.kind,
-      speakerId: r.speakerId,
-      onBehalfOfId: r.onBehalfOfId,
-      speakerRole: r.speakerRole,
-      statedOn: r.statedOn,
-      eventId: r.eventId,
-      context: r.context,
-      language: r.language,
-      sourceIds: links[0] ?? [],
-      topicIds: links[1] ?? [],
-      addresseeIds: links[2] ?? [],
-      acts: (links[3] ?? []) as Statement['acts'],
-      respondsToIds: links[4] ?? [],
-      verified: verify(r),
-      createdAt: r.createdAt,
-      updatedAt: r.updatedAt,
-      version: r.version,
+function recordMaker(fields: readonly string[]): (values: unknown[]) => Statement {
+  return entry(recordMakers, fields, () => {
+    const at = (name: keyof StatementRow) => {
+      const i = fields.indexOf(name);
+      if (i < 0) throw new Error(`A statement's record needs its ${name}.`);
+      return i;
+    };
+    const [
+      id,
+      text,
+      kind,
+      speakerId,
+      onBehalfOfId,
+      speakerRole,
+      statedOn,
+      eventId,
+      context,
+      language,
+      links,
+      createdAt,
+      updatedAt,
+      version,
+    ] = (
+      [
+        'id',
+        'text',
+        'kind',
+        'speakerId',
+        'onBehalfOfId',
+        'speakerRole',
+        'statedOn',
+        'eventId',
+        'context',
+        'language',
+        'links',
+        'createdAt',
+        'updatedAt',
+        'version',
+      ] as const
+    ).map(at) as number[] as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return (v): Statement => {
+      const linked = JSON.parse(v[links] as string) as StatementLinks;
+      return {
+        id: v[id] as string,
+        text: v[text] as string,
+        kind: v[kind] as Statement['kind'],
+        speakerId: v[speakerId] as string,
+        onBehalfOfId: v[onBehalfOfId] as string | null,
+        speakerRole: v[speakerRole] as string | null,
+        statedOn: v[statedOn] as string | null,
+        eventId: v[eventId] as string | null,
+        context: v[context] as string | null,
+        language: v[language] as string | null,
+        sourceIds: linked[0] ?? [],
+        topicIds: linked[1] ?? [],
+        addresseeIds: linked[2] ?? [],
+        acts: (linked[3] ?? []) as Statement['acts'],
+        respondsToIds: linked[4] ?? [],
+        verified: null,
+        createdAt: v[createdAt] as string,
+        updatedAt: v[updatedAt] as string,
+        version: v[version] as number,
+      };
     };
   });
 }
+
+/** Statement records from rows' values, `verified` not yet set (verifyQuotes). */
+const recordsOf = ({ values, fields }: StatementValues): Statement[] => values.map(recordMaker(fields));
+
+/** Records from rows' values, `verified` set: what a get or a page serves. */
+const hydrate = (db: Db, rows: StatementValues): Statement[] => verifyQuotes(db, recordsOf(rows));
 
 /** The `links` column of a statement's fields, in STATEMENT_LINKS order. */
 const linksOf = (f: StatementFieldValues): StatementLinks => STATEMENT_LINKS.map((name) => f[name] as string[]);
 
 /**
- * Whether each quote's words stand verbatim in the text of a source it cites, once whitespace and quotation-mark
- * style are normalised: null for paraphrases and for quotes whose sources keep no text. The cited sources' texts
- * are read in one query for the page, when any of them keeps a text (see textedSources).
+ * Sets `verified` on each record: whether each quote's words stand verbatim in the text of a source it cites,
+ * once whitespace and quotation-mark style are normalised; null for paraphrases and for quotes whose sources
+ * keep no text. The cited sources' texts are read in one query for the page, when any of them keeps a text
+ * (see textedSources).
  */
-function quoteChecker(db: Db, rows: StatementRow[]): (r: StatementRow) => boolean | null {
+function verifyQuotes(db: Db, records: Statement[]): Statement[] {
   const cited = new Set<string>();
-  for (const r of rows) if (r.kind === 'quote') for (const id of r.links[0] ?? []) cited.add(id);
-  if (cited.size === 0) return () => null;
+  for (const r of records) if (r.kind === 'quote') for (const id of r.sourceIds) cited.add(id);
+  if (cited.size === 0) return records;
   const texted = textedSources(db);
   if (texted) for (const id of cited) if (!texted.has(id)) cited.delete(id);
-  if (cited.size === 0) return () => null;
+  if (cited.size === 0) return records;
   const texts = new Map<string, string>();
   const [statement, keys] = byKeys(db, `SELECT "id", "text" FROM "sources" WHERE "id" ${IN_KEYS} AND "text" IS NOT NULL`, [...cited]);
   for (const row of statement.all(keys) as { id: string; text: string }[]) texts.set(row.id, normalizeForMatch(row.text));
-  if (texts.size === 0) return () => null;
-  return (r) => {
-    if (r.kind !== 'quote') return null;
-    const withText = (r.links[0] ?? []).map((id) => texts.get(id)).filter((t) => t !== undefined);
-    if (withText.length === 0) return null;
+  if (texts.size === 0) return records;
+  for (const r of records) {
+    if (r.kind !== 'quote') continue;
+    const withText = r.sourceIds.map((id) => texts.get(id)).filter((t) => t !== undefined);
+    if (withText.length === 0) continue;
     const words = normalizeForMatch(r.text);
-    return withText.some((t) => t.includes(words));
-  };
+    r.verified = withText.some((t) => t.includes(words));
+  }
+  return records;
 }
 
 /** At most this many ids of sources with a text are kept; past it, every page with quotes asks for its sources' texts. */
@@ -209,7 +271,7 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
   collection: 'statements',
   table: statements,
   blank: BLANKS.statements,
-  getMany: (db, ids) => hydrate(db, rowsByIds(db, statements, ids)),
+  getMany: (db, ids) => hydrate(db, valuesByKeys(db, statements, statements.id, ids)),
   // `verified` is derived from the sources' texts: not a field of the statement's own.
   fieldsOf: (record) => {
     const { verified: _verified, ...fields } = stripMeta(record);
@@ -402,6 +464,9 @@ const listSpec = {
   defaultSort: '-statedOn',
 };
 
+/** A statement's row, every column. */
+const statementRows = tableSource(statements);
+
 /** Statements with their token counts in the full-text index: search results sorted by a field. */
 const datedMatches: Source = {
   fields: { ...getTableColumns(statements), sizes: statementsFtsSizes.sz },
@@ -419,7 +484,14 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
     }
     const topic = q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn') ? oneTopic(db, q.topic) : undefined;
     if (topic) return topicPage(db, query, topic);
-    return listRecords(db, listSpec, query, statementFilters(db, q), (rows) => hydrate(db, rows as StatementRow[]));
+    const page = listPage(
+      listSpec,
+      query,
+      statementFilters(db, q),
+      (where, orderBy, limit) => recordsOf(selectValues(db, statementRows, where, orderBy, limit)),
+      (where) => db.select({ n: count() }).from(statements).where(where).get()?.n ?? 0,
+    );
+    return { ...page, data: verifyQuotes(db, page.data) };
   }
   const search = parseSearch(q.q);
   const filters = [...statementFilters(db, { ...q, q: undefined }), sql`${statementsFts} MATCH ${search.expression}`];
@@ -433,54 +505,65 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
   const frequency = (expression: string) => remembered(db, `df:${expression}`, () => documentFrequency(db, expression));
   const corpus = corpusOf(prepared(db, 'SELECT "block" FROM "statements_fts_data" WHERE "id" = 1').pluck().get() as Uint8Array | undefined);
   const sort = q.sort ?? 'relevance';
-  let page: PageResult<{ doc: number }>;
-  let rows: StatementRow[];
+  let page: PageResult<Statement>;
+  let docs: number[];
   let scores: Map<number, number>;
   if (sort === 'relevance' || sort === '-relevance') {
     const hits = rankingWindow(db, q, search);
     scores = scoreHits(hits, search, frequency, corpus);
     const ranked = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
     if (ranked.total !== undefined) ranked.total = countMatches();
-    page = ranked;
     // The window read the page's rows whole: they need not be read again.
-    rows = ranked.data.map((hit) => hit.row());
+    page = { ...ranked, data: ranked.data.map((hit) => hit.record()) };
+    docs = ranked.data.map((hit) => hit.doc);
   } else {
-    const dated = listPage(
+    // Each record's row, for what ranking reads of it beyond the record (its doc number, its length).
+    const rowOf = new Map<Statement, unknown[]>();
+    let fields: readonly string[] = [];
+    page = listPage(
       listSpec,
       query,
       filters,
-      (where, orderBy, limit) => selectFrom<StatementRow & { sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
+      (where, orderBy, limit) => {
+        const rows = selectValues(db, datedMatches, where, orderBy, limit);
+        fields = rows.fields;
+        const make = recordMaker(rows.fields);
+        return rows.values.map((values) => {
+          const record = make(values);
+          rowOf.set(record, values);
+          return record;
+        });
+      },
       countMatches,
     );
-    const topicTerms = topicTermsOf(db, search, dated.data);
+    const [doc, sizes] = [fields.indexOf('doc'), fields.indexOf('sizes')] as [number, number];
+    docs = page.data.map((record) => rowOf.get(record)?.[doc] as number);
+    const topicTerms = topicTermsOf(db, search, page.data);
     scores = scoreHits(
-      dated.data.map((row, i) => ({
-        doc: row.doc,
-        text: row.text,
-        context: row.context,
+      page.data.map((record, i) => ({
+        doc: docs[i] as number,
+        text: record.text,
+        context: record.context,
         topics: topicTerms[i] ?? '',
-        tokens: tokensOf(row.sizes),
+        tokens: tokensOf(rowOf.get(record)?.[sizes] as Uint8Array | null),
       })),
       search,
       frequency,
       corpus,
     );
-    page = dated;
-    // hydrate() takes the statement's own fields and leaves the rest.
-    rows = dated.data;
   }
   return {
     ...page,
-    data: hydrate(db, rows).map((record, i) => {
+    data: verifyQuotes(db, page.data).map((record, i) => {
       record.snippet = snippet(record.text, search);
-      record.score = scores.get(rows[i]?.doc as number) ?? 0;
+      record.score = scores.get(docs[i] as number) ?? 0;
       return record;
     }),
   };
 }
 
 /** A match in the ranking window: what ranking reads of it, and its statement's row, made only for the page. */
-type WindowHit = Hit & { row: () => StatementRow };
+type WindowHit = Hit & { record: () => Statement };
 
 /**
  * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them: the index walks
@@ -490,7 +573,7 @@ type WindowHit = Hit & { row: () => StatementRow };
  */
 function rankingWindow(db: Db, q: StatementFilterValues, search: Search): WindowHit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
-  const { values, fields, record } = selectValues<StatementRow>(
+  const { values, fields } = selectValues(
     db,
     window,
     and(sql`${statementsFts} MATCH ${search.expression}`, ...others),
@@ -504,6 +587,7 @@ function rankingWindow(db: Db, q: StatementFilterValues, search: Search): Window
     number,
     number,
   ];
+  const make = recordMaker(fields);
   const topicTerms = mayOccur(search, topicVocabulary(db))
     ? topicTermsOfLinks(
         db,
@@ -516,7 +600,7 @@ function rankingWindow(db: Db, q: StatementFilterValues, search: Search): Window
     context: row[context] as string | null,
     topics: topicTerms?.[i] ?? '',
     tokens: tokensOf(row[sizes] as Uint8Array | null),
-    row: () => record(row),
+    record: () => make(row),
   }));
 }
 
@@ -525,11 +609,11 @@ function rankingWindow(db: Db, q: StatementFilterValues, search: Search): Window
  * the topic ids each row carries (its `links` column, in the order its full-text row was written with). None
  * are built when no term can occur in any topic's name or aliases (every count would be 0), as for most searches.
  */
-function topicTermsOf(db: Db, search: Search, rows: readonly StatementRow[]): string[] {
-  if (!mayOccur(search, topicVocabulary(db))) return rows.map(() => '');
+function topicTermsOf(db: Db, search: Search, records: readonly Statement[]): string[] {
+  if (!mayOccur(search, topicVocabulary(db))) return records.map(() => '');
   return topicTermsOfLinks(
     db,
-    rows.map((row) => row.links[1] ?? []),
+    records.map((record) => record.topicIds),
   );
 }
 
@@ -608,30 +692,24 @@ function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: 
   const q = query as StatementFilterValues;
   const filters = [
     eq(ancestry.ancestorId, topicId),
-    // The range on the key, so the index is read as a range; the statements' own from/to (below) still
-    // apply, and keep the undated ('' here, below every date) out of a `to`.
-    q.from ? gte(ancestry.statedOn, q.from) : undefined,
+    // The range on the key, so the index is read as a range. The key's date is the statement's (or '' when
+    // undated, below every date), so the statements' own from/to would only repeat it, and cost a second
+    // look at each row: all but `> ''`, which keeps the undated out of a `to` without a `from`.
+    q.from ? gte(ancestry.statedOn, q.from) : q.to ? gt(ancestry.statedOn, '') : undefined,
     q.to ? lte(ancestry.statedOn, q.to) : undefined,
-    ...statementFilters(db, { ...q, topic: undefined }),
+    ...statementFilters(db, { ...q, topic: undefined, from: undefined, to: undefined }),
   ];
   const page = listPage(
     topicSpec,
     query,
     filters,
-    (where, orderBy, limit) => selectFrom<StatementRow>(db, topicStatements, where, orderBy, limit),
+    (where, orderBy, limit) => recordsOf(selectValues(db, topicStatements, where, orderBy, limit)),
     (where) =>
       db.select({ n: count() }).from(ancestry).innerJoin(statements, eq(statements.id, ancestry.statementId)).where(where).get()?.n ?? 0,
   );
-  return {
-    ...page,
-    data: hydrate(
-      db,
-      page.data.map((row) => {
-        if (row.statedOn === '') row.statedOn = null;
-        return row;
-      }),
-    ),
-  };
+  // The cursor has taken the key's '' as it is; the records serve an undated statement's date as null.
+  for (const record of page.data) if (record.statedOn === '') record.statedOn = null;
+  return { ...page, data: verifyQuotes(db, page.data) };
 }
 
 /** What `expand=` embeds in statements. */

@@ -272,7 +272,7 @@ export interface Source {
 const tableSources = new WeakMap<SQLiteTable, Source>();
 
 /** Every column of a table, from the table. */
-function tableSource(table: SQLiteTable): Source {
+export function tableSource(table: SQLiteTable): Source {
   let source = tableSources.get(table);
   if (!source) {
     source = { fields: getTableColumns(table), from: sql`${table}` };
@@ -324,22 +324,18 @@ export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, or
 }
 
 /**
- * selectFrom's rows left as arrays of values (in the source's field order, which `fields` names), with the
- * mapping that makes one a record: for a caller that reads a few values of many rows and needs few records.
+ * selectFrom's rows left as arrays of values (in the source's field order, which `fields` names): for a caller
+ * that reads a few values of many rows, or makes its records straight from the values (statements).
  */
-export function selectValues<R>(
+export function selectValues(
   db: Db,
   source: Source,
   where: SQL | undefined,
   orderBy: SQL[] = [],
   limit?: number,
-): { values: unknown[][]; fields: string[]; record: (values: unknown[]) => R } {
+): { values: unknown[][]; fields: string[] } {
   const head = headOf(source);
-  return {
-    values: selectRows(db, head, where, orderBy, limit),
-    fields: head.keys,
-    record: (values) => head.map([values])[0] as R,
-  };
+  return { values: selectRows(db, head, where, orderBy, limit), fields: head.keys };
 }
 
 function selectRows(db: Db, head: Head, where: SQL | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
@@ -452,8 +448,8 @@ function renderChunks(chunks: readonly unknown[], text: string[], params: unknow
   }
 }
 
-/** Per key column: the SQL text reading its table's rows by that key (see byKeys), and the key's field name. */
-const byKeyReads = new WeakMap<SQLiteColumn, { text: string; field: string }>();
+/** Per key column: the SQL text reading its table's rows by that key (see byKeys), and the key's position in a row. */
+const byKeyReads = new WeakMap<SQLiteColumn, { text: string; at: number }>();
 
 /**
  * The rows of a table (every column, as selectFrom maps them) whose `key`, a unique column, is one of
@@ -462,22 +458,38 @@ const byKeyReads = new WeakMap<SQLiteColumn, { text: string; field: string }>();
  * hydrates, and the statements of search's page come through here.
  */
 export function rowsByKeys<R>(db: Db, table: SQLiteTable, key: SQLiteColumn, keys: readonly (string | number)[]): R[] {
-  if (keys.length === 0) return [];
-  const source = tableSource(table);
-  const head = headOf(source);
+  const { values } = valuesByKeys(db, table, key, keys);
+  return headOf(tableSource(table)).map(values) as R[];
+}
+
+/** rowsByKeys' rows left as arrays of values, in the order of `fields` (the table's columns), as selectValues. */
+export function valuesByKeys(
+  db: Db,
+  table: SQLiteTable,
+  key: SQLiteColumn,
+  keys: readonly (string | number)[],
+): { values: unknown[][]; fields: string[] } {
+  const head = headOf(tableSource(table));
+  if (keys.length === 0) return { values: [], fields: head.keys };
   let read = byKeyReads.get(key);
   if (read === undefined) {
-    const field = head.keys[head.columns.indexOf(key)];
-    if (field === undefined) throw new Error(`${key.name} is not a column of ${getTableName(table)}.`);
-    read = { text: `${head.text} where ${quoted(key.name)} ${IN_KEYS}`, field };
+    const at = head.columns.indexOf(key);
+    if (at < 0) throw new Error(`${key.name} is not a column of ${getTableName(table)}.`);
+    read = { text: `${head.text} where ${quoted(key.name)} ${IN_KEYS}`, at };
     byKeyReads.set(key, read);
   }
-  const { text, field } = read;
+  const { text, at } = read;
   const [statement, bound] = byKeys(db, text, keys);
-  const rows = head.map(statement.raw().all(bound) as unknown[][]);
-  if (keys.length === 1) return rows as R[];
-  const byKey = new Map(rows.map((row) => [row[field], row]));
-  return keys.flatMap((k) => byKey.get(k) ?? []) as R[];
+  const rows = statement.raw().all(bound) as unknown[][];
+  if (keys.length === 1) return { values: rows, fields: head.keys };
+  const byKey = new Map(rows.map((row) => [row[at], row]));
+  return {
+    values: keys.flatMap((k) => {
+      const row = byKey.get(k);
+      return row ? [row] : [];
+    }),
+    fields: head.keys,
+  };
 }
 
 /**
