@@ -223,11 +223,11 @@ const linksOf = (f: StatementFieldValues): StatementLinks => STATEMENT_LINKS.map
  * keep no text. The cited sources' texts are read in one query for the page, when any of them keeps a text
  * (see textedSources).
  */
-function verifyQuotes(db: Db, records: Statement[]): Statement[] {
+function verifyQuotes(db: Db, records: Statement[], version?: string): Statement[] {
   const cited = new Set<string>();
   for (const r of records) if (r.kind === 'quote') for (const id of r.sourceIds) cited.add(id);
   if (cited.size === 0) return records;
-  const texted = textedSources(db);
+  const texted = textedSources(db, version);
   if (texted) for (const id of cited) if (!texted.has(id)) cited.delete(id);
   if (cited.size === 0) return records;
   const texts = new Map<string, string>();
@@ -252,12 +252,13 @@ const textedKept = new WeakMap<Database.Statement, { version: string; ids: Set<s
  * The ids of the sources that keep a text (usually none or few: most sources are cited, not transcribed), read
  * off their partial index and kept per connection while the data's version is unchanged, so a page of quotes
  * whose sources keep no text asks for none. Undefined (ask for every cited source) inside a transaction, whose
- * rollback would leave the version as it was, and when there are more than TEXTED_KEPT.
+ * rollback would leave the version as it was, and when there are more than TEXTED_KEPT. `known` is the data's
+ * version when the request has read it already (a topic page, for the topic's names).
  */
-function textedSources(db: Db): Set<string> | undefined {
+function textedSources(db: Db, known?: string): Set<string> | undefined {
   const read = prepared(db, `SELECT "id" FROM "sources" WHERE "text" IS NOT NULL LIMIT ${TEXTED_KEPT + 1}`);
   if (read.database.inTransaction) return undefined;
-  const version = dataVersion(db);
+  const version = known ?? dataVersion(db);
   let kept = textedKept.get(read);
   if (kept?.version !== version) {
     const ids = read.pluck().all() as string[];
@@ -482,8 +483,13 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
         errors: [{ in: 'query', path: '/sort', message: 'relevance is only available with q' }],
       });
     }
-    const topic = q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn') ? oneTopic(db, q.topic) : undefined;
-    if (topic) return topicPage(db, query, topic);
+    if (q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn')) {
+      // The data's version, read once for the topic's names and the quote check: each read costs about what a
+      // small statement does (it opens a read of the WAL index).
+      const version = dataVersion(db);
+      const topic = oneTopic(db, q.topic, version);
+      if (topic) return topicPage(db, query, topic, version);
+    }
     const page = listPage(
       listSpec,
       query,
@@ -663,8 +669,8 @@ function remembered(db: Db, key: string, compute: () => number): number {
 }
 
 /** The topic `topic=` names when it names exactly one (by id or alias). */
-function oneTopic(db: Db, names: string): string | undefined {
-  const ids = namedIds(db, topics, anyOf(names) ?? []);
+function oneTopic(db: Db, names: string, version: string): string | undefined {
+  const ids = namedIds(db, topics, anyOf(names) ?? [], version);
   return ids.length === 1 ? ids[0] : undefined;
 }
 
@@ -687,7 +693,7 @@ const topicSpec = {
  * the page costs the same for a topic with ten statements or a million, on page 1 or page 10,000. The
  * index holds undated statements under '' (sorting where NULL does), which the cursor carries as it is.
  */
-function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: string) {
+function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: string, version: string) {
   const ancestry = statementTopicAncestors;
   const q = query as StatementFilterValues;
   const filters = [
@@ -709,7 +715,7 @@ function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: 
   );
   // The cursor has taken the key's '' as it is; the records serve an undated statement's date as null.
   for (const record of page.data) if (record.statedOn === '') record.statedOn = null;
-  return { ...page, data: verifyQuotes(db, page.data) };
+  return { ...page, data: verifyQuotes(db, page.data, version) };
 }
 
 /** What `expand=` embeds in statements. */

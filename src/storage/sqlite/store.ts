@@ -316,7 +316,7 @@ function headOf(source: Source): Head {
  * mapped as drizzle maps it: by the selected fields, in their order, each value through its column's mapping
  * (JSON columns parsed). The SQL text of the select list and FROM clause is rendered once per source:
  * drizzle rendering the fifteen columns of a statement on every page was a visible share of a page's cost
- * (docs/performance.md, Reads). Only the WHERE, ORDER BY and LIMIT are rendered on each call.
+ * (docs/performance.md, Reads). Only the WHERE is rendered on each call; an ORDER BY once per list and sort.
  */
 export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
   const head = headOf(source);
@@ -339,11 +339,27 @@ export function selectValues(
 }
 
 function selectRows(db: Db, head: Head, where: SQL | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
-  const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
-  const tail = rendered(sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`);
-  return tailStatement(db, head, tail.sql)
+  // Only the WHERE is rendered on each call; the text is drizzle's for the clauses in one template.
+  const filter = where ? rendered(where) : undefined;
+  const params = filter ? filter.params : [];
+  if (limit !== undefined) params.push(limit);
+  const tail = `${filter ? ` where ${filter.sql}` : ''}${orderText(orderBy)}${limit === undefined ? '' : ' limit ?'}`;
+  return tailStatement(db, head, tail)
     .raw()
-    .all(...tail.params) as unknown[][];
+    .all(...params) as unknown[][];
+}
+
+/** ORDER BY clauses by their terms: a list keeps one array of them per sort (see orderOf in pagination.ts). */
+const orderTexts = new WeakMap<SQL[], string>();
+
+/** ` order by <terms>`, rendered once per array of terms; '' for none. */
+function orderText(orderBy: SQL[]): string {
+  if (orderBy.length === 0) return '';
+  return entry(orderTexts, orderBy, () => {
+    const { sql: text, params } = rendered(sql` order by ${sql.join(orderBy, sql`, `)}`);
+    if (params.length > 0) throw new Error('An ORDER BY cannot bind parameters: its text is rendered once.');
+    return text;
+  });
 }
 
 /** Per connection and head, its statements by the text after the head: how many a head keeps, as `prepared`. */
