@@ -1,6 +1,7 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
 import type Database from 'better-sqlite3';
-import { and, count, desc, eq, getTableColumns, getTableName, gt, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, getTableName, gt, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { QueryBuilder } from 'drizzle-orm/sqlite-core';
 import { LRUCache } from 'lru-cache';
 import { BLANKS } from '../../lib/blanks.js';
 import { AppError } from '../../lib/errors.js';
@@ -111,7 +112,7 @@ function linkWrites(link: LinkTable): { remove: string; reorder: string; insert:
 type StatementRow = typeof statements.$inferSelect;
 
 /** Values of statement rows, in the order `fields` names (a source's: see selectValues). */
-interface StatementValues {
+interface StatementRows {
   values: unknown[][];
   fields: readonly string[];
 }
@@ -209,10 +210,10 @@ function recordMaker(fields: readonly string[]): (values: unknown[]) => Statemen
 }
 
 /** Statement records from rows' values, `verified` not yet set (verifyQuotes). */
-const recordsOf = ({ values, fields }: StatementValues): Statement[] => values.map(recordMaker(fields));
+const recordsOf = ({ values, fields }: StatementRows): Statement[] => values.map(recordMaker(fields));
 
 /** Records from rows' values, `verified` set: what a get or a page serves. */
-const hydrate = (db: Db, rows: StatementValues): Statement[] => verifyQuotes(db, recordsOf(rows));
+const hydrate = (db: Db, rows: StatementRows): Statement[] => verifyQuotes(db, recordsOf(rows));
 
 /** The `links` column of a statement's fields, in STATEMENT_LINKS order. */
 const linksOf = (f: StatementFieldValues): StatementLinks => STATEMENT_LINKS.map((name) => f[name] as string[]);
@@ -420,42 +421,78 @@ function topicTerms(db: Db, topicId: string, memo: Map<string, unknown> | undefi
   return terms;
 }
 
-/** The WHERE terms of the statement filters, shared by every query over statements. */
-export function statementFilters(db: Db, q: StatementFilterValues) {
+/**
+ * The statement filters' values as the terms take them (statementTerms): lists split, the topics named resolved
+ * to their ids, the search made an FTS5 query; undefined for a filter not given.
+ */
+function filterValues(db: Db, q: StatementFilterValues) {
   const topicIds = anyOf(q.topic);
+  return {
+    match: q.q ? toFtsQuery(q.q) : undefined,
+    speaker: anyOf(q.speaker),
+    onBehalfOf: anyOf(q.onBehalfOf),
+    topics: topicIds ? namedIds(db, topics, topicIds) : undefined,
+    addressee: anyOf(q.addressee),
+    event: anyOf(q.event),
+    source: anyOf(q.source),
+    respondsTo: anyOf(q.respondsTo),
+    kind: anyOf(q.kind),
+    act: anyOf(q.act),
+    language: anyOf(q.language),
+    from: q.from || undefined,
+    to: q.to || undefined,
+  };
+}
+
+type FilterValues = ReturnType<typeof filterValues>;
+
+/** A subquery needs no connection: the terms below are made once per shape of list (see ShapedFilters). */
+const subqueries = new QueryBuilder();
+
+/**
+ * The WHERE terms of the statement filters, from their values or from placeholders in their place (the
+ * same SQL either way: they only test which values are given).
+ */
+function statementTerms(v: FilterValues): (SQL | undefined)[] {
   return [
-    q.q ? inArray(statements.doc, db.select({ doc: statementsFts.rowid }).from(statementsFts).where(matches(q.q))) : undefined,
-    q.speaker ? inArray(statements.speakerId, anyOf(q.speaker) ?? []) : undefined,
-    q.onBehalfOf ? inArray(statements.onBehalfOfId, anyOf(q.onBehalfOf) ?? []) : undefined,
+    v.match !== undefined
+      ? inArray(
+          statements.doc,
+          subqueries.select({ doc: statementsFts.rowid }).from(statementsFts).where(sql`${statementsFts} MATCH ${v.match}`),
+        )
+      : undefined,
+    v.speaker ? inArray(statements.speakerId, v.speaker) : undefined,
+    v.onBehalfOf ? inArray(statements.onBehalfOfId, v.onBehalfOf) : undefined,
     // Statements under the topics, read off the ancestry index within the date range when there is one.
-    topicIds
+    v.topics
       ? inArray(
           statements.id,
-          db
+          subqueries
             .select({ id: statementTopicAncestors.statementId })
             .from(statementTopicAncestors)
             .where(
               and(
-                inArray(statementTopicAncestors.ancestorId, namedIds(db, topics, topicIds)),
-                q.from ? gte(statementTopicAncestors.statedOn, q.from) : undefined,
-                q.to ? lte(statementTopicAncestors.statedOn, q.to) : undefined,
+                inArray(statementTopicAncestors.ancestorId, v.topics),
+                v.from !== undefined ? gte(statementTopicAncestors.statedOn, v.from) : undefined,
+                v.to !== undefined ? lte(statementTopicAncestors.statedOn, v.to) : undefined,
               ),
             ),
         )
       : undefined,
-    linkedTo(db, statements.id, links.addresseeIds, anyOf(q.addressee)),
-    q.event ? inArray(statements.eventId, anyOf(q.event) ?? []) : undefined,
-    linkedTo(db, statements.id, links.sourceIds, anyOf(q.source)),
-    linkedTo(db, statements.id, links.respondsToIds, anyOf(q.respondsTo)),
-    q.kind ? inArray(statements.kind, anyOf(q.kind) as Statement['kind'][]) : undefined,
-    linkedTo(db, statements.id, links.acts, anyOf(q.act)),
-    q.language ? inArray(statements.language, anyOf(q.language) ?? []) : undefined,
-    q.from ? gte(statements.statedOn, q.from) : undefined,
-    q.to ? lte(statements.statedOn, q.to) : undefined,
+    linkedTo(statements.id, links.addresseeIds, v.addressee),
+    v.event ? inArray(statements.eventId, v.event) : undefined,
+    linkedTo(statements.id, links.sourceIds, v.source),
+    linkedTo(statements.id, links.respondsToIds, v.respondsTo),
+    v.kind ? inArray(statements.kind, v.kind as Statement['kind'][]) : undefined,
+    linkedTo(statements.id, links.acts, v.act),
+    v.language ? inArray(statements.language, v.language) : undefined,
+    v.from !== undefined ? gte(statements.statedOn, v.from) : undefined,
+    v.to !== undefined ? lte(statements.statedOn, v.to) : undefined,
   ];
 }
 
-const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}`;
+/** The WHERE terms of the statement filters, shared by every query over statements. */
+export const statementFilters = (db: Db, q: StatementFilterValues) => statementTerms(filterValues(db, q));
 
 const listSpec = {
   collection: 'statements',
@@ -493,7 +530,7 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
     const page = listPage(
       listSpec,
       query,
-      statementFilters(db, q),
+      { values: filterValues(db, q), terms: statementTerms },
       (where, orderBy, limit) => recordsOf(selectValues(db, statementRows, where, orderBy, limit)),
       (where) => db.select({ n: count() }).from(statements).where(where).get()?.n ?? 0,
     );
@@ -680,6 +717,22 @@ const topicStatements: Source = {
   from: sql`${statementTopicAncestors} inner join ${statements} on ${eq(statements.id, statementTopicAncestors.statementId)}`,
 };
 
+/**
+ * The WHERE terms of a topic page: the topic and the date range on the ancestry key, so the index is read as a
+ * range, and the other statement filters. The key's date is the statement's (or '' when undated, below every
+ * date), so the statements' own from/to would only repeat it, and cost a second look at each row: all but
+ * `> ''`, which keeps the undated out of a `to` without a `from`.
+ */
+function topicPageTerms(v: FilterValues & { topic: string }): (SQL | undefined)[] {
+  const ancestry = statementTopicAncestors;
+  return [
+    eq(ancestry.ancestorId, v.topic),
+    v.from !== undefined ? gte(ancestry.statedOn, v.from) : v.to !== undefined ? gt(ancestry.statedOn, '') : undefined,
+    v.to !== undefined ? lte(ancestry.statedOn, v.to) : undefined,
+    ...statementTerms({ ...v, from: undefined, to: undefined }),
+  ];
+}
+
 /** The topic page's list: one object, so its ORDER BY is built once (listPage). */
 const topicSpec = {
   collection: 'statements',
@@ -696,19 +749,10 @@ const topicSpec = {
 function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: string, version: string) {
   const ancestry = statementTopicAncestors;
   const q = query as StatementFilterValues;
-  const filters = [
-    eq(ancestry.ancestorId, topicId),
-    // The range on the key, so the index is read as a range. The key's date is the statement's (or '' when
-    // undated, below every date), so the statements' own from/to would only repeat it, and cost a second
-    // look at each row: all but `> ''`, which keeps the undated out of a `to` without a `from`.
-    q.from ? gte(ancestry.statedOn, q.from) : q.to ? gt(ancestry.statedOn, '') : undefined,
-    q.to ? lte(ancestry.statedOn, q.to) : undefined,
-    ...statementFilters(db, { ...q, topic: undefined, from: undefined, to: undefined }),
-  ];
   const page = listPage(
     topicSpec,
     query,
-    filters,
+    { values: { ...filterValues(db, { ...q, topic: undefined }), topic: topicId }, terms: topicPageTerms },
     (where, orderBy, limit) => recordsOf(selectValues(db, topicStatements, where, orderBy, limit)),
     (where) =>
       db.select({ n: count() }).from(ancestry).innerJoin(statements, eq(statements.id, ancestry.statementId)).where(where).get()?.n ?? 0,

@@ -27,7 +27,7 @@ import { type Db, writeTransaction } from './client.js';
 export { stripMeta } from '../../lib/write-rules.js';
 export type { Meta } from '../types.js';
 
-import { type ListQuery, type ListSpec, listPage, type PageResult } from './pagination.js';
+import { type ListQuery, type ListSpec, listPage, type PageResult, type Shaped, type Where } from './pagination.js';
 import {
   assertNotReferenced,
   assertReferences,
@@ -318,7 +318,7 @@ function headOf(source: Source): Head {
  * drizzle rendering the fifteen columns of a statement on every page was a visible share of a page's cost
  * (docs/performance.md, Reads). Only the WHERE is rendered on each call; an ORDER BY once per list and sort.
  */
-export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
+export function selectFrom<R>(db: Db, source: Source, where: Where | undefined, orderBy: SQL[] = [], limit?: number): R[] {
   const head = headOf(source);
   return head.map(selectRows(db, head, where, orderBy, limit)) as R[];
 }
@@ -330,7 +330,7 @@ export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, or
 export function selectValues(
   db: Db,
   source: Source,
-  where: SQL | undefined,
+  where: Where | undefined,
   orderBy: SQL[] = [],
   limit?: number,
 ): { values: unknown[][]; fields: string[] } {
@@ -338,15 +338,44 @@ export function selectValues(
   return { values: selectRows(db, head, where, orderBy, limit), fields: head.keys };
 }
 
-function selectRows(db: Db, head: Head, where: SQL | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
-  // Only the WHERE is rendered on each call; the text is drizzle's for the clauses in one template.
-  const filter = where ? rendered(where) : undefined;
-  const params = filter ? filter.params : [];
+function selectRows(db: Db, head: Head, where: Where | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
+  // Only a WHERE of the request's own is rendered on each call; the text is drizzle's for the clauses in one template.
+  const filter = where === undefined ? undefined : where instanceof SQL ? rendered(where) : boundShape(where);
+  // A new array: the rendering's own is what a test watching `rendered` saw.
+  const params = filter ? [...filter.params] : [];
   if (limit !== undefined) params.push(limit);
   const tail = `${filter ? ` where ${filter.sql}` : ''}${orderText(orderBy)}${limit === undefined ? '' : ' limit ?'}`;
   return tailStatement(db, head, tail)
     .raw()
     .all(...params) as unknown[][];
+}
+
+/** A shape's SQL text, and its parameters from a request's values: the placeholders' values, the rest as they are. */
+interface ShapeText {
+  text: string;
+  bind: (values: Record<string, unknown>) => unknown[];
+}
+const shapeTexts = new WeakMap<SQL, ShapeText>();
+
+/**
+ * A shaped WHERE's text and parameters: the text rendered once per shape. A placeholder named `key` takes
+ * `values[key]`, one named `key.i` the i-th value of the list `values[key]` (see slotsOf in pagination.ts).
+ */
+function boundShape(where: Shaped): { sql: string; params: unknown[] } {
+  const { text, bind } = entry(shapeTexts, where.sql, () => {
+    const { sql: text, params } = rendered(where.sql);
+    const parts = params.map((param): ((values: Record<string, unknown>) => unknown) => {
+      if (!(param instanceof Placeholder)) return () => param;
+      const name = param.name as string;
+      const dot = name.lastIndexOf('.');
+      if (dot < 0) return (values) => values[name];
+      const key = name.slice(0, dot);
+      const at = Number(name.slice(dot + 1));
+      return (values) => (values[key] as unknown[])[at];
+    });
+    return { text, bind: (values) => parts.map((part) => part(values)) };
+  });
+  return { sql: text, params: bind(where.values) };
 }
 
 /** ORDER BY clauses by their terms: a list keeps one array of them per sort (see orderOf in pagination.ts). */
@@ -448,6 +477,10 @@ function renderChunks(chunks: readonly unknown[], text: string[], params: unknow
       if (value instanceof SQL) throw UNRENDERED;
       text.push('?');
       params.push(value);
+    } else if (chunk instanceof Placeholder) {
+      // A shaped WHERE's slot for a request's value (boundShape fills it in).
+      text.push('?');
+      params.push(chunk);
     } else if (chunk === null || typeof chunk !== 'object') {
       text.push('?');
       params.push(chunk);
