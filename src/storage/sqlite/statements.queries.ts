@@ -129,85 +129,55 @@ const recordMakers = new WeakMap<readonly string[], (values: unknown[]) => State
  */
 function recordMaker(fields: readonly string[]): (values: unknown[]) => Statement {
   return entry(recordMakers, fields, () => {
-    const at = (name: keyof StatementRow) => {
-      const i = fields.indexOf(name);
-      if (i < 0) throw new Error(`A statement's record needs its ${name}.`);
-      return i;
-    };
-    const [
-      id,
-      text,
-      kind,
-      speakerId,
-      onBehalfOfId,
-      speakerRole,
-      statedOn,
-      eventId,
-      context,
-      language,
-      links,
-      createdAt,
-      updatedAt,
-      version,
-    ] = (
-      [
-        'id',
-        'text',
-        'kind',
-        'speakerId',
-        'onBehalfOfId',
-        'speakerRole',
-        'statedOn',
-        'eventId',
-        'context',
-        'language',
-        'links',
-        'createdAt',
-        'updatedAt',
-        'version',
-      ] as const
-    ).map(at) as number[] as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const at = {} as Record<(typeof RECORD_FIELDS)[number], number>;
+    for (const name of RECORD_FIELDS) {
+      at[name] = fields.indexOf(name);
+      if (at[name] < 0) throw new Error(`A statement's record needs its ${name}.`);
+    }
     return (v): Statement => {
-      const linked = JSON.parse(v[links] as string) as StatementLinks;
+      const linked = JSON.parse(v[at.links] as string) as StatementLinks;
       return {
-        id: v[id] as string,
-        text: v[text] as string,
-        kind: v[kind] as Statement['kind'],
-        speakerId: v[speakerId] as string,
-        onBehalfOfId: v[onBehalfOfId] as string | null,
-        speakerRole: v[speakerRole] as string | null,
-        statedOn: v[statedOn] as string | null,
-        eventId: v[eventId] as string | null,
-        context: v[context] as string | null,
-        language: v[language] as string | null,
+        id: v[at.id] as string,
+        text: v[at.text] as string,
+        kind: v[at.kind] as Statement['kind'],
+        speakerId: v[at.speakerId] as string,
+        onBehalfOfId: v[at.onBehalfOfId] as string | null,
+        speakerRole: v[at.speakerRole] as string | null,
+        statedOn: v[at.statedOn] as string | null,
+        eventId: v[at.eventId] as string | null,
+        context: v[at.context] as string | null,
+        language: v[at.language] as string | null,
         sourceIds: linked[0] ?? [],
         topicIds: linked[1] ?? [],
         addresseeIds: linked[2] ?? [],
         acts: (linked[3] ?? []) as Statement['acts'],
         respondsToIds: linked[4] ?? [],
         verified: null,
-        createdAt: v[createdAt] as string,
-        updatedAt: v[updatedAt] as string,
-        version: v[version] as number,
+        createdAt: v[at.createdAt] as string,
+        updatedAt: v[at.updatedAt] as string,
+        version: v[at.version] as number,
       };
     };
   });
 }
+
+/** The row's fields a statement's record is made of. */
+const RECORD_FIELDS = [
+  'id',
+  'text',
+  'kind',
+  'speakerId',
+  'onBehalfOfId',
+  'speakerRole',
+  'statedOn',
+  'eventId',
+  'context',
+  'language',
+  'links',
+  'createdAt',
+  'updatedAt',
+  'version',
+] as const satisfies readonly (keyof StatementRow)[];
 
 /** Statement records from rows' values, `verified` not yet set (verifyQuotes). */
 const recordsOf = ({ values, fields }: StatementRows): Statement[] => values.map(recordMaker(fields));
