@@ -605,6 +605,10 @@ describe('statements: GET /v1/statements filters and sorts', () => {
       [
         ['language=en', ['b', 'a', 'e']],
         ['language=ps,ur', ['c', 'd']],
+        // The same shape of request (two languages) with other values: a list's WHERE is kept per shape, and
+        // each request binds its own values.
+        ['language=en,ps', ['b', 'a', 'c', 'e']],
+        ['language=en,ur', ['b', 'a', 'd', 'e']],
       ],
     ],
     [

@@ -74,7 +74,7 @@ export function listEvents(db: Db, query: ListQuery & Record<string, unknown>) {
     [
       q.kind ? inArray(events.kind, anyOf(q.kind) as Event['kind'][]) : undefined,
       q.host ? inArray(events.hostId, anyOf(q.host) ?? []) : undefined,
-      linkedTo(db, events.id, participants, anyOf(q.participant)),
+      linkedTo(events.id, participants, anyOf(q.participant)),
       q.from ? gte(events.startDate, q.from) : undefined,
       q.to ? lte(events.startDate, q.to) : undefined,
     ],

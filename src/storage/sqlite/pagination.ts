@@ -1,5 +1,5 @@
 // Keyset pagination in SQL: sort whitelist, id tiebreak, each stretch after the cursor one index range.
-import { and, asc, desc, gt, is, lt, SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, gt, is, lt, type Placeholder, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { decodeCursor, encodeCursor, type SortValue } from '../../lib/cursor.js';
 import { entry } from '../../lib/maps.js';
@@ -20,14 +20,36 @@ export interface ListSpec {
 }
 
 /**
+ * A list's filters as the request's values and the terms they make, so that the WHERE is built and rendered
+ * once per shape of request (which values are given, how many in each list) instead of on every page: the
+ * terms are called once per shape with a placeholder in place of each value (`slotsOf`), and the request's
+ * values fill them in. `terms` must make the same SQL from placeholders as from values, and read nothing but them.
+ */
+export interface ShapedFilters<V extends Record<string, unknown> = Record<string, unknown>> {
+  /** Each filter's value, or its list of values; undefined when the request does not give it. */
+  values: V;
+  /** The WHERE terms of these values (or of their placeholders); one function per list, made once. */
+  terms: (values: V) => (SQL | undefined)[];
+}
+
+/** A WHERE with placeholders, the same SQL object for every request of its shape, and this request's values. */
+export interface Shaped {
+  sql: SQL;
+  values: Record<string, unknown>;
+}
+
+/** What `select` is given: a WHERE of this request's own, or a shaped one (see ShapedFilters). */
+export type Where = SQL | Shaped;
+
+/**
  * Runs one page of a list. `select` receives the full WHERE (filters and keyset), the ORDER BY and the
  * row limit to fetch (one more than the page, to know whether another page follows).
  */
-export function listPage<Row extends { id: string }>(
+export function listPage<Row extends { id: string }, V extends Record<string, unknown>>(
   spec: ListSpec,
   query: ListQuery & Record<string, unknown>,
-  filters: (SQL | undefined)[],
-  select: (where: SQL | undefined, orderBy: SQL[], limit: number) => Row[],
+  filters: (SQL | undefined)[] | ShapedFilters<V>,
+  select: (where: Where | undefined, orderBy: SQL[], limit: number) => Row[],
   countRows: (where: SQL | undefined) => number,
 ): PageResult<Row> {
   const sort = query.sort ?? spec.defaultSort;
@@ -36,20 +58,43 @@ export function listPage<Row extends { id: string }>(
   const column = spec.sortable[field] ?? spec.id;
   const key = is(column, SQL) ? column : sql`${column}`;
   const nullable = !is(column, SQL) && !column.notNull;
+  const byId = column === spec.id;
   const binding = bindingOf(spec.collection, sort, query);
 
-  const filter = and(...filters);
-  const orderBy = orderOf(spec, sort, key, column === spec.id, descending);
+  const shaped = Array.isArray(filters) ? undefined : filters;
+  const filter = shaped ? undefined : and(...(filters as (SQL | undefined)[]));
+  const orderBy = orderOf(spec, sort, key, byId, descending);
   const wanted = query.limit + 1;
   let rows: Row[];
   if (query.cursor) {
     // Each stretch of the rest of the list in turn, until the page is full.
     const [value, id] = decodeCursor(query.cursor, binding);
+    let wheres: (Where | undefined)[];
+    if (shaped) {
+      const values = { ...shaped.values, [AFTER_VALUE]: value, [AFTER_ID]: id };
+      const stretches = shapeOf(spec, sort, shaped, value === null ? 'after null' : 'after', () =>
+        after(
+          key,
+          spec.id,
+          byId,
+          value === null ? null : sql.placeholder(AFTER_VALUE),
+          sql.placeholder(AFTER_ID),
+          descending,
+          nullable,
+        ).map((stretch) => and(and(...shaped.terms(slotsOf(shaped.values))), stretch) as SQL),
+      );
+      wheres = stretches.map((where) => where && { sql: where, values });
+    } else {
+      wheres = after(key, spec.id, byId, value, id, descending, nullable).map((stretch) => and(filter, stretch));
+    }
     rows = [];
-    for (const stretch of after(key, spec.id, column === spec.id, value, id, descending, nullable)) {
-      rows.push(...select(and(filter, stretch), orderBy, wanted - rows.length));
+    for (const where of wheres) {
+      rows.push(...select(where, orderBy, wanted - rows.length));
       if (rows.length === wanted) break;
     }
+  } else if (shaped) {
+    const [where] = shapeOf(spec, sort, shaped, 'first', () => [and(...shaped.terms(slotsOf(shaped.values)))]);
+    rows = select(where && { sql: where, values: shaped.values }, orderBy, wanted);
   } else {
     rows = select(filter, orderBy, wanted);
   }
@@ -60,8 +105,58 @@ export function listPage<Row extends { id: string }>(
   return {
     data,
     nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, last.id) : null,
-    ...(query.count ? { total: countRows(filter) } : {}),
+    ...(query.count ? { total: countRows(shaped ? and(...shaped.terms(shaped.values)) : filter) } : {}),
   };
+}
+
+/** The placeholders of the cursor's sort value and id in a shaped WHERE (no filter is named so). */
+const AFTER_VALUE = '@value';
+const AFTER_ID = '@id';
+
+/**
+ * In place of each value a placeholder: named by its key, or `key.i` for the i-th value of a list (boundShape in
+ * store.ts fills them in).
+ */
+function slotsOf<V extends Record<string, unknown>>(values: V): V {
+  const slots: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    slots[name] = Array.isArray(value) ? value.map((_, i) => sql.placeholder(`${name}.${i}`)) : sql.placeholder(name);
+  }
+  return slots as V;
+}
+
+/** How many shapes a list keeps per sort and terms; past it, the oldest goes (lists of ids of many lengths). */
+const SHAPES_KEPT = 1000;
+const shapes = new WeakMap<ListSpec, WeakMap<ShapedFilters['terms'], Map<string, SQL[]>>>();
+
+/**
+ * The WHERE of each stretch a page reads (one without a cursor), for the shape of `filters`' values, this
+ * sort and this kind of cursor: made by `make` the first time.
+ */
+function shapeOf<V extends Record<string, unknown>>(
+  spec: ListSpec,
+  sort: string,
+  filters: ShapedFilters<V>,
+  cursor: string,
+  make: () => (SQL | undefined)[],
+): (SQL | undefined)[] {
+  const byShape = entry(
+    entry(shapes, spec, () => new WeakMap()),
+    filters.terms as ShapedFilters['terms'],
+    () => new Map(),
+  );
+  let shape = `${sort} ${cursor}:`;
+  for (const [name, value] of Object.entries(filters.values)) {
+    if (value !== undefined) shape += Array.isArray(value) ? ` ${name}*${value.length}` : ` ${name}`;
+  }
+  let wheres = byShape.get(shape);
+  if (wheres === undefined) {
+    if (byShape.size >= SHAPES_KEPT) byShape.delete(byShape.keys().next().value as string);
+    wheres = make() as SQL[];
+    byShape.set(shape, wheres);
+  }
+  return wheres;
 }
 
 /** Per list and sort, its ORDER BY: the same pieces on every page (sorts are a whitelist, so few per list). */
@@ -85,7 +180,15 @@ function orderOf(spec: ListSpec, sort: string, key: SQL, byId: boolean, descendi
  * cursor instead of reading every row before it, so a deep page costs what the first does. An OR of the
  * stretches would read the whole index.
  */
-function after(key: SQL, id: SQLiteColumn, byId: boolean, value: SortValue, lastId: string, descending: boolean, nullable: boolean): SQL[] {
+function after(
+  key: SQL,
+  id: SQLiteColumn,
+  byId: boolean,
+  value: SortValue | Placeholder,
+  lastId: string | Placeholder,
+  descending: boolean,
+  nullable: boolean,
+): SQL[] {
   const beyond = descending ? lt : gt;
   if (byId) return [beyond(id, lastId)];
   if (value === null) {

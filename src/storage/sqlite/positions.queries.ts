@@ -247,7 +247,7 @@ export function positionFilters(db: Db, q: PositionFilters) {
     topicIds ? inArray(positions.topicId, topicsUnder(db, topicIds)) : undefined,
     q.stance ? inArray(positions.stance, anyOf(q.stance) as Position['stance'][]) : undefined,
     // Through position_evidence_statement_idx: a seek per statement named.
-    linkedTo(db, positions.id, evidenceLink, anyOf(q.evidence)),
+    linkedTo(positions.id, evidenceLink, anyOf(q.evidence)),
     // Held on asOf: the period [validFrom, validTo) contains it.
     q.asOf ? and(lte(positions.validFrom, q.asOf), or(isNull(positions.validTo), gt(positions.validTo, q.asOf))) : undefined,
   ];

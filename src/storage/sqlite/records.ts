@@ -1,8 +1,8 @@
 // Record helpers shared by the modules: ids, timestamps, reference checks, link tables.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { and, asc, eq, getTableName, inArray, ne, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { and, asc, eq, getTableName, inArray, ne, type Placeholder, type SQL } from 'drizzle-orm';
+import { QueryBuilder, type SQLiteColumn, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { AppError, type FieldError } from '../../lib/errors.js';
 import type { Db } from './client.js';
 
@@ -243,8 +243,14 @@ function linkSql(link: LinkTable): { select: string; remove: string; insert: str
   return text;
 }
 
-/** Records (by their `id` column) linked to any of `values`: the "any of" filter over a link table. */
-export function linkedTo(db: Db, id: SQLiteColumn, link: LinkTable, values: string[] | undefined): SQL | undefined {
+/** A subquery needs no connection: the statement filters' terms are made once per shape of list (ShapedFilters). */
+const subqueries = new QueryBuilder();
+
+/**
+ * Records (by their `id` column) linked to any of `values`: the "any of" filter over a link table. The values
+ * may be placeholders (see ShapedFilters in pagination.ts).
+ */
+export function linkedTo(id: SQLiteColumn, link: LinkTable, values: (string | Placeholder)[] | undefined): SQL | undefined {
   if (!values) return undefined;
-  return inArray(id, db.select({ id: link.owner }).from(link.table).where(inArray(link.value, values)));
+  return inArray(id, subqueries.select({ id: link.owner }).from(link.table).where(inArray(link.value, values)));
 }

@@ -1,6 +1,7 @@
 // Queries over statements: the list with its filters, and the store the shared write path uses.
 import type Database from 'better-sqlite3';
-import { and, count, desc, eq, getTableColumns, getTableName, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, getTableName, gt, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
+import { QueryBuilder } from 'drizzle-orm/sqlite-core';
 import { LRUCache } from 'lru-cache';
 import { BLANKS } from '../../lib/blanks.js';
 import { AppError } from '../../lib/errors.js';
@@ -39,17 +40,7 @@ import {
   topicTermsOfLinks,
   topicVocabulary,
 } from './statements.fts.js';
-import {
-  type BulkSession,
-  listRecords,
-  rowsByIds,
-  type Source,
-  type Store,
-  selectFrom,
-  selectValues,
-  stripMeta,
-  writeRow,
-} from './store.js';
+import { type BulkSession, type Source, type Store, selectValues, stripMeta, tableSource, valuesByKeys, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { events } from './tables/events.table.js';
 import { positionEvidence } from './tables/positions.table.js';
@@ -120,66 +111,108 @@ function linkWrites(link: LinkTable): { remove: string; reorder: string; insert:
 
 type StatementRow = typeof statements.$inferSelect;
 
+/** Values of statement rows, in the order `fields` names (a source's: see selectValues). */
+interface StatementRows {
+  values: unknown[][];
+  fields: readonly string[];
+}
+
+/** Per field order, the maker of a statement's record from its row's values (see recordMaker). */
+const recordMakers = new WeakMap<readonly string[], (values: unknown[]) => Statement>();
+
 /**
- * Records from a page of rows: each row carries its five link arrays (the `links` column), so nothing is read
- * but the cited sources' texts for `verified`, and those only when a cited source keeps one.
+ * The maker of a statement's record from its row's values, for rows whose fields come in this order: each row
+ * is made its record in one step, with no row object between, and its five link arrays come from its `links`
+ * column (JSON text, as drizzle's json mode stores it), so nothing else is read. `verified` is left null for
+ * verifyQuotes. Field by field: copying a row with rest and spread is slower per row and leaves V8 a slow
+ * dictionary-mode object, which the serializer then reads slowly too (docs/performance.md, Reads).
  */
-function hydrate(db: Db, rows: StatementRow[]): Statement[] {
-  const verify = quoteChecker(db, rows);
-  // Field by field: copying a row with rest and spread is slower per row and leaves V8 a slow
-  // dictionary-mode object, which the serializer then reads slowly too (docs/performance.md, Reads).
-  return rows.map((r): Statement => {
-    const links = r.links;
-    return {
-      id: r.id,
-      text: r.text,
-      kind: r.kind,
-      speakerId: r.speakerId,
-      onBehalfOfId: r.onBehalfOfId,
-      speakerRole: r.speakerRole,
-      statedOn: r.statedOn,
-      eventId: r.eventId,
-      context: r.context,
-      language: r.language,
-      sourceIds: links[0] ?? [],
-      topicIds: links[1] ?? [],
-      addresseeIds: links[2] ?? [],
-      acts: (links[3] ?? []) as Statement['acts'],
-      respondsToIds: links[4] ?? [],
-      verified: verify(r),
-      createdAt: r.createdAt,
-      updatedAt: r.updatedAt,
-      version: r.version,
+function recordMaker(fields: readonly string[]): (values: unknown[]) => Statement {
+  return entry(recordMakers, fields, () => {
+    const at = {} as Record<(typeof RECORD_FIELDS)[number], number>;
+    for (const name of RECORD_FIELDS) {
+      at[name] = fields.indexOf(name);
+      if (at[name] < 0) throw new Error(`A statement's record needs its ${name}.`);
+    }
+    return (v): Statement => {
+      const linked = JSON.parse(v[at.links] as string) as StatementLinks;
+      return {
+        id: v[at.id] as string,
+        text: v[at.text] as string,
+        kind: v[at.kind] as Statement['kind'],
+        speakerId: v[at.speakerId] as string,
+        onBehalfOfId: v[at.onBehalfOfId] as string | null,
+        speakerRole: v[at.speakerRole] as string | null,
+        statedOn: v[at.statedOn] as string | null,
+        eventId: v[at.eventId] as string | null,
+        context: v[at.context] as string | null,
+        language: v[at.language] as string | null,
+        sourceIds: linked[0] ?? [],
+        topicIds: linked[1] ?? [],
+        addresseeIds: linked[2] ?? [],
+        acts: (linked[3] ?? []) as Statement['acts'],
+        respondsToIds: linked[4] ?? [],
+        verified: null,
+        createdAt: v[at.createdAt] as string,
+        updatedAt: v[at.updatedAt] as string,
+        version: v[at.version] as number,
+      };
     };
   });
 }
+
+/** The row's fields a statement's record is made of. */
+const RECORD_FIELDS = [
+  'id',
+  'text',
+  'kind',
+  'speakerId',
+  'onBehalfOfId',
+  'speakerRole',
+  'statedOn',
+  'eventId',
+  'context',
+  'language',
+  'links',
+  'createdAt',
+  'updatedAt',
+  'version',
+] as const satisfies readonly (keyof StatementRow)[];
+
+/** Statement records from rows' values, `verified` not yet set (verifyQuotes). */
+const recordsOf = ({ values, fields }: StatementRows): Statement[] => values.map(recordMaker(fields));
+
+/** Records from rows' values, `verified` set: what a get or a page serves. */
+const hydrate = (db: Db, rows: StatementRows): Statement[] => verifyQuotes(db, recordsOf(rows));
 
 /** The `links` column of a statement's fields, in STATEMENT_LINKS order. */
 const linksOf = (f: StatementFieldValues): StatementLinks => STATEMENT_LINKS.map((name) => f[name] as string[]);
 
 /**
- * Whether each quote's words stand verbatim in the text of a source it cites, once whitespace and quotation-mark
- * style are normalised: null for paraphrases and for quotes whose sources keep no text. The cited sources' texts
- * are read in one query for the page, when any of them keeps a text (see textedSources).
+ * Sets `verified` on each record: whether each quote's words stand verbatim in the text of a source it cites,
+ * once whitespace and quotation-mark style are normalised; null for paraphrases and for quotes whose sources
+ * keep no text. The cited sources' texts are read in one query for the page, when any of them keeps a text
+ * (see textedSources).
  */
-function quoteChecker(db: Db, rows: StatementRow[]): (r: StatementRow) => boolean | null {
+function verifyQuotes(db: Db, records: Statement[], version?: string): Statement[] {
   const cited = new Set<string>();
-  for (const r of rows) if (r.kind === 'quote') for (const id of r.links[0] ?? []) cited.add(id);
-  if (cited.size === 0) return () => null;
-  const texted = textedSources(db);
+  for (const r of records) if (r.kind === 'quote') for (const id of r.sourceIds) cited.add(id);
+  if (cited.size === 0) return records;
+  const texted = textedSources(db, version);
   if (texted) for (const id of cited) if (!texted.has(id)) cited.delete(id);
-  if (cited.size === 0) return () => null;
+  if (cited.size === 0) return records;
   const texts = new Map<string, string>();
   const [statement, keys] = byKeys(db, `SELECT "id", "text" FROM "sources" WHERE "id" ${IN_KEYS} AND "text" IS NOT NULL`, [...cited]);
   for (const row of statement.all(keys) as { id: string; text: string }[]) texts.set(row.id, normalizeForMatch(row.text));
-  if (texts.size === 0) return () => null;
-  return (r) => {
-    if (r.kind !== 'quote') return null;
-    const withText = (r.links[0] ?? []).map((id) => texts.get(id)).filter((t) => t !== undefined);
-    if (withText.length === 0) return null;
+  if (texts.size === 0) return records;
+  for (const r of records) {
+    if (r.kind !== 'quote') continue;
+    const withText = r.sourceIds.map((id) => texts.get(id)).filter((t) => t !== undefined);
+    if (withText.length === 0) continue;
     const words = normalizeForMatch(r.text);
-    return withText.some((t) => t.includes(words));
-  };
+    r.verified = withText.some((t) => t.includes(words));
+  }
+  return records;
 }
 
 /** At most this many ids of sources with a text are kept; past it, every page with quotes asks for its sources' texts. */
@@ -190,12 +223,13 @@ const textedKept = new WeakMap<Database.Statement, { version: string; ids: Set<s
  * The ids of the sources that keep a text (usually none or few: most sources are cited, not transcribed), read
  * off their partial index and kept per connection while the data's version is unchanged, so a page of quotes
  * whose sources keep no text asks for none. Undefined (ask for every cited source) inside a transaction, whose
- * rollback would leave the version as it was, and when there are more than TEXTED_KEPT.
+ * rollback would leave the version as it was, and when there are more than TEXTED_KEPT. `known` is the data's
+ * version when the request has read it already (a topic page, for the topic's names).
  */
-function textedSources(db: Db): Set<string> | undefined {
+function textedSources(db: Db, known?: string): Set<string> | undefined {
   const read = prepared(db, `SELECT "id" FROM "sources" WHERE "text" IS NOT NULL LIMIT ${TEXTED_KEPT + 1}`);
   if (read.database.inTransaction) return undefined;
-  const version = dataVersion(db);
+  const version = known ?? dataVersion(db);
   let kept = textedKept.get(read);
   if (kept?.version !== version) {
     const ids = read.pluck().all() as string[];
@@ -209,7 +243,7 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
   collection: 'statements',
   table: statements,
   blank: BLANKS.statements,
-  getMany: (db, ids) => hydrate(db, rowsByIds(db, statements, ids)),
+  getMany: (db, ids) => hydrate(db, valuesByKeys(db, statements, statements.id, ids)),
   // `verified` is derived from the sources' texts: not a field of the statement's own.
   fieldsOf: (record) => {
     const { verified: _verified, ...fields } = stripMeta(record);
@@ -357,42 +391,78 @@ function topicTerms(db: Db, topicId: string, memo: Map<string, unknown> | undefi
   return terms;
 }
 
-/** The WHERE terms of the statement filters, shared by every query over statements. */
-export function statementFilters(db: Db, q: StatementFilterValues) {
+/**
+ * The statement filters' values as the terms take them (statementTerms): lists split, the topics named resolved
+ * to their ids, the search made an FTS5 query; undefined for a filter not given.
+ */
+function filterValues(db: Db, q: StatementFilterValues) {
   const topicIds = anyOf(q.topic);
+  return {
+    match: q.q ? toFtsQuery(q.q) : undefined,
+    speaker: anyOf(q.speaker),
+    onBehalfOf: anyOf(q.onBehalfOf),
+    topics: topicIds ? namedIds(db, topics, topicIds) : undefined,
+    addressee: anyOf(q.addressee),
+    event: anyOf(q.event),
+    source: anyOf(q.source),
+    respondsTo: anyOf(q.respondsTo),
+    kind: anyOf(q.kind),
+    act: anyOf(q.act),
+    language: anyOf(q.language),
+    from: q.from || undefined,
+    to: q.to || undefined,
+  };
+}
+
+type FilterValues = ReturnType<typeof filterValues>;
+
+/** A subquery needs no connection: the terms below are made once per shape of list (see ShapedFilters). */
+const subqueries = new QueryBuilder();
+
+/**
+ * The WHERE terms of the statement filters, from their values or from placeholders in their place (the
+ * same SQL either way: they only test which values are given).
+ */
+function statementTerms(v: FilterValues): (SQL | undefined)[] {
   return [
-    q.q ? inArray(statements.doc, db.select({ doc: statementsFts.rowid }).from(statementsFts).where(matches(q.q))) : undefined,
-    q.speaker ? inArray(statements.speakerId, anyOf(q.speaker) ?? []) : undefined,
-    q.onBehalfOf ? inArray(statements.onBehalfOfId, anyOf(q.onBehalfOf) ?? []) : undefined,
+    v.match !== undefined
+      ? inArray(
+          statements.doc,
+          subqueries.select({ doc: statementsFts.rowid }).from(statementsFts).where(sql`${statementsFts} MATCH ${v.match}`),
+        )
+      : undefined,
+    v.speaker ? inArray(statements.speakerId, v.speaker) : undefined,
+    v.onBehalfOf ? inArray(statements.onBehalfOfId, v.onBehalfOf) : undefined,
     // Statements under the topics, read off the ancestry index within the date range when there is one.
-    topicIds
+    v.topics
       ? inArray(
           statements.id,
-          db
+          subqueries
             .select({ id: statementTopicAncestors.statementId })
             .from(statementTopicAncestors)
             .where(
               and(
-                inArray(statementTopicAncestors.ancestorId, namedIds(db, topics, topicIds)),
-                q.from ? gte(statementTopicAncestors.statedOn, q.from) : undefined,
-                q.to ? lte(statementTopicAncestors.statedOn, q.to) : undefined,
+                inArray(statementTopicAncestors.ancestorId, v.topics),
+                v.from !== undefined ? gte(statementTopicAncestors.statedOn, v.from) : undefined,
+                v.to !== undefined ? lte(statementTopicAncestors.statedOn, v.to) : undefined,
               ),
             ),
         )
       : undefined,
-    linkedTo(db, statements.id, links.addresseeIds, anyOf(q.addressee)),
-    q.event ? inArray(statements.eventId, anyOf(q.event) ?? []) : undefined,
-    linkedTo(db, statements.id, links.sourceIds, anyOf(q.source)),
-    linkedTo(db, statements.id, links.respondsToIds, anyOf(q.respondsTo)),
-    q.kind ? inArray(statements.kind, anyOf(q.kind) as Statement['kind'][]) : undefined,
-    linkedTo(db, statements.id, links.acts, anyOf(q.act)),
-    q.language ? inArray(statements.language, anyOf(q.language) ?? []) : undefined,
-    q.from ? gte(statements.statedOn, q.from) : undefined,
-    q.to ? lte(statements.statedOn, q.to) : undefined,
+    linkedTo(statements.id, links.addresseeIds, v.addressee),
+    v.event ? inArray(statements.eventId, v.event) : undefined,
+    linkedTo(statements.id, links.sourceIds, v.source),
+    linkedTo(statements.id, links.respondsToIds, v.respondsTo),
+    v.kind ? inArray(statements.kind, v.kind as Statement['kind'][]) : undefined,
+    linkedTo(statements.id, links.acts, v.act),
+    v.language ? inArray(statements.language, v.language) : undefined,
+    v.from !== undefined ? gte(statements.statedOn, v.from) : undefined,
+    v.to !== undefined ? lte(statements.statedOn, v.to) : undefined,
   ];
 }
 
-const matches = (text: string) => sql`${statementsFts} MATCH ${toFtsQuery(text)}`;
+/** The WHERE terms of the statement filters, shared by every query over statements. */
+export const statementFilters = (db: Db, q: StatementFilterValues) => statementTerms(filterValues(db, q));
 
 const listSpec = {
   collection: 'statements',
@@ -401,6 +471,9 @@ const listSpec = {
   sortable: { statedOn: statements.statedOn, createdAt: statements.createdAt, updatedAt: statements.updatedAt, id: statements.id },
   defaultSort: '-statedOn',
 };
+
+/** A statement's row, every column. */
+const statementRows = tableSource(statements);
 
 /** Statements with their token counts in the full-text index: search results sorted by a field. */
 const datedMatches: Source = {
@@ -417,9 +490,21 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
         errors: [{ in: 'query', path: '/sort', message: 'relevance is only available with q' }],
       });
     }
-    const topic = q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn') ? oneTopic(db, q.topic) : undefined;
-    if (topic) return topicPage(db, query, topic);
-    return listRecords(db, listSpec, query, statementFilters(db, q), (rows) => hydrate(db, rows as StatementRow[]));
+    if (q.topic && (!q.sort || q.sort === 'statedOn' || q.sort === '-statedOn')) {
+      // The data's version, read once for the topic's names and the quote check: each read costs about what a
+      // small statement does (it opens a read of the WAL index).
+      const version = dataVersion(db);
+      const topic = oneTopic(db, q.topic, version);
+      if (topic) return topicPage(db, query, topic, version);
+    }
+    const page = listPage(
+      listSpec,
+      query,
+      { values: filterValues(db, q), terms: statementTerms },
+      (where, orderBy, limit) => recordsOf(selectValues(db, statementRows, where, orderBy, limit)),
+      (where) => db.select({ n: count() }).from(statements).where(where).get()?.n ?? 0,
+    );
+    return { ...page, data: verifyQuotes(db, page.data) };
   }
   const search = parseSearch(q.q);
   const filters = [...statementFilters(db, { ...q, q: undefined }), sql`${statementsFts} MATCH ${search.expression}`];
@@ -433,54 +518,65 @@ export function listStatements(db: Db, query: ListQuery & Record<string, unknown
   const frequency = (expression: string) => remembered(db, `df:${expression}`, () => documentFrequency(db, expression));
   const corpus = corpusOf(prepared(db, 'SELECT "block" FROM "statements_fts_data" WHERE "id" = 1').pluck().get() as Uint8Array | undefined);
   const sort = q.sort ?? 'relevance';
-  let page: PageResult<{ doc: number }>;
-  let rows: StatementRow[];
+  let page: PageResult<Statement>;
+  let docs: number[];
   let scores: Map<number, number>;
   if (sort === 'relevance' || sort === '-relevance') {
     const hits = rankingWindow(db, q, search);
     scores = scoreHits(hits, search, frequency, corpus);
     const ranked = pageInMemory('statements', query, 'relevance', hits, (hit) => scores.get(hit.doc) ?? 0);
     if (ranked.total !== undefined) ranked.total = countMatches();
-    page = ranked;
     // The window read the page's rows whole: they need not be read again.
-    rows = ranked.data.map((hit) => hit.row());
+    page = { ...ranked, data: ranked.data.map((hit) => hit.record()) };
+    docs = ranked.data.map((hit) => hit.doc);
   } else {
-    const dated = listPage(
+    // Each record's row, for what ranking reads of it beyond the record (its doc number, its length).
+    const rowOf = new Map<Statement, unknown[]>();
+    let fields: readonly string[] = [];
+    page = listPage(
       listSpec,
       query,
       filters,
-      (where, orderBy, limit) => selectFrom<StatementRow & { sizes: Uint8Array | null }>(db, datedMatches, where, orderBy, limit),
+      (where, orderBy, limit) => {
+        const rows = selectValues(db, datedMatches, where, orderBy, limit);
+        fields = rows.fields;
+        const make = recordMaker(rows.fields);
+        return rows.values.map((values) => {
+          const record = make(values);
+          rowOf.set(record, values);
+          return record;
+        });
+      },
       countMatches,
     );
-    const topicTerms = topicTermsOf(db, search, dated.data);
+    const [doc, sizes] = [fields.indexOf('doc'), fields.indexOf('sizes')] as [number, number];
+    docs = page.data.map((record) => rowOf.get(record)?.[doc] as number);
+    const topicTerms = topicTermsOf(db, search, page.data);
     scores = scoreHits(
-      dated.data.map((row, i) => ({
-        doc: row.doc,
-        text: row.text,
-        context: row.context,
+      page.data.map((record, i) => ({
+        doc: docs[i] as number,
+        text: record.text,
+        context: record.context,
         topics: topicTerms[i] ?? '',
-        tokens: tokensOf(row.sizes),
+        tokens: tokensOf(rowOf.get(record)?.[sizes] as Uint8Array | null),
       })),
       search,
       frequency,
       corpus,
     );
-    page = dated;
-    // hydrate() takes the statement's own fields and leaves the rest.
-    rows = dated.data;
   }
   return {
     ...page,
-    data: hydrate(db, rows).map((record, i) => {
+    data: verifyQuotes(db, page.data).map((record, i) => {
       record.snippet = snippet(record.text, search);
-      record.score = scores.get(rows[i]?.doc as number) ?? 0;
+      record.score = scores.get(docs[i] as number) ?? 0;
       return record;
     }),
   };
 }
 
 /** A match in the ranking window: what ranking reads of it, and its statement's row, made only for the page. */
-type WindowHit = Hit & { row: () => StatementRow };
+type WindowHit = Hit & { record: () => Statement };
 
 /**
  * The newest RANKED_MATCHES matches that pass the filters, with what ranking reads of them: the index walks
@@ -490,7 +586,7 @@ type WindowHit = Hit & { row: () => StatementRow };
  */
 function rankingWindow(db: Db, q: StatementFilterValues, search: Search): WindowHit[] {
   const others = statementFilters(db, { ...q, q: undefined }).filter((f) => f !== undefined);
-  const { values, fields, record } = selectValues<StatementRow>(
+  const { values, fields } = selectValues(
     db,
     window,
     and(sql`${statementsFts} MATCH ${search.expression}`, ...others),
@@ -504,6 +600,7 @@ function rankingWindow(db: Db, q: StatementFilterValues, search: Search): Window
     number,
     number,
   ];
+  const make = recordMaker(fields);
   const topicTerms = mayOccur(search, topicVocabulary(db))
     ? topicTermsOfLinks(
         db,
@@ -516,7 +613,7 @@ function rankingWindow(db: Db, q: StatementFilterValues, search: Search): Window
     context: row[context] as string | null,
     topics: topicTerms?.[i] ?? '',
     tokens: tokensOf(row[sizes] as Uint8Array | null),
-    row: () => record(row),
+    record: () => make(row),
   }));
 }
 
@@ -525,11 +622,11 @@ function rankingWindow(db: Db, q: StatementFilterValues, search: Search): Window
  * the topic ids each row carries (its `links` column, in the order its full-text row was written with). None
  * are built when no term can occur in any topic's name or aliases (every count would be 0), as for most searches.
  */
-function topicTermsOf(db: Db, search: Search, rows: readonly StatementRow[]): string[] {
-  if (!mayOccur(search, topicVocabulary(db))) return rows.map(() => '');
+function topicTermsOf(db: Db, search: Search, records: readonly Statement[]): string[] {
+  if (!mayOccur(search, topicVocabulary(db))) return records.map(() => '');
   return topicTermsOfLinks(
     db,
-    rows.map((row) => row.links[1] ?? []),
+    records.map((record) => record.topicIds),
   );
 }
 
@@ -579,8 +676,8 @@ function remembered(db: Db, key: string, compute: () => number): number {
 }
 
 /** The topic `topic=` names when it names exactly one (by id or alias). */
-function oneTopic(db: Db, names: string): string | undefined {
-  const ids = namedIds(db, topics, anyOf(names) ?? []);
+function oneTopic(db: Db, names: string, version: string): string | undefined {
+  const ids = namedIds(db, topics, anyOf(names) ?? [], version);
   return ids.length === 1 ? ids[0] : undefined;
 }
 
@@ -589,6 +686,22 @@ const topicStatements: Source = {
   fields: { ...getTableColumns(statements), statedOn: statementTopicAncestors.statedOn },
   from: sql`${statementTopicAncestors} inner join ${statements} on ${eq(statements.id, statementTopicAncestors.statementId)}`,
 };
+
+/**
+ * The WHERE terms of a topic page: the topic and the date range on the ancestry key, so the index is read as a
+ * range, and the other statement filters. The key's date is the statement's (or '' when undated, below every
+ * date), so the statements' own from/to would only repeat it, and cost a second look at each row: all but
+ * `> ''`, which keeps the undated out of a `to` without a `from`.
+ */
+function topicPageTerms(v: FilterValues & { topic: string }): (SQL | undefined)[] {
+  const ancestry = statementTopicAncestors;
+  return [
+    eq(ancestry.ancestorId, v.topic),
+    v.from !== undefined ? gte(ancestry.statedOn, v.from) : v.to !== undefined ? gt(ancestry.statedOn, '') : undefined,
+    v.to !== undefined ? lte(ancestry.statedOn, v.to) : undefined,
+    ...statementTerms({ ...v, from: undefined, to: undefined }),
+  ];
+}
 
 /** The topic page's list: one object, so its ORDER BY is built once (listPage). */
 const topicSpec = {
@@ -603,35 +716,20 @@ const topicSpec = {
  * the page costs the same for a topic with ten statements or a million, on page 1 or page 10,000. The
  * index holds undated statements under '' (sorting where NULL does), which the cursor carries as it is.
  */
-function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: string) {
+function topicPage(db: Db, query: ListQuery & Record<string, unknown>, topicId: string, version: string) {
   const ancestry = statementTopicAncestors;
   const q = query as StatementFilterValues;
-  const filters = [
-    eq(ancestry.ancestorId, topicId),
-    // The range on the key, so the index is read as a range; the statements' own from/to (below) still
-    // apply, and keep the undated ('' here, below every date) out of a `to`.
-    q.from ? gte(ancestry.statedOn, q.from) : undefined,
-    q.to ? lte(ancestry.statedOn, q.to) : undefined,
-    ...statementFilters(db, { ...q, topic: undefined }),
-  ];
   const page = listPage(
     topicSpec,
     query,
-    filters,
-    (where, orderBy, limit) => selectFrom<StatementRow>(db, topicStatements, where, orderBy, limit),
+    { values: { ...filterValues(db, { ...q, topic: undefined }), topic: topicId }, terms: topicPageTerms },
+    (where, orderBy, limit) => recordsOf(selectValues(db, topicStatements, where, orderBy, limit)),
     (where) =>
       db.select({ n: count() }).from(ancestry).innerJoin(statements, eq(statements.id, ancestry.statementId)).where(where).get()?.n ?? 0,
   );
-  return {
-    ...page,
-    data: hydrate(
-      db,
-      page.data.map((row) => {
-        if (row.statedOn === '') row.statedOn = null;
-        return row;
-      }),
-    ),
-  };
+  // The cursor has taken the key's '' as it is; the records serve an undated statement's date as null.
+  for (const record of page.data) if (record.statedOn === '') record.statedOn = null;
+  return { ...page, data: verifyQuotes(db, page.data, version) };
 }
 
 /** What `expand=` embeds in statements. */

@@ -27,7 +27,7 @@ import { type Db, writeTransaction } from './client.js';
 export { stripMeta } from '../../lib/write-rules.js';
 export type { Meta } from '../types.js';
 
-import { type ListQuery, type ListSpec, listPage, type PageResult } from './pagination.js';
+import { type ListQuery, type ListSpec, listPage, type PageResult, type Shaped, type Where } from './pagination.js';
 import {
   assertNotReferenced,
   assertReferences,
@@ -272,7 +272,7 @@ export interface Source {
 const tableSources = new WeakMap<SQLiteTable, Source>();
 
 /** Every column of a table, from the table. */
-function tableSource(table: SQLiteTable): Source {
+export function tableSource(table: SQLiteTable): Source {
   let source = tableSources.get(table);
   if (!source) {
     source = { fields: getTableColumns(table), from: sql`${table}` };
@@ -316,38 +316,79 @@ function headOf(source: Source): Head {
  * mapped as drizzle maps it: by the selected fields, in their order, each value through its column's mapping
  * (JSON columns parsed). The SQL text of the select list and FROM clause is rendered once per source:
  * drizzle rendering the fifteen columns of a statement on every page was a visible share of a page's cost
- * (docs/performance.md, Reads). Only the WHERE, ORDER BY and LIMIT are rendered on each call.
+ * (docs/performance.md, Reads). Only the WHERE is rendered on each call; an ORDER BY once per list and sort.
  */
-export function selectFrom<R>(db: Db, source: Source, where: SQL | undefined, orderBy: SQL[] = [], limit?: number): R[] {
+export function selectFrom<R>(db: Db, source: Source, where: Where | undefined, orderBy: SQL[] = [], limit?: number): R[] {
   const head = headOf(source);
   return head.map(selectRows(db, head, where, orderBy, limit)) as R[];
 }
 
 /**
- * selectFrom's rows left as arrays of values (in the source's field order, which `fields` names), with the
- * mapping that makes one a record: for a caller that reads a few values of many rows and needs few records.
+ * selectFrom's rows left as arrays of values (in the source's field order, which `fields` names): for a caller
+ * that reads a few values of many rows, or makes its records straight from the values (statements).
  */
-export function selectValues<R>(
+export function selectValues(
   db: Db,
   source: Source,
-  where: SQL | undefined,
+  where: Where | undefined,
   orderBy: SQL[] = [],
   limit?: number,
-): { values: unknown[][]; fields: string[]; record: (values: unknown[]) => R } {
+): { values: unknown[][]; fields: string[] } {
   const head = headOf(source);
-  return {
-    values: selectRows(db, head, where, orderBy, limit),
-    fields: head.keys,
-    record: (values) => head.map([values])[0] as R,
-  };
+  return { values: selectRows(db, head, where, orderBy, limit), fields: head.keys };
 }
 
-function selectRows(db: Db, head: Head, where: SQL | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
-  const order = orderBy.length > 0 ? sql` order by ${sql.join(orderBy, sql`, `)}` : sql``;
-  const tail = rendered(sql`${where ? sql` where ${where}` : sql``}${order}${limit === undefined ? sql`` : sql` limit ${limit}`}`);
-  return tailStatement(db, head, tail.sql)
+function selectRows(db: Db, head: Head, where: Where | undefined, orderBy: SQL[], limit: number | undefined): unknown[][] {
+  // Only a WHERE of the request's own is rendered on each call; the text is drizzle's for the clauses in one template.
+  const filter = where === undefined ? undefined : where instanceof SQL ? rendered(where) : boundShape(where);
+  // A new array: the rendering's own is what a test watching `rendered` saw.
+  const params = filter ? [...filter.params] : [];
+  if (limit !== undefined) params.push(limit);
+  const tail = `${filter ? ` where ${filter.sql}` : ''}${orderText(orderBy)}${limit === undefined ? '' : ' limit ?'}`;
+  return tailStatement(db, head, tail)
     .raw()
-    .all(...tail.params) as unknown[][];
+    .all(...params) as unknown[][];
+}
+
+/** A shape's SQL text, and its parameters from a request's values: the placeholders' values, the rest as they are. */
+interface ShapeText {
+  text: string;
+  bind: (values: Record<string, unknown>) => unknown[];
+}
+const shapeTexts = new WeakMap<SQL, ShapeText>();
+
+/**
+ * A shaped WHERE's text and parameters: the text rendered once per shape. A placeholder named `key` takes
+ * `values[key]`, one named `key.i` the i-th value of the list `values[key]` (see slotsOf in pagination.ts).
+ */
+function boundShape(where: Shaped): { sql: string; params: unknown[] } {
+  const { text, bind } = entry(shapeTexts, where.sql, () => {
+    const { sql: text, params } = rendered(where.sql);
+    const parts = params.map((param): ((values: Record<string, unknown>) => unknown) => {
+      if (!(param instanceof Placeholder)) return () => param;
+      const name = param.name as string;
+      const dot = name.lastIndexOf('.');
+      if (dot < 0) return (values) => values[name];
+      const key = name.slice(0, dot);
+      const at = Number(name.slice(dot + 1));
+      return (values) => (values[key] as unknown[])[at];
+    });
+    return { text, bind: (values) => parts.map((part) => part(values)) };
+  });
+  return { sql: text, params: bind(where.values) };
+}
+
+/** ORDER BY clauses by their terms: a list keeps one array of them per sort (see orderOf in pagination.ts). */
+const orderTexts = new WeakMap<SQL[], string>();
+
+/** ` order by <terms>`, rendered once per array of terms; '' for none. */
+function orderText(orderBy: SQL[]): string {
+  if (orderBy.length === 0) return '';
+  return entry(orderTexts, orderBy, () => {
+    const { sql: text, params } = rendered(sql` order by ${sql.join(orderBy, sql`, `)}`);
+    if (params.length > 0) throw new Error('An ORDER BY cannot bind parameters: its text is rendered once.');
+    return text;
+  });
 }
 
 /** Per connection and head, its statements by the text after the head: how many a head keeps, as `prepared`. */
@@ -436,6 +477,10 @@ function renderChunks(chunks: readonly unknown[], text: string[], params: unknow
       if (value instanceof SQL) throw UNRENDERED;
       text.push('?');
       params.push(value);
+    } else if (chunk instanceof Placeholder) {
+      // A shaped WHERE's slot for a request's value (boundShape fills it in).
+      text.push('?');
+      params.push(chunk);
     } else if (chunk === null || typeof chunk !== 'object') {
       text.push('?');
       params.push(chunk);
@@ -452,8 +497,8 @@ function renderChunks(chunks: readonly unknown[], text: string[], params: unknow
   }
 }
 
-/** Per key column: the SQL text reading its table's rows by that key (see byKeys), and the key's field name. */
-const byKeyReads = new WeakMap<SQLiteColumn, { text: string; field: string }>();
+/** Per key column: the SQL text reading its table's rows by that key (see byKeys), and the key's position in a row. */
+const byKeyReads = new WeakMap<SQLiteColumn, { text: string; at: number }>();
 
 /**
  * The rows of a table (every column, as selectFrom maps them) whose `key`, a unique column, is one of
@@ -462,22 +507,38 @@ const byKeyReads = new WeakMap<SQLiteColumn, { text: string; field: string }>();
  * hydrates, and the statements of search's page come through here.
  */
 export function rowsByKeys<R>(db: Db, table: SQLiteTable, key: SQLiteColumn, keys: readonly (string | number)[]): R[] {
-  if (keys.length === 0) return [];
-  const source = tableSource(table);
-  const head = headOf(source);
+  const { values } = valuesByKeys(db, table, key, keys);
+  return headOf(tableSource(table)).map(values) as R[];
+}
+
+/** rowsByKeys' rows left as arrays of values, in the order of `fields` (the table's columns), as selectValues. */
+export function valuesByKeys(
+  db: Db,
+  table: SQLiteTable,
+  key: SQLiteColumn,
+  keys: readonly (string | number)[],
+): { values: unknown[][]; fields: string[] } {
+  const head = headOf(tableSource(table));
+  if (keys.length === 0) return { values: [], fields: head.keys };
   let read = byKeyReads.get(key);
   if (read === undefined) {
-    const field = head.keys[head.columns.indexOf(key)];
-    if (field === undefined) throw new Error(`${key.name} is not a column of ${getTableName(table)}.`);
-    read = { text: `${head.text} where ${quoted(key.name)} ${IN_KEYS}`, field };
+    const at = head.columns.indexOf(key);
+    if (at < 0) throw new Error(`${key.name} is not a column of ${getTableName(table)}.`);
+    read = { text: `${head.text} where ${quoted(key.name)} ${IN_KEYS}`, at };
     byKeyReads.set(key, read);
   }
-  const { text, field } = read;
+  const { text, at } = read;
   const [statement, bound] = byKeys(db, text, keys);
-  const rows = head.map(statement.raw().all(bound) as unknown[][]);
-  if (keys.length === 1) return rows as R[];
-  const byKey = new Map(rows.map((row) => [row[field], row]));
-  return keys.flatMap((k) => byKey.get(k) ?? []) as R[];
+  const rows = statement.raw().all(bound) as unknown[][];
+  if (keys.length === 1) return { values: rows, fields: head.keys };
+  const byKey = new Map(rows.map((row) => [row[at], row]));
+  return {
+    values: keys.flatMap((k) => {
+      const row = byKey.get(k);
+      return row ? [row] : [];
+    }),
+    fields: head.keys,
+  };
 }
 
 /**

@@ -30,16 +30,20 @@ const names = new WeakMap<Db, Map<string, { version: string; byName: Map<string,
  * The ids of the records the given values name: a value names the record with that id, and the records
  * that list it as an alias written as a slug (`besham` finds the topic `bisham-attack`, alias "Besham").
  * Read from a map of the table's ids and alias slugs, kept until the data changes: lists filtered by topic
- * ask on every request.
+ * ask on every request. `version` is the data's (dataVersion), given when the request has read it already.
  */
-export function namedIds(db: Db, table: TreeTable & { aliases: SQLiteColumn }, wanted: string[]): string[] {
+export function namedIds(
+  db: Db,
+  table: TreeTable & { aliases: SQLiteColumn },
+  wanted: string[],
+  version: string = dataVersion(db),
+): string[] {
   let kept = names.get(db);
   if (!kept) {
     kept = new Map();
     names.set(db, kept);
   }
   const name = getTableName(table);
-  const version = dataVersion(db);
   let entry = kept.get(name);
   if (entry?.version !== version) {
     const byName = new Map<string, string[]>();
