@@ -27,6 +27,17 @@ import { listTopics, topicStore } from './topics.queries.js';
 /** SQLite's default `wal_autocheckpoint`, in pages: what the writer goes back to should the checkpointer fail. */
 const SQLITE_AUTOCHECKPOINT = 1000;
 
+/**
+ * While the log is long (an import's bundles), one checkpoint for this many writes. A checkpoint copies the
+ * latest version of each page the log holds, and consecutive bundles write many of the same pages again (the
+ * ends of the link tables', topic ancestry's and full-text index's ranges, the counts): copied after every
+ * bundle, such a page was copied every time; after every fourth, once for four. The log grows to about this
+ * many bundles before it starts over (docs/performance.md, Imports).
+ */
+const LONG_WRITES_A_CHECKPOINT = 4;
+/** How long no write must have run before the log's last writes are checkpointed (checkpointWhenIdle). */
+const IDLE_MS = 500;
+
 // biome-ignore lint/suspicious/noExplicitAny: the stores differ in their field types; routes and imports validated the input.
 type AnyStore = Store<any, any>;
 
@@ -75,6 +86,10 @@ class Engine {
   /** Checkpoints the file's WAL in a worker thread (see Checkpointer; started in `written`); none in memory. */
   private checkpointer: Checkpointer | undefined;
   private checkpointsOnWriter: boolean;
+  /** Writes since the last checkpoint asked for while the log was long (see LONG_WRITES_A_CHECKPOINT). */
+  private longWrites = 0;
+  /** The checkpoint due once writes pause (checkpointWhenIdle). */
+  private idleCheckpoint: NodeJS.Timeout | undefined;
   /** The log's size at which SQLite's automatic checkpoint runs. */
   private readonly autocheckpointBytes: number;
 
@@ -90,7 +105,10 @@ class Engine {
   /** Runs `work` alone on the writer connection, after every write asked for before it. */
   exclusive<T>(work: () => Promise<T> | T): Promise<T> {
     if (this.closed) return Promise.reject(new Error('The storage is closed.'));
-    const run = this.tail.then(() => work());
+    const run = this.tail.then(() => {
+      clearTimeout(this.idleCheckpoint);
+      return work();
+    });
     this.tail = run.catch(() => undefined).then(() => this.written());
     return run;
   }
@@ -101,7 +119,9 @@ class Engine {
    * until then SQLite's checkpoints are short, and a storage that writes little (a test, a CLI) starts no thread.
    * While the log is longer than that, the next write waits (the queue, not the event loop) for the checkpoint:
    * SQLite starts the log over only at a write that begins once all of it is copied, and an import's bundles,
-   * each beginning as the last commits, would otherwise grow it for the whole import. Never throws or rejects.
+   * each beginning as the last commits, would otherwise grow it for the whole import. That wait comes once every
+   * LONG_WRITES_A_CHECKPOINT writes: the writes between ask for no checkpoint (only for one once writes pause), so
+   * that the pages they share are copied once. Never throws or rejects.
    */
   private written(): Promise<void> | undefined {
     if (this.checkpointsOnWriter || (this.closed && !this.checkpointer)) return undefined;
@@ -112,12 +132,37 @@ class Engine {
         this.writer.$client.pragma('wal_autocheckpoint = 0');
       }
       const long = this.checkpointer.logPages > SQLITE_AUTOCHECKPOINT;
-      const checkpointed = this.checkpointer.committed(long);
-      return long ? checkpointed : undefined;
+      if (!long) {
+        this.longWrites = 0;
+        this.checkpointer.committed(false);
+        return undefined;
+      }
+      this.longWrites += 1;
+      if (this.longWrites < LONG_WRITES_A_CHECKPOINT) {
+        this.checkpointWhenIdle();
+        return undefined;
+      }
+      this.longWrites = 0;
+      return this.checkpointer.committed(true);
     } catch (error) {
       this.checkpointOnWriter(error);
       return undefined;
     }
+  }
+
+  /**
+   * A checkpoint once no write has run for IDLE_MS: the log's last writes are copied into the file when an import
+   * stops short of LONG_WRITES_A_CHECKPOINT, without copying while its bundles still come (each write that
+   * starts puts it off).
+   */
+  private checkpointWhenIdle(): void {
+    clearTimeout(this.idleCheckpoint);
+    this.idleCheckpoint = setTimeout(() => {
+      this.longWrites = 0;
+      this.checkpointer?.committed(false);
+    }, IDLE_MS);
+    // A process with nothing else to do (a CLI) need not wait for it: closing the storage checkpoints the log.
+    this.idleCheckpoint.unref();
   }
 
   /** The checkpointer failed: the writer checkpoints itself again, as SQLite does by default (a log that grows for good is worse than a pause). */
@@ -178,6 +223,7 @@ class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.tail;
+    clearTimeout(this.idleCheckpoint);
     await this.checkpointer?.close();
     this.writer.$client.close();
     if (this.reader !== this.writer) this.reader.$client.close();
