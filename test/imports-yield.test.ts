@@ -171,3 +171,28 @@ test('the log stays a few bundles long through a long import: checkpoints off th
   const path = join(api.dir, 'test.db');
   assert.ok(statSync(`${path}-wal`).size < statSync(path).size, `log ${statSync(`${path}-wal`).size} B, file ${statSync(path).size} B`);
 });
+
+test('an import that stops short of a checkpoint the next write would wait for is copied into the file once writes pause', {
+  skip: sqliteOnly,
+}, async (t) => {
+  const api = await makeApp(t);
+  const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
+  // Enough for the log to outgrow SQLite's automatic checkpoint (the worker takes over), then writes between
+  // two checkpoints the queue waits for: they ask for none while more may come.
+  const bundles = Array.from({ length: 3 }, (_, i) => JSON.stringify(briefingBundle(`b${i}`, 1000)));
+  const res = await fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/x-ndjson' },
+    body: `${bundles.join('\n')}\n`,
+  });
+  assert.equal(JSON.parse((await res.text()).trim().split('\n').at(-1) as string).ok, 3);
+  const { writer } = sqliteInternals(api.app.storage);
+  assert.equal(writer.$client.pragma('wal_autocheckpoint', { simple: true }), 0, 'the worker checkpoints');
+  // The file reaches the size the writer sees (log included) only once a checkpoint has copied every page into it.
+  const path = join(api.dir, 'test.db');
+  const size = () =>
+    (writer.$client.pragma('page_count', { simple: true }) as number) * (writer.$client.pragma('page_size', { simple: true }) as number);
+  const until = Date.now() + 10_000;
+  while (statSync(path).size < size() && Date.now() < until) await new Promise((done) => setTimeout(done, 100));
+  assert.equal(statSync(path).size, size(), 'the file holds every page, with no write after the import');
+});
