@@ -11,9 +11,16 @@ export interface FieldRules<F extends object> {
   canonical?(fields: F): F;
 }
 
-/** The whole fields of a record: what `input` gives (never its id), and the blank value of every other field. */
+/**
+ * The whole fields of a record: what `input` gives (never its id), and the blank value of every other field.
+ * Built key by key on a new object, not on a spread copy of `blank`: setting a record's values over a copy of
+ * the blank (a null becoming a string, an empty array another array) made V8 migrate the copy's hidden class,
+ * several times the cost of the whole copy, for every record an import writes (docs/performance.md, Imports).
+ */
 export function withBlanks<F extends object>(store: FieldRules<F>, input: object): F {
-  const fields: Record<string, unknown> = { ...store.blank };
+  const fields: Record<string, unknown> = {};
+  const blank = store.blank as Record<string, unknown>;
+  for (const key of Object.keys(blank)) fields[key] = blank[key];
   for (const key of Object.keys(input)) if (key !== 'id') fields[key] = (input as Record<string, unknown>)[key];
   return fields as F;
 }

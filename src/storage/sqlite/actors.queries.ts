@@ -5,7 +5,7 @@ import type { ListQuery } from '../../lib/pagination.js';
 import { anyOf } from '../../lib/pagination.js';
 import type { Actor, ActorFieldValues } from '../../modules/actors/actors.schema.js';
 import type { Db } from './client.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
+import { listRecords, rowOf, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { eventParticipants, events } from './tables/events.table.js';
 import { positions } from './tables/positions.table.js';
@@ -18,7 +18,7 @@ export const actorStore: Store<ActorFieldValues, Actor> = {
   blank: BLANKS.actors,
   getMany: (db, ids) => rowsByIds(db, actors, ids),
   fieldsOf: stripMeta,
-  write: (db, _id, fields, meta, existing) => writeRow(db, actors, { ...fields, ...meta }, existing !== undefined),
+  write: (db, _id, fields, meta, existing) => writeRow(db, actors, rowOf(fields, meta), existing !== undefined),
   references: (f) => [{ path: '/parentId', table: actors, id: f.parentId }],
   check(db, id, fields) {
     assertNoCycle(db, actors, id, fields.parentId, 'actors');

@@ -6,7 +6,7 @@ import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import type { Event, EventFieldValues } from '../../modules/events/events.schema.js';
 import type { Db } from './client.js';
 import { type LinkTable, linkedTo, loadLinks, replaceLinks } from './records.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
+import { listRecords, rowOf, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { eventParticipants, events } from './tables/events.table.js';
 import { statements } from './tables/statements.table.js';
@@ -36,7 +36,7 @@ export const eventStore: Store<EventFieldValues, Event> = {
   getMany: (db, ids) => hydrate(db, rowsByIds(db, events, ids)),
   fieldsOf: stripMeta,
   write(db, id, { participantIds, ...fields }, meta, existing) {
-    writeRow(db, events, { ...fields, ...meta }, existing !== undefined);
+    writeRow(db, events, rowOf(fields, meta), existing !== undefined);
     replaceLinks(db, participants, id, participantIds);
   },
   references: (f) => [

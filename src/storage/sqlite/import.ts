@@ -1,6 +1,7 @@
 // A planned bundle upserted in one SQLite transaction, or nothing of it (the plan: modules/imports/imports.service.ts).
 
 import { AppError, type FieldError } from '../../lib/errors.js';
+import { withBlanks } from '../../lib/write-rules.js';
 import { ENTITIES, type Entity, type ImportResult } from '../../modules/imports/imports.schema.js';
 import type { ImportOutcome, ImportPlan } from '../imports.js';
 import { actorStore } from './actors.queries.js';
@@ -172,7 +173,7 @@ function openSavepoint(db: Db): { end(rollback: boolean): void } {
 }
 /** Every reference of the records, one at a time: a bundle of many records is not copied to find them. */
 function* referencesOf(store: AnyStore, records: Record<string, unknown>[], order: number[]): Generator<Reference> {
-  for (const i of order) yield* store.references({ ...store.blank, ...records[i] });
+  for (const i of order) yield* store.references(withBlanks(store, records[i] as object));
 }
 
 /** The stored records among `ids`, in one read: the ids are bound as one JSON array, however many (see IN_KEYS). */

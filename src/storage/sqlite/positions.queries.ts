@@ -10,7 +10,7 @@ import type { Db } from './client.js';
 import { byKeys, IN_KEYS, type LinkTable, linkedTo, now, prepared } from './records.js';
 import { type Author, keepSupersededState, recordRevision } from './revision-log.js';
 import { statementStore } from './statements.queries.js';
-import { listRecords, revisionState, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
+import { listRecords, revisionState, rowOf, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { positionEvidence, positions } from './tables/positions.table.js';
 import { statements } from './tables/statements.table.js';
@@ -86,7 +86,7 @@ export const positionStore: Store<PositionFieldValues, Position> = {
   }),
   // Statements prepared once: an import writes positions one at a time, often thousands.
   write(db, id, { evidence, ...fields }, meta, existing) {
-    writeRow(db, positions, { ...fields, ...meta }, existing !== undefined);
+    writeRow(db, positions, rowOf(fields, meta), existing !== undefined);
     // A new position has no evidence rows to delete (deleting a position cascades to them).
     if (existing) prepared(db, 'DELETE FROM "position_evidence" WHERE "position_id" = ?').run(id);
     const insert = prepared(db, 'INSERT INTO "position_evidence" ("position_id", "statement_id", "relation", "ord") VALUES (?, ?, ?, ?)');

@@ -4,7 +4,7 @@ import { BLANKS } from '../../lib/blanks.js';
 import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import type { Source, SourceFieldValues } from '../../modules/sources/sources.schema.js';
 import type { Db } from './client.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
+import { listRecords, rowOf, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
 import { sources } from './tables/sources.table.js';
 import { statementSources } from './tables/statements.table.js';
 
@@ -14,7 +14,7 @@ export const sourceStore: Store<SourceFieldValues, Source> = {
   blank: BLANKS.sources,
   getMany: (db, ids) => rowsByIds(db, sources, ids),
   fieldsOf: stripMeta,
-  write: (db, _id, fields, meta, existing) => writeRow(db, sources, { ...fields, ...meta }, existing !== undefined),
+  write: (db, _id, fields, meta, existing) => writeRow(db, sources, rowOf(fields, meta), existing !== undefined),
   references: () => [],
   referrers: [{ collection: 'statements', field: 'sourceIds', column: statementSources.value, owner: statementSources.statementId }],
 };

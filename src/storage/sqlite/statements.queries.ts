@@ -40,7 +40,7 @@ import {
   topicTermsOfLinks,
   topicVocabulary,
 } from './statements.fts.js';
-import { type BulkSession, type Source, type Store, selectValues, stripMeta, tableSource, valuesByKeys, writeRow } from './store.js';
+import { type BulkSession, rowOf, type Source, type Store, selectValues, stripMeta, tableSource, valuesByKeys, writeRow } from './store.js';
 import { actors } from './tables/actors.table.js';
 import { events } from './tables/events.table.js';
 import { positionEvidence } from './tables/positions.table.js';
@@ -256,7 +256,7 @@ export const statementStore: Store<StatementFieldValues, Statement> = {
     const doc = fresh ? nextDoc(db, session?.memo) : docOf(db, id);
     // The link arrays go to the row's `links` column and to the link tables (the filters' index), both here;
     // the row first, since the topic link triggers read the statement's topics from it.
-    writeRow(db, statements, { ...fields, ...meta, doc: fresh ? doc : undefined, links: linksOf(fields) }, !fresh);
+    writeRow(db, statements, rowOf(fields, meta, { doc: fresh ? doc : undefined, links: linksOf(fields) }), !fresh);
     for (const name of STATEMENT_LINKS) writeLinks(db, links[name], id, existing?.[name], fields[name]);
     writeSearchIndex(db, doc, fields.text, fields.context, fields.topicIds, fresh, session);
   },

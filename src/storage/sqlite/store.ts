@@ -568,6 +568,15 @@ export function rowsByIds<R extends { id: string }>(db: Db, table: SQLiteTable &
 }
 
 /**
+ * A record's row for writeRow: its fields, its metadata, and any column of the store's own. Assigned onto a new
+ * object rather than spread into one: the spread of a record's fields (withBlanks's) cost several times the rest
+ * of the copy, for every record an import writes (docs/performance.md, Imports).
+ */
+export function rowOf(...parts: object[]): Record<string, unknown> & { id: string } {
+  return Object.assign({}, ...parts);
+}
+
+/**
  * Inserts or updates the row of a record's own table, with a statement prepared once per connection and
  * set of columns. `row` holds a value for each column by field name; other keys (a record's link arrays)
  * are ignored. Values go through each column's own mapping (JSON columns are stored as JSON text), and

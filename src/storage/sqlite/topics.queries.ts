@@ -5,7 +5,7 @@ import { anyOf, type ListQuery } from '../../lib/pagination.js';
 import type { Topic, TopicFieldValues } from '../../modules/topics/topics.schema.js';
 import type { Db } from './client.js';
 import { reindexTopic } from './statements.fts.js';
-import { listRecords, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
+import { listRecords, rowOf, rowsByIds, type Store, stripMeta, writeRow } from './store.js';
 import { positions } from './tables/positions.table.js';
 import { statementTopics } from './tables/statements.table.js';
 import { topics } from './tables/topics.table.js';
@@ -19,7 +19,7 @@ export const topicStore: Store<TopicFieldValues, Topic> = {
   getMany: (db, ids) => rowsByIds(db, topics, ids),
   fieldsOf: stripMeta,
   write(db, id, fields, meta, existing) {
-    writeRow(db, topics, { ...fields, ...meta }, existing !== undefined);
+    writeRow(db, topics, rowOf(fields, meta), existing !== undefined);
     // Searches match topic names and aliases: statements filed under a renamed topic are re-indexed.
     if (existing && (existing.name !== fields.name || existing.aliases.join('\n') !== fields.aliases.join('\n'))) reindexTopic(db, id);
   },
