@@ -22,19 +22,26 @@ class OpaqueValues extends PgDialect {
 }
 const opaque = new OpaqueValues();
 
+/**
+ * How rows come back: objects keyed by column name, or (`'arrays'`) each row an array of its values in the
+ * select list's order, for a hot read that makes its own records: pg then builds no object per row that the
+ * caller would only copy into another.
+ */
+export type RowMode = 'objects' | 'arrays';
+
 /** Where a query runs: the read pool, the write pool, or the client holding a write transaction. */
 export interface Runner {
   /** The rows of a query. */
-  all<R>(query: SQL): Promise<R[]>;
+  all<R>(query: SQL, rows?: RowMode): Promise<R[]>;
   /** The rows of a prepared query (see `prepared`) with these values for its $1, $2, …. */
-  prepared<R>(query: Prepared, values: unknown[]): Promise<R[]>;
+  prepared<R>(query: Prepared, values: unknown[], rows?: RowMode): Promise<R[]>;
   /**
    * The rows of a query run as a named statement named after its text (see `named`): only for a query of a few
    * texts asked on every request, whose plan does not hang on its values. Its values must be texts, and are
    * opaque to the planner (OpaqueValues); a LIMIT goes in the text (`sql.raw`), since an unknown limit is
    * planned as a tenth of the rows.
    */
-  named<R>(query: SQL): Promise<R[]>;
+  named<R>(query: SQL, rows?: RowMode): Promise<R[]>;
   /** True inside a write transaction (writes join it; reads see its rows). */
   readonly inTransaction: boolean;
 }
@@ -42,25 +49,31 @@ export interface Runner {
 export function runnerOf(client: pg.Pool | pg.PoolClient, inTransaction: boolean, trace?: (sql: string) => void): Runner {
   return {
     inTransaction,
-    async all<R>(query: SQL): Promise<R[]> {
+    async all<R>(query: SQL, rows: RowMode = 'objects'): Promise<R[]> {
       const { sql: text, params } = dialect.sqlToQuery(query);
       trace?.(text);
-      const result = await client.query(text, params as unknown[]);
+      const result = await client.query(inMode({ text, values: params as unknown[] }, rows));
       return result.rows as R[];
     },
-    async prepared<R>(query: Prepared, values: unknown[]): Promise<R[]> {
+    async prepared<R>(query: Prepared, values: unknown[], rows: RowMode = 'objects'): Promise<R[]> {
       trace?.(query.text);
-      const result = await client.query({ name: query.name, text: query.text, values });
+      const result = await client.query(inMode({ name: query.name, text: query.text, values }, rows));
       return result.rows as R[];
     },
-    async named<R>(query: SQL): Promise<R[]> {
+    async named<R>(query: SQL, rows: RowMode = 'objects'): Promise<R[]> {
       const { sql: text, params } = opaque.sqlToQuery(query);
       if (params.some((p) => typeof p !== 'string')) throw new Error(`a named query takes texts only: ${text}`);
       trace?.(text);
-      const result = await client.query({ name: nameOf(text), text, values: params as unknown[] });
+      const result = await client.query(inMode({ name: nameOf(text), text, values: params as unknown[] }, rows));
       return result.rows as R[];
     },
   };
+}
+
+/** A query's config asking pg for rows in `rows`' mode. */
+function inMode(config: pg.QueryConfig, rows: RowMode): pg.QueryConfig {
+  if (rows === 'arrays') (config as pg.QueryConfig & { rowMode?: 'array' }).rowMode = 'array';
+  return config;
 }
 
 const names = new Map<string, string>();
