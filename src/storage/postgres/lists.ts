@@ -97,7 +97,7 @@ async function listPage<Row>(
   const sortable = spec.sortable[field] ?? { key: spec.id, nullable: false };
   const byId = sortable.key === spec.id;
   const arrays = spec.arrays;
-  const valueOf = (row: Row, name: string) =>
+  const fieldOf = (row: Row, name: string) =>
     (arrays ? (row as unknown[])[arrays[name] as number] : (row as Record<string, unknown>)[name]) as SortValue;
   const binding = bindingOf(spec.collection, sort, query);
   // SQLite sorts NULL first ascending and last descending: so does this, and the cursors rely on it. Said only
@@ -132,7 +132,7 @@ async function listPage<Row>(
   const more = rows.length > query.limit;
   const data = more ? rows.slice(0, query.limit) : rows;
   const last = data.at(-1);
-  const lastValue = last ? valueOf(last, field) : null;
+  const lastValue = last ? fieldOf(last, field) : null;
   let total: number | undefined;
   if (query.count) {
     const counted = await first<{ n: number }>(run, sql`${spec.count}${filter ? sql` WHERE ${filter}` : sql``}`);
@@ -140,7 +140,7 @@ async function listPage<Row>(
   }
   return {
     data,
-    nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, valueOf(last, 'id') as string) : null,
+    nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, fieldOf(last, 'id') as string) : null,
     ...(total !== undefined ? { total } : {}),
   };
 }
