@@ -1,7 +1,7 @@
 // Running SQL on PostgreSQL: drizzle's `sql` templates rendered once to text and parameters, run on a pool
 // (reads) or on the one client of a write transaction, and the helpers the engine's queries share.
 import { createHash } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import { Name, Param, Placeholder, SQL, StringChunk, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 
@@ -29,6 +29,53 @@ const opaque = new OpaqueValues();
  */
 export type RowMode = 'objects' | 'arrays';
 
+/** What `toQuery` leaves to drizzle. */
+const UNHANDLED = Symbol('unhandled');
+/** Whether a template writes its values into its text (`sql.inlineParams()`): drizzle's, not toQuery's. */
+const inlines = (query: SQL) => (query as unknown as { shouldInlineParams: boolean }).shouldInlineParams;
+
+/**
+ * A query's text and parameters as `dialect.sqlToQuery` makes them, for what the engine's queries are made of
+ * (texts, nested templates, identifiers, values): drizzle's own rendering allocates objects and copies its
+ * options for every piece of every template, on every request; this walks them once, appending. Anything
+ * else (a table or column object, a placeholder, inlined values, an array of values, an encoder that turns a
+ * value into SQL) goes to drizzle's rendering, whole. test/postgres-render.test.ts checks both agree.
+ */
+export function toQuery(query: SQL, to: PgDialect = dialect): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const walk = (chunks: readonly unknown[]): string => {
+    let text = '';
+    for (const chunk of chunks) {
+      if (chunk instanceof StringChunk) text += chunk.value.length === 1 ? chunk.value[0] : chunk.value.join('');
+      else if (chunk instanceof SQL) {
+        if (inlines(chunk)) throw UNHANDLED;
+        text += walk(chunk.queryChunks);
+      } else if (chunk === undefined) {
+        // drizzle renders nothing for it
+      } else if (chunk instanceof Param) {
+        if (chunk.value instanceof Placeholder) throw UNHANDLED;
+        const value = chunk.value === null ? null : chunk.encoder.mapToDriverValue(chunk.value);
+        if (value instanceof SQL) throw UNHANDLED;
+        params.push(value);
+        text += to.escapeParam(params.length - 1);
+      } else if (chunk === null || typeof chunk === 'string' || typeof chunk === 'number' || typeof chunk === 'boolean') {
+        params.push(chunk);
+        text += to.escapeParam(params.length - 1);
+      } else if (chunk instanceof Name) text += to.escapeName(chunk.value);
+      else throw UNHANDLED;
+    }
+    return text;
+  };
+  try {
+    if (inlines(query)) throw UNHANDLED;
+    return { sql: walk(query.queryChunks), params };
+  } catch (error) {
+    if (error !== UNHANDLED) throw error;
+    const { sql: text, params: all } = to.sqlToQuery(query);
+    return { sql: text, params: all };
+  }
+}
+
 /** Where a query runs: the read pool, the write pool, or the client holding a write transaction. */
 export interface Runner {
   /** The rows of a query. */
@@ -50,7 +97,7 @@ export function runnerOf(client: pg.Pool | pg.PoolClient, inTransaction: boolean
   return {
     inTransaction,
     async all<R>(query: SQL, rows: RowMode = 'objects'): Promise<R[]> {
-      const { sql: text, params } = dialect.sqlToQuery(query);
+      const { sql: text, params } = toQuery(query);
       trace?.(text);
       const result = await client.query(inMode({ text, values: params as unknown[] }, rows));
       return result.rows as R[];
@@ -61,7 +108,7 @@ export function runnerOf(client: pg.Pool | pg.PoolClient, inTransaction: boolean
       return result.rows as R[];
     },
     async named<R>(query: SQL, rows: RowMode = 'objects'): Promise<R[]> {
-      const { sql: text, params } = opaque.sqlToQuery(query);
+      const { sql: text, params } = toQuery(query, opaque);
       if (params.some((p) => typeof p !== 'string')) throw new Error(`a named query takes texts only: ${text}`);
       trace?.(text);
       const result = await client.query(inMode({ name: nameOf(text), text, values: params as unknown[] }, rows));
