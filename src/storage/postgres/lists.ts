@@ -19,7 +19,7 @@ import {
 } from '../../lib/search.js';
 import type { Dimension, StanceMatrix, StatementStats } from '../../modules/stats/stats.schema.js';
 import type { Collection, StatementFilterValues } from '../types.js';
-import { AND, anyText, first, ident, type Runner, selectList } from './query.js';
+import { AND, anyText, first, ident, type Runner, selectList, snake } from './query.js';
 import { matchesSearch, tsquery } from './search.js';
 import {
   actorStore,
@@ -31,8 +31,10 @@ import {
   linkedTo,
   namedIds,
   participants,
-  STATEMENT_COLUMNS,
+  STATEMENT_AT,
   STATEMENT_LINK_ARRAYS,
+  STATEMENT_READ,
+  type StatementRow,
   type StoredRecord,
   sourceStore,
   statementLinks,
@@ -42,6 +44,9 @@ import {
 } from './stores.js';
 
 type Query = ListQuery & Record<string, unknown>;
+
+/** Where a statement row read as an array holds its doc number. */
+const DOC = STATEMENT_AT.doc;
 
 interface Sortable {
   /** The expression sorted on, and whether it may be NULL. */
@@ -60,6 +65,11 @@ interface ListSpec {
   defaultSort: string;
   /** `SELECT count(*) FROM …` without the WHERE. */
   count: SQL;
+  /**
+   * Rows read as arrays (RowMode `'arrays'`), with where `id` and each sortable field are in them; without it,
+   * rows are objects keyed by field.
+   */
+  arrays?: Record<string, number>;
 }
 
 /**
@@ -73,7 +83,7 @@ const KEPT_PLAN_SIZES = new Set([10, 20, 50, 100]);
  * One page of a list, as SQLite's listPage: the WHERE of the filters and the keyset after the cursor, ORDER BY
  * the sort then the id, one more row than the page to know whether another follows.
  */
-async function listPage<Row extends { id: string }>(
+async function listPage<Row>(
   run: Runner,
   spec: ListSpec,
   query: Query,
@@ -86,6 +96,9 @@ async function listPage<Row extends { id: string }>(
   const field = descending ? sort.slice(1) : sort;
   const sortable = spec.sortable[field] ?? { key: spec.id, nullable: false };
   const byId = sortable.key === spec.id;
+  const arrays = spec.arrays;
+  const fieldOf = (row: Row, name: string) =>
+    (arrays ? (row as unknown[])[arrays[name] as number] : (row as Record<string, unknown>)[name]) as SortValue;
   const binding = bindingOf(spec.collection, sort, query);
   // SQLite sorts NULL first ascending and last descending: so does this, and the cursors rely on it. Said only
   // of a column that can be NULL: an index serves an ORDER BY only when its NULLS order is the index's (read
@@ -101,7 +114,8 @@ async function listPage<Row extends { id: string }>(
     // A named statement's limit is in its text (query.ts's `named`), so only a few sizes are named statements.
     const keep = named && limit === wanted && KEPT_PLAN_SIZES.has(query.limit);
     const text = sql`${spec.select}${where ? sql` WHERE ${where}` : sql``} ORDER BY ${orderBy} LIMIT ${keep ? sql.raw(String(limit)) : limit}`;
-    return keep ? run.named<Row>(text) : run.all<Row>(text);
+    const rows = arrays ? 'arrays' : 'objects';
+    return keep ? run.named<Row>(text, rows) : run.all<Row>(text, rows);
   };
   let rows: Row[];
   if (query.cursor) {
@@ -118,7 +132,7 @@ async function listPage<Row extends { id: string }>(
   const more = rows.length > query.limit;
   const data = more ? rows.slice(0, query.limit) : rows;
   const last = data.at(-1);
-  const lastValue = last ? ((last as Record<string, unknown>)[field] as SortValue) : null;
+  const lastValue = last ? fieldOf(last, field) : null;
   let total: number | undefined;
   if (query.count) {
     const counted = await first<{ n: number }>(run, sql`${spec.count}${filter ? sql` WHERE ${filter}` : sql``}`);
@@ -126,7 +140,7 @@ async function listPage<Row extends { id: string }>(
   }
   return {
     data,
-    nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, last.id) : null,
+    nextCursor: more && last ? encodeCursor(binding, lastValue ?? null, fieldOf(last, 'id') as string) : null,
     ...(total !== undefined ? { total } : {}),
   };
 }
@@ -272,9 +286,11 @@ async function statementFilters(run: Runner, q: StatementFilterValues, topics: T
   ];
 }
 
+/** Statement pages read their rows as arrays (stores.ts's STATEMENT_AT), which hydrateStatements makes records of. */
 const statementSpec: ListSpec = {
-  ...tableSpec('statements', [...STATEMENT_COLUMNS, 'doc'], { statedOn: column('statements', 'stated_on', true) }, '-statedOn'),
-  select: sql`SELECT ${selectList([...STATEMENT_COLUMNS, 'doc'], 'statements')}, ${STATEMENT_LINK_ARRAYS} FROM "statements"`,
+  ...tableSpec('statements', STATEMENT_READ, { statedOn: column('statements', 'stated_on', true) }, '-statedOn'),
+  select: sql`SELECT ${selectList(STATEMENT_READ, 'statements')}, ${STATEMENT_LINK_ARRAYS} FROM "statements"`,
+  arrays: STATEMENT_AT,
 };
 
 const ANCESTRY_JOIN = sql.raw(
@@ -287,10 +303,11 @@ const ANCESTRY_JOIN = sql.raw(
  * undated statement under '' (below every date: where NULL sorts), which `nullAs` maps from the cursor's null.
  */
 const topicSelect = (extra: string) =>
-  sql`SELECT ${sql.raw(extra)}${selectList(
-    [...STATEMENT_COLUMNS, 'doc'].filter((c) => c !== 'statedOn'),
-    'statements',
-  )}, NULLIF("statement_topic_ancestors"."stated_on", '') AS "statedOn", ${STATEMENT_LINK_ARRAYS} FROM ${ANCESTRY_JOIN}`;
+  sql`SELECT ${sql.raw(
+    STATEMENT_READ.map((f) =>
+      f === 'statedOn' ? `NULLIF("statement_topic_ancestors"."stated_on", '') AS "statedOn"` : `"statements"."${snake(f)}" AS "${f}"`,
+    ).join(', '),
+  )}, ${STATEMENT_LINK_ARRAYS}${sql.raw(extra)} FROM ${ANCESTRY_JOIN}`;
 const topicSpec: ListSpec = {
   collection: 'statements',
   select: topicSelect(''),
@@ -298,6 +315,7 @@ const topicSpec: ListSpec = {
   sortable: { statedOn: { key: sql.raw('"statement_topic_ancestors"."stated_on"'), nullable: false, nullAs: '' } },
   defaultSort: '-statedOn',
   count: sql`SELECT count(*)::int AS "n" FROM ${ANCESTRY_JOIN}`,
+  arrays: STATEMENT_AT,
 };
 
 /**
@@ -305,14 +323,14 @@ const topicSpec: ListSpec = {
  * page's own snapshot): what the data version is made of (index.ts's `version()`), so that the topic names the
  * page was asked by can be checked against the data the page was read from (listStatements).
  */
-const topicSeenSpec: ListSpec = { ...topicSpec, select: topicSelect(`(SELECT max("seq")::text FROM "revisions") AS "seenSeq", `) };
+const topicSeenSpec: ListSpec = { ...topicSpec, select: topicSelect(`, (SELECT max("seq")::text FROM "revisions") AS "seenSeq"`) };
 
 /** A page of one topic's subtree by date (see topicSpec): the date range on the key, the other filters on the rows. */
 async function topicPage(run: Runner, query: Query, topicId: string, topics: TopicNames, seen = false) {
   const q = query as Query & StatementFilterValues;
   const key = '"statement_topic_ancestors"."stated_on"';
   const others = await statementFilters(run, { ...q, topic: undefined }, topics);
-  return listPage<StoredRecord>(
+  return listPage<StatementRow>(
     run,
     seen ? topicSeenSpec : topicSpec,
     query,
@@ -353,16 +371,16 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
       const kept = await topics.keptIds(anyOf(q.topic) ?? []);
       if (kept?.ids.length === 1) {
         const page = await topicPage(run, query, kept.ids[0] as string, topics, true);
-        const seen = page.data[0]?.seenSeq as string | null | undefined;
+        const seen = page.data[0]?.[STATEMENT_AT.seenSeq] as string | null | undefined;
         if (seen !== undefined && kept.at === (seen ?? '0')) return { ...page, data: await hydrateStatements(run, page.data) };
       }
     }
     const named = q.topic && byDate ? await topics.ids(run, anyOf(q.topic) ?? []) : [];
-    let page: PageResult<StoredRecord>;
+    let page: PageResult<StatementRow>;
     if (named.length === 1) page = await topicPage(run, query, named[0] as string, topics);
     else {
       const filters = await statementFilters(run, q, topics);
-      page = await listPage<StoredRecord>(run, statementSpec, query, filters, byDate && datesOnly(filters, q));
+      page = await listPage<StatementRow>(run, statementSpec, query, filters, byDate && datesOnly(filters, q));
     }
     return { ...page, data: await hydrateStatements(run, page.data) };
   }
@@ -370,7 +388,7 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
   const others = (await statementFilters(run, { ...q, q: undefined }, topics)).filter((f): f is SQL => f !== undefined);
   const sort = q.sort ?? 'relevance';
   const stats = await corpus.statistics(run, search);
-  let rows: StoredRecord[];
+  let rows: StatementRow[];
   let scores: Map<number, number>;
   let page: PageResult<unknown>;
   if (sort === 'relevance' || sort === '-relevance') {
@@ -386,20 +404,22 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
     }
     const docs = ranked.data.map((h) => h.doc);
     const found = docs.length
-      ? await run.all<StoredRecord>(
-          sql`SELECT ${selectList([...STATEMENT_COLUMNS, 'doc'], 'statements')}, ${STATEMENT_LINK_ARRAYS} FROM "statements" WHERE "doc" = ANY(${sql.param(docs)}::int[])`,
+      ? await run.all<StatementRow>(
+          sql`SELECT ${selectList(STATEMENT_READ, 'statements')}, ${STATEMENT_LINK_ARRAYS} FROM "statements" WHERE "doc" = ANY(${sql.param(docs)}::int[])`,
+          'arrays',
         )
       : [];
-    const byDoc = new Map(found.map((r) => [r.doc as number, r]));
-    rows = docs.flatMap((d) => byDoc.get(d) ?? []);
+    const byDoc = new Map(found.map((r) => [r[DOC] as number, r]));
+    // Each row is an array: flatMap would spread it.
+    rows = docs.map((d) => byDoc.get(d)).filter((r) => r !== undefined);
     page = ranked;
   } else {
-    const dated = await listPage<StoredRecord>(run, statementSpec, query, [matchesSearch(search), ...others]);
+    const dated = await listPage<StatementRow>(run, statementSpec, query, [matchesSearch(search), ...others]);
     rows = dated.data;
     scores = scoreHits(
       await hitsOf(
         run,
-        rows.map((r) => r.doc as number),
+        rows.map((r) => r[DOC] as number),
         topics,
       ),
       search,
@@ -413,7 +433,7 @@ async function listStatements(run: Runner, query: Query, { corpus, topics }: Rea
     ...page,
     data: records.map((record, i) => {
       record.snippet = snippet(record.text as string, search);
-      record.score = scores.get(rows[i]?.doc as number) ?? 0;
+      record.score = scores.get(rows[i]?.[DOC] as number) ?? 0;
       return record;
     }),
   };

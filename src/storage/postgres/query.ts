@@ -1,7 +1,7 @@
 // Running SQL on PostgreSQL: drizzle's `sql` templates rendered once to text and parameters, run on a pool
 // (reads) or on the one client of a write transaction, and the helpers the engine's queries share.
 import { createHash } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import { Name, Param, Placeholder, SQL, StringChunk, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 
@@ -22,19 +22,73 @@ class OpaqueValues extends PgDialect {
 }
 const opaque = new OpaqueValues();
 
+/**
+ * How rows come back: objects keyed by column name, or (`'arrays'`) each row an array of its values in the
+ * select list's order, for a hot read that makes its own records: pg then builds no object per row that the
+ * caller would only copy into another.
+ */
+export type RowMode = 'objects' | 'arrays';
+
+/** What `toQuery` leaves to drizzle. */
+const UNHANDLED = Symbol('unhandled');
+/** Whether a template writes its values into its text (`sql.inlineParams()`): drizzle's, not toQuery's. */
+const inlines = (query: SQL) => (query as unknown as { shouldInlineParams: boolean }).shouldInlineParams;
+
+/**
+ * A query's text and parameters as `dialect.sqlToQuery` makes them, for what the engine's queries are made of
+ * (texts, nested templates, identifiers, values): drizzle's own rendering allocates objects and copies its
+ * options for every piece of every template, on every request; this walks them once, appending. Anything
+ * else (a table or column object, a placeholder, inlined values, an array of values, an encoder that turns a
+ * value into SQL) goes to drizzle's rendering, whole. test/postgres-render.test.ts checks both agree.
+ */
+export function toQuery(query: SQL, to: PgDialect = dialect): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const walk = (chunks: readonly unknown[]): string => {
+    let text = '';
+    for (const chunk of chunks) {
+      if (chunk instanceof StringChunk) text += chunk.value.length === 1 ? chunk.value[0] : chunk.value.join('');
+      else if (chunk instanceof SQL) {
+        if (inlines(chunk)) throw UNHANDLED;
+        text += walk(chunk.queryChunks);
+      } else if (chunk === undefined) {
+        // drizzle renders nothing for it
+      } else if (chunk instanceof Param) {
+        if (chunk.value instanceof Placeholder) throw UNHANDLED;
+        const value = chunk.value === null ? null : chunk.encoder.mapToDriverValue(chunk.value);
+        if (value instanceof SQL) throw UNHANDLED;
+        params.push(value);
+        text += to.escapeParam(params.length - 1);
+      } else if (chunk === null || typeof chunk === 'string' || typeof chunk === 'number' || typeof chunk === 'boolean') {
+        params.push(chunk);
+        text += to.escapeParam(params.length - 1);
+      } else if (chunk instanceof Name) text += to.escapeName(chunk.value);
+      else throw UNHANDLED;
+    }
+    return text;
+  };
+  try {
+    if (inlines(query)) throw UNHANDLED;
+    return { sql: walk(query.queryChunks), params };
+  } catch (error) {
+    if (error !== UNHANDLED) throw error;
+    const { sql: text, params: all } = to.sqlToQuery(query);
+    return { sql: text, params: all };
+  }
+}
+
 /** Where a query runs: the read pool, the write pool, or the client holding a write transaction. */
 export interface Runner {
   /** The rows of a query. */
-  all<R>(query: SQL): Promise<R[]>;
+  all<R>(query: SQL, rows?: RowMode): Promise<R[]>;
   /** The rows of a prepared query (see `prepared`) with these values for its $1, $2, …. */
-  prepared<R>(query: Prepared, values: unknown[]): Promise<R[]>;
+  prepared<R>(query: Prepared, values: unknown[], rows?: RowMode): Promise<R[]>;
   /**
    * The rows of a query run as a named statement named after its text (see `named`): only for a query of a few
    * texts asked on every request, whose plan does not hang on its values. Its values must be texts, and are
    * opaque to the planner (OpaqueValues); a LIMIT goes in the text (`sql.raw`), since an unknown limit is
    * planned as a tenth of the rows.
    */
-  named<R>(query: SQL): Promise<R[]>;
+  named<R>(query: SQL, rows?: RowMode): Promise<R[]>;
   /** True inside a write transaction (writes join it; reads see its rows). */
   readonly inTransaction: boolean;
 }
@@ -42,25 +96,31 @@ export interface Runner {
 export function runnerOf(client: pg.Pool | pg.PoolClient, inTransaction: boolean, trace?: (sql: string) => void): Runner {
   return {
     inTransaction,
-    async all<R>(query: SQL): Promise<R[]> {
-      const { sql: text, params } = dialect.sqlToQuery(query);
+    async all<R>(query: SQL, rows: RowMode = 'objects'): Promise<R[]> {
+      const { sql: text, params } = toQuery(query);
       trace?.(text);
-      const result = await client.query(text, params as unknown[]);
+      const result = await client.query(inMode({ text, values: params as unknown[] }, rows));
       return result.rows as R[];
     },
-    async prepared<R>(query: Prepared, values: unknown[]): Promise<R[]> {
+    async prepared<R>(query: Prepared, values: unknown[], rows: RowMode = 'objects'): Promise<R[]> {
       trace?.(query.text);
-      const result = await client.query({ name: query.name, text: query.text, values });
+      const result = await client.query(inMode({ name: query.name, text: query.text, values }, rows));
       return result.rows as R[];
     },
-    async named<R>(query: SQL): Promise<R[]> {
-      const { sql: text, params } = opaque.sqlToQuery(query);
+    async named<R>(query: SQL, rows: RowMode = 'objects'): Promise<R[]> {
+      const { sql: text, params } = toQuery(query, opaque);
       if (params.some((p) => typeof p !== 'string')) throw new Error(`a named query takes texts only: ${text}`);
       trace?.(text);
-      const result = await client.query({ name: nameOf(text), text, values: params as unknown[] });
+      const result = await client.query(inMode({ name: nameOf(text), text, values: params as unknown[] }, rows));
       return result.rows as R[];
     },
   };
+}
+
+/** A query's config asking pg for rows in `rows`' mode. */
+function inMode(config: pg.QueryConfig, rows: RowMode): pg.QueryConfig {
+  if (rows === 'arrays') (config as pg.QueryConfig & { rowMode?: 'array' }).rowMode = 'array';
+  return config;
 }
 
 const names = new Map<string, string>();

@@ -324,32 +324,80 @@ export const STATEMENT_LINK_ARRAYS: SQL = sql.raw(
    END AS "textSourceIds"`,
 );
 
-/** Attaches the five link arrays and `verified` to rows read with STATEMENT_LINK_ARRAYS (every statement read is). */
-export async function hydrateStatements(run: Runner, rows: StoredRecord[]): Promise<StoredRecord[]> {
-  const links = (r: StoredRecord, field: LinkField): string[] => (r.links as string[][])[LINK_AT[field]] ?? [];
-  const sourceIds = new Map(rows.map((r) => [r.id, links(r, 'sourceIds')]));
-  const verify = await quoteChecker(run, rows, sourceIds);
-  return rows.map((r) => ({
-    id: r.id,
-    text: r.text,
-    kind: r.kind,
-    speakerId: r.speakerId,
-    onBehalfOfId: r.onBehalfOfId,
-    speakerRole: r.speakerRole,
-    statedOn: r.statedOn,
-    eventId: r.eventId,
-    context: r.context,
-    language: r.language,
-    sourceIds: sourceIds.get(r.id) ?? [],
-    topicIds: links(r, 'topicIds'),
-    addresseeIds: links(r, 'addresseeIds'),
-    acts: links(r, 'acts'),
-    respondsToIds: links(r, 'respondsToIds'),
-    verified: verify(r),
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    version: r.version,
-  }));
+/** The fields a read of statements selects, in this order: STATEMENT_COLUMNS, then `doc`. */
+export const STATEMENT_READ = [...STATEMENT_COLUMNS, 'doc'];
+
+/**
+ * Where each value is in a statement's row read as an array (RowMode `'arrays'`): STATEMENT_READ, then
+ * STATEMENT_LINK_ARRAYS' two columns, then what a query adds after them (a topic page's `seenSeq`). Every query
+ * of statement rows selects them in this order.
+ */
+export const STATEMENT_AT: {
+  readonly [field: string]: number;
+  readonly id: number;
+  readonly doc: number;
+  readonly links: number;
+  readonly textSourceIds: number;
+  readonly seenSeq: number;
+} = {
+  ...(Object.fromEntries(STATEMENT_READ.map((field, i) => [field, i])) as Record<string, number>),
+  id: STATEMENT_READ.indexOf('id'),
+  doc: STATEMENT_READ.indexOf('doc'),
+  links: STATEMENT_READ.length,
+  textSourceIds: STATEMENT_READ.length + 1,
+  seenSeq: STATEMENT_READ.length + 2,
+};
+
+/** A statement's row read as an array (see STATEMENT_AT). */
+export type StatementRow = unknown[];
+
+const AT = STATEMENT_AT as Record<string, number>;
+const I_ID = AT.id as number;
+const I_TEXT = AT.text as number;
+const I_KIND = AT.kind as number;
+const I_SPEAKER = AT.speakerId as number;
+const I_ON_BEHALF = AT.onBehalfOfId as number;
+const I_ROLE = AT.speakerRole as number;
+const I_STATED = AT.statedOn as number;
+const I_EVENT = AT.eventId as number;
+const I_CONTEXT = AT.context as number;
+const I_LANGUAGE = AT.language as number;
+const I_CREATED = AT.createdAt as number;
+const I_UPDATED = AT.updatedAt as number;
+const I_VERSION = AT.version as number;
+const I_LINKS = STATEMENT_AT.links;
+const I_TEXT_SOURCES = STATEMENT_AT.textSourceIds;
+
+/**
+ * The records of statement rows read as arrays with STATEMENT_LINK_ARRAYS (every statement read is): their
+ * columns, the five link arrays and `verified`, one object per row made in the records' field order.
+ */
+export async function hydrateStatements(run: Runner, rows: StatementRow[]): Promise<StoredRecord[]> {
+  const verify = await quoteChecker(run, rows);
+  return rows.map((r) => {
+    const links = r[I_LINKS] as string[][];
+    return {
+      id: r[I_ID] as string,
+      text: r[I_TEXT],
+      kind: r[I_KIND],
+      speakerId: r[I_SPEAKER],
+      onBehalfOfId: r[I_ON_BEHALF],
+      speakerRole: r[I_ROLE],
+      statedOn: r[I_STATED],
+      eventId: r[I_EVENT],
+      context: r[I_CONTEXT],
+      language: r[I_LANGUAGE],
+      sourceIds: links[LINK_AT.sourceIds] ?? [],
+      topicIds: links[LINK_AT.topicIds] ?? [],
+      addresseeIds: links[LINK_AT.addresseeIds] ?? [],
+      acts: links[LINK_AT.acts] ?? [],
+      respondsToIds: links[LINK_AT.respondsToIds] ?? [],
+      verified: verify(r),
+      createdAt: r[I_CREATED] as string,
+      updatedAt: r[I_UPDATED] as string,
+      version: r[I_VERSION] as number,
+    };
+  });
 }
 
 const SOURCE_TEXTS = prepared(
@@ -361,16 +409,13 @@ const SOURCE_TEXTS = prepared(
  * Whether each quote's words stand verbatim in a cited source's text (null for paraphrases and sources without
  * text). Rows read with STATEMENT_LINK_ARRAYS say which cited sources keep a text: no query when none does.
  */
-async function quoteChecker(
-  run: Runner,
-  rows: StoredRecord[],
-  sourceIds: Map<string, string[]>,
-): Promise<(r: StoredRecord) => boolean | null> {
+async function quoteChecker(run: Runner, rows: StatementRow[]): Promise<(r: StatementRow) => boolean | null> {
+  const sourceIds = (r: StatementRow) => (r[I_LINKS] as string[][])[LINK_AT.sourceIds] ?? [];
   const cited = new Set<string>();
   for (const r of rows) {
-    if (r.kind !== 'quote') continue;
-    const withText = r.textSourceIds as string[] | null | undefined;
-    for (const id of withText ?? sourceIds.get(r.id) ?? []) cited.add(id);
+    if (r[I_KIND] !== 'quote') continue;
+    const withText = r[I_TEXT_SOURCES] as string[] | null | undefined;
+    for (const id of withText ?? sourceIds(r)) cited.add(id);
   }
   if (cited.size === 0) return () => null;
   const texts = new Map<string, string>();
@@ -378,10 +423,12 @@ async function quoteChecker(
   for (const row of found) texts.set(row.id, normalizeForMatch(row.text));
   if (texts.size === 0) return () => null;
   return (r) => {
-    if (r.kind !== 'quote') return null;
-    const withText = (sourceIds.get(r.id) ?? []).map((id) => texts.get(id)).filter((t) => t !== undefined);
+    if (r[I_KIND] !== 'quote') return null;
+    const withText = sourceIds(r)
+      .map((id) => texts.get(id))
+      .filter((t) => t !== undefined);
     if (withText.length === 0) return null;
-    const words = normalizeForMatch(r.text as string);
+    const words = normalizeForMatch(r[I_TEXT] as string);
     return withText.some((t) => t.includes(words));
   };
 }
@@ -390,14 +437,24 @@ async function quoteChecker(
 const STATEMENT_ROW = { columns: [...STATEMENT_COLUMNS, 'doc', 'links'], json: ['links'] };
 
 /** Statements by id with their link arrays: a statement is one round trip unless a quote cites a source with a text. */
-const STATEMENTS_BY_IDS = byIds('statements', STATEMENT_COLUMNS, STATEMENT_LINK_ARRAYS);
+const STATEMENTS_BY_IDS = byIds('statements', STATEMENT_READ, STATEMENT_LINK_ARRAYS);
+
+/** Statement rows by id as arrays (STATEMENT_AT), in the order asked. */
+async function statementRowsByIds(run: Runner, ids: readonly string[]): Promise<StatementRow[]> {
+  if (ids.length === 0) return [];
+  if (ids.length === 1) return run.prepared<StatementRow>(STATEMENTS_BY_IDS.one, [ids[0]], 'arrays');
+  const rows = await run.prepared<StatementRow>(STATEMENTS_BY_IDS.many, [ids], 'arrays');
+  // Not inOrder: its flatMap would spread each row.
+  const byId = new Map(rows.map((r) => [r[I_ID] as string, r]));
+  return ids.map((id) => byId.get(id)).filter((r) => r !== undefined);
+}
 
 export const statementStore: PgStore = {
   collection: 'statements',
   columns: STATEMENT_COLUMNS,
   json: [],
   blank: BLANKS.statements,
-  getMany: async (run, ids) => hydrateStatements(run, await rowsByIds(run, STATEMENTS_BY_IDS, ids)),
+  getMany: async (run, ids) => hydrateStatements(run, await statementRowsByIds(run, ids)),
   fieldsOf: (record) => {
     const { verified: _verified, ...fields } = stripMeta(record);
     return fields;
