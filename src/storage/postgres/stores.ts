@@ -293,7 +293,7 @@ export const STATEMENT_COLUMNS = [
   'context',
   'language',
   ...META,
-];
+] as const;
 
 type LinkField = keyof typeof statementLinks;
 /** The link fields in the order of the `links` column (tables.ts; migrations/postgres/0005), as SQLite's. */
@@ -325,24 +325,15 @@ export const STATEMENT_LINK_ARRAYS: SQL = sql.raw(
 );
 
 /** The fields a read of statements selects, in this order: STATEMENT_COLUMNS, then `doc`. */
-export const STATEMENT_READ = [...STATEMENT_COLUMNS, 'doc'];
+export const STATEMENT_READ = [...STATEMENT_COLUMNS, 'doc'] as const;
 
 /**
  * Where each value is in a statement's row read as an array (RowMode `'arrays'`): STATEMENT_READ, then
  * STATEMENT_LINK_ARRAYS' two columns, then what a query adds after them (a topic page's `seenSeq`). Every query
  * of statement rows selects them in this order.
  */
-export const STATEMENT_AT: {
-  readonly [field: string]: number;
-  readonly id: number;
-  readonly doc: number;
-  readonly links: number;
-  readonly textSourceIds: number;
-  readonly seenSeq: number;
-} = {
-  ...(Object.fromEntries(STATEMENT_READ.map((field, i) => [field, i])) as Record<string, number>),
-  id: STATEMENT_READ.indexOf('id'),
-  doc: STATEMENT_READ.indexOf('doc'),
+export const STATEMENT_AT: Readonly<Record<(typeof STATEMENT_READ)[number] | 'links' | 'textSourceIds' | 'seenSeq', number>> = {
+  ...(Object.fromEntries(STATEMENT_READ.map((field, i) => [field, i])) as Record<(typeof STATEMENT_READ)[number], number>),
   links: STATEMENT_READ.length,
   textSourceIds: STATEMENT_READ.length + 1,
   seenSeq: STATEMENT_READ.length + 2,
@@ -351,22 +342,24 @@ export const STATEMENT_AT: {
 /** A statement's row read as an array (see STATEMENT_AT). */
 export type StatementRow = unknown[];
 
-const AT = STATEMENT_AT as Record<string, number>;
-const I_ID = AT.id as number;
-const I_TEXT = AT.text as number;
-const I_KIND = AT.kind as number;
-const I_SPEAKER = AT.speakerId as number;
-const I_ON_BEHALF = AT.onBehalfOfId as number;
-const I_ROLE = AT.speakerRole as number;
-const I_STATED = AT.statedOn as number;
-const I_EVENT = AT.eventId as number;
-const I_CONTEXT = AT.context as number;
-const I_LANGUAGE = AT.language as number;
-const I_CREATED = AT.createdAt as number;
-const I_UPDATED = AT.updatedAt as number;
-const I_VERSION = AT.version as number;
-const I_LINKS = STATEMENT_AT.links;
-const I_TEXT_SOURCES = STATEMENT_AT.textSourceIds;
+// Each position a local of its own: hydrateStatements reads them for every value of every row.
+const {
+  id: I_ID,
+  text: I_TEXT,
+  kind: I_KIND,
+  speakerId: I_SPEAKER,
+  onBehalfOfId: I_ON_BEHALF,
+  speakerRole: I_ROLE,
+  statedOn: I_STATED,
+  eventId: I_EVENT,
+  context: I_CONTEXT,
+  language: I_LANGUAGE,
+  createdAt: I_CREATED,
+  updatedAt: I_UPDATED,
+  version: I_VERSION,
+  links: I_LINKS,
+  textSourceIds: I_TEXT_SOURCES,
+} = STATEMENT_AT;
 
 /**
  * The records of statement rows read as arrays with STATEMENT_LINK_ARRAYS (every statement read is): their
