@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { createKey } from '../src/modules/keys/keys.service.js';
@@ -24,6 +25,12 @@ async function appOn(t: TestContext, url: string, seed = false) {
   t.after(() => app.close());
   return app;
 }
+
+/** Writes through `app` with `key`, each of which must succeed. */
+const writerOn = (app: FastifyInstance, key: string) => async (method: 'POST' | 'PATCH', url: string, payload: object) => {
+  const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${key}` } });
+  assert.ok(res.statusCode < 300, `${method} ${url} → ${res.statusCode} ${res.body}`);
+};
 
 async function sql<R>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
@@ -67,10 +74,7 @@ test('a topic page asked by an alias follows another API process moving that ali
   const one = await appOn(t, database.url);
   const two = await appOn(t, database.url);
   const key = await createKey(one.storage, 'writer');
-  const send = async (method: 'POST' | 'PATCH', url: string, payload: object) => {
-    const res = await one.inject({ method, url, payload, headers: { authorization: `Bearer ${key}` } });
-    assert.ok(res.statusCode < 300, `${method} ${url} → ${res.statusCode} ${res.body}`);
-  };
+  const send = writerOn(one, key);
   await send('POST', '/v1/actors', { id: 'pakistan', name: 'Pakistan', kind: 'state' });
   await send('POST', '/v1/sources', { id: 'report', kind: 'newsReport', title: 'A report' });
   await send('POST', '/v1/topics', { id: 'border', name: 'Border', aliases: ['The Line'] });
@@ -95,10 +99,7 @@ test('a quote’s verified follows its sources’ texts on every read of it: by 
   t.after(() => database.drop());
   const app = await appOn(t, database.url);
   const key = await createKey(app.storage, 'writer');
-  const send = async (method: 'POST' | 'PATCH', url: string, payload: object) => {
-    const res = await app.inject({ method, url, payload, headers: { authorization: `Bearer ${key}` } });
-    assert.ok(res.statusCode < 300, `${method} ${url} → ${res.statusCode} ${res.body}`);
-  };
+  const send = writerOn(app, key);
   await send('POST', '/v1/actors', { id: 'pakistan', name: 'Pakistan', kind: 'state' });
   await send('POST', '/v1/topics', { id: 'talks', name: 'Talks' });
   await send('POST', '/v1/sources', { id: 'report', kind: 'newsReport', title: 'A report' });
