@@ -26,6 +26,20 @@ async function listeningWithSmallImport(t: TestContext) {
   return { api, base, headers };
 }
 
+/** An NDJSON import of these lines (one bundle each) with `key`: the answer's lines, parsed; the answer must be a 200. */
+async function importLines(base: string, key: string, lines: string[]): Promise<any[]> {
+  const res = await fetch(`${base}/v1/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+    body: `${lines.join('\n')}\n`,
+  });
+  assert.equal(res.status, 200);
+  return (await res.text())
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
 for (const format of ['ndjson', 'json'] as const) {
   test(`single gets are answered while a bundle of ${STATEMENTS} statements imports (${format}), and see none of it before its commit`, {
     skip: sqliteOnly,
@@ -85,17 +99,7 @@ test(`a bundle of ${STATEMENTS} statements failing at its last record stores not
   const last = failing.statements?.at(-1);
   assert.ok(last);
   last.topicIds = ['no-such-topic'];
-  const body = `${JSON.stringify(failing)}\n${JSON.stringify(briefingBundle('after', 3))}\n`;
-  const res = await fetch(`${base}/v1/imports`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/x-ndjson' },
-    body,
-  });
-  assert.equal(res.status, 200);
-  const [first, second] = (await res.text())
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  const [first, second] = await importLines(base, api.key, [JSON.stringify(failing), JSON.stringify(briefingBundle('after', 3))]);
   assert.equal(first.status, 'failed');
   assert.equal(first.errors[0].path, `/statements/${STATEMENTS - 1}/topicIds/0`);
   assert.equal(second.status, 'ok');
@@ -153,15 +157,7 @@ test('the log stays a few bundles long through a long import: checkpoints off th
   const api = await makeApp(t);
   const base = await api.app.listen({ port: 0, host: '127.0.0.1' });
   const bundles = Array.from({ length: 20 }, (_, i) => JSON.stringify(briefingBundle(`b${i}`, 1000)));
-  const res = await fetch(`${base}/v1/imports`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/x-ndjson' },
-    body: `${bundles.join('\n')}\n`,
-  });
-  const results = (await res.text())
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  const results = await importLines(base, api.key, bundles);
   assert.equal(results.at(-1).ok, 20);
   const { writer } = sqliteInternals(api.app.storage);
   assert.equal(writer.$client.pragma('wal_autocheckpoint', { simple: true }), 0, 'the writer leaves checkpoints to the worker');
@@ -180,12 +176,7 @@ test('an import that stops short of a checkpoint the next write would wait for i
   // Enough for the log to outgrow SQLite's automatic checkpoint (the worker takes over), then writes between
   // two checkpoints the queue waits for: they ask for none while more may come.
   const bundles = Array.from({ length: 3 }, (_, i) => JSON.stringify(briefingBundle(`b${i}`, 1000)));
-  const res = await fetch(`${base}/v1/imports`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/x-ndjson' },
-    body: `${bundles.join('\n')}\n`,
-  });
-  assert.equal(JSON.parse((await res.text()).trim().split('\n').at(-1) as string).ok, 3);
+  assert.equal((await importLines(base, api.key, bundles)).at(-1).ok, 3);
   const { writer } = sqliteInternals(api.app.storage);
   assert.equal(writer.$client.pragma('wal_autocheckpoint', { simple: true }), 0, 'the worker checkpoints');
   // The file reaches the size the writer sees (log included) only once a checkpoint has copied every page into it.
