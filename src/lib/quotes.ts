@@ -12,3 +12,15 @@ export function normalizeForMatch(s: string): string {
     .replace(/[\s\u00A0\u2007\u202F]+/g, ' ')
     .trim();
 }
+
+/**
+ * A quote's `verified`: whether its words stand in the text of a source it cites (`texts`: the cited sources'
+ * texts by id, each in normalizeForMatch's form), null when none of its sources keeps a text. Both engines'
+ * reads give it, from the texts they read for a page.
+ */
+export function quoteVerified(text: string, sourceIds: readonly string[], texts: ReadonlyMap<string, string>): boolean | null {
+  const withText = sourceIds.map((id) => texts.get(id)).filter((t) => t !== undefined);
+  if (withText.length === 0) return null;
+  const words = normalizeForMatch(text);
+  return withText.some((t) => t.includes(words));
+}

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { BLANKS } from '../../lib/blanks.js';
 import { AppError, type FieldError } from '../../lib/errors.js';
-import { normalizeForMatch } from '../../lib/quotes.js';
+import { normalizeForMatch, quoteVerified } from '../../lib/quotes.js';
 import type { RecordReference } from '../records.js';
 import type { Author, Collection, Meta } from '../types.js';
 import { AND, anyText, first, ident, inOrder, type Prepared, prepared, type Runner, selectList, slot, snake } from './query.js';
@@ -415,15 +415,7 @@ async function quoteChecker(run: Runner, rows: StatementRow[]): Promise<(r: Stat
   const found = await run.prepared<{ id: string; text: string }>(SOURCE_TEXTS, [[...cited]]);
   for (const row of found) texts.set(row.id, normalizeForMatch(row.text));
   if (texts.size === 0) return () => null;
-  return (r) => {
-    if (r[I_KIND] !== 'quote') return null;
-    const withText = sourceIds(r)
-      .map((id) => texts.get(id))
-      .filter((t) => t !== undefined);
-    if (withText.length === 0) return null;
-    const words = normalizeForMatch(r[I_TEXT] as string);
-    return withText.some((t) => t.includes(words));
-  };
+  return (r) => (r[I_KIND] === 'quote' ? quoteVerified(r[I_TEXT] as string, sourceIds(r), texts) : null);
 }
 
 /** The columns of a statement's row as written: its own, its doc number, its `links`. */

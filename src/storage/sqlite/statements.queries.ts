@@ -8,7 +8,7 @@ import { AppError } from '../../lib/errors.js';
 import { applyExpansions } from '../../lib/expand.js';
 import { entry } from '../../lib/maps.js';
 import { anyOf, type ListQuery, type PageResult, pageInMemory } from '../../lib/pagination.js';
-import { normalizeForMatch } from '../../lib/quotes.js';
+import { normalizeForMatch, quoteVerified } from '../../lib/quotes.js';
 import {
   COUNTED_MATCHES,
   type DocSpan,
@@ -205,13 +205,7 @@ function verifyQuotes(db: Db, records: Statement[], version?: string): Statement
   const [statement, keys] = byKeys(db, `SELECT "id", "text" FROM "sources" WHERE "id" ${IN_KEYS} AND "text" IS NOT NULL`, [...cited]);
   for (const row of statement.all(keys) as { id: string; text: string }[]) texts.set(row.id, normalizeForMatch(row.text));
   if (texts.size === 0) return records;
-  for (const r of records) {
-    if (r.kind !== 'quote') continue;
-    const withText = r.sourceIds.map((id) => texts.get(id)).filter((t) => t !== undefined);
-    if (withText.length === 0) continue;
-    const words = normalizeForMatch(r.text);
-    r.verified = withText.some((t) => t.includes(words));
-  }
+  for (const r of records) if (r.kind === 'quote') r.verified = quoteVerified(r.text, r.sourceIds, texts);
   return records;
 }
 
